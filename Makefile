@@ -1,0 +1,80 @@
+# memtui: build, test and demo.
+#   make          build ./memtui
+#   make check    install what is missing, build with ASan+UBSan, run every test
+#   make demo     install what is missing, build, run the main job on a demo repo
+#   make bench    benchmarks (ratios measured side by side)
+#   make stress   the long versions of the race and crash tests
+
+PKGS     := ncursesw json-c libgit2 openssl
+CC       ?= cc
+CSTD     := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+VERSION  := 0.1.0
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -DMEMTUI_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+UI_SRC     := $(wildcard ui/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+OBJ      := $(patsubst %.c,build/rel/%.o,$(ENGINE_SRC) $(UI_SRC) src/main.c)
+SAN_ENGINE := $(patsubst %.c,build/san/%.o,$(ENGINE_SRC))
+SAN_OBJ  := $(SAN_ENGINE) $(patsubst %.c,build/san/%.o,$(UI_SRC) src/main.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps check unit integration demo bench stress clean
+all: memtui
+
+memtui: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/rel/%.o: %.c $(wildcard include/memtui/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c $(wildcard include/memtui/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+build/san/memtui: $(SAN_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_ENGINE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(SAN_ENGINE) $(PKG_LIBS) $(CHECK_LIBS)
+
+deps:
+	@scripts/install-deps.sh
+
+# Unit tests under ASan/UBSan, then the end-to-end tests against the same
+# sanitised binary.
+check: deps
+	@$(MAKE) --no-print-directory memtui build/san/memtui $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+	@tests/run-integration.sh build/san/memtui
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+integration: build/san/memtui
+	@tests/run-integration.sh build/san/memtui
+
+demo: deps
+	@$(MAKE) --no-print-directory memtui
+	@scripts/demo.sh ./memtui
+
+bench: deps
+	@$(MAKE) --no-print-directory memtui
+	@tests/bench/run.sh ./memtui
+
+stress: deps
+	@$(MAKE) --no-print-directory memtui build/san/memtui
+	@STRESS=1 tests/run-integration.sh build/san/memtui
+
+clean:
+	rm -rf build memtui

@@ -1,0 +1,30 @@
+/* fsutil.h: file reading and crash-safe file writing.
+ *
+ * Promises: mt_file_write_atomic writes a temp file in the same folder,
+ * fsyncs it, renames it over the target and fsyncs the folder, so a crash
+ * leaves either the old file or the new one, never a mix; on any failure
+ * (write, fsync, rename) it removes the temp file, leaves the old file as it
+ * was and reports the error; it never reports success after a failed fsync.
+ * mt_file_read reads any size (no fixed buffers). */
+#ifndef MEMTUI_FSUTIL_H
+#define MEMTUI_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "memtui/util.h"
+
+/* Read the whole file; *data is NUL-terminated and owned by the caller.
+ * Returns 0, or -1 with err set (errno-style message naming the path);
+ * *missing (optional) is set when the file does not exist. */
+int mt_file_read(const char *path, char **data, size_t *len, bool *missing, struct mt_error *err);
+/* mode: permissions for a new file (an existing file's mode is kept). */
+int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                         struct mt_error *err);
+int mt_fsync_dir_of(const char *path, struct mt_error *err);
+/* mkdir -p; 0 or -1 with err. */
+int mt_mkdirs(const char *path, mode_t mode, struct mt_error *err);
+bool mt_file_exists(const char *path);
+
+#endif

@@ -1,0 +1,63 @@
+/* manifest.h: .memtui/manifest.json, written by every merge (DESIGN 1.3).
+ *
+ * Promises: what mt_manifest_render writes, mt_manifest_parse reads back
+ * (round trip); the text is deterministic for the same plan and run; a
+ * missing manifest reads as an empty one (every env new). */
+#ifndef MEMTUI_MANIFEST_H
+#define MEMTUI_MANIFEST_H
+
+#include <stddef.h>
+
+#include "memtui/plan.h"
+#include "memtui/util.h"
+
+#define MT_MANIFEST_PATH ".memtui/manifest.json"
+
+struct mt_manifest_conflict {
+    char *entity;
+    char *kind;
+    char **envs;
+    size_t nenvs;
+    char *resolution;
+};
+
+struct mt_manifest {
+    struct mt_frag_ref *frags;     /* as merged: env, blob, sha256, counts (in m_* fields) */
+    char **frag_status;            /* per frag: "merged", "quarantined", ... */
+    size_t nfrags;
+    char out_blob[MT_OID_HEX];
+    char out_sha256[MT_SHA256_HEX];
+    size_t out_entities, out_relations, out_observations;
+    long long lease_token;
+    char *policy;
+    struct mt_manifest_conflict *conflicts;
+    size_t nconflicts;
+    char *run_env, *run_host, *run_time;
+    long run_pid;
+};
+
+/* Who ran the merge, and under which lease. */
+struct mt_run_info {
+    const char *env;
+    const char *host;
+    long pid;
+    const char *time;              /* ISO 8601 UTC */
+    long long lease_token;
+};
+
+void mt_manifest_init(struct mt_manifest *m);
+void mt_manifest_free(struct mt_manifest *m);
+int mt_manifest_parse(const char *data, size_t len, struct mt_manifest *m, struct mt_error *err);
+/* The manifest entry of env, or NULL. */
+const struct mt_frag_ref *mt_manifest_find(const struct mt_manifest *m, const char *env);
+
+/* Fragment entries for the merge about to be committed: merged fragments
+ * record F_e, quarantined/held/absent ones keep their previous M_e. When
+ * own_env is set and own_blob is non-empty, that env's fragment is recorded
+ * as own_blob (sync imported the result; DESIGN 2). */
+void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
+                        const char *out_blob, const char *out_sha256,
+                        const char *own_env, const char *own_blob, const char *own_sha256,
+                        struct mt_buf *out);
+
+#endif

@@ -1,0 +1,115 @@
+/* repo.h: the backup repository, through libgit2 only (no git CLI, no shell).
+ *
+ * Promises: every function returns 0 on success or a negative MT_REPO_* code
+ * with err set to a message that names the operation and the libgit2 reason;
+ * libgit2's fsync of the git dir is on (mt_repo_global_init); files are read
+ * from commits, never guessed from the work tree; a push is reported as
+ * accepted only when libgit2 returned 0 AND the push_update_reference
+ * callback saw a NULL status for the ref (a rejected push still returns 0). */
+#ifndef MEMTUI_REPO_H
+#define MEMTUI_REPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "memtui/util.h"
+
+#define MT_OID_HEX 41  /* 40 hex digits and a NUL */
+
+enum {
+    MT_REPO_OK = 0,
+    MT_REPO_ERR = -1,          /* local failure */
+    MT_REPO_UNREACHABLE = -2,  /* remote could not be reached */
+    MT_REPO_REJECTED = -3,     /* remote refused the update (not a fast-forward, or moved) */
+    MT_REPO_NOTFOUND = -4,     /* path, ref or object missing */
+};
+
+struct mt_repo;
+
+/* Once per process: libgit2 init and GIT_OPT_ENABLE_FSYNC_GITDIR. */
+void mt_repo_global_init(void);
+void mt_repo_global_shutdown(void);
+
+/* Open an existing non-bare repository with a work tree at dir. */
+int mt_repo_open(const char *dir, struct mt_repo **out, struct mt_error *err);
+void mt_repo_close(struct mt_repo *r);
+
+/* `init URL`: clone url into dir (remote named `remote`, branch main). If the
+ * remote has no branches yet, create `main` locally with a first commit
+ * holding `.gitattributes` ("memory.json -merge\n") and push it. If dir is
+ * already a clone whose remote `remote` has this url, succeed without change.
+ * A dir that exists and is not empty (and is not such a clone) is an error. */
+int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt_error *err);
+
+const char *mt_repo_workdir(const struct mt_repo *r);  /* ends with '/' */
+const char *mt_repo_gitdir(const struct mt_repo *r);   /* ends with '/' */
+struct git_repository *mt_repo_git(struct mt_repo *r); /* for modules that need more */
+
+/* HEAD commit id. Returns MT_REPO_NOTFOUND (oid set to "") when HEAD is unborn. */
+int mt_repo_head(struct mt_repo *r, char oid[MT_OID_HEX], struct mt_error *err);
+/* Name of the branch HEAD points to ("main"), caller frees; NULL if detached. */
+char *mt_repo_branch(struct mt_repo *r);
+
+/* Blob id of `path` in the tree of commit-ish `rev` (NULL = HEAD). Returns
+ * MT_REPO_NOTFOUND when the path (or an unborn HEAD) has none. */
+int mt_repo_blob_id(struct mt_repo *r, const char *rev, const char *path,
+                    char blob[MT_OID_HEX], struct mt_error *err);
+/* Bytes of a blob by id; *data is NUL-terminated, caller frees. */
+int mt_repo_blob_read(struct mt_repo *r, const char *blob, char **data, size_t *len,
+                      struct mt_error *err);
+/* Both in one: bytes and blob id of `path` at `rev` (NULL = HEAD). */
+int mt_repo_read_path(struct mt_repo *r, const char *rev, const char *path, char **data,
+                      size_t *len, char blob[MT_OID_HEX], struct mt_error *err);
+/* Blob id the bytes would get (git hash-object), without writing anything. */
+int mt_repo_hash_bytes(const void *data, size_t len, char blob[MT_OID_HEX], struct mt_error *err);
+
+/* Names of the top-level files of `rev`'s tree (NULL = HEAD), sorted by
+ * byte order; an unborn HEAD gives an empty list. Caller frees each and the array. */
+int mt_repo_list_top(struct mt_repo *r, const char *rev, char ***names, size_t *n,
+                     struct mt_error *err);
+
+/* Commit on the current branch: stage the given work-tree paths (relative to
+ * the work tree; a path whose file is gone is removed from the index), write
+ * the index, and create a commit whose parent is HEAD (none if unborn). When
+ * the resulting tree equals HEAD's tree nothing is committed and *made is
+ * false. commit (optional) receives the new (or current) HEAD id. The author
+ * and committer are "memtui <env@host>" unless the repo config says otherwise. */
+int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
+                   const char *message, bool *made, char commit[MT_OID_HEX],
+                   struct mt_error *err);
+
+/* Fetch `remote` (all heads into refs/remotes/<remote>/...). */
+int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err);
+
+enum mt_ff_state {
+    MT_FF_UP_TO_DATE,   /* local == remote-tracking, or remote has no branch */
+    MT_FF_FORWARDED,    /* local was behind: moved forward, work tree updated */
+    MT_FF_AHEAD,        /* local has commits the remote lacks (nothing done) */
+    MT_FF_DIVERGED,     /* both have commits the other lacks (nothing done) */
+};
+/* After a fetch: compare the current branch with refs/remotes/<remote>/<branch>
+ * and fast-forward (safe checkout: refuses to overwrite local changes). */
+int mt_repo_fast_forward(struct mt_repo *r, const char *remote, enum mt_ff_state *state,
+                         struct mt_error *err);
+
+/* Push local branch `branch` to the same name on `remote` (never forced).
+ * MT_REPO_REJECTED when the remote refused it, MT_REPO_UNREACHABLE when it
+ * could not be reached. */
+int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, struct mt_error *err);
+
+/* True when tracked files in the work tree or index differ from HEAD
+ * (untracked files do not count). */
+int mt_repo_is_dirty(struct mt_repo *r, bool *dirty, struct mt_error *err);
+
+/* URL of a remote, caller frees; NULL if absent. */
+char *mt_repo_remote_url(struct mt_repo *r, const char *remote);
+
+/* Commit metadata of `rev` (NULL = HEAD): time (unix seconds), summary, id. */
+int mt_repo_commit_info(struct mt_repo *r, const char *rev, long long *when, char **summary,
+                        char oid[MT_OID_HEX], struct mt_error *err);
+/* Most recent commit reachable from `rev` (NULL = HEAD) that changed `path`;
+ * MT_REPO_NOTFOUND if none. */
+int mt_repo_last_change(struct mt_repo *r, const char *rev, const char *path,
+                        char oid[MT_OID_HEX], long long *when, struct mt_error *err);
+
+#endif

@@ -1,0 +1,67 @@
+/* session.h: one batch or workstation run against the backup repo: the
+ * repo, the manifest at HEAD, and the plan built from them. The engine's
+ * entry points that both front ends call live here.
+ *
+ * Promises: every function returns an MT_EXIT_* code and fills err; nothing
+ * is written to the repo unless the merge verified; a failed verification
+ * puts memory.json and the manifest back as they were. */
+#ifndef MEMTUI_SESSION_H
+#define MEMTUI_SESSION_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "memtui/config.h"
+#include "memtui/manifest.h"
+#include "memtui/plan.h"
+#include "memtui/repo.h"
+
+struct mt_session {
+    const struct mt_config *cfg;
+    struct mt_repo *repo;
+    char head[MT_OID_HEX];        /* "" when unborn */
+    struct mt_manifest manifest;  /* at HEAD */
+    char *host;
+    struct json_object *report;   /* the --json result being built */
+};
+
+int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err);
+void mt_session_close(struct mt_session *s);
+/* Re-read HEAD and the manifest (after a commit or a fast-forward). */
+int mt_session_refresh(struct mt_session *s, struct mt_error *err);
+
+/* Fetch and fast-forward the current branch; MT_EXIT_REMOTE when the remote
+ * cannot be reached, MT_EXIT_OK otherwise (a remote without the branch is fine). */
+int mt_session_pull(struct mt_session *s, struct mt_error *err);
+int mt_session_push(struct mt_session *s, struct mt_error *err);
+
+/* The environments at HEAD with what the manifest says was merged. */
+int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t *n, struct mt_error *err);
+/* Load (and resolve) the plan for HEAD. */
+int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
+                    struct mt_error *err);
+
+/* Where memtui keeps its own state: <git dir>/memtui/. */
+char *mt_session_state_path(const struct mt_session *s, const char *name);
+
+/* The merge proper, on a resolved plan: write memory.json and the manifest,
+ * verify (re-read from disk), optionally import into the local file for
+ * own_env (sync), commit. *committed tells whether a commit was made. */
+struct mt_merge_opts {
+    bool import_own;              /* sync: import into the local file if unchanged */
+    bool *imported;               /* out: the import happened */
+    bool *committed;              /* out */
+};
+int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
+                            struct mt_error *err);
+
+/* Export the local file into memory-<env>.json and commit (no push). */
+int mt_session_export(struct mt_session *s, const char *from, bool *committed, struct mt_error *err);
+/* Import HEAD's memory.json into `to` (keeping a backup); *skipped when the
+ * file has changes that were never exported. */
+int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err);
+
+/* Current UTC time as ISO 8601 (static buffer). */
+const char *mt_utc_now(void);
+
+#endif

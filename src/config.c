@@ -1,0 +1,233 @@
+/* config.c: options, defaults, --help. */
+#include "memtui/config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char USAGE[] =
+    "usage: memtui [--repo DIR] [--env NAME] [--theme NAME]\n"
+    "       memtui --batch [options] COMMAND [command options]\n";
+
+static const char HELP[] =
+    "memtui keeps one MCP memory graph in step across machines through a shared\n"
+    "git repository. Each machine exports its graph as memory-<env>.json; the\n"
+    "merge folds every fragment's changes into memory.json (3-way, per entity),\n"
+    "verifies that nothing was lost, commits, pushes and imports the result.\n"
+    "\n"
+    "Without --batch, memtui opens the workstation (a terminal UI).\n"
+    "\n"
+    "Commands (with --batch):\n"
+    "  init URL               clone the backup repo (or create it on an empty remote)\n"
+    "  export [--from FILE]   copy the local graph into memory-<env>.json, commit, push\n"
+    "  merge [--policy preserve|fail] [--dry-run] [--no-push] [--allow-mass-delete]\n"
+    "                         merge every fragment into memory.json, verify, commit, push\n"
+    "  import [--to FILE]     write memory.json into the local MCP file (old file kept)\n"
+    "  sync                   export, merge, import: what cron runs\n"
+    "  status                 fragments, counts, checksums, pending plan\n"
+    "  diff                   what a merge would change, and its conflicts\n"
+    "  verify                 recompute the manifest's checksums and counts at HEAD\n"
+    "\n"
+    "Options:\n"
+    "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
+    "  --env NAME             this machine's environment name (default: short host name)\n"
+    "  --memory-file PATH     the local MCP memory file (default $MEMORY_FILE_PATH,\n"
+    "                         then ~/.cache/mcp-memory/memory.json)\n"
+    "  --remote NAME          git remote (default origin)\n"
+    "  --lock-file PATH       local lock file (default <git dir>/memtui.lock)\n"
+    "  --lock-timeout SECONDS how long to wait for the lock and lease (default 30)\n"
+    "  --lease-ttl SECONDS    lease time to live (default 60)\n"
+    "  --json                 print one JSON object with the result on stdout\n"
+    "  --theme NAME           workstation colour theme (see themes/)\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit codes: 0 ok; 1 verification failed (nothing written); 2 usage or config\n"
+    "error; 3 conflicts left pending (--policy fail); 4 lock or lease timeout;\n"
+    "5 remote unreachable or push rejected; 6 degraded (merged, but some fragments\n"
+    "were quarantined or held back).\n"
+    "\n"
+    "Example crontab line:\n"
+    "  */15 * * * * memtui --batch --env laptop sync >>~/.cache/memtui.log 2>&1\n";
+
+void mt_usage(FILE *to)
+{
+    fputs(USAGE, to);
+}
+
+void mt_help(FILE *to)
+{
+    fputs(USAGE, to);
+    fputc('\n', to);
+    fputs(HELP, to);
+}
+
+bool mt_env_name_valid(const char *env)
+{
+    size_t n = strlen(env);
+    if (n < 1 || n > 64) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = env[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                  c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+enum {
+    OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
+    OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
+    OPT_ENTITY, OPT_VERSION,
+};
+
+static const struct option OPTIONS[] = {
+    {"repo", required_argument, NULL, OPT_REPO},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"memory-file", required_argument, NULL, OPT_MEMORY_FILE},
+    {"remote", required_argument, NULL, OPT_REMOTE},
+    {"lock-file", required_argument, NULL, OPT_LOCK_FILE},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {"lease-ttl", required_argument, NULL, OPT_LEASE_TTL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"batch", no_argument, NULL, OPT_BATCH},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"no-push", no_argument, NULL, OPT_NO_PUSH},
+    {"allow-mass-delete", no_argument, NULL, OPT_ALLOW_MASS},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"entity", required_argument, NULL, OPT_ENTITY},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static void set(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+static bool seconds(const char *v, double *out)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || *end || d < 0 || d > 86400 * 7) return false;
+    *out = d;
+    return true;
+}
+
+static char *home_path(const char *rest)
+{
+    const char *home = getenv("HOME");
+    return xasprintf("%s/%s", home && *home ? home : ".", rest);
+}
+
+static char *short_host(void)
+{
+    char h[256] = "";
+    if (gethostname(h, sizeof h - 1) != 0 || !h[0]) return xstrdup("localhost");
+    h[strcspn(h, ".")] = '\0';
+    return xstrdup(h);
+}
+
+static int bad(const char *fmt, const char *v)
+{
+    fprintf(stderr, "memtui: ");
+    fprintf(stderr, fmt, v);
+    fputc('\n', stderr);
+    mt_usage(stderr);
+    return MT_EXIT_USAGE;
+}
+
+int mt_config_parse(struct mt_config *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof(*c));
+    c->lock_timeout = 30;
+    c->lease_ttl = 60;
+    c->policy = MT_POLICY_PRESERVE;
+    opterr = 0;
+    optind = 1;
+    int o;
+    while ((o = getopt_long(argc, argv, "h", OPTIONS, NULL)) != -1) {
+        switch (o) {
+        case OPT_REPO: set(&c->repo, optarg); break;
+        case OPT_ENV: set(&c->env, optarg); break;
+        case OPT_MEMORY_FILE: set(&c->memory_file, optarg); break;
+        case OPT_REMOTE: set(&c->remote, optarg); break;
+        case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
+        case OPT_LOCK_TIMEOUT:
+            if (!seconds(optarg, &c->lock_timeout)) return bad("--lock-timeout wants seconds, not '%s'", optarg);
+            break;
+        case OPT_LEASE_TTL:
+            if (!seconds(optarg, &c->lease_ttl) || c->lease_ttl < 1)
+                return bad("--lease-ttl wants seconds (at least 1), not '%s'", optarg);
+            break;
+        case OPT_JSON: c->json = true; break;
+        case OPT_THEME: set(&c->theme, optarg); break;
+        case OPT_BATCH: c->batch = true; break;
+        case OPT_POLICY:
+            if (strcmp(optarg, "preserve") == 0) c->policy = MT_POLICY_PRESERVE;
+            else if (strcmp(optarg, "fail") == 0) c->policy = MT_POLICY_FAIL;
+            else return bad("--policy is preserve or fail, not '%s'", optarg);
+            break;
+        case OPT_DRY_RUN: c->dry_run = true; break;
+        case OPT_NO_PUSH: c->no_push = true; break;
+        case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
+        case OPT_FROM: set(&c->from, optarg); break;
+        case OPT_TO: set(&c->to, optarg); break;
+        case OPT_ENTITY:
+            c->entities = xrealloc(c->entities, (c->nentities + 1) * sizeof(char *));
+            c->entities[c->nentities++] = xstrdup(optarg);
+            break;
+        case 'h': c->help = true; break;
+        case OPT_VERSION: c->version = true; break;
+        case '?':
+        default:
+            if (optopt && optopt < 256) {
+                char s[2] = {(char)optopt, 0};
+                return bad("unknown option -%s", s);
+            }
+            return bad("unknown option or missing value: %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        c->command = xstrdup(argv[optind++]);
+        c->nargs = (size_t)(argc - optind);
+        c->args = xcalloc(c->nargs + 1, sizeof(char *));
+        for (size_t i = 0; i < c->nargs; i++) c->args[i] = xstrdup(argv[optind + (int)i]);
+    }
+    if (c->help || c->version) return MT_EXIT_OK;
+    if (c->command && !c->batch) return bad("'%s': batch commands need --batch", c->command);
+    if (!c->repo) c->repo = getenv("MEMTUI_REPO") && *getenv("MEMTUI_REPO") ? xstrdup(getenv("MEMTUI_REPO"))
+                                                                              : home_path(".cache/memory-backup-repo");
+    if (!c->env) c->env = short_host();
+    if (!mt_env_name_valid(c->env))
+        return bad("invalid environment name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", c->env);
+    if (!c->memory_file)
+        c->memory_file = getenv("MEMORY_FILE_PATH") && *getenv("MEMORY_FILE_PATH")
+                             ? xstrdup(getenv("MEMORY_FILE_PATH"))
+                             : home_path(".cache/mcp-memory/memory.json");
+    if (!c->remote) c->remote = xstrdup("origin");
+    return MT_EXIT_OK;
+}
+
+void mt_config_free(struct mt_config *c)
+{
+    free(c->repo);
+    free(c->env);
+    free(c->memory_file);
+    free(c->remote);
+    free(c->lock_file);
+    free(c->theme);
+    free(c->from);
+    free(c->to);
+    for (size_t i = 0; i < c->nentities; i++) free(c->entities[i]);
+    free(c->entities);
+    free(c->command);
+    for (size_t i = 0; i < c->nargs; i++) free(c->args[i]);
+    free(c->args);
+    memset(c, 0, sizeof(*c));
+}

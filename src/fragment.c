@@ -1,0 +1,296 @@
+/* fragment.c: split, hash and key the lines of a graph file. */
+#include "memtui/fragment.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/graph.h"
+
+static const char ENT_PREFIX[] = "{\"type\":\"entity\",\"name\":\"";
+static const char REL_PREFIX[] = "{\"type\":\"relation\",\"from\":\"";
+
+/* Span of a JSON string body starting at p (just after the opening quote):
+ * its length up to the closing quote, or -1 when it holds an escape (the
+ * slow path then decides, since escapes may be written in several ways). */
+static long plain_string(const char *p, const char *end)
+{
+    const char *q = p;
+    while (q < end && *q != '"' && *q != '\\') q++;
+    if (q >= end || *q != '"') return -1;
+    return q - p;
+}
+
+static bool has_prefix(const char *p, size_t len, const char *pre, size_t plen)
+{
+    return len >= plen && memcmp(p, pre, plen) == 0;
+}
+
+/* Canonical lines (what the server and memtui write) are keyed from their
+ * bytes; returns false when the line needs the slow path. */
+static bool fast_key(struct mt_fragment *f, struct mt_line *l, size_t *key_off)
+{
+    const char *end = l->p + l->len;
+    if (has_prefix(l->p, l->len, ENT_PREFIX, sizeof ENT_PREFIX - 1)) {
+        const char *s = l->p + sizeof ENT_PREFIX - 1;
+        long n = plain_string(s, end);
+        if (n < 0) return false;
+        l->kind = MT_LINE_ENTITY;
+        l->key = s;
+        l->key_len = (size_t)n;
+        return true;
+    }
+    if (!has_prefix(l->p, l->len, REL_PREFIX, sizeof REL_PREFIX - 1)) return false;
+    static const char *const seps[] = {"\",\"to\":\"", "\",\"relationType\":\""};
+    const char *s = l->p + sizeof REL_PREFIX - 1;
+    const char *part[3];
+    long plen[3];
+    for (int i = 0; i < 3; i++) {
+        part[i] = s;
+        plen[i] = plain_string(s, end);
+        if (plen[i] < 0) return false;
+        s += plen[i];
+        if (i < 2) {
+            size_t sl = strlen(seps[i]);
+            if ((size_t)(end - s) < sl || memcmp(s, seps[i], sl)) return false;
+            s += sl;
+        }
+    }
+    *key_off = f->keys.len;
+    for (int i = 0; i < 3; i++) {
+        if (i) mt_buf_addc(&f->keys, '\x01');
+        mt_buf_add(&f->keys, part[i], (size_t)plen[i]);
+    }
+    l->kind = MT_LINE_RELATION;
+    l->key = NULL;  /* fixed up once the key buffer stops moving */
+    l->key_len = f->keys.len - *key_off;
+    return true;
+}
+
+static void slow_key(struct mt_fragment *f, struct mt_line *l, size_t *key_off)
+{
+    struct mt_item it;
+    struct mt_error err = {0};
+    if (mt_item_parse(l->p, l->len, f->file, l->lineno, &it, &err) != 0) {
+        l->kind = MT_LINE_BAD;
+        mt_error_clear(&err);
+        return;
+    }
+    const char *key = NULL;
+    if (it.kind == MT_ITEM_ENTITY) key = it.entity->key, l->kind = MT_LINE_ENTITY;
+    else if (it.kind == MT_ITEM_RELATION) key = it.relation->key, l->kind = MT_LINE_RELATION;
+    else l->kind = MT_LINE_OTHER;
+    if (key) {
+        *key_off = f->keys.len;
+        mt_buf_adds(&f->keys, key);
+        l->key_len = f->keys.len - *key_off;
+    }
+    mt_item_clear(&it);
+}
+
+static void add_line(struct mt_fragment *f, size_t *cap, size_t **offs, const char *p, size_t len,
+                     long lineno)
+{
+    if (len && p[len - 1] == '\r') len--;
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+    if (i == len) return;  /* blank lines are ignored, as the server does */
+    MT_GROW(f->lines, *cap, f->nlines + 1);
+    *offs = xrealloc(*offs, *cap * sizeof(**offs));
+    struct mt_line *l = &f->lines[f->nlines];
+    memset(l, 0, sizeof(*l));
+    l->p = p;
+    l->len = len;
+    l->lineno = lineno;
+    l->hash = mt_hash(p, len);
+    size_t off = SIZE_MAX;
+    if (!fast_key(f, l, &off)) slow_key(f, l, &off);
+    (*offs)[f->nlines] = off;
+    f->nlines++;
+}
+
+static void split_lines(struct mt_fragment *f)
+{
+    size_t cap = 0, *offs = NULL;
+    const char *p = f->data, *end = f->data + f->size;
+    long lineno = 1;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl : end;
+        add_line(f, &cap, &offs, p, (size_t)(stop - p), lineno++);
+        p = nl ? nl + 1 : end;
+    }
+    for (size_t i = 0; i < f->nlines; i++)
+        if (offs[i] != SIZE_MAX && !f->lines[i].key) f->lines[i].key = f->keys.data + offs[i];
+    free(offs);
+}
+
+/* Line and column of a byte offset, for errors in legacy documents. */
+static void where(const char *data, size_t off, long *line, long *col)
+{
+    *line = 1;
+    const char *ls = data;
+    for (size_t i = 0; i < off; i++)
+        if (data[i] == '\n') (*line)++, ls = data + i + 1;
+    *col = (long)(data + off - ls) + 1;
+}
+
+static int legacy_items(struct mt_fragment *f, struct json_object *arr, struct mt_buf *ents,
+                        struct mt_buf *rels, struct mt_error *err)
+{
+    size_t n = json_object_array_length(arr);
+    for (size_t i = 0; i < n; i++) {
+        struct mt_item it;
+        if (mt_item_from_json(json_object_array_get_idx(arr, i), false, f->file, 0, 0, &it, err)) {
+            char *m = xasprintf("item %zu: %s", i + 1, err->msg);
+            mt_error_set(err, "%s", m);
+            free(m);
+            return -1;
+        }
+        if (it.kind == MT_ITEM_ENTITY) {
+            mt_entity_write(ents, it.entity);
+            mt_buf_addc(ents, '\n');
+        } else if (it.kind == MT_ITEM_RELATION) {
+            mt_relation_write(rels, it.relation);
+            mt_buf_addc(rels, '\n');
+        }
+        mt_item_clear(&it);
+    }
+    return 0;
+}
+
+/* {"entities":[...],"relations":[...]} or [...]: parsed whole, then written
+ * out as canonical JSONL (entities first) so diffing works the same way. */
+static int load_legacy(struct mt_fragment *f, struct mt_error *err)
+{
+    struct json_tokener *tok = json_tokener_new();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    struct json_object *doc = json_tokener_parse_ex(tok, f->data, (int)f->size);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    long line, col;
+    if (!doc) {
+        where(f->data, jerr == json_tokener_continue ? f->size : end, &line, &col);
+        mt_error_at(err, f->file, line, col, "bad JSON document: %s",
+                    jerr == json_tokener_continue ? "unexpected end of file" : json_tokener_error_desc(jerr));
+        return -1;
+    }
+    struct mt_buf out, rel_out;
+    mt_buf_init(&out);
+    mt_buf_init(&rel_out);
+    int rc = 0;
+    if (json_object_is_type(doc, json_type_array)) {
+        rc = legacy_items(f, doc, &out, &rel_out, err);
+    } else {
+        struct json_object *ents = NULL, *rels = NULL;
+        json_object_object_get_ex(doc, "entities", &ents);
+        json_object_object_get_ex(doc, "relations", &rels);
+        if ((ents && !json_object_is_type(ents, json_type_array)) ||
+            (rels && !json_object_is_type(rels, json_type_array))) {
+            mt_error_at(err, f->file, 1, 1, "legacy document: \"entities\" and \"relations\" must be lists");
+            rc = -1;
+        }
+        if (!rc && ents) rc = legacy_items(f, ents, &out, &rel_out, err);
+        if (!rc && rels) rc = legacy_items(f, rels, &out, &rel_out, err);
+    }
+    json_object_put(doc);
+    mt_buf_add(&out, rel_out.data, rel_out.len);  /* entities first, as in JSONL */
+    mt_buf_free(&rel_out);
+    if (rc) {
+        if (!err->file) {
+            free(err->file);
+            err->file = xstrdup(f->file);
+        }
+        mt_buf_free(&out);
+        return -1;
+    }
+    free(f->data);
+    f->data = mt_buf_detach(&out, &f->size);
+    f->legacy = true;
+    return 0;
+}
+
+/* A file is a legacy document when it starts with '[', or with '{' and the
+ * first JSON value runs past the first line or has no "type". */
+static bool looks_legacy(const char *d, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n')) i++;
+    if (i == n) return false;
+    if (d[i] == '[') return true;
+    if (d[i] != '{') return false;
+    const char *nl = memchr(d + i, '\n', n - i);
+    size_t first_len = nl ? (size_t)(nl - (d + i)) : n - i;
+    /* A JSONL line always names its "type" near the start. */
+    const char *t = memmem(d + i, first_len < 64 ? first_len : 64, "\"type\"", 6);
+    if (t) return false;
+    return memmem(d + i, first_len, "\"entities\"", 10) || memmem(d + i, first_len, "\"relations\"", 11) ||
+           !nl || first_len < 3;
+}
+
+int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t size,
+                     struct mt_error *err)
+{
+    memset(f, 0, sizeof(*f));
+    f->file = xstrdup(file);
+    f->data = data;
+    f->size = size;
+    mt_buf_init(&f->keys);
+    if (looks_legacy(data, size) && load_legacy(f, err)) return -1;
+    split_lines(f);
+    return 0;
+}
+
+void mt_fragment_empty(struct mt_fragment *f, const char *file)
+{
+    memset(f, 0, sizeof(*f));
+    f->file = xstrdup(file);
+    f->data = xstrdup("");
+    mt_buf_init(&f->keys);
+}
+
+void mt_fragment_free(struct mt_fragment *f)
+{
+    free(f->file);
+    free(f->data);
+    free(f->lines);
+    mt_buf_free(&f->keys);
+    memset(f, 0, sizeof(*f));
+}
+
+void mt_fragment_index_build(const struct mt_fragment *f, struct mt_fragment_index *ix)
+{
+    memset(ix, 0, sizeof(*ix));
+    mt_strmap_init(&ix->by_bytes);
+    mt_strmap_init(&ix->ent_keys);
+    mt_strmap_init(&ix->rel_keys);
+    ix->next = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
+    /* Chains are built back to front so they run in file order. */
+    for (size_t i = f->nlines; i-- > 0;) {
+        const struct mt_line *l = &f->lines[i];
+        ix->next[i] = SIZE_MAX;
+        mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, NULL);
+        if (l->kind == MT_LINE_OTHER) ix->other_lines++;
+        struct mt_strmap *m = l->kind == MT_LINE_ENTITY ? &ix->ent_keys
+                            : l->kind == MT_LINE_RELATION ? &ix->rel_keys : NULL;
+        if (!m) continue;
+        size_t first;
+        if (!mt_strmap_put(m, l->key, l->key_len, i, &first)) {
+            ix->next[i] = first;
+            mt_strmap_set(m, l->key, l->key_len, i);
+            if (l->kind == MT_LINE_ENTITY) ix->duplicate_lines++;
+        }
+    }
+    ix->entities = ix->ent_keys.count;
+    ix->relations = ix->rel_keys.count;
+}
+
+void mt_fragment_index_free(struct mt_fragment_index *ix)
+{
+    mt_strmap_free(&ix->by_bytes);
+    mt_strmap_free(&ix->ent_keys);
+    mt_strmap_free(&ix->rel_keys);
+    free(ix->next);
+    memset(ix, 0, sizeof(*ix));
+}

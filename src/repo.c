@@ -1,0 +1,1312 @@
+/* repo.c: the backup repository through libgit2 only (no git CLI, no shell). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "memtui/repo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAIN_BRANCH "main"
+#define MAIN_REF "refs/heads/main"
+#define ATTR_FILE ".gitattributes"
+#define ATTR_TEXT "memory.json -merge\n"
+
+struct mt_repo {
+    git_repository *git;
+    char *workdir;  /* ends with '/' */
+    char *gitdir;   /* ends with '/' */
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Set err to "<op>: <libgit2 reason>" and return code. */
+static int gfail(struct mt_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int gfail(struct mt_error *err, int code, const char *fmt, ...)
+{
+    const git_error *ge = git_error_last();
+    struct mt_error op = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    mt_error_setv(&op, fmt, ap);
+    va_end(ap);
+    mt_error_set(err, "%s: %s", op.msg,
+                 ge && ge->message ? ge->message : "unknown libgit2 error");
+    mt_error_clear(&op);
+    git_error_clear();
+    return code;
+}
+
+static int code_of(int g, int dflt)
+{
+    return (g == GIT_ENOTFOUND || g == GIT_EUNBORNBRANCH) ? MT_REPO_NOTFOUND : dflt;
+}
+
+/* Failures that mean "could not talk to the remote" rather than a local fault. */
+static bool net_error(void)
+{
+    const git_error *e = git_error_last();
+    return e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_SSH ||
+                 e->klass == GIT_ERROR_HTTP || e->klass == GIT_ERROR_SSL);
+}
+
+static void oid_hex(char out[MT_OID_HEX], const git_oid *id)
+{
+    git_oid_tostr(out, MT_OID_HEX, id);
+}
+
+static int parse_oid(git_oid *id, const char *hex, const char *op, struct mt_error *err)
+{
+    if (!hex || strlen(hex) != 40 || git_oid_fromstr(id, hex) < 0) {
+        git_error_clear();
+        mt_error_set(err, "%s: not an object id: '%s'", op, hex ? hex : "(null)");
+        return MT_REPO_ERR;
+    }
+    return 0;
+}
+
+/* ---- process-wide set-up --------------------------------------------- */
+
+void mt_repo_global_init(void)
+{
+    git_libgit2_init();
+    /* A power cut must not leave a ref pointing at an object never synced. */
+    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+}
+
+void mt_repo_global_shutdown(void)
+{
+    git_libgit2_shutdown();
+}
+
+/* ---- open / close ---------------------------------------------------- */
+
+static struct mt_repo *wrap(git_repository *g)
+{
+    struct mt_repo *r = xcalloc(1, sizeof(*r));
+    r->git = g;
+    r->workdir = xstrdup(git_repository_workdir(g) ? git_repository_workdir(g) : "");
+    r->gitdir = xstrdup(git_repository_path(g));
+    return r;
+}
+
+int mt_repo_open(const char *dir, struct mt_repo **out, struct mt_error *err)
+{
+    git_repository *g = NULL;
+    *out = NULL;
+    /* NO_SEARCH: never silently pick up a repository in a parent folder. */
+    int rc = git_repository_open_ext(&g, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+    if (rc < 0) return gfail(err, code_of(rc, MT_REPO_ERR), "open repository %s", dir);
+    if (git_repository_is_bare(g)) {
+        git_repository_free(g);
+        mt_error_set(err, "open repository %s: is a bare repository (a work tree is needed)", dir);
+        return MT_REPO_ERR;
+    }
+    *out = wrap(g);
+    return 0;
+}
+
+void mt_repo_close(struct mt_repo *r)
+{
+    if (!r) return;
+    git_repository_free(r->git);
+    free(r->workdir);
+    free(r->gitdir);
+    free(r);
+}
+
+const char *mt_repo_workdir(const struct mt_repo *r) { return r->workdir; }
+const char *mt_repo_gitdir(const struct mt_repo *r) { return r->gitdir; }
+struct git_repository *mt_repo_git(struct mt_repo *r) { return r->git; }
+
+/* ---- refs and commits ------------------------------------------------ */
+
+int mt_repo_head(struct mt_repo *r, char oid[MT_OID_HEX], struct mt_error *err)
+{
+    git_oid id;
+    oid[0] = '\0';
+    int rc = git_reference_name_to_id(&id, r->git, "HEAD");
+    if (rc < 0) return gfail(err, code_of(rc, MT_REPO_ERR), "read HEAD");
+    oid_hex(oid, &id);
+    return 0;
+}
+
+char *mt_repo_branch(struct mt_repo *r)
+{
+    git_reference *head = NULL;
+    char *name = NULL;
+    if (git_reference_lookup(&head, r->git, "HEAD") < 0) {
+        git_error_clear();
+        return NULL;
+    }
+    if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+        const char *t = git_reference_symbolic_target(head);
+        if (t && strncmp(t, "refs/heads/", 11) == 0) name = xstrdup(t + 11);
+    }
+    git_reference_free(head);
+    return name;
+}
+
+/* Commit named by rev (NULL = HEAD); MT_REPO_NOTFOUND for an unknown rev or
+ * an unborn HEAD. */
+static int resolve_commit(struct mt_repo *r, const char *rev, git_commit **out, const char *op,
+                          struct mt_error *err)
+{
+    const char *spec = rev ? rev : "HEAD";
+    git_object *obj = NULL;
+    *out = NULL;
+    int rc = git_revparse_single(&obj, r->git, spec);
+    if (rc < 0) return gfail(err, code_of(rc, MT_REPO_ERR), "%s: resolve %s", op, spec);
+    rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+    git_object_free(obj);
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "%s: %s is not a commit", op, spec);
+    return 0;
+}
+
+/* Blob id of path in commit c; MT_REPO_NOTFOUND when absent or not a file. */
+static int commit_path_blob(git_commit *c, const char *path, git_oid *out, const char *op,
+                            struct mt_error *err)
+{
+    git_tree *tree = NULL;
+    git_tree_entry *e = NULL;
+    int rc = git_commit_tree(&tree, c);
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "%s: read tree", op);
+    rc = git_tree_entry_bypath(&e, tree, path);
+    git_tree_free(tree);
+    if (rc == GIT_ENOTFOUND) {
+        git_error_clear();
+        mt_error_set(err, "%s: no file %s in that commit", op, path);
+        return MT_REPO_NOTFOUND;
+    }
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "%s: look up %s", op, path);
+    int res = 0;
+    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+        mt_error_set(err, "%s: %s is not a file", op, path);
+        res = MT_REPO_NOTFOUND;
+    } else {
+        git_oid_cpy(out, git_tree_entry_id(e));
+    }
+    git_tree_entry_free(e);
+    return res;
+}
+
+static int path_blob(struct mt_repo *r, const char *rev, const char *path, git_oid *out,
+                     const char *op, struct mt_error *err)
+{
+    git_commit *c = NULL;
+    int rc = resolve_commit(r, rev, &c, op, err);
+    if (rc < 0) return rc;
+    rc = commit_path_blob(c, path, out, op, err);
+    git_commit_free(c);
+    return rc;
+}
+
+int mt_repo_blob_id(struct mt_repo *r, const char *rev, const char *path, char blob[MT_OID_HEX],
+                    struct mt_error *err)
+{
+    git_oid id;
+    blob[0] = '\0';
+    char *op = xasprintf("blob id of %s", path);
+    int rc = path_blob(r, rev, path, &id, op, err);
+    free(op);
+    if (rc == 0) oid_hex(blob, &id);
+    return rc;
+}
+
+/* One allocation and one copy: fragments can be tens of megabytes. */
+static int read_blob(struct mt_repo *r, const git_oid *id, char **data, size_t *len,
+                     const char *op, struct mt_error *err)
+{
+    git_blob *b = NULL;
+    *data = NULL;
+    if (len) *len = 0;
+    int rc = git_blob_lookup(&b, r->git, id);
+    if (rc < 0) return gfail(err, code_of(rc, MT_REPO_ERR), "%s: read blob", op);
+    git_object_size_t sz = git_blob_rawsize(b);
+    if (sz >= SIZE_MAX) {
+        git_blob_free(b);
+        mt_error_set(err, "%s: blob too large", op);
+        return MT_REPO_ERR;
+    }
+    char *p = xmalloc((size_t)sz + 1);
+    if (sz) memcpy(p, git_blob_rawcontent(b), (size_t)sz);
+    p[sz] = '\0';
+    git_blob_free(b);
+    *data = p;
+    if (len) *len = (size_t)sz;
+    return 0;
+}
+
+int mt_repo_blob_read(struct mt_repo *r, const char *blob, char **data, size_t *len,
+                      struct mt_error *err)
+{
+    git_oid id;
+    *data = NULL;
+    if (len) *len = 0;
+    int rc = parse_oid(&id, blob, "read blob", err);
+    if (rc < 0) return rc;
+    char *op = xasprintf("read blob %s", blob);
+    rc = read_blob(r, &id, data, len, op, err);
+    free(op);
+    return rc;
+}
+
+int mt_repo_read_path(struct mt_repo *r, const char *rev, const char *path, char **data,
+                      size_t *len, char blob[MT_OID_HEX], struct mt_error *err)
+{
+    git_oid id;
+    *data = NULL;
+    if (len) *len = 0;
+    if (blob) blob[0] = '\0';
+    char *op = xasprintf("read %s at %s", path, rev ? rev : "HEAD");
+    int rc = path_blob(r, rev, path, &id, op, err);
+    if (rc == 0) rc = read_blob(r, &id, data, len, op, err);
+    free(op);
+    if (rc == 0 && blob) oid_hex(blob, &id);
+    return rc;
+}
+
+int mt_repo_hash_bytes(const void *data, size_t len, char blob[MT_OID_HEX], struct mt_error *err)
+{
+    git_oid id;
+    blob[0] = '\0';
+    if (git_odb_hash(&id, len ? data : "", len, GIT_OBJECT_BLOB) < 0)
+        return gfail(err, MT_REPO_ERR, "hash bytes");
+    oid_hex(blob, &id);
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int mt_repo_list_top(struct mt_repo *r, const char *rev, char ***names, size_t *n,
+                     struct mt_error *err)
+{
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    *names = NULL;
+    *n = 0;
+    if (!rev && git_repository_head_unborn(r->git) == 1) return 0;
+    int rc = resolve_commit(r, rev, &c, "list files", err);
+    if (rc < 0) return rc;
+    rc = git_commit_tree(&tree, c);
+    git_commit_free(c);
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "list files: read tree");
+    size_t count = git_tree_entrycount(tree), k = 0;
+    char **out = xcalloc(count + 1, sizeof(*out));
+    for (size_t i = 0; i < count; i++) {
+        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) out[k++] = xstrdup(git_tree_entry_name(e));
+    }
+    git_tree_free(tree);
+    /* Tree order puts "a/" after "a.b"; we promise plain byte order. */
+    qsort(out, k, sizeof(*out), cmp_names);
+    *names = out;
+    *n = k;
+    return 0;
+}
+
+int mt_repo_commit_info(struct mt_repo *r, const char *rev, long long *when, char **summary,
+                        char oid[MT_OID_HEX], struct mt_error *err)
+{
+    git_commit *c = NULL;
+    if (when) *when = 0;
+    if (summary) *summary = NULL;
+    if (oid) oid[0] = '\0';
+    int rc = resolve_commit(r, rev, &c, "commit info", err);
+    if (rc < 0) return rc;
+    if (when) *when = (long long)git_commit_time(c);
+    if (summary) {
+        const char *s = git_commit_summary(c);
+        *summary = xstrdup(s ? s : "");
+    }
+    if (oid) oid_hex(oid, git_commit_id(c));
+    git_commit_free(c);
+    return 0;
+}
+
+/* Did commit c change path relative to its first parent (or add it, as a root)? */
+static int commit_changed_path(git_commit *c, const char *path, const char *op, bool *changed,
+                               struct mt_error *err)
+{
+    git_oid mine, theirs;
+    int rc = commit_path_blob(c, path, &mine, op, NULL);
+    if (rc == MT_REPO_ERR) return commit_path_blob(c, path, &mine, op, err);
+    bool have = rc == 0;
+    if (git_commit_parentcount(c) == 0) {
+        *changed = have;
+        return 0;
+    }
+    git_commit *p = NULL;
+    if (git_commit_parent(&p, c, 0) < 0) return gfail(err, MT_REPO_ERR, "%s: read parent", op);
+    rc = commit_path_blob(p, path, &theirs, op, NULL);
+    if (rc == MT_REPO_ERR) rc = commit_path_blob(p, path, &theirs, op, err);
+    git_commit_free(p);
+    if (rc == MT_REPO_ERR) return rc;
+    bool phave = rc == 0;
+    *changed = have != phave || (have && !git_oid_equal(&mine, &theirs));
+    return 0;
+}
+
+int mt_repo_last_change(struct mt_repo *r, const char *rev, const char *path,
+                        char oid[MT_OID_HEX], long long *when, struct mt_error *err)
+{
+    git_commit *start = NULL;
+    git_revwalk *walk = NULL;
+    git_oid id;
+    oid[0] = '\0';
+    if (when) *when = 0;
+    char *op = xasprintf("last change of %s", path);
+    int rc = resolve_commit(r, rev, &start, op, err);
+    if (rc < 0) goto out;
+    if (git_revwalk_new(&walk, r->git) < 0 ||
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+        git_revwalk_push(walk, git_commit_id(start)) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: walk history", op);
+        goto out;
+    }
+    int g;
+    while ((g = git_revwalk_next(&id, walk)) == 0) {
+        git_commit *c = NULL;
+        bool changed = false;
+        if (git_commit_lookup(&c, r->git, &id) < 0) {
+            rc = gfail(err, MT_REPO_ERR, "%s: read commit", op);
+            goto out;
+        }
+        rc = commit_changed_path(c, path, op, &changed, err);
+        if (rc == 0 && changed) {
+            oid_hex(oid, &id);
+            if (when) *when = (long long)git_commit_time(c);
+        }
+        git_commit_free(c);
+        if (rc < 0 || changed) goto out;
+    }
+    if (g != GIT_ITEROVER) {
+        rc = gfail(err, MT_REPO_ERR, "%s: walk history", op);
+    } else {
+        git_error_clear();
+        mt_error_set(err, "%s: no commit changed it", op);
+        rc = MT_REPO_NOTFOUND;
+    }
+out:
+    git_revwalk_free(walk);
+    git_commit_free(start);
+    free(op);
+    return rc;
+}
+
+/* ---- committing ------------------------------------------------------ */
+
+/* user.name/user.email from config, else "memtui <memtui@host>" so that
+ * cron on an unconfigured machine can still commit. */
+static int make_signature(git_repository *g, git_signature **sig, struct mt_error *err)
+{
+    if (git_signature_default(sig, g) == 0) return 0;
+    git_error_clear();
+    char host[256];
+    if (gethostname(host, sizeof(host)) != 0 || !host[0]) snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = '\0';
+    char *email = xasprintf("memtui@%s", host);
+    int rc = git_signature_now(sig, "memtui", email);
+    free(email);
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "commit: make signature");
+    return 0;
+}
+
+/* Relative, inside the work tree, no "." or ".." parts. */
+static bool valid_rel_path(const char *p)
+{
+    if (!*p || *p == '/') return false;
+    for (const char *s = p; *s;) {
+        size_t n = strcspn(s, "/");
+        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return false;
+        s += n;
+        if (*s == '/') s++;
+    }
+    return true;
+}
+
+static int stage_paths(struct mt_repo *r, git_index *idx, const char *const *paths, size_t npaths,
+                       struct mt_error *err)
+{
+    for (size_t i = 0; i < npaths; i++) {
+        const char *p = paths[i];
+        if (!valid_rel_path(p)) {
+            mt_error_set(err, "commit: invalid path '%s' (must be relative to the work tree)", p);
+            return MT_REPO_ERR;
+        }
+        char *full = xasprintf("%s%s", r->workdir, p);
+        struct stat st;
+        bool exists = lstat(full, &st) == 0;
+        int saved = errno;
+        free(full);
+        if (!exists && saved != ENOENT && saved != ENOTDIR) {
+            mt_error_set(err, "commit: stat %s: %s", p, strerror(saved));
+            return MT_REPO_ERR;
+        }
+        int rc = exists ? git_index_add_bypath(idx, p) : git_index_remove_bypath(idx, p);
+        if (rc < 0) return gfail(err, MT_REPO_ERR, "commit: %s %s", exists ? "stage" : "unstage", p);
+    }
+    return 0;
+}
+
+int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
+                   const char *message, bool *made, char commit[MT_OID_HEX],
+                   struct mt_error *err)
+{
+    git_index *idx = NULL;
+    git_commit *parent = NULL;
+    git_tree *tree = NULL;
+    git_signature *sig = NULL;
+    git_oid tree_id, head_id, new_id;
+    char *msg = NULL;
+    int rc;
+    if (made) *made = false;
+    if (commit) commit[0] = '\0';
+
+    if ((rc = git_repository_index(&idx, r->git)) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "commit: open index");
+        goto out;
+    }
+    /* Pick up changes made to the index file since it was last loaded. */
+    if ((rc = git_index_read(idx, 0)) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "commit: read index");
+        goto out;
+    }
+    if ((rc = stage_paths(r, idx, paths, npaths, err)) < 0) goto out;
+    if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "commit: write index");
+        goto out;
+    }
+
+    rc = git_reference_name_to_id(&head_id, r->git, "HEAD");
+    if (rc == 0) {
+        if ((rc = git_commit_lookup(&parent, r->git, &head_id)) < 0) {
+            rc = gfail(err, MT_REPO_ERR, "commit: read HEAD commit");
+            goto out;
+        }
+        if (git_oid_equal(&tree_id, git_commit_tree_id(parent))) {
+            if (commit) oid_hex(commit, &head_id);
+            goto out;  /* nothing changed */
+        }
+    } else if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
+        git_error_clear();
+        rc = 0;
+        if (git_index_entrycount(idx) == 0) goto out;  /* a first commit of nothing */
+    } else {
+        rc = gfail(err, MT_REPO_ERR, "commit: read HEAD");
+        goto out;
+    }
+
+    if ((rc = make_signature(r->git, &sig, err)) < 0) goto out;
+    if ((rc = git_tree_lookup(&tree, r->git, &tree_id)) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "commit: read tree");
+        goto out;
+    }
+    size_t ml = strlen(message);
+    msg = (ml && message[ml - 1] == '\n') ? xstrdup(message) : xasprintf("%s\n", message);
+    const git_commit *parents[1] = {parent};
+    /* update_ref "HEAD" also checks that HEAD still points at parent. */
+    if ((rc = git_commit_create(&new_id, r->git, "HEAD", sig, sig, NULL, msg, tree,
+                                parent ? 1 : 0, parents)) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "commit: create commit");
+        goto out;
+    }
+    if (made) *made = true;
+    if (commit) oid_hex(commit, &new_id);
+    rc = 0;
+out:
+    free(msg);
+    git_signature_free(sig);
+    git_tree_free(tree);
+    git_commit_free(parent);
+    git_index_free(idx);
+    return rc;
+}
+
+int mt_repo_is_dirty(struct mt_repo *r, bool *dirty, struct mt_error *err)
+{
+    git_status_options so;
+    git_status_list *list = NULL;
+    *dirty = false;
+    if (git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION) < 0)
+        return gfail(err, MT_REPO_ERR, "status");
+    so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;  /* untracked files are not asked for */
+    if (git_status_list_new(&list, r->git, &so) < 0) return gfail(err, MT_REPO_ERR, "status");
+    size_t n = git_status_list_entrycount(list);
+    for (size_t i = 0; i < n && !*dirty; i++) {
+        const git_status_entry *e = git_status_byindex(list, i);
+        unsigned s = e->status & ~(unsigned)(GIT_STATUS_IGNORED | GIT_STATUS_WT_NEW);
+        if (s != GIT_STATUS_CURRENT) *dirty = true;
+    }
+    git_status_list_free(list);
+    return 0;
+}
+
+/* ---- remotes: callbacks ---------------------------------------------- */
+
+/* State shared with libgit2's callbacks for one network operation. */
+struct xfer {
+    int cred_step;      /* next credential source to offer */
+    const char *want;   /* remote ref whose push status we wait for */
+    bool seen;          /* push_update_reference reported `want` */
+    char *status;       /* its rejection reason, NULL when accepted */
+};
+
+static bool is_ssh_url(const char *url)
+{
+    if (!strncmp(url, "ssh://", 6) || !strncmp(url, "ssh+git://", 10) ||
+        !strncmp(url, "git+ssh://", 10))
+        return true;
+    if (strstr(url, "://")) return false;
+    /* scp-like user@host:path: a colon before any slash */
+    const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+    return colon && (!slash || colon < slash);
+}
+
+/* ssh: the agent, then the default key files; http(s): anonymous only. */
+static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
+                   unsigned int allowed, void *payload)
+{
+    static const char *const keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+    const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+    struct xfer *x = payload;
+    const char *user = user_from_url && *user_from_url ? user_from_url : "git";
+    if (!url || !is_ssh_url(url)) return GIT_PASSTHROUGH;
+    if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user);
+    if (!(allowed & GIT_CREDENTIAL_SSH_KEY)) return GIT_PASSTHROUGH;
+    const char *home = getenv("HOME");
+    while ((size_t)x->cred_step < 1 + nkeys) {
+        size_t step = (size_t)x->cred_step++;
+        if (step == 0) {
+            if (getenv("SSH_AUTH_SOCK")) return git_credential_ssh_key_from_agent(out, user);
+            continue;
+        }
+        if (!home) continue;
+        char *priv = xasprintf("%s/.ssh/%s", home, keys[step - 1]);
+        if (access(priv, R_OK) == 0) {
+            char *pub = xasprintf("%s.pub", priv);
+            int rc = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL,
+                                                priv, NULL);
+            free(pub);
+            free(priv);
+            return rc;
+        }
+        free(priv);
+    }
+    git_error_set(GIT_ERROR_SSH, "ssh authentication failed (tried ssh-agent and ~/.ssh/id_*)");
+    return GIT_EAUTH;
+}
+
+static int push_ref_cb(const char *refname, const char *status, void *payload)
+{
+    struct xfer *x = payload;
+    if (!x->want || strcmp(refname, x->want) != 0) return 0;
+    x->seen = true;
+    if (status) {
+        free(x->status);
+        x->status = xstrdup(status);
+    }
+    return 0;
+}
+
+static void set_callbacks(git_remote_callbacks *cb, struct xfer *x)
+{
+    cb->credentials = cred_cb;
+    cb->push_update_reference = push_ref_cb;
+    cb->payload = x;
+}
+
+/* remote.<name>.<key> from a config snapshot; NULL if unset. Caller frees. */
+static char *remote_config(git_repository *g, const char *name, const char *key)
+{
+    git_config *cfg = NULL;
+    const char *val = NULL;
+    char *k = xasprintf("remote.%s.%s", name, key);
+    char *out = NULL;
+    if (git_repository_config_snapshot(&cfg, g) == 0 && git_config_get_string(&val, cfg, k) == 0 &&
+        val && *val)
+        out = xstrdup(val);
+    git_error_clear();
+    git_config_free(cfg);
+    free(k);
+    return out;
+}
+
+/* An in-memory remote for remote `name`. Not git_remote_lookup: in libgit2
+ * 1.5.1 its url.*.insteadOf pass leaks pcre2 match data (about 20 KB) for
+ * every config entry, on every call, which a long-running TUI cannot afford.
+ * So insteadOf is not applied. */
+static int open_remote(git_repository *g, const char *name, git_remote **out, const char *op,
+                       struct mt_error *err)
+{
+    git_remote_create_options o;
+    char *url = remote_config(g, name, "url");
+    char *push = remote_config(g, name, "pushurl");
+    char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", name);
+    int rc = 0;
+    *out = NULL;
+    if (!url) {
+        mt_error_set(err, "%s: no remote named '%s' (remote.%s.url is not set)", op, name, name);
+        rc = MT_REPO_NOTFOUND;
+        goto out;
+    }
+    if (git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: remote options", op);
+        goto out;
+    }
+    o.repository = g;
+    o.fetchspec = spec;  /* push updates refs/remotes/<name>/ through it */
+    o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+    if (git_remote_create_with_opts(out, url, &o) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: remote %s", op, name);
+        goto out;
+    }
+    if (push && git_remote_set_instance_pushurl(*out, push) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: push url of %s", op, name);
+        git_remote_free(*out);
+        *out = NULL;
+    }
+out:
+    free(spec);
+    free(push);
+    free(url);
+    return rc;
+}
+
+/* ---- fetch / fast-forward -------------------------------------------- */
+
+int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
+{
+    git_remote *rem = NULL;
+    git_fetch_options fo;
+    struct xfer x = {0};
+    char *op = xasprintf("fetch %s", remote);
+    int rc = open_remote(r->git, remote, &rem, op, err);
+    if (rc < 0) goto out;
+    if (git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s", op);
+        goto out;
+    }
+    set_callbacks(&fo.callbacks, &x);
+    /* Connect first: a refused connection is reported with an OS error class,
+     * so only this step tells "unreachable" from a local failure. */
+    if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, NULL) < 0) {
+        rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, git_remote_url(rem));
+        goto out;
+    }
+    /* NULL refspecs: the remote's own, all heads into refs/remotes/<remote>/ */
+    if (git_remote_fetch(rem, NULL, &fo, "memtui: fetch") < 0) {
+        rc = gfail(err, net_error() ? MT_REPO_UNREACHABLE : MT_REPO_ERR, "%s", op);
+        goto out;
+    }
+    rc = 0;
+out:
+    git_remote_free(rem);
+    free(op);
+    return rc;
+}
+
+/* Safe checkout of commit id: refuses (GIT_ECONFLICT) to overwrite local changes. */
+static int checkout_commit(struct mt_repo *r, const git_oid *id, const char *op, struct mt_error *err)
+{
+    git_commit *c = NULL;
+    git_checkout_options co;
+    if (git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION) < 0)
+        return gfail(err, MT_REPO_ERR, "%s: checkout options", op);
+    co.checkout_strategy = GIT_CHECKOUT_SAFE;
+    if (git_commit_lookup(&c, r->git, id) < 0) return gfail(err, MT_REPO_ERR, "%s: read commit", op);
+    int rc = git_checkout_tree(r->git, (const git_object *)c, &co);
+    git_commit_free(c);
+    if (rc == GIT_ECONFLICT)
+        return gfail(err, MT_REPO_ERR,
+                     "%s: local changes in the work tree would be overwritten "
+                     "(commit or stash them first)", op);
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "%s: checkout", op);
+    return 0;
+}
+
+int mt_repo_fast_forward(struct mt_repo *r, const char *remote, enum mt_ff_state *state,
+                         struct mt_error *err)
+{
+    git_reference *local = NULL, *moved = NULL;
+    git_oid theirs;
+    char *branch = mt_repo_branch(r);
+    char *lname = NULL, *tname = NULL, *op = NULL;
+    int rc;
+    *state = MT_FF_UP_TO_DATE;
+    if (!branch) {
+        mt_error_set(err, "fast-forward: HEAD is detached (not on a branch)");
+        return MT_REPO_ERR;
+    }
+    op = xasprintf("fast-forward %s to %s/%s", branch, remote, branch);
+    lname = xasprintf("refs/heads/%s", branch);
+    tname = xasprintf("refs/remotes/%s/%s", remote, branch);
+
+    rc = git_reference_name_to_id(&theirs, r->git, tname);
+    if (rc == GIT_ENOTFOUND) {  /* the remote has no such branch yet */
+        git_error_clear();
+        rc = 0;
+        goto out;
+    }
+    if (rc < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: read %s", op, tname);
+        goto out;
+    }
+    rc = git_reference_lookup(&local, r->git, lname);
+    if (rc == 0) {
+        const git_oid *ours = git_reference_target(local);
+        size_t ahead = 0, behind = 0;
+        if (git_oid_equal(ours, &theirs)) goto out;
+        if (git_graph_ahead_behind(&ahead, &behind, r->git, ours, &theirs) < 0) {
+            rc = gfail(err, MT_REPO_ERR, "%s: compare histories", op);
+            goto out;
+        }
+        if (ahead && behind) *state = MT_FF_DIVERGED;
+        else if (ahead) *state = MT_FF_AHEAD;
+        if (ahead || !behind) goto out;
+    } else if (rc != GIT_ENOTFOUND) {
+        rc = gfail(err, MT_REPO_ERR, "%s: read %s", op, lname);
+        goto out;
+    } else {
+        git_error_clear();  /* unborn branch: everything on the remote is new */
+    }
+
+    /* Work tree first: if it refuses, the branch must not move. */
+    if ((rc = checkout_commit(r, &theirs, op, err)) < 0) goto out;
+    char *log = xasprintf("memtui: fast-forward to %s/%s", remote, branch);
+    if (local)
+        rc = git_reference_set_target(&moved, local, &theirs, log);
+    else
+        rc = git_reference_create(&moved, r->git, lname, &theirs, 0, log);
+    free(log);
+    if (rc < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: move %s", op, lname);
+        goto out;
+    }
+    *state = MT_FF_FORWARDED;
+    rc = 0;
+out:
+    git_reference_free(moved);
+    git_reference_free(local);
+    free(branch);
+    free(lname);
+    free(tname);
+    free(op);
+    return rc;
+}
+
+/* ---- push ------------------------------------------------------------ */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Path of a remote that libgit2 serves through its local transport (a
+ * file:// URL or an existing directory), else NULL. Caller frees. */
+static char *local_remote_path(const char *url)
+{
+    if (strncmp(url, "file://", 7) == 0) {
+        const char *p = url + 7;
+        if (strncmp(p, "localhost/", 10) == 0) p += 9;
+        if (*p != '/') return NULL;
+        char *out = xmalloc(strlen(p) + 1), *o = out;
+        for (; *p; p++) {
+            int h, l;
+            if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+                *o++ = (char)(h * 16 + l);
+                p += 2;
+            } else {
+                *o++ = *p;
+            }
+        }
+        *o = '\0';
+        return out;
+    }
+    if (strstr(url, "://")) return NULL;
+    struct stat st;
+    if (stat(url, &st) == 0 && S_ISDIR(st.st_mode)) return xstrdup(url);
+    return NULL;
+}
+
+/* The local transport writes the remote ref without checking its old value,
+ * so for such remotes memtui opens the remote repository itself. `old` is the
+ * value the update is allowed to replace; a compare-and-swap of the final ref
+ * update can build on it. */
+struct local_remote {
+    git_repository *repo;
+    git_oid old;
+    bool has_old;       /* false: the branch does not exist on the remote yet */
+};
+
+static int local_remote_open(struct local_remote *lr, const char *path, const char *refname,
+                             const char *op, struct mt_error *err)
+{
+    memset(lr, 0, sizeof(*lr));
+    if (git_repository_open(&lr->repo, path) < 0)
+        return gfail(err, MT_REPO_UNREACHABLE, "%s: open remote repository %s", op, path);
+    int rc = git_reference_name_to_id(&lr->old, lr->repo, refname);
+    if (rc == 0) {
+        lr->has_old = true;
+    } else if (rc == GIT_ENOTFOUND) {
+        git_error_clear();
+    } else {
+        return gfail(err, MT_REPO_ERR, "%s: read %s in %s", op, refname, path);
+    }
+    return 0;
+}
+
+static void local_remote_close(struct local_remote *lr)
+{
+    git_repository_free(lr->repo);
+    lr->repo = NULL;
+}
+
+/* Refuse unless the remote tip is `id` or one of its ancestors. */
+static int local_remote_check_ff(struct mt_repo *r, const struct local_remote *lr, const git_oid *id,
+                                 const char *op, struct mt_error *err)
+{
+    if (!lr->has_old || git_oid_equal(&lr->old, id)) return 0;
+    git_odb *odb = NULL;
+    if (git_repository_odb(&odb, r->git) < 0) return gfail(err, MT_REPO_ERR, "%s: open odb", op);
+    bool known = git_odb_exists(odb, &lr->old);
+    git_odb_free(odb);
+    int rc = known ? git_graph_descendant_of(r->git, id, &lr->old) : 0;
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "%s: compare histories", op);
+    if (rc == 0) {
+        char old[MT_OID_HEX];
+        oid_hex(old, &lr->old);
+        mt_error_set(err, "%s: rejected: the remote branch moved to %.12s, which the local "
+                     "branch does not contain (fetch and merge first)", op, old);
+        return MT_REPO_REJECTED;
+    }
+    return 0;
+}
+
+/* Can a fetch connection be opened? Tells "could not reach it" from a
+ * local failure after an operation failed. */
+static bool remote_unreachable(const char *url)
+{
+    git_remote *rem = NULL;
+    git_remote_callbacks cb;
+    struct xfer x = {0};
+    bool down = true;
+    if (git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION) < 0) return false;
+    set_callbacks(&cb, &x);
+    if (git_remote_create_detached(&rem, url) == 0)
+        down = git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0;
+    git_remote_free(rem);
+    return down;
+}
+
+int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, struct mt_error *err)
+{
+    git_remote *rem = NULL;
+    git_push_options po;
+    struct local_remote lr = {0};
+    struct xfer x = {0};
+    git_oid id;
+    char *op = xasprintf("push %s to %s", branch, remote);
+    char *refname = xasprintf("refs/heads/%s", branch);
+    char *spec = xasprintf("%s:%s", refname, refname);  /* no '+': never forced */
+    char *lpath = NULL;
+    git_strarray specs = {&spec, 1};
+    int valid = 0, rc;
+
+    if (git_reference_name_is_valid(&valid, refname) < 0 || !valid) {
+        git_error_clear();
+        mt_error_set(err, "%s: invalid branch name", op);
+        rc = MT_REPO_ERR;
+        goto out;
+    }
+    if ((rc = git_reference_name_to_id(&id, r->git, refname)) < 0) {
+        rc = gfail(err, code_of(rc, MT_REPO_ERR), "%s: read %s", op, refname);
+        goto out;
+    }
+    if ((rc = open_remote(r->git, remote, &rem, op, err)) < 0) goto out;
+    const char *url = git_remote_pushurl(rem) ? git_remote_pushurl(rem) : git_remote_url(rem);
+    if (url && (lpath = local_remote_path(url))) {
+        if ((rc = local_remote_open(&lr, lpath, refname, op, err)) < 0) goto out;
+        if ((rc = local_remote_check_ff(r, &lr, &id, op, err)) < 0) goto out;
+    }
+
+    if (git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION) < 0) {
+        rc = gfail(err, MT_REPO_ERR, "%s: push options", op);
+        goto out;
+    }
+    x.want = refname;
+    set_callbacks(&po.callbacks, &x);
+    /* libgit2 1.5.1 leaks its stream when a git:// receive-pack connection
+     * fails (the upload-pack side frees it), so probe that direction first. */
+    if (url && strncmp(url, "git://", 6) == 0 && remote_unreachable(url)) {
+        rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, url);
+        goto out;
+    }
+    if (git_remote_connect(rem, GIT_DIRECTION_PUSH, &po.callbacks, &po.proxy_opts, NULL) < 0) {
+        rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, url ? url : "?");
+        goto out;
+    }
+    rc = git_remote_push(rem, &specs, &po);
+    if (rc == GIT_ENONFASTFORWARD) {
+        rc = gfail(err, MT_REPO_REJECTED, "%s: rejected (not a fast-forward)", op);
+    } else if (rc < 0) {
+        rc = gfail(err, net_error() ? MT_REPO_UNREACHABLE : MT_REPO_ERR, "%s", op);
+    } else if (x.status) {
+        /* libgit2 returns 0 for a refused ref: only the callback knows. */
+        mt_error_set(err, "%s: rejected by the remote: %s", op, x.status);
+        rc = MT_REPO_REJECTED;
+    } else if (!x.seen) {
+        mt_error_set(err, "%s: the remote did not confirm the update of %s", op, refname);
+        rc = MT_REPO_REJECTED;
+    } else {
+        rc = 0;
+    }
+out:
+    local_remote_close(&lr);
+    git_remote_free(rem);
+    free(x.status);
+    free(lpath);
+    free(spec);
+    free(refname);
+    free(op);
+    return rc;
+}
+
+char *mt_repo_remote_url(struct mt_repo *r, const char *remote)
+{
+    return remote_config(r->git, remote, "url");
+}
+
+/* ---- init ------------------------------------------------------------ */
+
+/* Same remote, allowing a relative vs absolute or file:// spelling of a path. */
+static bool same_url(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0) return true;
+    char *pa = local_remote_path(a), *pb = local_remote_path(b);
+    bool same = false;
+    if (pa && pb) {
+        char *ra = realpath(pa, NULL), *rb = realpath(pb, NULL);
+        same = ra && rb && strcmp(ra, rb) == 0;
+        free(ra);
+        free(rb);
+    }
+    free(pa);
+    free(pb);
+    return same;
+}
+
+/* 0: dir is already a clone of url (nothing to do); 1: dir is no repository;
+ * < 0: dir is some other repository. */
+static int existing_clone(const char *url, const char *dir, const char *remote, struct mt_error *err)
+{
+    git_repository *g = NULL;
+    char *have = NULL;
+    int rc = git_repository_open_ext(&g, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+    if (rc == GIT_ENOTFOUND) {
+        git_error_clear();
+        return 1;
+    }
+    if (rc < 0) return gfail(err, MT_REPO_ERR, "init: open %s", dir);
+    if (git_repository_is_bare(g)) {
+        mt_error_set(err, "init: %s is a bare repository, not a clone with a work tree", dir);
+        rc = MT_REPO_ERR;
+    } else if (!(have = remote_config(g, remote, "url"))) {
+        mt_error_set(err, "init: %s is a git repository without remote %s", dir, remote);
+        rc = MT_REPO_ERR;
+    } else if (!same_url(have, url)) {
+        mt_error_set(err, "init: %s is a clone of %s, not of %s", dir, have, url);
+        rc = MT_REPO_ERR;
+    }
+    free(have);
+    git_repository_free(g);
+    return rc;
+}
+
+static int dir_is_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            empty = 0;
+            break;
+        }
+    closedir(d);
+    return empty;
+}
+
+static bool rm_keep_top;
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    if (ftw->level == 0 && rm_keep_top) return 0;
+    remove(path);  /* best effort: this only undoes a failed init */
+    return 0;
+}
+
+/* Undo a failed init: the folder goes back to absent (or empty). */
+static void remove_clone(const char *dir, bool created)
+{
+    rm_keep_top = !created;
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int write_file_atomic(const char *dir, const char *name, const char *data, size_t len,
+                             struct mt_error *err)
+{
+    char *path = xasprintf("%s%s", dir, name);
+    char *tmp = xasprintf("%s.%s.tmp-%ld", dir, name, (long)getpid());
+    int rc = MT_REPO_ERR;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        mt_error_set(err, "init: create %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        off += (size_t)n;
+    }
+    if (off < len || fsync(fd) != 0) {
+        mt_error_set(err, "init: write %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        mt_error_set(err, "init: rename %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    rc = 0;
+out:
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+static int remote_create_cb(git_remote **out, git_repository *repo, const char *name,
+                            const char *url, void *payload)
+{
+    /* our name, not "origin"; no insteadOf pass (see open_remote) */
+    git_remote_create_options o;
+    int rc = git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    if (rc < 0) return rc;
+    o.repository = repo;
+    o.name = (const char *)payload;
+    o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+    return git_remote_create_with_opts(out, url, &o);
+}
+
+/* branch.main.remote/merge, so tools (and git pull) know the upstream. */
+static int set_upstream(struct mt_repo *r, const char *remote, struct mt_error *err)
+{
+    git_config *cfg = NULL;
+    if (git_repository_config(&cfg, r->git) < 0) return gfail(err, MT_REPO_ERR, "init: open config");
+    int rc = 0;
+    if (git_config_set_string(cfg, "branch." MAIN_BRANCH ".remote", remote) < 0 ||
+        git_config_set_string(cfg, "branch." MAIN_BRANCH ".merge", MAIN_REF) < 0)
+        rc = gfail(err, MT_REPO_ERR, "init: set upstream of " MAIN_BRANCH);
+    git_config_free(cfg);
+    return rc;
+}
+
+/* The clone may have recorded an upstream for an unborn default branch
+ * ("master") that memtui never uses: drop it so the config tells the truth. */
+static void drop_unborn_upstream(struct mt_repo *r)
+{
+    char *b = mt_repo_branch(r);
+    git_config *cfg = NULL;
+    if (b && strcmp(b, MAIN_BRANCH) != 0 && git_repository_head_unborn(r->git) == 1 &&
+        git_repository_config(&cfg, r->git) == 0) {
+        char *k1 = xasprintf("branch.%s.remote", b), *k2 = xasprintf("branch.%s.merge", b);
+        git_config_delete_entry(cfg, k1);
+        git_config_delete_entry(cfg, k2);
+        free(k1);
+        free(k2);
+    }
+    git_error_clear();
+    git_config_free(cfg);
+    free(b);
+}
+
+/* Make local main the remote's main at tip and check it out. */
+static int adopt_remote_main(struct mt_repo *r, const git_oid *tip, bool replace, struct mt_error *err)
+{
+    git_reference *ref = NULL;
+    const char *op = "init: check out " MAIN_BRANCH;
+    int rc = checkout_commit(r, tip, op, err);
+    if (rc < 0) return rc;
+    if (git_reference_create(&ref, r->git, MAIN_REF, tip, replace ? 1 : 0,
+                             "memtui: init from remote " MAIN_BRANCH) < 0)
+        return gfail(err, MT_REPO_ERR, "%s: create %s", op, MAIN_REF);
+    git_reference_free(ref);
+    if (git_repository_set_head(r->git, MAIN_REF) < 0)
+        return gfail(err, MT_REPO_ERR, "%s: set HEAD", op);
+    return 0;
+}
+
+static bool has_remote_branches(struct mt_repo *r, const char *remote)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref = NULL;
+    char *glob = xasprintf("refs/remotes/%s/*", remote);
+    bool any = false;
+    if (git_reference_iterator_glob_new(&it, r->git, glob) == 0) {
+        while (!any && git_reference_next(&ref, it) == 0) {
+            /* refs/remotes/<r>/HEAD is a pointer, not a branch */
+            any = git_reference_type(ref) == GIT_REFERENCE_DIRECT;
+            git_reference_free(ref);
+        }
+    }
+    git_error_clear();
+    git_reference_iterator_free(it);
+    free(glob);
+    return any;
+}
+
+/* Empty remote: first commit on main with .gitattributes, then push it. */
+static int create_main(struct mt_repo *r, const char *remote, struct mt_error *err)
+{
+    static const char *const paths[] = {ATTR_FILE};
+    bool made = false;
+    drop_unborn_upstream(r);
+    if (git_repository_set_head(r->git, MAIN_REF) < 0)
+        return gfail(err, MT_REPO_ERR, "init: point HEAD at " MAIN_REF);
+    int rc = write_file_atomic(r->workdir, ATTR_FILE, ATTR_TEXT, strlen(ATTR_TEXT), err);
+    if (rc == 0) rc = mt_repo_commit(r, paths, 1, "memtui: create the backup repository", &made, NULL, err);
+    if (rc == 0) rc = set_upstream(r, remote, err);
+    if (rc == 0) rc = mt_repo_push(r, remote, MAIN_BRANCH, err);
+    if (rc != MT_REPO_REJECTED) return rc;
+
+    /* Another machine created main first: its history wins, ours held only
+     * .gitattributes. */
+    git_oid tip;
+    char *track = xasprintf("refs/remotes/%s/" MAIN_BRANCH, remote);
+    struct mt_error e2 = {0};
+    if (mt_repo_fetch(r, remote, &e2) == 0 && git_reference_name_to_id(&tip, r->git, track) == 0) {
+        rc = adopt_remote_main(r, &tip, true, &e2);
+        if (rc == 0) mt_error_clear(err);
+        else mt_error_move(err, &e2);
+    }
+    git_error_clear();
+    mt_error_clear(&e2);
+    free(track);
+    return rc;
+}
+
+static int ensure_main(struct mt_repo *r, const char *remote, struct mt_error *err)
+{
+    char *track = xasprintf("refs/remotes/%s/" MAIN_BRANCH, remote);
+    git_oid tip;
+    int rc = git_reference_name_to_id(&tip, r->git, track);
+    if (rc == 0) {
+        char *b = mt_repo_branch(r);
+        bool on_main = b && !strcmp(b, MAIN_BRANCH) && git_repository_head_unborn(r->git) == 0;
+        free(b);
+        if (!on_main) {
+            /* the remote's HEAD named another (or no) branch */
+            drop_unborn_upstream(r);
+            rc = adopt_remote_main(r, &tip, false, err);
+        }
+        if (rc == 0) rc = set_upstream(r, remote, err);
+    } else if (rc != GIT_ENOTFOUND) {
+        rc = gfail(err, MT_REPO_ERR, "init: read %s", track);
+    } else if (has_remote_branches(r, remote)) {
+        /* refuse to guess: an old layout may keep real data elsewhere */
+        mt_error_set(err, "init: the remote has branches but no '" MAIN_BRANCH
+                     "' (memtui keeps its data on " MAIN_BRANCH ")");
+        rc = MT_REPO_ERR;
+    } else {
+        rc = create_main(r, remote, err);
+    }
+    free(track);
+    return rc;
+}
+
+int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt_error *err)
+{
+    struct stat st;
+    bool created;
+    int valid = 0;
+    if (git_remote_name_is_valid(&valid, remote) < 0 || !valid) {
+        git_error_clear();
+        mt_error_set(err, "init: invalid remote name '%s'", remote);
+        return MT_REPO_ERR;
+    }
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            mt_error_set(err, "init: %s exists and is not a directory", dir);
+            return MT_REPO_ERR;
+        }
+        int rc = existing_clone(url, dir, remote, err);
+        if (rc <= 0) return rc;
+        int empty = dir_is_empty(dir);
+        if (empty < 0) {
+            mt_error_set(err, "init: read %s: %s", dir, strerror(errno));
+            return MT_REPO_ERR;
+        }
+        if (!empty) {
+            mt_error_set(err, "init: %s is not empty and is not a git repository", dir);
+            return MT_REPO_ERR;
+        }
+        created = false;
+    } else if (errno == ENOENT) {
+        created = true;
+    } else {
+        mt_error_set(err, "init: stat %s: %s", dir, strerror(errno));
+        return MT_REPO_ERR;
+    }
+
+    git_clone_options co;
+    struct xfer x = {0};
+    git_repository *g = NULL;
+    if (git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION) < 0)
+        return gfail(err, MT_REPO_ERR, "init: clone options");
+    co.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+    set_callbacks(&co.fetch_opts.callbacks, &x);
+    co.remote_cb = remote_create_cb;
+    co.remote_cb_payload = (void *)remote;
+    if (git_clone(&g, url, dir, &co) < 0) {
+        bool down = net_error();
+        int rc = gfail(err, MT_REPO_ERR, "init: clone %s", url);
+        if (down || remote_unreachable(url)) rc = MT_REPO_UNREACHABLE;
+        git_error_clear();
+        return rc;
+    }
+    struct mt_repo *r = wrap(g);
+    int rc = ensure_main(r, remote, err);
+    mt_repo_close(r);
+    if (rc < 0) remove_clone(dir, created);
+    return rc;
+}

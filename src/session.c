@@ -1,0 +1,175 @@
+/* session.c: open the repo, read the manifest, build the plan from HEAD. */
+#include "memtui/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memtui/fsutil.h"
+
+const char *mt_utc_now(void)
+{
+    static char buf[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+char *mt_session_state_path(const struct mt_session *s, const char *name)
+{
+    return xasprintf("%smemtui/%s", mt_repo_gitdir(s->repo), name);
+}
+
+int mt_session_refresh(struct mt_session *s, struct mt_error *err)
+{
+    mt_manifest_free(&s->manifest);
+    int rc = mt_repo_head(s->repo, s->head, err);
+    if (rc == MT_REPO_NOTFOUND) {
+        s->head[0] = '\0';
+        mt_error_clear(err);
+        return MT_EXIT_OK;
+    }
+    if (rc) return MT_EXIT_USAGE;
+    char *data;
+    size_t len;
+    char blob[MT_OID_HEX];
+    rc = mt_repo_read_path(s->repo, NULL, MT_MANIFEST_PATH, &data, &len, blob, err);
+    if (rc == MT_REPO_NOTFOUND) {
+        mt_error_clear(err);
+        return MT_EXIT_OK;
+    }
+    if (rc) return MT_EXIT_USAGE;
+    rc = mt_manifest_parse(data, len, &s->manifest, err);
+    free(data);
+    return rc ? MT_EXIT_VERIFY : MT_EXIT_OK;
+}
+
+int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err)
+{
+    memset(s, 0, sizeof(*s));
+    s->cfg = cfg;
+    mt_manifest_init(&s->manifest);
+    char h[256] = "";
+    gethostname(h, sizeof h - 1);
+    s->host = xstrdup(h[0] ? h : "localhost");
+    if (mt_repo_open(cfg->repo, &s->repo, err)) {
+        char *m = xasprintf("%s (create it with: memtui --batch --repo %s init URL)", err->msg, cfg->repo);
+        mt_error_set(err, "%s", m);
+        free(m);
+        return MT_EXIT_USAGE;
+    }
+    char *dir = mt_session_state_path(s, "");
+    mt_mkdirs(dir, 0700, NULL);
+    free(dir);
+    return mt_session_refresh(s, err);
+}
+
+void mt_session_close(struct mt_session *s)
+{
+    mt_manifest_free(&s->manifest);
+    if (s->repo) mt_repo_close(s->repo);
+    free(s->host);
+    memset(s, 0, sizeof(*s));
+}
+
+int mt_session_pull(struct mt_session *s, struct mt_error *err)
+{
+    int rc = mt_repo_fetch(s->repo, s->cfg->remote, err);
+    if (rc == MT_REPO_UNREACHABLE) return MT_EXIT_REMOTE;
+    if (rc) return MT_EXIT_REMOTE;
+    enum mt_ff_state st;
+    rc = mt_repo_fast_forward(s->repo, s->cfg->remote, &st, err);
+    if (rc) return MT_EXIT_VERIFY;
+    if (st == MT_FF_DIVERGED) {
+        mt_error_set(err, "the local branch and %s have diverged; nothing was changed "
+                          "(both histories are kept)", s->cfg->remote);
+        return MT_EXIT_REMOTE;
+    }
+    return mt_session_refresh(s, err);
+}
+
+int mt_session_push(struct mt_session *s, struct mt_error *err)
+{
+    char *branch = mt_repo_branch(s->repo);
+    int rc = mt_repo_push(s->repo, s->cfg->remote, branch ? branch : "main", err);
+    free(branch);
+    return rc ? MT_EXIT_REMOTE : MT_EXIT_OK;
+}
+
+/* memory-<env>.json with a valid env name; other files are not fragments. */
+static bool fragment_env(const char *name, char env[72])
+{
+    size_t n = strlen(name);
+    if (n <= 12 || strncmp(name, "memory-", 7) || strcmp(name + n - 5, ".json")) return false;
+    size_t len = n - 12;
+    if (len > 64) return false;
+    memcpy(env, name + 7, len);
+    env[len] = '\0';
+    return mt_env_name_valid(env);
+}
+
+int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t *n, struct mt_error *err)
+{
+    char **names = NULL;
+    size_t nn = 0;
+    *refs = NULL;
+    *n = 0;
+    if (s->head[0] && mt_repo_list_top(s->repo, NULL, &names, &nn, err)) return MT_EXIT_USAGE;
+    *refs = xcalloc(nn + s->manifest.nfrags + 1, sizeof(**refs));
+    for (size_t i = 0; i < nn; i++) {
+        char env[72];
+        if (fragment_env(names[i], env)) {
+            struct mt_frag_ref *r = &(*refs)[(*n)++];
+            snprintf(r->env, sizeof r->env, "%s", env);
+            if (mt_repo_blob_id(s->repo, NULL, names[i], r->blob, err)) r->blob[0] = '\0';
+            mt_error_clear(err);
+            const struct mt_frag_ref *m = mt_manifest_find(&s->manifest, env);
+            if (m) {
+                memcpy(r->m_blob, m->m_blob, sizeof r->m_blob);
+                memcpy(r->m_sha256, m->m_sha256, sizeof r->m_sha256);
+                r->m_entities = m->m_entities;
+                r->m_relations = m->m_relations;
+                r->m_observations = m->m_observations;
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    /* Environments that left the repo: their data stays in memory.json. */
+    for (size_t i = 0; i < s->manifest.nfrags; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < *n && !seen; j++) seen = strcmp((*refs)[j].env, s->manifest.frags[i].env) == 0;
+        if (!seen) (*refs)[(*n)++] = s->manifest.frags[i];
+        if (!seen) (*refs)[*n - 1].blob[0] = '\0';
+    }
+    return MT_EXIT_OK;
+}
+
+static int repo_blob_read(void *ctx, const char *blob, char **data, size_t *len, struct mt_error *err)
+{
+    return mt_repo_blob_read(ctx, blob, data, len, err) ? -1 : 0;
+}
+
+int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
+                    struct mt_error *err)
+{
+    struct mt_frag_ref *refs;
+    size_t n;
+    int rc = mt_session_frag_refs(s, &refs, &n, err);
+    if (rc) return rc;
+    char u_blob[MT_OID_HEX] = "";
+    if (s->head[0] && mt_repo_blob_id(s->repo, NULL, "memory.json", u_blob, err)) {
+        u_blob[0] = '\0';
+        mt_error_clear(err);
+    }
+    struct mt_blob_source src = {repo_blob_read, s->repo};
+    rc = mt_plan_load(p, u_blob, refs, n, opt, &src, err);
+    free(refs);
+    if (rc) return MT_EXIT_VERIFY;
+    mt_plan_resolve(p);
+    return MT_EXIT_OK;
+}

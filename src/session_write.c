@@ -1,0 +1,385 @@
+/* session_write.c: the writing steps: export, the merge commit, import.
+ * Each file is written atomically; the merge is verified from disk before
+ * anything is committed, and rolled back if verification fails. */
+#include <dirent.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memtui/fsutil.h"
+#include "memtui/fragment.h"
+#include "memtui/session.h"
+
+#define BACKUPS_KEPT 5
+
+static char *work_path(const struct mt_session *s, const char *rel)
+{
+    return xasprintf("%s%s", mt_repo_workdir(s->repo), rel);
+}
+
+/* ---- the export record: what the local file held when last synchronised */
+
+static char *record_path(const struct mt_session *s)
+{
+    char *name = xasprintf("export-%s.json", s->cfg->env);
+    char *p = mt_session_state_path(s, name);
+    free(name);
+    return p;
+}
+
+static void record_write(const struct mt_session *s, const char sha[MT_SHA256_HEX])
+{
+    char *path = record_path(s);
+    char *text = xasprintf("{\"sha256\":\"%s\",\"time\":\"%s\"}\n", sha, mt_utc_now());
+    struct mt_error err = {0};
+    if (mt_file_write_atomic(path, text, strlen(text), 0600, &err))
+        fprintf(stderr, "memtui: warning: %s\n", err.msg);
+    mt_error_clear(&err);
+    free(text);
+    free(path);
+}
+
+static bool record_read(const struct mt_session *s, char sha[MT_SHA256_HEX])
+{
+    char *path = record_path(s), *data;
+    size_t len;
+    bool ok = false;
+    if (mt_file_read(path, &data, &len, NULL, NULL) == 0) {
+        struct json_object *o = json_tokener_parse(data), *v;
+        if (o && json_object_object_get_ex(o, "sha256", &v) && json_object_get_string_len(v) == 64) {
+            memcpy(sha, json_object_get_string(v), MT_SHA256_HEX);
+            ok = true;
+        }
+        json_object_put(o);
+        free(data);
+    }
+    free(path);
+    return ok;
+}
+
+/* Is the local file as memtui last left it (exported or imported)? */
+static bool local_unchanged(const struct mt_session *s, const char *path, const char *also_sha)
+{
+    char *data, rec[MT_SHA256_HEX], sha[MT_SHA256_HEX];
+    size_t len;
+    bool missing = false;
+    if (mt_file_read(path, &data, &len, &missing, NULL)) return missing;
+    mt_sha256_hex(data, len, sha);
+    free(data);
+    if (also_sha && strcmp(sha, also_sha) == 0) return true;
+    return record_read(s, rec) && strcmp(rec, sha) == 0;
+}
+
+/* ---- export -------------------------------------------------------------- */
+
+static int validate_graph_file(const char *path, char *data, size_t len, struct mt_error *err)
+{
+    struct mt_fragment f;
+    if (mt_fragment_load(&f, path, data, len, err)) return -1;
+    int rc = 0;
+    for (size_t i = 0; i < f.nlines && !rc; i++) {
+        struct mt_item it;
+        rc = mt_item_parse(f.lines[i].p, f.lines[i].len, path, f.lines[i].lineno, &it, err);
+        if (!rc) mt_item_clear(&it);
+    }
+    f.data = NULL;  /* the caller still owns the bytes */
+    mt_fragment_free(&f);
+    return rc;
+}
+
+int mt_session_export(struct mt_session *s, const char *from, bool *committed, struct mt_error *err)
+{
+    const char *path = from ? from : s->cfg->memory_file;
+    char *data;
+    size_t len;
+    bool missing = false;
+    *committed = false;
+    if (mt_file_read(path, &data, &len, &missing, err)) {
+        if (missing)
+            mt_error_set(err, "refusing to export: %s does not exist (the MCP server reads a missing "
+                              "file as an empty graph; exporting that would delete everything)", path);
+        return MT_EXIT_VERIFY;
+    }
+    char *copy = xstrndup(data, len);  /* the fragment takes ownership of one copy */
+    if (validate_graph_file(path, copy, len, err)) {
+        char *m = mt_error_format(err);
+        mt_error_set(err, "refusing to export an invalid graph: %s", m);
+        free(m);
+        free(copy);
+        free(data);
+        return MT_EXIT_VERIFY;
+    }
+    free(copy);
+    char *name = xasprintf("memory-%s.json", s->cfg->env);
+    char *dest = work_path(s, name);
+    int rc = mt_file_write_atomic(dest, data, len, 0644, err) ? MT_EXIT_VERIFY : MT_EXIT_OK;
+    if (!rc) {
+        char *msg = xasprintf("memtui export %s\n\nMemtui-Env: %s\nMemtui-Host: %s\n", s->cfg->env, s->cfg->env,
+                              s->host);
+        const char *paths[] = {name};
+        if (mt_repo_commit(s->repo, paths, 1, msg, committed, NULL, err)) rc = MT_EXIT_VERIFY;
+        free(msg);
+    }
+    if (!rc) {
+        char sha[MT_SHA256_HEX];
+        mt_sha256_hex(data, len, sha);
+        record_write(s, sha);
+        rc = mt_session_refresh(s, err);
+    }
+    free(dest);
+    free(name);
+    free(data);
+    return rc;
+}
+
+/* ---- import -------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* <file>.bak-<UTC>: the last few are kept, the oldest removed. */
+static int backup_local(const char *path, const char *data, size_t len, struct mt_error *err)
+{
+    char stamp[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    char *bak = xasprintf("%s.bak-%s", path, stamp);
+    int rc = mt_file_write_atomic(bak, data, len, 0600, err);
+    free(bak);
+    if (rc) return -1;
+    char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+    const char *dir = dirname(dcopy), *base = basename(bcopy);
+    char *prefix = xasprintf("%s.bak-", base);
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (strncmp(de->d_name, prefix, strlen(prefix))) continue;
+        MT_GROW(names, cap, n + 1);
+        names[n++] = xstrdup(de->d_name);
+    }
+    if (d) closedir(d);
+    qsort(names, n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (i + BACKUPS_KEPT < n) {
+            char *old = xasprintf("%s/%s", dir, names[i]);
+            unlink(old);
+            free(old);
+        }
+        free(names[i]);
+    }
+    free(names);
+    free(prefix);
+    free(dcopy);
+    free(bcopy);
+    return 0;
+}
+
+/* Put `data` in place of the local file, keeping the old one. */
+static int replace_local(const char *path, const char *data, size_t len, struct mt_error *err)
+{
+    char *old;
+    size_t olen;
+    bool missing = false;
+    if (mt_file_read(path, &old, &olen, &missing, NULL) == 0) {
+        int rc = backup_local(path, old, olen, err);
+        free(old);
+        if (rc) return -1;
+    } else if (!missing) {
+        mt_error_set(err, "cannot read %s to back it up", path);
+        return -1;
+    }
+    char *pdir = xstrdup(path);
+    mt_mkdirs(dirname(pdir), 0700, NULL);
+    free(pdir);
+    return mt_file_write_atomic(path, data, len, 0644, err);
+}
+
+int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err)
+{
+    const char *path = to ? to : s->cfg->memory_file;
+    *skipped = false;
+    char *data;
+    size_t len;
+    char blob[MT_OID_HEX], sha[MT_SHA256_HEX];
+    int rc = s->head[0] ? mt_repo_read_path(s->repo, NULL, "memory.json", &data, &len, blob, err) : MT_REPO_NOTFOUND;
+    if (rc == MT_REPO_NOTFOUND) {
+        mt_error_clear(err);
+        return MT_EXIT_OK;  /* nothing merged yet: nothing to import */
+    }
+    if (rc) return MT_EXIT_VERIFY;
+    mt_sha256_hex(data, len, sha);
+    if (!local_unchanged(s, path, sha)) {
+        *skipped = true;
+        fprintf(stderr, "memtui: import skipped: %s changed since it was last exported; "
+                        "run export (or sync) first so nothing is lost\n", path);
+        free(data);
+        return MT_EXIT_OK;
+    }
+    char *cur;
+    size_t clen;
+    bool same = false;
+    if (mt_file_read(path, &cur, &clen, NULL, NULL) == 0) {
+        same = clen == len && memcmp(cur, data, len) == 0;
+        free(cur);
+    }
+    rc = MT_EXIT_OK;
+    if (!same && replace_local(path, data, len, err)) rc = MT_EXIT_VERIFY;
+    if (!rc && !to) record_write(s, sha);
+    free(data);
+    return rc;
+}
+
+/* ---- the merge commit ---------------------------------------------------- */
+
+/* Re-read memory.json from disk: it must hash to what was written and hold
+ * the counts the plan promised. */
+static int verify_written(const char *path, const char *want_sha, const struct mt_plan *p, struct mt_error *err)
+{
+    char *data;
+    size_t len;
+    if (mt_file_read(path, &data, &len, NULL, err)) return -1;
+    char sha[MT_SHA256_HEX];
+    mt_sha256_hex(data, len, sha);
+    if (strcmp(sha, want_sha)) {
+        free(data);
+        mt_error_set(err, "verification failed: %s does not hash to what was written", path);
+        return -1;
+    }
+    struct mt_fragment f;
+    struct mt_fragment_index ix;
+    if (mt_fragment_load(&f, path, data, len, err)) return -1;
+    mt_fragment_index_build(&f, &ix);
+    int rc = 0;
+    if (ix.entities != p->entities || ix.relations != p->relations || ix.duplicate_lines) {
+        mt_error_set(err, "verification failed: %s holds %zu entities and %zu relations, the plan said %zu and %zu",
+                     path, ix.entities, ix.relations, p->entities, p->relations);
+        rc = -1;
+    }
+    mt_fragment_index_free(&ix);
+    mt_fragment_free(&f);
+    return rc ? -1 : mt_plan_check_nothing_lost(p, err);
+}
+
+/* Put a work-tree file back as HEAD has it (or remove it if HEAD has none). */
+static void restore_from_head(struct mt_session *s, const char *rel)
+{
+    char *path = work_path(s, rel), *data;
+    size_t len;
+    char blob[MT_OID_HEX];
+    struct mt_error err = {0};
+    if (s->head[0] && mt_repo_read_path(s->repo, NULL, rel, &data, &len, blob, &err) == 0) {
+        if (mt_file_write_atomic(path, data, len, 0644, &err))
+            fprintf(stderr, "memtui: rollback of %s failed: %s\n", rel, err.msg);
+        free(data);
+    } else {
+        unlink(path);
+    }
+    mt_error_clear(&err);
+    free(path);
+}
+
+static bool nothing_to_commit(const struct mt_plan *p, const char *out_blob)
+{
+    if (strcmp(p->u_blob, out_blob)) return false;
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW) return false;
+    return true;
+}
+
+int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
+                            struct mt_error *err)
+{
+    bool dummy = false;
+    bool *imported = mo && mo->imported ? mo->imported : &dummy;
+    bool *committed = mo && mo->committed ? mo->committed : &dummy;
+    *imported = *committed = false;
+    if (!p->resolved) {
+        mt_error_set(err, "%zu conflicts are pending", mt_plan_pending(p));
+        return MT_EXIT_CONFLICTS;
+    }
+    struct mt_buf out;
+    mt_buf_init(&out);
+    mt_plan_write_result(p, &out);
+    char sha[MT_SHA256_HEX], blob[MT_OID_HEX];
+    mt_sha256_hex(out.data ? out.data : "", out.len, sha);
+    mt_repo_hash_bytes(out.data ? out.data : "", out.len, blob, NULL);
+    if (nothing_to_commit(p, blob)) {
+        mt_buf_free(&out);
+        return MT_EXIT_OK;
+    }
+    char *upath = work_path(s, "memory.json");
+    int rc = MT_EXIT_OK;
+    if (mt_file_write_atomic(upath, out.data ? out.data : "", out.len, 0644, err) ||
+        verify_written(upath, sha, p, err)) {
+        restore_from_head(s, "memory.json");
+        rc = MT_EXIT_VERIFY;
+        goto done;
+    }
+    /* sync: the result goes into the local file first, and only then may the
+     * fragment claim it (a fragment must never claim data the file lacks). */
+    char *own_name = xasprintf("memory-%s.json", s->cfg->env);
+    bool own_env_merged = false;
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (strcmp(p->envs[i].ref.env, s->cfg->env) == 0)
+            own_env_merged = p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW ||
+                             p->envs[i].status == MT_FRAG_UNCHANGED;
+    if (mo && mo->import_own && own_env_merged) {
+        if (!local_unchanged(s, s->cfg->memory_file, NULL)) {
+            fprintf(stderr, "memtui: import skipped: %s changed since export; its fragment stays as exported\n",
+                    s->cfg->memory_file);
+        } else if (replace_local(s->cfg->memory_file, out.data ? out.data : "", out.len, err)) {
+            fprintf(stderr, "memtui: import failed: %s\n", err->msg);
+            mt_error_clear(err);
+        } else {
+            char *fpath = work_path(s, own_name);
+            if (mt_file_write_atomic(fpath, out.data ? out.data : "", out.len, 0644, err) == 0) {
+                *imported = true;
+                record_write(s, sha);
+            }
+            free(fpath);
+        }
+    }
+    struct mt_buf man;
+    mt_buf_init(&man);
+    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->manifest.lease_token};
+    mt_manifest_render(p, &run, blob, sha, s->cfg->env, *imported ? blob : NULL, *imported ? sha : NULL, &man);
+    char *mdir = work_path(s, ".memtui");
+    char *mpath = work_path(s, MT_MANIFEST_PATH);
+    mt_mkdirs(mdir, 0755, NULL);
+    if (mt_file_write_atomic(mpath, man.data, man.len, 0644, err)) {
+        restore_from_head(s, "memory.json");
+        if (*imported) restore_from_head(s, own_name);
+        rc = MT_EXIT_VERIFY;
+    } else {
+        char *msg = xasprintf("memtui merge: %zu entities, %zu relations, %zu conflicts\n\n"
+                              "Memtui-Env: %s\nMemtui-Host: %s\nMemtui-Lease-Token: %lld\n",
+                              p->entities, p->relations, p->nconflicts, s->cfg->env, s->host, run.lease_token);
+        const char *paths[] = {"memory.json", MT_MANIFEST_PATH, own_name};
+        if (mt_repo_commit(s->repo, paths, *imported ? 3 : 2, msg, committed, NULL, err)) {
+            restore_from_head(s, "memory.json");
+            restore_from_head(s, MT_MANIFEST_PATH);
+            if (*imported) restore_from_head(s, own_name);
+            rc = MT_EXIT_VERIFY;
+        }
+        free(msg);
+    }
+    free(mdir);
+    free(mpath);
+    mt_buf_free(&man);
+    free(own_name);
+    if (!rc) rc = mt_session_refresh(s, err);
+done:
+    free(upath);
+    mt_buf_free(&out);
+    return rc;
+}

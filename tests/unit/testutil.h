@@ -1,0 +1,47 @@
+/* testutil.h: small helpers shared by the Check unit tests. */
+#ifndef MEMTUI_TESTUTIL_H
+#define MEMTUI_TESTUTIL_H
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A fresh temporary directory; the caller frees the string. */
+static inline char *tu_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *t = malloc(4096);
+    snprintf(t, 4096, "%s/memtui-test-XXXXXX", base ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(t));
+    return t;
+}
+
+/* Run a shell command for test set-up (tests may use the git CLI). */
+static inline int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int tu_sh(const char *fmt, ...)
+{
+    char *cmd;
+    va_list ap;
+    va_start(ap, fmt);
+    ck_assert_int_ge(vasprintf(&cmd, fmt, ap), 0);
+    va_end(ap);
+    int rc = system(cmd);
+    free(cmd);
+    return rc;
+}
+
+/* Each test file defines make_suite(); this main runs it. */
+#define TU_MAIN(make_suite)                                                   \
+    int main(void)                                                            \
+    {                                                                         \
+        SRunner *sr = srunner_create(make_suite());                           \
+        srunner_run_all(sr, CK_NORMAL);                                       \
+        int failed = srunner_ntests_failed(sr);                               \
+        srunner_free(sr);                                                     \
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;                          \
+    }
+
+#endif
