@@ -31,22 +31,27 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 all: memtui
 
 memtui: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/rel/%.o: %.c $(wildcard include/memtui/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/san/%.o: %.c $(wildcard include/memtui/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 build/san/memtui: $(SAN_OBJ)
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD san  $@"
+	@$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
-build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_ENGINE)
+build/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_ENGINE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(SAN_ENGINE) $(PKG_LIBS) $(CHECK_LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(SAN_ENGINE) $(PKG_LIBS) $(CHECK_LIBS)
 
 deps:
 	@scripts/install-deps.sh

@@ -27,6 +27,7 @@ struct mt_repo {
     git_repository *git;
     char *workdir;  /* ends with '/' */
     char *gitdir;   /* ends with '/' */
+    char *env;      /* for the fallback identity; NULL = "memtui" */
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -124,6 +125,7 @@ void mt_repo_close(struct mt_repo *r)
     git_repository_free(r->git);
     free(r->workdir);
     free(r->gitdir);
+    free(r->env);
     free(r);
 }
 
@@ -411,16 +413,22 @@ out:
 
 /* ---- committing ------------------------------------------------------ */
 
-/* user.name/user.email from config, else "memtui <memtui@host>" so that
- * cron on an unconfigured machine can still commit. */
-static int make_signature(git_repository *g, git_signature **sig, struct mt_error *err)
+void mt_repo_set_env(struct mt_repo *r, const char *env)
 {
-    if (git_signature_default(sig, g) == 0) return 0;
+    free(r->env);
+    r->env = env && *env ? xstrdup(env) : NULL;
+}
+
+/* user.name/user.email from config, else "memtui <env@host>" so that cron
+ * on an unconfigured machine can still commit. */
+static int make_signature(struct mt_repo *r, git_signature **sig, struct mt_error *err)
+{
+    if (git_signature_default(sig, r->git) == 0) return 0;
     git_error_clear();
     char host[256];
     if (gethostname(host, sizeof(host)) != 0 || !host[0]) snprintf(host, sizeof(host), "localhost");
     host[sizeof(host) - 1] = '\0';
-    char *email = xasprintf("memtui@%s", host);
+    char *email = xasprintf("%s@%s", r->env ? r->env : "memtui", host);
     int rc = git_signature_now(sig, "memtui", email);
     free(email);
     if (rc < 0) return gfail(err, MT_REPO_ERR, "commit: make signature");
@@ -512,7 +520,7 @@ int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
         goto out;
     }
 
-    if ((rc = make_signature(r->git, &sig, err)) < 0) goto out;
+    if ((rc = make_signature(r, &sig, err)) < 0) goto out;
     if ((rc = git_tree_lookup(&tree, r->git, &tree_id)) < 0) {
         rc = gfail(err, MT_REPO_ERR, "commit: read tree");
         goto out;

@@ -62,6 +62,7 @@ int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt
         free(m);
         return MT_EXIT_USAGE;
     }
+    mt_repo_set_env(s->repo, cfg->env);
     char *dir = mt_session_state_path(s, "");
     mt_mkdirs(dir, 0700, NULL);
     free(dir);

@@ -78,6 +78,10 @@ int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
                    const char *message, bool *made, char commit[MT_OID_HEX],
                    struct mt_error *err);
 
+/* The env named in the fallback identity "memtui <env@host>" (used when
+ * user.name/user.email are not configured); default "memtui". */
+void mt_repo_set_env(struct mt_repo *r, const char *env);
+
 /* Fetch `remote` (all heads into refs/remotes/<remote>/...). */
 int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err);
 
