@@ -1,0 +1,168 @@
+#!/bin/sh
+# The merge benchmark: ratios measured side by side in one run, not a timed
+# test (no absolute number is compared with anything measured elsewhere).
+#
+#   tests/bench/run.sh MEMTUI
+#
+# Set-up: N environments of E entities each (gen-fragments.py, ~45 MB per
+# fragment at the defaults), one local bare remote, one clone. Every env
+# first exports the common base and a merge folds them; then every env
+# exports its own 5% churn (the generator's memory-envN.json), and the second
+# `merge --no-push` is timed under peakrss. Right after, in the same run,
+# jsonc_parse times json-c parsing just those N changed fragments once.
+#
+# Targets:
+#   merge wall time / json-c parse time of the changed fragments  <= 1.0
+#   merge peak RSS  / bytes of the changed fragments               <= 1.5
+#
+# Environment:
+#   BENCH_ENVS (8), BENCH_ENTITIES (100000), BENCH_OBS (4: ~45 MB a fragment
+#   at 100k entities), BENCH_CHURN (0.05), BENCH_SEED (1)
+#   BENCH_KEEP=1  keep the temporary directory; it then also holds
+#                 clone-before/, a copy of the clone taken just before the
+#                 timed merge, to profile that merge again:
+#                   cp -a clone-before clone-p && perf record -g MEMTUI --batch \
+#                     --repo clone-p --env env0 --memory-file env0.json merge --no-push
+#   BENCH_STRICT=1  exit 1 when a target is missed (default: report only)
+# Exit: 0 when the run is valid (merge exit 0 or 6, verify passes), else 1.
+set -eu
+[ $# -eq 1 ] || { echo "usage: $0 MEMTUI" >&2; exit 2; }
+MEMTUI=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED_DIR=${SHARED_DIR:-$(cd "$ROOT/../shared" && pwd)}
+GEN="$SHARED_DIR/tools/gen-fragments.py"
+ENVS=${BENCH_ENVS:-8}
+ENTITIES=${BENCH_ENTITIES:-100000}
+OBS=${BENCH_OBS:-4}
+CHURN=${BENCH_CHURN:-0.05}
+SEED=${BENCH_SEED:-1}
+
+# ---- tools ---------------------------------------------------------------
+B="$ROOT/build/bench"
+mkdir -p "$B"
+cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra $(pkg-config --cflags json-c) \
+    -o "$B/jsonc_parse" "$ROOT/tests/bench/jsonc_parse.c" $(pkg-config --libs json-c)
+cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -o "$B/peakrss" "$ROOT/tests/tools/peakrss.c"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/memtui-bench-XXXXXX")
+cleanup() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
+export HOME="$T/home" TZ=UTC LANG=C.UTF-8
+mkdir -p "$HOME"
+cd "$T"
+
+now() { date +%s; }
+step() { echo "bench: $*" >&2; }
+die() { echo "bench: FAIL: $*" >&2; exit 1; }
+# mt ENV args...: memtui in the one clone, as environment ENV
+mt() {
+    e=$1; shift
+    "$MEMTUI" --batch --repo "$T/clone" --env "$e" --memory-file "$T/$e.json" "$@"
+}
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+
+# ---- data ----------------------------------------------------------------
+t0=$(now)
+step "generating $ENVS envs x $ENTITIES entities (--obs $OBS --churn $CHURN --seed $SEED)"
+python3 "$GEN" --out "$T/gen" --envs "$ENVS" --entities "$ENTITIES" --obs "$OBS" \
+    --churn "$CHURN" --seed "$SEED"
+base_bytes=$(wc -c <"$T/gen/base.json")
+step "base.json: $(mb "$base_bytes") ($(( $(now) - t0 ))s)"
+
+# ---- repo: every env exports the base, first merge --------------------------
+git init -q --bare "$T/remote.git"
+mt env0 init "$T/remote.git" >/dev/null || die "init"
+i=0
+while [ "$i" -lt "$ENVS" ]; do
+    cp "$T/gen/base.json" "$T/env$i.json"
+    mt "env$i" export --no-push >/dev/null || die "export base env$i"
+    i=$((i + 1))
+done
+t1=$(now)
+set +e; mt env0 merge --no-push >/dev/null; rc=$?; set -e
+[ "$rc" -eq 0 ] || [ "$rc" -eq 6 ] || die "first merge exited $rc"
+step "base exported and merged ($(( $(now) - t1 ))s)"
+
+# ---- every env exports its churn -----------------------------------------
+i=0
+while [ "$i" -lt "$ENVS" ]; do
+    cp "$T/gen/memory-env$i.json" "$T/env$i.json"
+    mt "env$i" export --no-push >/dev/null || die "export churn env$i"
+    i=$((i + 1))
+done
+# the bytes merged: the fragments as committed, copied aside for json-c
+mkdir -p "$T/changed"
+i=0
+while [ "$i" -lt "$ENVS" ]; do
+    git -C "$T/clone" show "HEAD:memory-env$i.json" >"$T/changed/memory-env$i.json"
+    i=$((i + 1))
+done
+frag_bytes=$(cat "$T"/changed/*.json | wc -c)
+[ "${BENCH_KEEP:-0}" = 1 ] && cp -a "$T/clone" "$T/clone-before"
+
+# ---- the measurement -----------------------------------------------------
+step "timing merge --no-push of $ENVS changed fragments ($(mb "$frag_bytes"))"
+set +e
+"$B/peakrss" "$MEMTUI" --batch --repo "$T/clone" --env env0 --memory-file "$T/env0.json" \
+    --json merge --no-push >"$T/merge.json" 2>"$T/merge.err"
+mrc=$?
+set -e
+"$B/jsonc_parse" "$T"/changed/*.json >"$T/jsonc.out" || die "jsonc_parse failed"
+
+line=$(grep '^peakrss: ' "$T/merge.err" | tail -n 1)
+[ -n "$line" ] || { cat "$T/merge.err" >&2; die "no peakrss line"; }
+merge_s=$(echo "$line" | sed 's/.*wall=\([0-9.]*\)s.*/\1/')
+rss_kib=$(echo "$line" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
+parse_s=$(sed 's/.*parse_s=\([0-9.]*\).*/\1/' "$T/jsonc.out")
+parsed_bytes=$(sed 's/.*bytes=\([0-9]*\).*/\1/' "$T/jsonc.out")
+[ "$parsed_bytes" -eq "$frag_bytes" ] || die "jsonc_parse read $parsed_bytes bytes, want $frag_bytes"
+
+valid=1
+if [ "$mrc" -ne 0 ] && [ "$mrc" -ne 6 ]; then
+    sed 's/^/    /' "$T/merge.err" >&2
+    echo "bench: merge exited $mrc (want 0 or 6)" >&2
+    valid=0
+fi
+summary=$(python3 -c '
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+    print("entities=%s relations=%s conflicts=%d ok=%s" % (j.get("entities"), j.get("relations"),
+          len(j.get("conflicts") or []), j.get("ok")))
+except Exception as e:
+    print("(no JSON result: %s)" % e)
+' "$T/merge.json")
+out_bytes=$(git -C "$T/clone" cat-file -s HEAD:memory.json 2>/dev/null || echo 0)
+set +e; mt env0 verify >"$T/verify.out" 2>&1; vrc=$?; set -e
+if [ "$vrc" -ne 0 ]; then
+    sed 's/^/    /' "$T/verify.out" >&2
+    echo "bench: verify exited $vrc" >&2
+    valid=0
+fi
+
+# ---- report --------------------------------------------------------------
+awk -v envs="$ENVS" -v ents="$ENTITIES" -v base="$base_bytes" -v frag="$frag_bytes" \
+    -v outb="$out_bytes" -v ms="$merge_s" -v ps="$parse_s" -v rss="$rss_kib" \
+    -v mrc="$mrc" -v vrc="$vrc" -v summary="$summary" -v strict="${BENCH_STRICT:-0}" -v valid="$valid" '
+function yn(ok) { return ok ? "met" : "MISSED" }
+BEGIN {
+    rssb = rss * 1024
+    tr = (ps > 0) ? ms / ps : 0
+    mr = (frag > 0) ? rssb / frag : 0
+    printf "memtui merge benchmark\n"
+    printf "  data            %d envs x %d entities; base.json %.1f MB\n", envs, ents, base / 1e6
+    printf "  changed frags   %d files, %.1f MB (%d bytes)\n", envs, frag / 1e6, frag
+    printf "  result          memory.json %.1f MB; %s\n", outb / 1e6, summary
+    printf "  merge           %.3f s wall, exit %d; verify exit %d\n", ms, mrc, vrc
+    printf "  json-c parse    %.3f s (the %d changed fragments once, parse only, files read beforehand)\n", ps, envs
+    printf "  time ratio      merge / parse = %.2f   (target <= 1.0: %s)\n", tr, yn(tr <= 1.0)
+    printf "  peak RSS        %.1f MB (%d KiB)\n", rssb / 1e6, rss
+    printf "  memory ratio    peak RSS / changed bytes = %.2f   (target <= 1.5: %s)\n", mr, yn(mr <= 1.5)
+    if (!valid) exit 1
+    if (strict == 1 && (tr > 1.0 || mr > 1.5)) exit 1
+}'
