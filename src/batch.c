@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memtui/backups.h"
 #include "memtui/batch_report.h"
 #include "memtui/fragment.h"
 #include "memtui/fsutil.h"
@@ -140,7 +141,8 @@ static int cmd_merge(struct run *x)
     }
     bool committed = false;
     int rc = do_merge(x, false, &committed);
-    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && committed && !x->cfg->no_push && !x->cfg->dry_run) {
+    /* Push even without a new commit: an earlier --no-push may have left one. */
+    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && !x->cfg->no_push && !x->cfg->dry_run) {
         int prc = mt_session_push(&x->s, &x->err);
         put_bool(x->r, "pushed", prc == 0);
         if (prc) return prc;
@@ -161,7 +163,7 @@ static int cmd_sync(struct run *x)
     }
     put_bool(x->r, "exported", exported);
     rc = do_merge(x, true, &committed);
-    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && (exported || committed) && !x->cfg->no_push) {
+    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && !x->cfg->no_push) {
         int prc = mt_session_push(&x->s, &x->err);
         put_bool(x->r, "pushed", prc == 0);
         if (prc) return prc;
@@ -179,7 +181,7 @@ static int cmd_export(struct run *x)
     if ((rc = mt_session_export(&x->s, x->cfg->from, &committed, &x->err))) return rc;
     put_bool(x->r, "committed", committed);
     say(x, committed ? "exported memory-%s.json\n" : "memory-%s.json is already up to date\n", x->cfg->env);
-    if (committed && !x->cfg->no_push) {
+    if (!x->cfg->no_push) {
         rc = mt_session_push(&x->s, &x->err);
         put_bool(x->r, "pushed", rc == 0);
     }
@@ -335,6 +337,110 @@ static int cmd_verify(struct run *x)
     return ok ? MT_EXIT_OK : MT_EXIT_VERIFY;
 }
 
+/* ---- backups, restore -------------------------------------------------------- */
+
+static const char *backup_kind(enum mt_backup_kind k)
+{
+    return k == MT_BACKUP_STASH ? "stash" : k == MT_BACKUP_BRANCH ? "branch" : "remote-branch";
+}
+
+static int cmd_backups(struct run *x)
+{
+    struct mt_backup *b;
+    size_t n;
+    if (mt_backups_list(x->s.repo, &b, &n, &x->err)) return MT_EXIT_VERIFY;
+    struct json_object *list = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string(backup_kind(b[i].kind)));
+        json_object_object_add(o, "name", json_object_new_string(b[i].name));
+        json_object_object_add(o, "commit", json_object_new_string(b[i].oid));
+        json_object_object_add(o, "message", json_object_new_string(b[i].message ? b[i].message : ""));
+        put_int(o, "time", b[i].time);
+        put_int(o, "entities", (long long)b[i].entities);
+        put_int(o, "relations", (long long)b[i].relations);
+        put_int(o, "missing_at_head", (long long)b[i].missing_at_head);
+        json_object_array_add(list, o);
+        say(x, "%-13s %-48s %.12s  %zu entities, %zu relations, %zu not at HEAD\n    %s\n", backup_kind(b[i].kind),
+            b[i].name, b[i].oid, b[i].entities, b[i].relations, b[i].missing_at_head, b[i].message ? b[i].message : "");
+    }
+    if (!n) say(x, "no stashes and no backup branches\n");
+    json_object_object_add(x->r, "backups", list);
+    mt_backups_free(b, n);
+    return MT_EXIT_OK;
+}
+
+/* Entities come back through the engine: a normal verified merge commit. */
+static int cmd_restore(struct run *x)
+{
+    if (x->cfg->nargs != 1) {
+        mt_error_set(&x->err, "usage: memtui --batch restore REF [--entity NAME]...");
+        return MT_EXIT_USAGE;
+    }
+    const char *ref = x->cfg->args[0];
+    int rc;
+    if (!x->cfg->no_push && (rc = mt_session_pull(&x->s, &x->err))) return rc;
+    char *text;
+    size_t len;
+    if (mt_backup_graph_text(x->s.repo, ref, &text, &len, &x->err)) return MT_EXIT_USAGE;
+    struct mt_plan p;
+    struct mt_plan_options opt = plan_options(x->cfg);
+    opt.policy = MT_POLICY_PRESERVE;
+    if ((rc = mt_session_plan_load(&x->s, &p, &opt, &x->err))) {
+        free(text);
+        return rc;
+    }
+    char *label = xasprintf("restore:%s", ref);
+    char **names = x->cfg->entities;
+    size_t nnames = x->cfg->nentities;
+    struct mt_graph all;
+    mt_graph_init(&all);
+    if (!nnames) {  /* no --entity: everything the ref holds */
+        struct mt_fragment f;
+        if (mt_fragment_load(&f, label, xstrndup(text, len), len, &x->err) == 0) {
+            names = xcalloc(f.nlines + 1, sizeof(char *));
+            for (size_t i = 0; i < f.nlines; i++) {
+                struct mt_item it;
+                if (f.lines[i].kind != MT_LINE_ENTITY ||
+                    mt_item_parse(f.lines[i].p, f.lines[i].len, label, f.lines[i].lineno, &it, &x->err))
+                    continue;
+                if (!mt_graph_entity(&all, it.entity->key)) names[nnames++] = xstrdup(it.entity->name);
+                mt_graph_add_entity(&all, it.entity);
+                it.entity = NULL;
+                mt_item_clear(&it);
+            }
+            mt_error_clear(&x->err);
+            mt_fragment_free(&f);
+        }
+    }
+    rc = mt_plan_add_restore(&p, label, text, len, names, nnames, &x->err) ? MT_EXIT_USAGE : MT_EXIT_OK;
+    if (names != x->cfg->entities) {
+        for (size_t i = 0; i < nnames; i++) free(names[i]);
+        free(names);
+    }
+    mt_graph_free(&all);
+    free(text);
+    free(label);
+    if (!rc) {
+        mt_plan_resolve(&p);
+        mt_report_plan(x->r, &p);
+        bool committed = false;
+        struct mt_merge_opts mo = {.committed = &committed};
+        if (x->cfg->dry_run) {
+            if (!x->cfg->json) mt_print_plan(stdout, &p);
+        } else {
+            rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
+            put_bool(x->r, "committed", committed);
+            if (!rc) say(x, committed ? "restored from %s; memory.json now has %zu entities\n"
+                                      : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
+                         ref, p.entities);
+            if (!rc && !x->cfg->no_push) rc = mt_session_push(&x->s, &x->err);
+        }
+    }
+    mt_plan_free(&p);
+    return rc;
+}
+
 /* ---- init ------------------------------------------------------------------ */
 
 static int cmd_init(struct run *x)
@@ -353,7 +459,8 @@ static int cmd_init(struct run *x)
 
 /* ---- dispatch ---------------------------------------------------------------- */
 
-static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify", NULL};
+static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
+                                       "backups", "restore", NULL};
 
 int mt_batch_run(const struct mt_config *cfg)
 {
@@ -384,6 +491,8 @@ int mt_batch_run(const struct mt_config *cfg)
         else if (strcmp(cmd, "sync") == 0) rc = cmd_sync(&x);
         else if (strcmp(cmd, "status") == 0) rc = cmd_status(&x, false);
         else if (strcmp(cmd, "diff") == 0) rc = cmd_status(&x, true);
+        else if (strcmp(cmd, "backups") == 0) rc = cmd_backups(&x);
+        else if (strcmp(cmd, "restore") == 0) rc = cmd_restore(&x);
         else rc = cmd_verify(&x);
     }
     if (x.err.msg) {

@@ -7,6 +7,40 @@
 
 #include "memtui/graph.h"
 
+/* ---- an arena whose blocks never move ----------------------------------- */
+
+struct mt_arena {
+    char **blocks;
+    size_t nblocks, cap;
+    size_t used, size;   /* of the last block */
+};
+
+static char *arena_alloc(struct mt_arena **ap, size_t n)
+{
+    if (!*ap) *ap = xcalloc(1, sizeof(**ap));
+    struct mt_arena *a = *ap;
+    if (!a->nblocks || a->used + n > a->size) {
+        size_t sz = n > 65536 ? n : 65536;
+        MT_GROW(a->blocks, a->cap, a->nblocks + 1);
+        a->blocks[a->nblocks++] = xmalloc(sz);
+        a->used = 0;
+        a->size = sz;
+    }
+    char *p = a->blocks[a->nblocks - 1] + a->used;
+    a->used += n;
+    return p;
+}
+
+static void arena_free(struct mt_arena *a)
+{
+    if (!a) return;
+    for (size_t i = 0; i < a->nblocks; i++) free(a->blocks[i]);
+    free(a->blocks);
+    free(a);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
 static const char ENT_PREFIX[] = "{\"type\":\"entity\",\"name\":\"";
 static const char REL_PREFIX[] = "{\"type\":\"relation\",\"from\":\"";
 
@@ -28,7 +62,7 @@ static bool has_prefix(const char *p, size_t len, const char *pre, size_t plen)
 
 /* Canonical lines (what the server and memtui write) are keyed from their
  * bytes; returns false when the line needs the slow path. */
-static bool fast_key(struct mt_fragment *f, struct mt_line *l, size_t *key_off)
+static bool fast_key(struct mt_fragment *f, struct mt_line *l)
 {
     const char *end = l->p + l->len;
     if (has_prefix(l->p, l->len, ENT_PREFIX, sizeof ENT_PREFIX - 1)) {
@@ -56,18 +90,20 @@ static bool fast_key(struct mt_fragment *f, struct mt_line *l, size_t *key_off)
             s += sl;
         }
     }
-    *key_off = f->keys.len;
+    size_t total = (size_t)(plen[0] + plen[1] + plen[2]) + 2;
+    char *k = arena_alloc(&f->keys, total), *w = k;
     for (int i = 0; i < 3; i++) {
-        if (i) mt_buf_addc(&f->keys, '\x01');
-        mt_buf_add(&f->keys, part[i], (size_t)plen[i]);
+        if (i) *w++ = '\x01';
+        memcpy(w, part[i], (size_t)plen[i]);
+        w += plen[i];
     }
     l->kind = MT_LINE_RELATION;
-    l->key = NULL;  /* fixed up once the key buffer stops moving */
-    l->key_len = f->keys.len - *key_off;
+    l->key = k;
+    l->key_len = total;
     return true;
 }
 
-static void slow_key(struct mt_fragment *f, struct mt_line *l, size_t *key_off)
+static void slow_key(struct mt_fragment *f, struct mt_line *l)
 {
     struct mt_item it;
     struct mt_error err = {0};
@@ -81,49 +117,56 @@ static void slow_key(struct mt_fragment *f, struct mt_line *l, size_t *key_off)
     else if (it.kind == MT_ITEM_RELATION) key = it.relation->key, l->kind = MT_LINE_RELATION;
     else l->kind = MT_LINE_OTHER;
     if (key) {
-        *key_off = f->keys.len;
-        mt_buf_adds(&f->keys, key);
-        l->key_len = f->keys.len - *key_off;
+        size_t n = strlen(key);
+        char *k = arena_alloc(&f->keys, n ? n : 1);
+        memcpy(k, key, n);
+        l->key = k;
+        l->key_len = n;
     }
     mt_item_clear(&it);
 }
 
-static void add_line(struct mt_fragment *f, size_t *cap, size_t **offs, const char *p, size_t len,
-                     long lineno)
+void mt_fragment_key_line(struct mt_fragment *f, size_t i)
 {
-    if (len && p[len - 1] == '\r') len--;
-    size_t i = 0;
-    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
-    if (i == len) return;  /* blank lines are ignored, as the server does */
-    MT_GROW(f->lines, *cap, f->nlines + 1);
-    *offs = xrealloc(*offs, *cap * sizeof(**offs));
-    struct mt_line *l = &f->lines[f->nlines];
-    memset(l, 0, sizeof(*l));
-    l->p = p;
-    l->len = len;
-    l->lineno = lineno;
-    l->hash = mt_hash(p, len);
-    size_t off = SIZE_MAX;
-    if (!fast_key(f, l, &off)) slow_key(f, l, &off);
-    (*offs)[f->nlines] = off;
-    f->nlines++;
+    struct mt_line *l = &f->lines[i];
+    if (l->kind != MT_LINE_UNKEYED) return;
+    if (!fast_key(f, l)) slow_key(f, l);
 }
+
+/* ---- splitting ------------------------------------------------------------ */
 
 static void split_lines(struct mt_fragment *f)
 {
-    size_t cap = 0, *offs = NULL;
+    size_t cap = 0;
     const char *p = f->data, *end = f->data + f->size;
     long lineno = 1;
+    /* a line of a graph file is rarely shorter than 60 bytes */
+    cap = f->size / 64 + 16;
+    f->lines = xmalloc(cap * sizeof(*f->lines));
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *stop = nl ? nl : end;
-        add_line(f, &cap, &offs, p, (size_t)(stop - p), lineno++);
+        size_t len = (size_t)(stop - p);
+        if (len && p[len - 1] == '\r') len--;
+        size_t i = 0;
+        while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+        if (i < len) {  /* blank lines are ignored, as the server does */
+            MT_GROW(f->lines, cap, f->nlines + 1);
+            struct mt_line *l = &f->lines[f->nlines++];
+            l->p = p;
+            l->len = len;
+            l->lineno = lineno;
+            l->hash = mt_hash(p, len);
+            l->key = NULL;
+            l->key_len = 0;
+            l->kind = MT_LINE_UNKEYED;
+        }
+        lineno++;
         p = nl ? nl + 1 : end;
     }
-    for (size_t i = 0; i < f->nlines; i++)
-        if (offs[i] != SIZE_MAX && !f->lines[i].key) f->lines[i].key = f->keys.data + offs[i];
-    free(offs);
 }
+
+/* ---- legacy documents ------------------------------------------------------ */
 
 /* Line and column of a byte offset, for errors in legacy documents. */
 static void where(const char *data, size_t off, long *line, long *col)
@@ -198,21 +241,23 @@ static int load_legacy(struct mt_fragment *f, struct mt_error *err)
     mt_buf_add(&out, rel_out.data, rel_out.len);  /* entities first, as in JSONL */
     mt_buf_free(&rel_out);
     if (rc) {
-        if (!err->file) {
-            free(err->file);
-            err->file = xstrdup(f->file);
-        }
+        if (!err->file) err->file = xstrdup(f->file);
         mt_buf_free(&out);
         return -1;
     }
-    free(f->data);
+    if (f->release) f->release(f->hold);
+    else free(f->data);
+    f->release = NULL;
+    f->hold = NULL;
     f->data = mt_buf_detach(&out, &f->size);
     f->legacy = true;
     return 0;
 }
 
-/* A file is a legacy document when it starts with '[', or with '{' and the
- * first JSON value runs past the first line or has no "type". */
+/* A file is a legacy document when it starts with '[', or with '{' whose
+ * first key is "entities" or "relations" (compact or pretty-printed), or
+ * with a '{' alone on its line (a pretty-printed document). A JSONL line
+ * never has those shapes: its first key is "type" or a field of an item. */
 static bool looks_legacy(const char *d, size_t n)
 {
     size_t i = 0;
@@ -220,25 +265,35 @@ static bool looks_legacy(const char *d, size_t n)
     if (i == n) return false;
     if (d[i] == '[') return true;
     if (d[i] != '{') return false;
-    const char *nl = memchr(d + i, '\n', n - i);
-    size_t first_len = nl ? (size_t)(nl - (d + i)) : n - i;
-    /* A JSONL line always names its "type" near the start. */
-    const char *t = memmem(d + i, first_len < 64 ? first_len : 64, "\"type\"", 6);
-    if (t) return false;
-    return memmem(d + i, first_len, "\"entities\"", 10) || memmem(d + i, first_len, "\"relations\"", 11) ||
-           !nl || first_len < 3;
+    size_t j = i + 1;
+    while (j < n && (d[j] == ' ' || d[j] == '\t' || d[j] == '\r')) j++;
+    if (j == n || d[j] == '\n') return true;
+    return (n - j >= 10 && memcmp(d + j, "\"entities\"", 10) == 0) ||
+           (n - j >= 11 && memcmp(d + j, "\"relations\"", 11) == 0);
 }
 
-int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t size,
-                     struct mt_error *err)
+int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, size_t size,
+                          void (*release)(void *hold), void *hold, struct mt_error *err)
 {
     memset(f, 0, sizeof(*f));
     f->file = xstrdup(file);
     f->data = data;
     f->size = size;
-    mt_buf_init(&f->keys);
-    if (looks_legacy(data, size) && load_legacy(f, err)) return -1;
+    f->release = release;
+    f->hold = hold;
+    if (looks_legacy(data, size) && load_legacy(f, err)) {
+        mt_fragment_free(f);  /* the fragment owned the bytes: let go of them */
+        return -1;
+    }
     split_lines(f);
+    return 0;
+}
+
+int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t size,
+                     struct mt_error *err)
+{
+    if (mt_fragment_load_lazy(f, file, data, size, NULL, NULL, err)) return -1;
+    for (size_t i = 0; i < f->nlines; i++) mt_fragment_key_line(f, i);
     return 0;
 }
 
@@ -247,30 +302,58 @@ void mt_fragment_empty(struct mt_fragment *f, const char *file)
     memset(f, 0, sizeof(*f));
     f->file = xstrdup(file);
     f->data = xstrdup("");
-    mt_buf_init(&f->keys);
 }
 
 void mt_fragment_free(struct mt_fragment *f)
 {
     free(f->file);
-    free(f->data);
+    if (f->release) f->release(f->hold);
+    else free(f->data);
     free(f->lines);
-    mt_buf_free(&f->keys);
+    arena_free(f->keys);
     memset(f, 0, sizeof(*f));
 }
 
-void mt_fragment_index_build(const struct mt_fragment *f, struct mt_fragment_index *ix)
+/* ---- index ------------------------------------------------------------------- */
+
+static void presize(struct mt_strmap *m, size_t n)
+{
+    size_t cap = 16;
+    while (cap * 3 < n * 4 + 4) cap *= 2;
+    m->slots = xcalloc(cap, sizeof(*m->slots));
+    m->cap = cap;
+}
+
+void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix)
 {
     memset(ix, 0, sizeof(*ix));
     mt_strmap_init(&ix->by_bytes);
     mt_strmap_init(&ix->ent_keys);
     mt_strmap_init(&ix->rel_keys);
+    size_t nent = 0, nrel = 0;
+    for (size_t i = 0; i < f->nlines; i++) {
+        mt_fragment_key_line(f, i);
+        nent += f->lines[i].kind == MT_LINE_ENTITY;
+        nrel += f->lines[i].kind == MT_LINE_RELATION;
+    }
+    presize(&ix->by_bytes, f->nlines);
+    presize(&ix->ent_keys, nent);
+    presize(&ix->rel_keys, nrel);
+    ix->entity_lines = nent;
+    ix->relation_lines = nrel;
     ix->next = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
-    /* Chains are built back to front so they run in file order. */
+    ix->rep = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
+    /* Chains are built back to front so they run in file order, and each
+     * map ends up pointing at the first line with its bytes or key. */
     for (size_t i = f->nlines; i-- > 0;) {
         const struct mt_line *l = &f->lines[i];
         ix->next[i] = SIZE_MAX;
-        mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, NULL);
+        size_t prev;
+        ix->rep[i] = i;
+        if (!mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, &prev)) {
+            mt_strmap_set(&ix->by_bytes, l->p, l->len, i);
+            ix->rep[prev] = SIZE_MAX;  /* has an earlier twin: resolved below */
+        }
         if (l->kind == MT_LINE_OTHER) ix->other_lines++;
         struct mt_strmap *m = l->kind == MT_LINE_ENTITY ? &ix->ent_keys
                             : l->kind == MT_LINE_RELATION ? &ix->rel_keys : NULL;
@@ -284,6 +367,11 @@ void mt_fragment_index_build(const struct mt_fragment *f, struct mt_fragment_ind
     }
     ix->entities = ix->ent_keys.count;
     ix->relations = ix->rel_keys.count;
+    /* Now the map holds the first line of each distinct text. */
+    for (size_t i = 0; i < f->nlines; i++) {
+        const struct mt_line *l = &f->lines[i];
+        if (ix->rep[i] == SIZE_MAX) mt_strmap_get_h(&ix->by_bytes, l->hash, l->p, l->len, &ix->rep[i]);
+    }
 }
 
 void mt_fragment_index_free(struct mt_fragment_index *ix)
@@ -292,5 +380,6 @@ void mt_fragment_index_free(struct mt_fragment_index *ix)
     mt_strmap_free(&ix->ent_keys);
     mt_strmap_free(&ix->rel_keys);
     free(ix->next);
+    free(ix->rep);
     memset(ix, 0, sizeof(*ix));
 }

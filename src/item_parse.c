@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "memtui/graph.h"
+#include "memtui/item_fast.h"
 #include "memtui/jsonw.h"
 #include "memtui/utf8.h"
 
@@ -145,6 +146,8 @@ int mt_item_parse(const char *line, size_t len, const char *file, long lineno,
         mt_error_at(err, file, lineno, (long)bad + 1, "invalid UTF-8");
         return -1;
     }
+    if (mt_item_parse_canonical(line, len, out)) return 0;
+    memset(out, 0, sizeof(*out));
     struct json_tokener *tok = json_tokener_new();
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     struct json_object *o = json_tokener_parse_ex(tok, line, (int)len);

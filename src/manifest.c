@@ -156,6 +156,7 @@ void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
     for (size_t i = 0; i < p->nenvs; i++) {
         const struct mt_env_plan *e = &p->envs[i];
         const struct mt_frag_ref *r = &e->ref;
+        if (e->synthetic) continue;
         bool merged = e->status == MT_FRAG_CHANGED || e->status == MT_FRAG_NEW || e->status == MT_FRAG_UNCHANGED;
         struct json_object *o;
         if (merged && own_env && own_blob && own_blob[0] && strcmp(own_env, r->env) == 0)

@@ -28,7 +28,26 @@ static int cmp_env(const void *a, const void *b)
     return strcmp(((const struct mt_env_plan *)a)->ref.env, ((const struct mt_env_plan *)b)->ref.env);
 }
 
-static int read_fragment(const struct mt_blob_source *src, const char *blob, const char *file,
+/* The last merged fragments, indexed. After a sync every environment's
+ * M_e is the same blob (memory.json as imported), so it is read and indexed
+ * once; two slots cover the usual case of one stray older M_e. */
+#define M_CACHE 2
+struct m_slot {
+    char blob[MT_OID_HEX];
+    struct mt_fragment f;
+    struct mt_fragment_index ix;
+    unsigned long used;
+    bool full;
+};
+
+struct loader {
+    struct mt_plan *p;
+    const struct mt_blob_source *src;
+    struct m_slot slot[M_CACHE];
+    unsigned long tick;
+};
+
+static int read_fragment(const struct mt_blob_source *src, const char *blob, const char *path, const char *file,
                          struct mt_fragment *f, char sha[MT_SHA256_HEX], struct mt_error *err)
 {
     if (!blob[0]) {
@@ -38,9 +57,44 @@ static int read_fragment(const struct mt_blob_source *src, const char *blob, con
     }
     char *data;
     size_t len;
-    if (src->read(src->ctx, blob, &data, &len, err)) return -1;
+    void (*release)(void *) = NULL;
+    void *hold = NULL;
+    if (src->read(src->ctx, blob, path, &data, &len, &release, &hold, err)) return -1;
     if (sha) mt_sha256_hex(data, len, sha);
-    return mt_fragment_load(f, file, data, len, err);
+    return mt_fragment_load_lazy(f, file, data, len, release, hold, err);
+}
+
+static struct m_slot *cached_m(struct loader *L, const char *blob, const char *path, struct mt_error *err)
+{
+    struct m_slot *victim = &L->slot[0];
+    for (int i = 0; i < M_CACHE; i++) {
+        struct m_slot *s = &L->slot[i];
+        if (s->full && strcmp(s->blob, blob) == 0) {
+            s->used = ++L->tick;
+            return s;
+        }
+        if (!s->full || s->used < victim->used) victim = s;
+    }
+    if (victim->full) {
+        mt_fragment_index_free(&victim->ix);
+        mt_fragment_free(&victim->f);
+        victim->full = false;
+    }
+    if (read_fragment(L->src, blob, path, "memory (as last merged)", &victim->f, NULL, err)) return NULL;
+    mt_fragment_index_build(&victim->f, &victim->ix);
+    snprintf(victim->blob, sizeof victim->blob, "%s", blob);
+    victim->full = true;
+    victim->used = ++L->tick;
+    return victim;
+}
+
+static void loader_free(struct loader *L)
+{
+    for (int i = 0; i < M_CACHE; i++)
+        if (L->slot[i].full) {
+            mt_fragment_index_free(&L->slot[i].ix);
+            mt_fragment_free(&L->slot[i].f);
+        }
 }
 
 /* U must be readable: a memory.json that memtui cannot read is not
@@ -48,7 +102,7 @@ static int read_fragment(const struct mt_blob_source *src, const char *blob, con
 static int load_base(struct mt_plan *p, const struct mt_blob_source *src, struct mt_error *err)
 {
     struct mt_fragment u;
-    if (read_fragment(src, p->u_blob, "memory.json", &u, NULL, err)) return -1;
+    if (read_fragment(src, p->u_blob, "memory.json", "memory.json", &u, NULL, err)) return -1;
     for (size_t i = 0; i < u.nlines; i++) {
         const struct mt_line *l = &u.lines[i];
         struct mt_item it;
@@ -74,11 +128,11 @@ static void quarantine(struct mt_env_plan *e, struct mt_error *why)
     mt_delta_free(&e->delta);
 }
 
-/* One environment: M_e and F_e are read, diffed and dropped before the next
- * one, so memory holds one pair at a time. */
-static int load_env(struct mt_plan *p, struct mt_env_plan *e, const struct mt_blob_source *src,
-                    struct mt_error *err)
+/* One environment: F_e is read, diffed against M_e and dropped before the
+ * next one, so memory holds one F at a time. */
+static int load_env(struct loader *L, struct mt_env_plan *e, struct mt_error *err)
 {
+    struct mt_plan *p = L->p;
     const struct mt_frag_ref *r = &e->ref;
     if (!r->blob[0]) {
         e->status = MT_FRAG_ABSENT;
@@ -93,11 +147,11 @@ static int load_env(struct mt_plan *p, struct mt_env_plan *e, const struct mt_bl
         return 0;
     }
     char *fname = xasprintf("memory-%s.json", r->env);
-    struct mt_fragment m, f;
+    struct mt_fragment f;
     struct mt_error why = {0};
-    int rc = read_fragment(src, r->blob, fname, &f, e->sha256, &why);
+    int rc = read_fragment(L->src, r->blob, fname, fname, &f, e->sha256, &why);
+    free(fname);
     if (rc) {
-        free(fname);
         if (!why.file) {  /* the blob itself could not be read: a real error */
             mt_error_move(err, &why);
             return -1;
@@ -105,15 +159,20 @@ static int load_env(struct mt_plan *p, struct mt_env_plan *e, const struct mt_bl
         quarantine(e, &why);
         return 0;
     }
-    char *mname = xasprintf("%s (as last merged)", fname);
-    rc = read_fragment(src, r->m_blob, mname, &m, NULL, err);
-    free(mname);
-    free(fname);
-    if (rc) {
-        mt_fragment_free(&f);
-        return -1;
+    struct m_slot *m = NULL;
+    struct mt_fragment empty;
+    struct mt_fragment_index empty_ix;
+    if (r->m_blob[0]) {
+        m = cached_m(L, r->m_blob, NULL, err);
+        if (!m) {
+            mt_fragment_free(&f);
+            return -1;
+        }
+    } else {
+        mt_fragment_empty(&empty, "(new)");
+        mt_fragment_index_build(&empty, &empty_ix);
     }
-    if (mt_delta_compute(&m, &f, r->m_observations, &e->delta, &why)) {
+    if (mt_delta_compute_ix(m ? &m->f : &empty, m ? &m->ix : &empty_ix, &f, r->m_observations, &e->delta, &why)) {
         e->parsed_lines = e->delta.parsed_lines;
         quarantine(e, &why);
     } else {
@@ -129,7 +188,10 @@ static int load_env(struct mt_plan *p, struct mt_env_plan *e, const struct mt_bl
                                   "until confirmed (--allow-mass-delete)", r->env, del, had);
         }
     }
-    mt_fragment_free(&m);
+    if (!m) {
+        mt_fragment_index_free(&empty_ix);
+        mt_fragment_free(&empty);
+    }
     mt_fragment_free(&f);
     return 0;
 }
@@ -153,11 +215,14 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
     }
     qsort(p->envs, p->nenvs, sizeof(*p->envs), cmp_env);
     if (load_base(p, src, err)) return -1;
-    for (size_t i = 0; i < p->nenvs; i++) {
-        if (load_env(p, &p->envs[i], src, err)) return -1;
-        if (p->opt.progress) p->opt.progress(p->opt.progress_ctx, i + 1, p->nenvs, p->envs[i].ref.env);
+    struct loader L = {.p = p, .src = src};
+    int rc = 0;
+    for (size_t i = 0; i < p->nenvs && !rc; i++) {
+        rc = load_env(&L, &p->envs[i], err);
+        if (!rc && p->opt.progress) p->opt.progress(p->opt.progress_ctx, i + 1, p->nenvs, p->envs[i].ref.env);
     }
-    return 0;
+    loader_free(&L);
+    return rc;
 }
 
 void mt_plan_confirm_mass_delete(struct mt_plan *p, size_t env)

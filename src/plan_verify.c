@@ -10,6 +10,13 @@ static bool removed(const struct mt_plan *p, const char *key)
     return mt_strmap_get(&p->removed, key, strlen(key), NULL);
 }
 
+/* What the operator decided is the result by definition. */
+static bool decided(const struct mt_plan *p, const char *key)
+{
+    size_t at;
+    return mt_strmap_get(&p->decisions_index, key, strlen(key), &at) && p->decisions[at].kind != MT_DECIDE_NONE;
+}
+
 static int missing(struct mt_error *err, const char *what, const char *key, const char *who)
 {
     mt_error_set(err, "verification failed: %s \"%s\" (%s) is missing from the result", what, key, who);
@@ -36,7 +43,7 @@ int mt_plan_check_nothing_lost(const struct mt_plan *p, struct mt_error *err)
         const struct mt_delta *d = &ep->delta;
         for (size_t i = 0; i < d->nents; i++) {
             const struct mt_ent_delta *x = &d->ents[i];
-            if (!x->f) continue;
+            if (!x->f || decided(p, x->key)) continue;
             const struct mt_entity *r = mt_graph_entity(&p->result, x->key);
             if (!r) {
                 if (removed(p, x->key)) continue;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "memtui/fsutil.h"
+#include "memtui/repo_fastread.h"
 
 const char *mt_utc_now(void)
 {
@@ -150,13 +151,22 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
     return MT_EXIT_OK;
 }
 
-static int repo_blob_read(void *ctx, const char *blob, char **data, size_t *len, struct mt_error *err)
+static int repo_blob_read(void *ctx, const char *blob, const char *path, char **data, size_t *len,
+                          void (**release)(void *), void **hold, struct mt_error *err)
 {
-    return mt_repo_blob_read(ctx, blob, data, len, err) ? -1 : 0;
+    return mt_repo_blob_read_fast(ctx, blob, path, data, len, release, hold, err) ? -1 : 0;
 }
 
 int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                     struct mt_error *err)
+{
+    int rc = mt_session_plan_load(s, p, opt, err);
+    if (!rc) mt_plan_resolve(p);
+    return rc;
+}
+
+int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
+                         struct mt_error *err)
 {
     struct mt_frag_ref *refs;
     size_t n;
@@ -170,7 +180,5 @@ int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_pla
     struct mt_blob_source src = {repo_blob_read, s->repo};
     rc = mt_plan_load(p, u_blob, refs, n, opt, &src, err);
     free(refs);
-    if (rc) return MT_EXIT_VERIFY;
-    mt_plan_resolve(p);
-    return MT_EXIT_OK;
+    return rc ? MT_EXIT_VERIFY : MT_EXIT_OK;
 }

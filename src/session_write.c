@@ -76,6 +76,7 @@ static bool local_unchanged(const struct mt_session *s, const char *path, const 
 
 /* ---- export -------------------------------------------------------------- */
 
+/* Takes ownership of data. */
 static int validate_graph_file(const char *path, char *data, size_t len, struct mt_error *err)
 {
     struct mt_fragment f;
@@ -86,7 +87,6 @@ static int validate_graph_file(const char *path, char *data, size_t len, struct 
         rc = mt_item_parse(f.lines[i].p, f.lines[i].len, path, f.lines[i].lineno, &it, err);
         if (!rc) mt_item_clear(&it);
     }
-    f.data = NULL;  /* the caller still owns the bytes */
     mt_fragment_free(&f);
     return rc;
 }
@@ -104,16 +104,13 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
                               "file as an empty graph; exporting that would delete everything)", path);
         return MT_EXIT_VERIFY;
     }
-    char *copy = xstrndup(data, len);  /* the fragment takes ownership of one copy */
-    if (validate_graph_file(path, copy, len, err)) {
+    if (validate_graph_file(path, xstrndup(data, len), len, err)) {
         char *m = mt_error_format(err);
         mt_error_set(err, "refusing to export an invalid graph: %s", m);
         free(m);
-        free(copy);
         free(data);
         return MT_EXIT_VERIFY;
     }
-    free(copy);
     char *name = xasprintf("memory-%s.json", s->cfg->env);
     char *dest = work_path(s, name);
     int rc = mt_file_write_atomic(dest, data, len, 0644, err) ? MT_EXIT_VERIFY : MT_EXIT_OK;
@@ -255,17 +252,21 @@ static int verify_written(const char *path, const char *want_sha, const struct m
         mt_error_set(err, "verification failed: %s does not hash to what was written", path);
         return -1;
     }
+    /* The bytes are what was written from the result graph (its keys are
+     * distinct), so counting the lines of each kind checks the counts. */
     struct mt_fragment f;
-    struct mt_fragment_index ix;
-    if (mt_fragment_load(&f, path, data, len, err)) return -1;
-    mt_fragment_index_build(&f, &ix);
+    if (mt_fragment_load(&f, path, data, len, err)) return -1;  /* it let go of data */
+    size_t ents = 0, rels = 0;
+    for (size_t i = 0; i < f.nlines; i++) {
+        ents += f.lines[i].kind == MT_LINE_ENTITY;
+        rels += f.lines[i].kind == MT_LINE_RELATION;
+    }
     int rc = 0;
-    if (ix.entities != p->entities || ix.relations != p->relations || ix.duplicate_lines) {
+    if (ents != p->entities || rels != p->relations || ents + rels != f.nlines) {
         mt_error_set(err, "verification failed: %s holds %zu entities and %zu relations, the plan said %zu and %zu",
-                     path, ix.entities, ix.relations, p->entities, p->relations);
+                     path, ents, rels, p->entities, p->relations);
         rc = -1;
     }
-    mt_fragment_index_free(&ix);
     mt_fragment_free(&f);
     return rc ? -1 : mt_plan_check_nothing_lost(p, err);
 }
@@ -313,7 +314,23 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     char sha[MT_SHA256_HEX], blob[MT_OID_HEX];
     mt_sha256_hex(out.data ? out.data : "", out.len, sha);
     mt_repo_hash_bytes(out.data ? out.data : "", out.len, blob, NULL);
-    if (nothing_to_commit(p, blob)) {
+    /* sync: the result goes into the local file first, and only then may the
+     * fragment claim it (a fragment must never claim data the file lacks).
+     * A fragment that is not the result yet needs a commit even when
+     * nothing else changed, or the env's next delta would replay others'
+     * changes as its own. */
+    char *own_name = xasprintf("memory-%s.json", s->cfg->env);
+    bool own_env_merged = false, own_is_result = false;
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (!p->envs[i].synthetic && strcmp(p->envs[i].ref.env, s->cfg->env) == 0) {
+            own_env_merged = p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW ||
+                             p->envs[i].status == MT_FRAG_UNCHANGED;
+            own_is_result = strcmp(p->envs[i].ref.blob, blob) == 0;
+        }
+    bool want_import = mo && mo->import_own && own_env_merged && !own_is_result &&
+                       local_unchanged(s, s->cfg->memory_file, NULL);
+    if (nothing_to_commit(p, blob) && !want_import) {
+        free(own_name);
         mt_buf_free(&out);
         return MT_EXIT_OK;
     }
@@ -323,16 +340,9 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         verify_written(upath, sha, p, err)) {
         restore_from_head(s, "memory.json");
         rc = MT_EXIT_VERIFY;
+        free(own_name);
         goto done;
     }
-    /* sync: the result goes into the local file first, and only then may the
-     * fragment claim it (a fragment must never claim data the file lacks). */
-    char *own_name = xasprintf("memory-%s.json", s->cfg->env);
-    bool own_env_merged = false;
-    for (size_t i = 0; i < p->nenvs; i++)
-        if (strcmp(p->envs[i].ref.env, s->cfg->env) == 0)
-            own_env_merged = p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW ||
-                             p->envs[i].status == MT_FRAG_UNCHANGED;
     if (mo && mo->import_own && own_env_merged) {
         if (!local_unchanged(s, s->cfg->memory_file, NULL)) {
             fprintf(stderr, "memtui: import skipped: %s changed since export; its fragment stays as exported\n",

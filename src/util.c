@@ -75,6 +75,7 @@ void mt_buf_reserve(struct mt_buf *b, size_t extra)
     while (cap < need) cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0';  /* always a string, even before anything is added */
 }
 
 void mt_buf_add(struct mt_buf *b, const void *data, size_t n)
@@ -120,7 +121,7 @@ void mt_buf_reset(struct mt_buf *b)
 
 char *mt_buf_detach(struct mt_buf *b, size_t *len)
 {
-    if (!b->data) mt_buf_reserve(b, 0), b->data[0] = '\0';
+    if (!b->data) mt_buf_reserve(b, 0);
     char *d = b->data;
     if (len) *len = b->len;
     mt_buf_init(b);

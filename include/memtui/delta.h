@@ -44,9 +44,15 @@ struct mt_delta {
 void mt_delta_init(struct mt_delta *d);
 void mt_delta_free(struct mt_delta *d);
 /* m_observations: M's observation count (from the manifest); used to get F's
- * count without parsing unchanged lines. */
+ * count without parsing unchanged lines. Indexes M and F (convenient for
+ * small inputs and tests; also counts F's duplicate and other lines). */
 int mt_delta_compute(const struct mt_fragment *m, const struct mt_fragment *f,
                      size_t m_observations, struct mt_delta *d, struct mt_error *err);
+/* The fast path: M already indexed (and shareable between environments),
+ * F loaded lazily (only its changed lines get keyed). */
+int mt_delta_compute_ix(const struct mt_fragment *m, const struct mt_fragment_index *mx,
+                        struct mt_fragment *f, size_t m_observations, struct mt_delta *d,
+                        struct mt_error *err);
 /* Does this entity delta change anything beyond creating/deleting? */
 bool mt_ent_delta_retypes(const struct mt_ent_delta *d);
 bool mt_ent_delta_modifies(const struct mt_ent_delta *d);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include "memtui/strmap.h"
+
+struct mt_arena;
 #include "memtui/util.h"
 
 enum mt_line_kind {
@@ -22,6 +24,7 @@ enum mt_line_kind {
     MT_LINE_RELATION,
     MT_LINE_OTHER,      /* a valid line of another "type": ignored by the merge */
     MT_LINE_BAD,        /* could not be keyed: parse it to get the error */
+    MT_LINE_UNKEYED,    /* not keyed yet (lazy load): see mt_fragment_key_line */
 };
 
 struct mt_line {
@@ -41,7 +44,11 @@ struct mt_fragment {
     bool legacy;             /* was a JSON document, converted */
     struct mt_line *lines;
     size_t nlines;
-    struct mt_buf keys;      /* keys that are not a slice of a line */
+    struct mt_arena *keys;   /* keys that are not a slice of a line */
+    /* When set, data belongs to someone else (e.g. a libgit2 blob): call
+     * release(hold) instead of free(data). */
+    void (*release)(void *hold);
+    void *hold;
 };
 
 /* Takes ownership of data (malloc'd). On a legacy document that does not
@@ -50,6 +57,16 @@ struct mt_fragment {
 int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t size,
                      struct mt_error *err);
 /* An empty fragment (a new environment's base, an absent memory.json). */
+/* Same, but lines are only split and hashed: keys are found on demand with
+ * mt_fragment_key_line (a delta needs them for changed lines only). data is
+ * not copied; release(hold) is called when the fragment is freed (NULL
+ * release: data is free()d). */
+int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, size_t size,
+                          void (*release)(void *hold), void *hold, struct mt_error *err);
+/* Key line i if it is not keyed yet. A key is a slice of the line when the
+ * line has the canonical shape, else it lives in an arena whose blocks never
+ * move, so key pointers stay valid. */
+void mt_fragment_key_line(struct mt_fragment *f, size_t i);
 void mt_fragment_empty(struct mt_fragment *f, const char *file);
 void mt_fragment_free(struct mt_fragment *f);
 
@@ -60,13 +77,16 @@ struct mt_fragment_index {
     struct mt_strmap ent_keys;
     struct mt_strmap rel_keys;
     size_t *next;            /* next line with the same key, or SIZE_MAX */
+    size_t *rep;             /* first line with the same bytes as line i */
+    size_t entity_lines, relation_lines;
     size_t entities;         /* distinct entity keys */
     size_t relations;        /* distinct relation keys */
     size_t duplicate_lines;  /* entity lines whose key was seen before */
     size_t other_lines;
 };
 
-void mt_fragment_index_build(const struct mt_fragment *f, struct mt_fragment_index *ix);
+/* Keys every line that is not keyed yet, then indexes. */
+void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix);
 void mt_fragment_index_free(struct mt_fragment_index *ix);
 
 #endif

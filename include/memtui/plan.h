@@ -32,9 +32,13 @@ enum mt_frag_status {
 };
 const char *mt_frag_status_name(enum mt_frag_status s);
 
-/* Reads blobs by id: the repo in the program, memory in unit tests. */
+/* Reads blobs by id: the repo in the program, memory in unit tests.
+ * path is where the blob sits at HEAD (a hint: the source may read a clean
+ * work-tree file instead of inflating the blob). The bytes are let go with
+ * release(hold), or free(data) when release is NULL. */
 struct mt_blob_source {
-    int (*read)(void *ctx, const char *blob, char **data, size_t *len, struct mt_error *err);
+    int (*read)(void *ctx, const char *blob, const char *path, char **data, size_t *len,
+                void (**release)(void *hold), void **hold, struct mt_error *err);
     void *ctx;
 };
 
@@ -56,6 +60,7 @@ struct mt_env_plan {
     struct mt_delta delta;        /* empty unless CHANGED/NEW (or HELD, kept for display) */
     size_t parsed_lines;          /* how many lines had to be JSON-parsed */
     bool confirmed;               /* an operator let a held deletion through */
+    bool synthetic;               /* not a fragment: entities being restored */
 };
 
 enum mt_conflict_kind { MT_CONFLICT_TYPE, MT_CONFLICT_MODIFY_DELETE };
@@ -154,6 +159,15 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
  * and it returns 1; else 0. */
 int mt_plan_resolve(struct mt_plan *p);
 void mt_plan_free(struct mt_plan *p);
+
+/* Bring entities back from an old graph (a commit, a stash, a backup
+ * branch): the named entities of graph_text, with the relations that touch
+ * them, enter the plan as if an extra environment `label` had created them,
+ * so the usual rules apply (an entity still present gains the observations
+ * it lost; a type that differs is a TYPE conflict). Call before resolve.
+ * Fails when a name is not in graph_text. */
+int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_text, size_t len,
+                        char *const *names, size_t nnames, struct mt_error *err);
 
 /* Operator decisions (workstation), then mt_plan_resolve again. */
 void mt_plan_decide(struct mt_plan *p, const char *key, enum mt_decision_kind kind,

@@ -98,8 +98,48 @@ int mt_repo_fast_forward(struct mt_repo *r, const char *remote, enum mt_ff_state
 
 /* Push local branch `branch` to the same name on `remote` (never forced).
  * MT_REPO_REJECTED when the remote refused it, MT_REPO_UNREACHABLE when it
- * could not be reached. */
+ * could not be reached. Over a plain path or file:// the final ref update is
+ * the compare-and-swap of mt_repo_push_cas against the value the remote had
+ * when the push began, so a concurrent update is never overwritten. On
+ * success refs/remotes/<remote>/<branch> is set to the pushed commit. */
 int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, struct mt_error *err);
+
+/* Compare-and-swap push: set `remote_ref` ("refs/...") on `remote` to the
+ * local commit `local_oid_hex`, only if the remote ref is now
+ * `expect_old_hex` ("" or NULL: only if the ref does not exist), and only as
+ * a fast-forward of it (never forced). Returns
+ *   MT_REPO_OK           the remote ref now is local_oid_hex (also when it
+ *                        already was and expect_old_hex named it);
+ *   MT_REPO_REJECTED     the remote ref was not at expect_old_hex, moved
+ *                        during the push, is locked by a concurrent update,
+ *                        or the update is not a fast-forward: the remote ref
+ *                        is left as it was;
+ *   MT_REPO_UNREACHABLE  the remote could not be reached;
+ *   MT_REPO_NOTFOUND     no such remote, or no such commit locally;
+ *   MT_REPO_ERR          anything else.
+ * How it holds on each transport:
+ *   git://, ssh://, http(s)://: push_negotiation compares the advertised
+ *     value with the expected one; the server then updates the ref only if
+ *     it still has that advertised value (receive-pack's own check).
+ *   plain path, file:// (a bare repository): libgit2's local transport would
+ *     overwrite the ref, so the objects go to a temporary ref
+ *     refs/memtui/tmp/<unique> (deleted afterwards) and the ref itself is
+ *     moved with git_reference_create_matching on the opened remote, under
+ *     the ref's lock file.
+ * A short-lived local ref refs/memtui/push/<unique> names the commit during
+ * the push (libgit2 1.5.1 cannot push a bare object id). On success, for a
+ * refs/heads/X ref, refs/remotes/<remote>/X is set to the commit (best
+ * effort: the remote is the truth). */
+int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oid_hex,
+                     const char *remote_ref, const char *expect_old_hex, struct mt_error *err);
+
+/* Fetch one branch: the current tip of `remote_ref` ("refs/heads/X") on
+ * `remote`, with its objects in the local repository, and
+ * refs/remotes/<remote>/X set to it (best effort). MT_REPO_NOTFOUND with oid
+ * "" when the remote has no such ref (the tracking ref is then removed).
+ * FETCH_HEAD is not written. */
+int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote_ref,
+                       char oid[MT_OID_HEX], struct mt_error *err);
 
 /* True when tracked files in the work tree or index differ from HEAD
  * (untracked files do not count). */

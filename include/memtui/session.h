@@ -40,6 +40,9 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
 /* Load (and resolve) the plan for HEAD. */
 int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                     struct mt_error *err);
+/* Load only (the caller adds restores or decisions, then resolves). */
+int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
+                         struct mt_error *err);
 
 /* Where memtui keeps its own state: <git dir>/memtui/. */
 char *mt_session_state_path(const struct mt_session *s, const char *name);

@@ -29,9 +29,13 @@ static inline const char *mu_put(struct mu_store *s, const char *text)
     return s->ids[s->n++];
 }
 
-static inline int mu_read(void *ctx, const char *blob, char **data, size_t *len, struct mt_error *err)
+static inline int mu_read(void *ctx, const char *blob, const char *path, char **data, size_t *len,
+                          void (**release)(void *), void **hold, struct mt_error *err)
 {
     struct mu_store *s = ctx;
+    (void)path;
+    *release = NULL;
+    *hold = NULL;
     for (int i = 0; i < s->n; i++)
         if (strcmp(s->ids[i], blob) == 0) {
             s->reads++;

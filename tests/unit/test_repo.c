@@ -2,33 +2,20 @@
  * used here only to set up and inspect (the library itself never runs it). */
 #include "testutil.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "gitd.h"
 #include "memtui/repo.h"
 
 #define ATTR "memory.json -merge\n"
 
 static char *T;           /* this test's temporary folder */
 static int other_seq;     /* numbers the set-up clones */
-static pid_t daemon_pid;  /* git daemon started by a test, 0 if none */
-
-static void stop_daemon(void)
-{
-    if (daemon_pid > 0) {
-        kill(daemon_pid, SIGTERM);
-        waitpid(daemon_pid, NULL, 0);
-        daemon_pid = 0;
-    }
-}
 
 static void setup(void)
 {
@@ -41,13 +28,13 @@ static void setup(void)
     setenv("GIT_AUTHOR_EMAIL", "setup@example.invalid", 1);
     setenv("GIT_COMMITTER_NAME", "Set Up", 1);
     setenv("GIT_COMMITTER_EMAIL", "setup@example.invalid", 1);
-    atexit(stop_daemon);  /* a failed assertion exits the test process */
+    atexit(gitd_stop);  /* a failed assertion exits the test process */
     mt_repo_global_init();
 }
 
 static void teardown(void)
 {
-    stop_daemon();
+    gitd_stop();
     mt_repo_global_shutdown();
     tu_sh("rm -rf '%s'", T);
     free(T);
@@ -912,62 +899,14 @@ END_TEST
 
 /* ---- git:// against a real git daemon --------------------------------- */
 
-static int free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(s, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-    socklen_t l = sizeof(a);
-    ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &l), 0);
-    close(s);
-    return ntohs(a.sin_port);
-}
-
-static bool port_open(int port)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
-    close(s);
-    return ok;
-}
-
-static void start_daemon(const char *base, int port)
-{
-    char *bp = xasprintf("--base-path=%s", base);
-    char *pp = xasprintf("--port=%d", port);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);  /* never outlive a killed test */
-        int nul = open("/dev/null", O_WRONLY);
-        if (nul >= 0) dup2(nul, 2);
-        execlp("git", "git", "daemon", "--export-all", "--enable=receive-pack", "--reuseaddr",
-               bp, "--listen=127.0.0.1", pp, base, (char *)NULL);
-        _exit(127);
-    }
-    daemon_pid = pid;
-    free(bp);
-    free(pp);
-    for (int i = 0; i < 200 && !port_open(port); i++) {
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        ck_assert_int_eq(waitpid(pid, NULL, WNOHANG), 0);  /* still running */
-    }
-    ck_assert(port_open(port));
-}
-
 START_TEST(test_git_daemon)
 {
     char *base = xasprintf("%s/srv", T);
     ck_assert_int_eq(mkdir(base, 0755), 0);
     char *R = xasprintf("%s/r.git", base);
     ck_assert_int_eq(tu_sh("git init -q --bare '%s'", R), 0);
-    int port = free_port();
-    start_daemon(base, port);
+    int port = gitd_free_port();
+    gitd_start(base, port);
     char *url = xasprintf("git://127.0.0.1:%d/r.git", port);
     char *D = xasprintf("%s/w", T);
     struct mt_error e = {0};
@@ -1029,7 +968,7 @@ START_TEST(test_git_daemon)
     free(s);
     mt_repo_close(r2);
 
-    stop_daemon();
+    gitd_stop();
     ck_assert_int_eq(mt_repo_fetch(r, "origin", &e), MT_REPO_UNREACHABLE);
 
     mt_repo_close(r);

@@ -1,0 +1,14 @@
+/* item_fast.h: the fast path of mt_item_parse. Promises: returns true and
+ * fills out only for a line in the exact canonical shape, with the same
+ * result json-c would give; false (out untouched but kind) otherwise. The
+ * caller has already checked the line is valid UTF-8. */
+#ifndef MEMTUI_ITEM_FAST_H
+#define MEMTUI_ITEM_FAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mt_item;
+bool mt_item_parse_canonical(const char *line, size_t len, struct mt_item *out);
+
+#endif

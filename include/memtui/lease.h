@@ -1,0 +1,160 @@
+/* lease.h: the distributed lease kept in the shared git remote (DESIGN 3.2).
+ *
+ * The lease lives on a branch of the remote (default memtui/lease) whose
+ * commits form a chain: every change is a child commit of the tip it
+ * replaces, pushed with mt_repo_push_cas expecting exactly that tip, so the
+ * chain is also the audit log. Each commit's tree holds one file, lease.json:
+ *
+ *   {"env":"a","host":"h","pid":42,"token":7,"ttl":60,"state":"held",
+ *    "time":"2024-05-01T12:00:00Z"}
+ *
+ * env/host/pid name the process that wrote the entry; token is the fencing
+ * token (it grows by one on every acquisition and never otherwise); ttl is
+ * the writer's time to live in seconds; state is "held" or "released"; time
+ * is the writer's UTC wall time, for people only: no decision ever compares
+ * another machine's wall clock. An entry written by mt_lease_break also has
+ * "broke":"<env>@<host> pid <pid> token <n>" naming the holder it removed.
+ * Readers ignore keys they do not know.
+ *
+ * Promises:
+ * - At most one holder per token: a lease is granted only by a
+ *   compare-and-swap push that replaced the tip the grantee had read, so two
+ *   processes racing from the same tip cannot both win, on any transport.
+ * - A `held` lease is taken over only after this process has seen the same
+ *   tip, unchanged, for the holder's ttl + mt_lease_margin(ttl) on its own
+ *   CLOCK_MONOTONIC; or at once when the holder is on this host (same host
+ *   name) and its pid no longer exists.
+ * - The holder's own deadline (mt_lease_valid) runs from the moment it
+ *   started the push that acquired or renewed the lease, plus its ttl: it
+ *   always ends before any other process may take over (by at least the
+ *   margin), so a holder that checks mt_lease_valid before publishing never
+ *   overlaps with a successor. Fencing on the data itself (the token in the
+ *   merge commit and a compare-and-swap push of main) covers the rest.
+ * - Functions return 0, a negative MT_REPO_* code (repo.h), MT_LEASE_TIMEOUT
+ *   or MT_LEASE_LOST, with err set to a message on failure.
+ * - The struct mt_repo given to these functions must outlive any lease
+ *   obtained from it; none of this touches the work tree, the index or HEAD
+ *   (only objects, refs/remotes/<remote>/<branch> and short-lived refs under
+ *   refs/memtui/). Not thread-safe on one struct mt_repo. */
+#ifndef MEMTUI_LEASE_H
+#define MEMTUI_LEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtui/repo.h"
+#include "memtui/util.h"
+
+#define MT_LEASE_BRANCH "memtui/lease"
+#define MT_LEASE_FILE "lease.json"
+
+enum {
+    MT_LEASE_TIMEOUT = -10,  /* acquire gave up: err names the holder (env@host pid token) */
+    MT_LEASE_LOST = -11,     /* renew/release: the lease is no longer ours (taken, broken,
+                                or our local deadline passed) */
+};
+
+enum mt_lease_state { MT_LEASE_HELD, MT_LEASE_RELEASED };
+
+/* One entry of the chain, as read from the remote. */
+struct mt_lease_info {
+    char tip[MT_OID_HEX];      /* the commit holding this entry */
+    long long commit_time;     /* its committer time (unix seconds; informational) */
+    bool valid;                /* lease.json was read and understood */
+    char *error;               /* why not, when !valid */
+    char *env;                 /* the fields of lease.json (NULL/0 when !valid) */
+    char *host;
+    long pid;
+    uint64_t token;
+    long ttl;
+    enum mt_lease_state state;
+    char *time;                /* UTC ISO 8601, as written */
+    char *broke;               /* set on entries written by mt_lease_break */
+};
+void mt_lease_info_clear(struct mt_lease_info *info);
+
+struct mt_lease;
+
+/* The extra wait, beyond a holder's ttl, before a held lease may be taken
+ * over: max(2 s, ttl / 10), in seconds. */
+double mt_lease_margin(long ttl_seconds);
+
+/* Take the lease on `branch` (NULL: MT_LEASE_BRANCH) of `remote`, as
+ * env/host/pid (host NULL: this host's name; pid 0: this process). env must
+ * match [A-Za-z0-9._-]{1,64}; ttl_seconds >= 1.
+ *
+ * Fetches the lease branch; takes the lease when the branch is absent (a
+ * root commit, token 1) or its tip is `released` (a child commit, token + 1);
+ * waits while the tip is `held`, polling with jittered exponential backoff
+ * (50 ms doubling to 1 s, +-50 %), and takes it over once this process has
+ * seen that same tip unchanged for the holder's ttl + margin, or at once if
+ * the holder is on this host and its pid is gone. A lost race (the push
+ * was rejected) means: fetch again and retry, with the same backoff.
+ * Returns 0 and *out on success; MT_LEASE_TIMEOUT when timeout_seconds (0:
+ * one attempt) passed first, err naming the current holder; MT_REPO_UNREACHABLE
+ * when the remote could not be reached until the timeout; MT_REPO_ERR for bad
+ * arguments or an unreadable lease.json at the tip (see mt_lease_break). */
+int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branch,
+                     const char *env, const char *host, long pid, long ttl_seconds,
+                     double timeout_seconds, struct mt_lease **out, struct mt_error *err);
+
+/* Push a child of our last tip (same token, new time), expecting that tip.
+ * Call it every ttl/3 during long work. MT_LEASE_LOST, and the lease is
+ * marked lost for good, when the local deadline had already passed (nothing
+ * is pushed then) or the push was rejected (someone took it over or broke
+ * it). A network failure returns MT_REPO_UNREACHABLE and leaves the lease
+ * valid until its deadline, so the caller may try again. */
+int mt_lease_renew(struct mt_lease *lease, struct mt_error *err);
+
+/* True while not lost and before the local monotonic deadline (start of the
+ * last successful acquire or renew push + ttl). Check it before publishing. */
+bool mt_lease_valid(const struct mt_lease *lease);
+/* Seconds left before the local deadline; 0 when lost or past it. */
+double mt_lease_remaining(const struct mt_lease *lease);
+uint64_t mt_lease_token(const struct mt_lease *lease);
+long mt_lease_ttl(const struct mt_lease *lease);
+/* The commit of our last accepted entry. */
+const char *mt_lease_tip(const struct mt_lease *lease);
+
+/* Push a `released` child of our tip, expecting it, and free the lease
+ * (always, whatever the result). MT_LEASE_LOST when it was lost already or
+ * the push was rejected: then nothing was published. A release after the
+ * local deadline still goes through if nobody has taken the lease since. */
+int mt_lease_release(struct mt_lease *lease, struct mt_error *err);
+/* Free without publishing anything (as a crash would): the lease then ends
+ * by its ttl, or at once for a successor on this host once this process has
+ * exited. */
+void mt_lease_abandon(struct mt_lease *lease);
+
+/* Fetch the lease branch and describe its tip. MT_REPO_NOTFOUND when there
+ * is no lease branch yet. When the tip's lease.json is unreadable the call
+ * still returns 0 with info->valid false and info->error set. */
+int mt_lease_read(struct mt_repo *repo, const char *remote, const char *branch,
+                  struct mt_lease_info *info, struct mt_error *err);
+
+/* Fetch and return the last `max` entries of the chain (first parents from
+ * the tip), newest first; *n may be 0 when there is no lease branch. Free
+ * with mt_lease_chain_free. */
+int mt_lease_chain(struct mt_repo *repo, const char *remote, const char *branch, size_t max,
+                   struct mt_lease_info **entries, size_t *n, struct mt_error *err);
+void mt_lease_chain_free(struct mt_lease_info *entries, size_t n);
+
+/* Operator action: push a `released` child of whatever the tip is (token
+ * unchanged: the next holder gets token + 1), written as env/host/pid and
+ * naming the holder it broke in "broke". Retries while the tip keeps moving
+ * (a holder renewing), a few times. broken (optional) receives the entry
+ * that was replaced. A tip that is already released is left alone (0, and
+ * broken describes it). MT_REPO_NOTFOUND when there is no lease branch. An
+ * unreadable tip is broken too, with the token of the newest readable entry
+ * below it. */
+int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch, const char *env,
+                   const char *host, long pid, struct mt_lease_info *broken, struct mt_error *err);
+
+/* Optional observer of lease events ("wait", "acquired", "race-lost",
+ * "renewed", "lost", "released", "broken"), e.g. for the audit log. One per
+ * process; NULL turns it off. detail is a human sentence. */
+typedef void (*mt_lease_log_fn)(void *ctx, const char *event, const char *detail);
+void mt_lease_set_log(mt_lease_log_fn fn, void *ctx);
+
+#endif

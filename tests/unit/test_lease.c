@@ -1,0 +1,871 @@
+/* test_lease.c: the compare-and-swap push and the distributed lease, against
+ * real bare repositories (plain path, file://) and a real git daemon, with
+ * real concurrent processes. The git CLI is used only to set up and inspect. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "gitd.h"
+#include "memtui/lease.h"
+#include "memtui/repo.h"
+
+#define LREF "refs/heads/memtui/lease"
+
+static char *T;       /* this test's temporary folder */
+static int clone_seq;
+
+static void setup(void)
+{
+    T = tu_tmpdir();
+    setenv("HOME", T, 1);
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+    setenv("GIT_AUTHOR_NAME", "Set Up", 1);
+    setenv("GIT_AUTHOR_EMAIL", "setup@example.invalid", 1);
+    setenv("GIT_COMMITTER_NAME", "Set Up", 1);
+    setenv("GIT_COMMITTER_EMAIL", "setup@example.invalid", 1);
+    atexit(gitd_stop);  /* a failed assertion exits the test process */
+    mt_repo_global_init();
+}
+
+static void teardown(void)
+{
+    gitd_stop();
+    mt_lease_set_log(NULL, NULL);
+    mt_repo_global_shutdown();
+    tu_sh("rm -rf '%s'", T);
+    free(T);
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *sh_out(const char *fmt, ...)
+{
+    char *cmd;
+    va_list ap;
+    va_start(ap, fmt);
+    ck_assert_int_ge(vasprintf(&cmd, fmt, ap), 0);
+    va_end(ap);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) mt_buf_add(&b, chunk, n);
+    pclose(p);
+    free(cmd);
+    char *s = mt_buf_detach(&b, &n);
+    while (n && s[n - 1] == '\n') s[--n] = '\0';
+    return s;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void nap(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* A bare repository under base (T when NULL). */
+static char *bare_in(const char *base, const char *name)
+{
+    char *p = xasprintf("%s/%s", base ? base : T, name);
+    ck_assert_int_eq(tu_sh("git init -q --bare '%s'", p), 0);
+    return p;
+}
+
+/* A fresh repository with remote origin = url (another machine). */
+static char *clone_dir(const char *url)
+{
+    char *d = xasprintf("%s/c%d", T, clone_seq++);
+    ck_assert_int_eq(tu_sh("git init -q '%s' && git -C '%s' remote add origin '%s'", d, d, url), 0);
+    return d;
+}
+
+static struct mt_repo *open_clone(const char *url)
+{
+    char *d = clone_dir(url);
+    struct mt_repo *r = NULL;
+    struct mt_error e = {0};
+    int rc = mt_repo_open(d, &r, &e);
+    ck_assert_msg(rc == 0, "open: %s", e.msg);
+    free(d);
+    return r;
+}
+
+/* Value of a ref in a bare repository, "" when absent. */
+static char *rev(const char *gitdir, const char *ref)
+{
+    return sh_out("git --git-dir='%s' rev-parse --verify -q '%s' 2>/dev/null", gitdir, ref);
+}
+
+static char *lease_json(const char *gitdir)
+{
+    return sh_out("git --git-dir='%s' show %s:lease.json", gitdir, LREF);
+}
+
+static struct mt_lease *acquire_ok(struct mt_repo *r, const char *env, const char *host, long pid,
+                                   long ttl, double timeout)
+{
+    struct mt_lease *l = NULL;
+    struct mt_error e = {0};
+    int rc = mt_lease_acquire(r, "origin", NULL, env, host, pid, ttl, timeout, &l, &e);
+    ck_assert_msg(rc == 0, "acquire as %s@%s: %d %s", env, host, rc, e.msg);
+    ck_assert_ptr_nonnull(l);
+    mt_error_clear(&e);
+    return l;
+}
+
+static bool has(const char *hay, const char *needle)
+{
+    return hay && strstr(hay, needle) != NULL;
+}
+
+/* ---- acquire, release, read, chain --------------------------------- */
+
+START_TEST(test_acquire_release_chain)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *r = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease_info info;
+
+    ck_assert_int_eq(mt_lease_read(r, "origin", NULL, &info, &e), MT_REPO_NOTFOUND);
+
+    struct mt_lease *l = acquire_ok(r, "alpha", "hostA", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 1);
+    ck_assert(mt_lease_valid(l));
+    ck_assert(mt_lease_remaining(l) > 29 && mt_lease_remaining(l) <= 30);
+    char *tip = rev(R, LREF);
+    ck_assert_str_eq(tip, mt_lease_tip(l));
+    free(tip);
+    char *j = lease_json(R);
+    char *want = xasprintf("{\"env\":\"alpha\",\"host\":\"hostA\",\"pid\":%ld,\"token\":1,\"ttl\":30,"
+                           "\"state\":\"held\",\"time\":\"", (long)getpid());
+    ck_assert_msg(strncmp(j, want, strlen(want)) == 0, "lease.json: %s", j);
+    ck_assert(has(j, "Z\"}"));
+    free(want);
+    free(j);
+    char *s = sh_out("git --git-dir='%s' rev-list --count %s; git --git-dir='%s' log -1 --format=%%s %s; "
+                     "git --git-dir='%s' ls-tree --name-only %s", R, LREF, R, LREF, R, LREF);
+    want = xasprintf("1\nlease: held by alpha@hostA pid %ld token 1\nlease.json", (long)getpid());
+    ck_assert_str_eq(s, want);  /* a root commit with one file */
+    free(want);
+    free(s);
+    /* The local tracking ref follows; no temporary refs stay anywhere. */
+    s = sh_out("git -C '%s' rev-parse refs/remotes/origin/memtui/lease", mt_repo_workdir(r));
+    ck_assert_str_eq(s, mt_lease_tip(l));
+    free(s);
+    s = sh_out("git --git-dir='%s' for-each-ref refs/memtui; git -C '%s' for-each-ref refs/memtui", R,
+               mt_repo_workdir(r));
+    ck_assert_str_eq(s, "");
+    free(s);
+
+    ck_assert_int_eq(mt_lease_read(r, "origin", NULL, &info, &e), 0);
+    ck_assert(info.valid);
+    ck_assert_str_eq(info.env, "alpha");
+    ck_assert_str_eq(info.host, "hostA");
+    ck_assert_int_eq(info.pid, (long)getpid());
+    ck_assert_uint_eq(info.token, 1);
+    ck_assert_int_eq(info.ttl, 30);
+    ck_assert_int_eq(info.state, MT_LEASE_HELD);
+    ck_assert_ptr_null(info.broke);
+    ck_assert_str_eq(info.tip, mt_lease_tip(l));
+    mt_lease_info_clear(&info);
+
+    ck_assert_int_eq(mt_lease_renew(l, &e), 0);
+    ck_assert_uint_eq(mt_lease_token(l), 1);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    ck_assert_int_eq(mt_lease_read(r, "origin", NULL, &info, &e), 0);
+    ck_assert_int_eq(info.state, MT_LEASE_RELEASED);
+    ck_assert_uint_eq(info.token, 1);
+    mt_lease_info_clear(&info);
+
+    /* Release then acquire: token 2, a child of the released entry. */
+    struct mt_repo *r2 = open_clone(R);
+    l = acquire_ok(r2, "beta", "hostB", 77, 60, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 2);
+    s = sh_out("git --git-dir='%s' rev-list --count %s; git --git-dir='%s' rev-list --merges --count %s",
+               R, LREF, R, LREF);
+    ck_assert_str_eq(s, "4\n0");  /* held, renewed, released, held: one line */
+    free(s);
+
+    struct mt_lease_info *chain = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mt_lease_chain(r, "origin", NULL, 10, &chain, &n, &e), 0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(chain[0].env, "beta");
+    ck_assert_uint_eq(chain[0].token, 2);
+    ck_assert_int_eq(chain[0].state, MT_LEASE_HELD);
+    ck_assert_int_eq(chain[1].state, MT_LEASE_RELEASED);
+    ck_assert_int_eq(chain[2].state, MT_LEASE_HELD);
+    ck_assert_int_eq(chain[3].state, MT_LEASE_HELD);
+    for (size_t i = 0; i < n; i++) ck_assert(chain[i].valid);
+    ck_assert_uint_eq(chain[3].token, 1);
+    mt_lease_chain_free(chain, n);
+    ck_assert_int_eq(mt_lease_chain(r, "origin", NULL, 2, &chain, &n, &e), 0);
+    ck_assert_uint_eq(n, 2);
+    mt_lease_chain_free(chain, n);
+
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    /* Another branch name is another lease. */
+    l = acquire_ok(r, "alpha", "hostA", 0, 30, 2);
+    mt_lease_abandon(l);
+    ck_assert_int_eq(mt_lease_acquire(r, "origin", "memtui/other", "alpha", "hostA", 0, 30, 1, &l, &e), 0);
+    ck_assert_uint_eq(mt_lease_token(l), 1);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+
+    /* Bad arguments. */
+    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "bad env", "h", 0, 30, 1, &l, &e), MT_REPO_ERR);
+    ck_assert_ptr_null(l);
+    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "a", "h", 0, 0, 1, &l, &e), MT_REPO_ERR);
+    ck_assert_int_eq(mt_lease_acquire(r, "origin", "bad..name", "a", "h", 0, 5, 1, &l, &e), MT_REPO_ERR);
+    ck_assert_int_eq(mt_lease_acquire(r, "nowhere", NULL, "a", "h", 0, 5, 1, &l, &e), MT_REPO_NOTFOUND);
+
+    mt_repo_close(r2);
+    mt_repo_close(r);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+/* ---- waiting, timing out, taking over ------------------------------- */
+
+static char *events;
+static void collect(void *ctx, const char *event, const char *detail)
+{
+    char *old = events;
+    events = xasprintf("%s%s: %s\n", old ? old : "", event, detail);
+    free(old);
+}
+
+START_TEST(test_timeout_names_holder)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R), *b = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 4242, 30, 2), *l2 = NULL;
+    mt_lease_set_log(collect, NULL);
+
+    double t0 = now_s();
+    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "hostB", 0, 30, 0.3, &l2, &e),
+                     MT_LEASE_TIMEOUT);
+    double took = now_s() - t0;
+    ck_assert_ptr_null(l2);
+    ck_assert_msg(has(e.msg, "held by alpha@hostA pid 4242 token 1"), "%s", e.msg);
+    ck_assert_msg(took >= 0.29 && took < 2.0, "took %.2f s", took);
+    ck_assert_msg(has(events, "wait: ") && has(events, "alpha@hostA"), "%s", events);
+
+    /* timeout 0: one look */
+    t0 = now_s();
+    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "hostB", 0, 30, 0, &l2, &e),
+                     MT_LEASE_TIMEOUT);
+    ck_assert(now_s() - t0 < 1.0);
+
+    /* The holder's pid is alive on the acquirer's host: it waits too. */
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    l = acquire_ok(a, "alpha", "box", 0, 30, 2);
+    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e),
+                     MT_LEASE_TIMEOUT);
+    char *want = xasprintf("alpha@box pid %ld", (long)getpid());
+    ck_assert_msg(has(e.msg, want), "%s", e.msg);
+    free(want);
+    /* The remote is untouched by the waiting. */
+    char *tip = rev(R, LREF);
+    ck_assert_str_eq(tip, mt_lease_tip(l));
+    free(tip);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+
+    free(events);
+    events = NULL;
+    mt_repo_close(a);
+    mt_repo_close(b);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+START_TEST(test_takeover_after_ttl)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R), *b = open_clone(R);
+    struct mt_error e = {0};
+    ck_assert(mt_lease_margin(1) == 2.0 && mt_lease_margin(60) == 6.0);
+
+    struct mt_lease *la = acquire_ok(a, "alpha", "hostA", 4242, 1, 2);
+    double t0 = now_s();
+    /* alpha stops renewing: beta waits ttl (1 s) + margin (2 s), then takes it. */
+    struct mt_lease *lb = acquire_ok(b, "beta", "hostB", 0, 30, 10);
+    double took = now_s() - t0;
+    ck_assert_msg(took >= 3.0 && took < 5.5, "took %.2f s", took);
+    ck_assert_uint_eq(mt_lease_token(lb), 2);
+    char *j = lease_json(R);
+    ck_assert_msg(has(j, "\"env\":\"beta\"") && has(j, "\"token\":2") && has(j, "\"state\":\"held\""), "%s", j);
+    free(j);
+
+    /* alpha's deadline has passed: it knows, renews nothing, publishes nothing. */
+    ck_assert(!mt_lease_valid(la));
+    ck_assert(mt_lease_remaining(la) == 0);
+    ck_assert_int_eq(mt_lease_renew(la, &e), MT_LEASE_LOST);
+    ck_assert_msg(has(e.msg, "deadline"), "%s", e.msg);
+    ck_assert_int_eq(mt_lease_release(la, &e), MT_LEASE_LOST);
+    char *tip = rev(R, LREF);
+    ck_assert_str_eq(tip, mt_lease_tip(lb));
+    free(tip);
+    ck_assert_int_eq(mt_lease_release(lb, &e), 0);
+
+    mt_repo_close(a);
+    mt_repo_close(b);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+START_TEST(test_dead_pid_same_host)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R), *b = open_clone(R);
+    struct mt_error e = {0};
+    pid_t dead = fork();
+    ck_assert_int_ge(dead, 0);
+    if (dead == 0) _exit(0);
+    ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+
+    /* A holder on another host with that pid is not judged by it. */
+    struct mt_lease *l = acquire_ok(a, "alpha", "elsewhere", dead, 30, 2), *l2 = NULL;
+    mt_lease_abandon(l);  /* as if killed */
+    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e),
+                     MT_LEASE_TIMEOUT);
+    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "box", 0, NULL, &e), 0);
+
+    /* On this host, a holder whose process is gone is replaced at once. */
+    l = acquire_ok(a, "alpha", "box", dead, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 2);
+    mt_lease_abandon(l);
+    double t0 = now_s();
+    l2 = acquire_ok(b, "beta", "box", 0, 30, 5);
+    ck_assert_msg(now_s() - t0 < 1.5, "took %.2f s", now_s() - t0);
+    ck_assert_uint_eq(mt_lease_token(l2), 3);
+    ck_assert_int_eq(mt_lease_release(l2, &e), 0);
+
+    mt_repo_close(a);
+    mt_repo_close(b);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+/* A renewing holder keeps the lease while another process waits longer
+ * than ttl + margin. */
+START_TEST(test_renew_keeps_it)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R);
+    char *bdir = clone_dir(R);
+    struct mt_error e = {0};
+    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 0, 1, 2);
+
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        struct mt_repo *b = NULL;
+        struct mt_lease *lb = NULL;
+        struct mt_error ce = {0};
+        int code = 3;
+        if (mt_repo_open(bdir, &b, &ce) == 0) {
+            int rc = mt_lease_acquire(b, "origin", NULL, "beta", "hostB", 0, 1, 4.0, &lb, &ce);
+            code = rc == MT_LEASE_TIMEOUT && has(ce.msg, "alpha@hostA") ? 0 : rc == 0 ? 1 : 2;
+        }
+        _exit(code);
+    }
+    int status = 0, renewals = 0;
+    double t0 = now_s();
+    while (waitpid(child, &status, WNOHANG) == 0) {
+        ck_assert_msg(now_s() - t0 < 20, "the waiting process never ended");
+        nap(0.3);  /* < ttl/3 */
+        int rc = mt_lease_renew(l, &e);
+        ck_assert_msg(rc == 0, "renew: %s", e.msg);
+        ck_assert(mt_lease_valid(l));
+        renewals++;
+    }
+    ck_assert(WIFEXITED(status));
+    ck_assert_msg(WEXITSTATUS(status) == 0, "the other process got %d", WEXITSTATUS(status));
+    ck_assert_int_ge(renewals, 8);
+    ck_assert_uint_eq(mt_lease_token(l), 1);
+    char *j = lease_json(R);
+    ck_assert_msg(has(j, "\"env\":\"alpha\"") && has(j, "\"token\":1"), "%s", j);
+    free(j);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+
+    mt_repo_close(a);
+    mt_error_clear(&e);
+    free(bdir);
+    free(R);
+}
+END_TEST
+
+/* Someone else changed the lease (here an operator broke it): the holder's
+ * next renew is rejected, the lease is lost for good, nothing is published. */
+START_TEST(test_renew_after_break_is_lost)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R), *ops = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease_info broken;
+    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 4242, 30, 2);
+
+    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, &broken, &e), 0);
+    ck_assert_str_eq(broken.env, "alpha");
+    ck_assert_uint_eq(broken.token, 1);
+    mt_lease_info_clear(&broken);
+    char *after_break = rev(R, LREF);
+    char *s = sh_out("git --git-dir='%s' log -1 --format=%%s %s", R, LREF);
+    ck_assert_str_eq(s, "lease: broken by ops@console pid 99 (was held by alpha@hostA pid 4242 token 1)");
+    free(s);
+    char *j = lease_json(R);
+    ck_assert_msg(has(j, "\"env\":\"ops\"") && has(j, "\"state\":\"released\"") && has(j, "\"token\":1") &&
+                  has(j, "\"broke\":\"alpha@hostA pid 4242 token 1\""), "%s", j);
+    free(j);
+
+    ck_assert(mt_lease_valid(l));  /* it cannot know yet */
+    ck_assert_int_eq(mt_lease_renew(l, &e), MT_LEASE_LOST);
+    ck_assert(!mt_lease_valid(l));
+    ck_assert_int_eq(mt_lease_renew(l, &e), MT_LEASE_LOST);
+    char *tip = rev(R, LREF);
+    ck_assert_str_eq(tip, after_break);
+    free(tip);
+    ck_assert_int_eq(mt_lease_release(l, &e), MT_LEASE_LOST);
+    tip = rev(R, LREF);
+    ck_assert_str_eq(tip, after_break);
+    free(tip);
+
+    /* Breaking a released lease changes nothing; the next holder gets token 2. */
+    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, &broken, &e), 0);
+    ck_assert_int_eq(broken.state, MT_LEASE_RELEASED);
+    mt_lease_info_clear(&broken);
+    tip = rev(R, LREF);
+    ck_assert_str_eq(tip, after_break);
+    free(tip);
+    l = acquire_ok(a, "alpha", "hostA", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 2);
+    mt_lease_abandon(l);
+
+    struct mt_lease_info *chain = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mt_lease_chain(ops, "origin", NULL, 100, &chain, &n, &e), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(chain[1].broke, "alpha@hostA pid 4242 token 1");
+    mt_lease_chain_free(chain, n);
+
+    free(after_break);
+    mt_repo_close(a);
+    mt_repo_close(ops);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+/* A tip whose lease.json is garbage: acquire refuses and says so, read
+ * describes it, break repairs it with the last good token. */
+START_TEST(test_unreadable_tip)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease_info info;
+    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 0, 30, 2);
+    for (int i = 0; i < 4; i++) ck_assert_int_eq(mt_lease_renew(l, &e), 0);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    l = acquire_ok(a, "alpha", "hostA", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 2);
+    mt_lease_abandon(l);
+    char *S = xasprintf("%s/scratch", T);
+    ck_assert_int_eq(tu_sh("git clone -q '%s' '%s' 2>/dev/null && cd '%s' && git checkout -q memtui/lease && "
+                           "printf '{\"env\":\"x\",' > lease.json && git commit -qam broken && "
+                           "git push -q origin HEAD:memtui/lease 2>/dev/null", R, S, S), 0);
+
+    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "beta", "hostB", 0, 30, 1, &l, &e), MT_REPO_ERR);
+    ck_assert_msg(has(e.msg, "unreadable") && has(e.msg, "break"), "%s", e.msg);
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert(!info.valid);
+    ck_assert_ptr_nonnull(info.error);
+    mt_lease_info_clear(&info);
+    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "console", 0, NULL, &e), 0);
+    l = acquire_ok(a, "beta", "hostB", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 3);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+
+    free(S);
+    mt_repo_close(a);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+START_TEST(test_unreachable)
+{
+    char *D = clone_dir("git://127.0.0.1:1/x.git");
+    struct mt_repo *r = NULL;
+    struct mt_lease *l = NULL;
+    struct mt_error e = {0};
+    ck_assert_int_eq(mt_repo_open(D, &r, &e), 0);
+    double t0 = now_s();
+    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "a", "h", 0, 30, 0.3, &l, &e), MT_REPO_UNREACHABLE);
+    ck_assert(now_s() - t0 < 3);
+    ck_assert_ptr_null(l);
+    char oid[MT_OID_HEX];
+    ck_assert_int_eq(mt_repo_remote_ref(r, "origin", LREF, oid, &e), MT_REPO_UNREACHABLE);
+    mt_repo_close(r);
+    mt_error_clear(&e);
+    free(D);
+}
+END_TEST
+
+/* ---- compare-and-swap push ------------------------------------------ */
+
+/* Commits c1 <- c2 <- c3 and an unrelated root x, in the clone at dir. */
+static void make_commits(const char *dir, char ids[4][MT_OID_HEX])
+{
+    ck_assert_int_eq(tu_sh("cd '%s' && git checkout -q -b work && git commit -q --allow-empty -m c1 && "
+                           "git commit -q --allow-empty -m c2 && git commit -q --allow-empty -m c3 && "
+                           "git checkout -q --orphan other && git commit -q --allow-empty -m x", dir), 0);
+    const char *names[4] = {"work~2", "work~1", "work", "other"};
+    for (int i = 0; i < 4; i++) {
+        char *s = sh_out("git -C '%s' rev-parse %s", dir, names[i]);
+        ck_assert_uint_eq(strlen(s), 40);
+        memcpy(ids[i], s, MT_OID_HEX);
+        free(s);
+    }
+}
+
+static void check_cas(const char *url, const char *R)
+{
+    char *D = clone_dir(url);
+    struct mt_repo *r = NULL;
+    struct mt_error e = {0};
+    char c[4][MT_OID_HEX];
+    const char *ref = "refs/heads/t";
+    ck_assert_int_eq(mt_repo_open(D, &r, &e), 0);
+    make_commits(D, c);
+
+#define REMOTE_IS(want)                                                       \
+    do {                                                                      \
+        char *v_ = rev(R, ref);                                               \
+        ck_assert_str_eq(v_, want);                                           \
+        free(v_);                                                             \
+    } while (0)
+
+    char oid[MT_OID_HEX] = "x";
+    ck_assert_int_eq(mt_repo_remote_ref(r, "origin", ref, oid, &e), MT_REPO_NOTFOUND);
+    ck_assert_str_eq(oid, "");
+
+    /* must not exist: created */
+    int rc = mt_repo_push_cas(r, "origin", c[0], ref, "", &e);
+    ck_assert_msg(rc == 0, "create: %s", e.msg);
+    REMOTE_IS(c[0]);
+    char *s = sh_out("git -C '%s' rev-parse refs/remotes/origin/t", D);
+    ck_assert_str_eq(s, c[0]);
+    free(s);
+    /* must not exist, but it does: rejected */
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[1], ref, NULL, &e), MT_REPO_REJECTED);
+    REMOTE_IS(c[0]);
+    /* expected the wrong value: rejected */
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[1], ref, c[2], &e), MT_REPO_REJECTED);
+    ck_assert_msg(has(e.msg, "expected"), "%s", e.msg);
+    REMOTE_IS(c[0]);
+    /* the right value: swapped */
+    rc = mt_repo_push_cas(r, "origin", c[1], ref, c[0], &e);
+    ck_assert_msg(rc == 0, "swap: %s", e.msg);
+    REMOTE_IS(c[1]);
+    /* stale expectation (the value we saw before): rejected, unchanged */
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[2], ref, c[0], &e), MT_REPO_REJECTED);
+    REMOTE_IS(c[1]);
+    /* right value but not a fast-forward: rejected */
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[3], ref, c[1], &e), MT_REPO_REJECTED);
+    REMOTE_IS(c[1]);
+    /* no-op */
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[1], ref, c[1], &e), 0);
+    REMOTE_IS(c[1]);
+
+    /* Another machine moves it to a commit we have never seen. */
+    char *O = xasprintf("%s/mover", T);
+    ck_assert_int_eq(tu_sh("git clone -q '%s' '%s' 2>/dev/null && cd '%s' && git checkout -q t && "
+                           "git commit -q --allow-empty -m theirs && git push -q origin t 2>/dev/null",
+                           R, O, O), 0);
+    char *theirs = sh_out("git -C '%s' rev-parse HEAD", O);
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[2], ref, c[1], &e), MT_REPO_REJECTED);
+    REMOTE_IS(theirs);
+    ck_assert_int_eq(mt_repo_remote_ref(r, "origin", ref, oid, &e), 0);
+    ck_assert_str_eq(oid, theirs);
+    s = sh_out("git -C '%s' cat-file -t %s", D, theirs);  /* fetched */
+    ck_assert_str_eq(s, "commit");
+    free(s);
+
+    /* Errors. */
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", "0123456789012345678901234567890123456789", ref, "", &e),
+                     MT_REPO_NOTFOUND);
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[2], ref, "nope", &e), MT_REPO_ERR);
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[2], "t", "", &e), MT_REPO_ERR);
+    ck_assert_int_eq(mt_repo_push_cas(r, "nowhere", c[2], ref, "", &e), MT_REPO_NOTFOUND);
+    REMOTE_IS(theirs);
+    s = sh_out("git --git-dir='%s' for-each-ref refs/memtui; git -C '%s' for-each-ref refs/memtui", R, D);
+    ck_assert_str_eq(s, "");
+    free(s);
+    s = sh_out("git --git-dir='%s' fsck --no-progress 2>&1 | grep -Ev '^(dangling|notice)' || true", R);
+    ck_assert_str_eq(s, "");
+    free(s);
+#undef REMOTE_IS
+
+    free(theirs);
+    free(O);
+    mt_repo_close(r);
+    mt_error_clear(&e);
+    free(D);
+}
+
+START_TEST(test_cas_path)
+{
+    char *R = bare_in(NULL, "r.git");
+    check_cas(R, R);
+    free(R);
+}
+END_TEST
+
+START_TEST(test_cas_file_url)
+{
+    char *R = bare_in(NULL, "r.git");
+    char *url = xasprintf("file://%s", R);
+    check_cas(url, R);
+    free(url);
+    free(R);
+}
+END_TEST
+
+static char *start_daemon_repo(char **R)
+{
+    char *base = xasprintf("%s/srv", T);
+    ck_assert_int_eq(mkdir(base, 0755), 0);
+    *R = bare_in(base, "r.git");
+    int port = gitd_free_port();
+    gitd_start(base, port);
+    free(base);
+    return xasprintf("git://127.0.0.1:%d/r.git", port);
+}
+
+START_TEST(test_cas_git_daemon)
+{
+    char *R = NULL;
+    char *url = start_daemon_repo(&R);
+    check_cas(url, R);
+
+    /* A server-side refusal (hook) is a rejection too, though libgit2 returns 0. */
+    char *D = clone_dir(url);
+    struct mt_repo *r = NULL;
+    struct mt_error e = {0};
+    ck_assert_int_eq(mt_repo_open(D, &r, &e), 0);
+    char c[4][MT_OID_HEX];
+    make_commits(D, c);
+    ck_assert_int_eq(tu_sh("printf '#!/bin/sh\\nexit 1\\n' > '%s/hooks/pre-receive' && "
+                           "chmod +x '%s/hooks/pre-receive'", R, R), 0);
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[0], "refs/heads/u", "", &e), MT_REPO_REJECTED);
+    ck_assert_msg(has(e.msg, "rejected by the remote"), "%s", e.msg);
+    char *v = rev(R, "refs/heads/u");
+    ck_assert_str_eq(v, "");
+    free(v);
+    ck_assert_int_eq(tu_sh("rm '%s/hooks/pre-receive'", R), 0);
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[0], "refs/heads/u", "", &e), 0);
+
+    /* The lease works over git:// too. */
+    struct mt_lease *l = acquire_ok(r, "alpha", "hostA", 0, 30, 2), *l2 = NULL;
+    ck_assert_uint_eq(mt_lease_token(l), 1);
+    ck_assert_int_eq(mt_lease_renew(l, &e), 0);
+    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "beta", "hostB", 0, 30, 0.2, &l2, &e),
+                     MT_LEASE_TIMEOUT);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    l = acquire_ok(r, "beta", "hostB", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 2);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+
+    gitd_stop();
+    ck_assert_int_eq(mt_repo_push_cas(r, "origin", c[1], "refs/heads/u", c[0], &e), MT_REPO_UNREACHABLE);
+
+    mt_repo_close(r);
+    mt_error_clear(&e);
+    free(D);
+    free(url);
+    free(R);
+}
+END_TEST
+
+/* ---- the race ---------------------------------------------------------- */
+
+#define RACERS 8
+#define ROUNDS 10
+
+struct result {
+    int rc;
+    int won;
+    uint64_t token;
+};
+
+static void xwrite(int fd, const void *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(9);
+        p = (const char *)p + w;
+        n -= (size_t)w;
+    }
+}
+
+static void racer(const char *dir, int id, int round, int go_fd, int res_fd, int hold_fd)
+{
+    struct mt_repo *r = NULL;
+    struct mt_lease *l = NULL;
+    struct mt_error e = {0};
+    struct result res = {MT_REPO_ERR, 0, 0};
+    char c;
+    char env[16];
+    snprintf(env, sizeof(env), "racer%d", id);
+    if (mt_repo_open(dir, &r, &e) != 0) _exit(3);
+    while (read(go_fd, &c, 1) < 0 && errno == EINTR) {
+    }
+    res.rc = mt_lease_acquire(r, "origin", NULL, env, "racehost", 0, 30, 0.5, &l, &e);
+    if (res.rc == 0) {
+        res.won = 1;
+        res.token = mt_lease_token(l);
+    }
+    xwrite(res_fd, &res, sizeof(res));
+    /* Everyone is done before the winner lets go (or dies holding it). */
+    while (read(hold_fd, &c, 1) < 0 && errno == EINTR) {
+    }
+    if (l && round % 2 == 0) {
+        if (mt_lease_release(l, &e) != 0) _exit(4);
+    } else {
+        mt_lease_abandon(l);
+    }
+    _exit(0);
+}
+
+static void race(const char *url, const char *R)
+{
+    char *dirs[RACERS];
+    for (int i = 0; i < RACERS; i++) dirs[i] = clone_dir(url);
+    for (int round = 0; round < ROUNDS; round++) {
+        int go[2], res[2], hold[2];
+        pid_t pids[RACERS];
+        ck_assert_int_eq(pipe(go), 0);
+        ck_assert_int_eq(pipe(res), 0);
+        ck_assert_int_eq(pipe(hold), 0);
+        for (int i = 0; i < RACERS; i++) {
+            pids[i] = fork();
+            ck_assert_int_ge(pids[i], 0);
+            if (pids[i] == 0) {
+                close(go[1]);
+                close(res[0]);
+                close(hold[1]);
+                racer(dirs[i], i, round, go[0], res[1], hold[0]);
+            }
+        }
+        close(go[0]);
+        close(res[1]);
+        close(hold[0]);
+        nap(0.05);       /* let them open their repositories */
+        close(go[1]);    /* ... and go */
+        int winners = 0, timeouts = 0;
+        uint64_t token = 0;
+        char bad[256] = "";
+        for (int i = 0; i < RACERS; i++) {
+            struct result rs;
+            ssize_t n = read(res[0], &rs, sizeof(rs));
+            ck_assert_int_eq(n, (ssize_t)sizeof(rs));
+            if (rs.won) {
+                winners++;
+                token = rs.token;
+            } else if (rs.rc == MT_LEASE_TIMEOUT) {
+                timeouts++;
+            } else {
+                snprintf(bad, sizeof(bad), "a racer failed with %d", rs.rc);
+            }
+        }
+        close(hold[1]);
+        for (int i = 0; i < RACERS; i++) {
+            int st = 0;
+            ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+            ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "round %d: racer exit status %d", round, st);
+        }
+        close(res[0]);
+        ck_assert_msg(!bad[0], "round %d: %s", round, bad);
+        ck_assert_msg(winners == 1, "round %d: %d winners", round, winners);
+        ck_assert_int_eq(timeouts, RACERS - 1);
+        ck_assert_msg(token == (uint64_t)round + 1, "round %d: token %" PRIu64, round, token);
+    }
+    /* The chain: one entry per win, plus a release every other round. */
+    char *s = sh_out("git --git-dir='%s' rev-list --count %s; git --git-dir='%s' rev-list --merges --count %s",
+                     R, LREF, R, LREF);
+    char *want = xasprintf("%d\n0", ROUNDS + ROUNDS / 2);
+    ck_assert_str_eq(s, want);
+    free(want);
+    free(s);
+    s = sh_out("git --git-dir='%s' for-each-ref refs/memtui", R);
+    ck_assert_str_eq(s, "");
+    free(s);
+    for (int i = 0; i < RACERS; i++) free(dirs[i]);
+}
+
+START_TEST(test_race_path)
+{
+    char *R = bare_in(NULL, "r.git");
+    race(R, R);
+    free(R);
+}
+END_TEST
+
+START_TEST(test_race_git_daemon)
+{
+    char *R = NULL;
+    char *url = start_daemon_repo(&R);
+    race(url, R);
+    free(url);
+    free(R);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("lease");
+    TCase *tc = tcase_create("lease");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_acquire_release_chain);
+    tcase_add_test(tc, test_timeout_names_holder);
+    tcase_add_test(tc, test_takeover_after_ttl);
+    tcase_add_test(tc, test_dead_pid_same_host);
+    tcase_add_test(tc, test_renew_keeps_it);
+    tcase_add_test(tc, test_renew_after_break_is_lost);
+    tcase_add_test(tc, test_unreadable_tip);
+    tcase_add_test(tc, test_unreachable);
+    tcase_add_test(tc, test_cas_path);
+    tcase_add_test(tc, test_cas_file_url);
+    tcase_add_test(tc, test_cas_git_daemon);
+    tcase_add_test(tc, test_race_path);
+    tcase_add_test(tc, test_race_git_daemon);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(make_suite)
