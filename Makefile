@@ -32,7 +32,7 @@ all: memtui
 
 memtui: $(OBJ)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
 build/rel/%.o: %.c $(wildcard include/memtui/*.h)
 	@mkdir -p $(dir $@)
@@ -46,12 +46,12 @@ build/san/%.o: %.c $(wildcard include/memtui/*.h)
 
 build/san/memtui: $(SAN_OBJ)
 	@echo "  LD san  $@"
-	@$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	@$(CC) $(SAN) -pthread -o $@ $^ $(PKG_LIBS)
 
 build/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_ENGINE)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(SAN_ENGINE) $(PKG_LIBS) $(CHECK_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -pthread -Itests/unit -o $@ $< $(SAN_ENGINE) $(PKG_LIBS) $(CHECK_LIBS)
 
 deps:
 	@scripts/install-deps.sh

@@ -12,6 +12,7 @@
 #include "memtui/batch_report.h"
 #include "memtui/fragment.h"
 #include "memtui/fsutil.h"
+#include "memtui/lock.h"
 #include "memtui/session.h"
 
 struct run {
@@ -91,8 +92,16 @@ static int do_merge(struct run *x, bool sync, bool *committed)
 {
     struct mt_plan p;
     struct mt_plan_options opt = plan_options(x->cfg);
-    int rc = mt_session_plan(&x->s, &p, &opt, &x->err);
+    double t0 = mt_monotonic();
+    int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
     if (rc) return rc;
+    double t1 = mt_monotonic();
+    mt_plan_resolve(&p);
+    double t2 = mt_monotonic();
+    struct json_object *timing = json_object_new_object();
+    put_int(timing, "read_and_diff_ms", (long long)((t1 - t0) * 1000));
+    put_int(timing, "resolve_ms", (long long)((t2 - t1) * 1000));
+    json_object_object_add(x->r, "timing", timing);
     mt_report_plan(x->r, &p);
     warn_quarantine(x, &p);
     if (!p.resolved) {
@@ -113,6 +122,7 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     bool imported = false;
     struct mt_merge_opts mo = {.import_own = sync, .imported = &imported, .committed = committed};
     rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
+    put_int(timing, "write_verify_commit_ms", (long long)((mt_monotonic() - t2) * 1000));
     put_bool(x->r, "committed", *committed);
     if (sync) put_bool(x->r, "imported", imported);
     if (!rc) {

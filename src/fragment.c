@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "memtui/graph.h"
+#include "memtui/json_check.h"
+#include "memtui/utf8.h"
 
 /* ---- an arena whose blocks never move ----------------------------------- */
 
@@ -206,7 +208,18 @@ static int legacy_items(struct mt_fragment *f, struct json_object *arr, struct m
  * out as canonical JSONL (entities first) so diffing works the same way. */
 static int load_legacy(struct mt_fragment *f, struct mt_error *err)
 {
-    struct json_tokener *tok = json_tokener_new();
+    /* Checked strictly first, as JSONL lines are: json-c takes invalid UTF-8
+     * and more than JSON.parse does, and errors should name their place. */
+    size_t bad;
+    const char *why = "invalid UTF-8";
+    if (!utf8_valid(f->data, f->size, &bad) ||
+        !json_check_flags(f->data, f->size, JSON_CHECK_ALLOW_NUL, &bad, &why)) {
+        long bline, bcol;
+        where(f->data, bad, &bline, &bcol);
+        mt_error_at(err, f->file, bline, bcol, "bad JSON document: %s", why);
+        return -1;
+    }
+    struct json_tokener *tok = json_tokener_new_ex(JSON_CHECK_MAX_DEPTH);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     struct json_object *doc = json_tokener_parse_ex(tok, f->data, (int)f->size);
     enum json_tokener_error jerr = json_tokener_get_error(tok);

@@ -6,6 +6,7 @@
 
 #include "memtui/graph.h"
 #include "memtui/item_fast.h"
+#include "memtui/json_check.h"
 #include "memtui/jsonw.h"
 #include "memtui/utf8.h"
 
@@ -148,7 +149,25 @@ int mt_item_parse(const char *line, size_t len, const char *file, long lineno,
     }
     if (mt_item_parse_canonical(line, len, out)) return 0;
     memset(out, 0, sizeof(*out));
-    struct json_tokener *tok = json_tokener_new();
+    /* json-c accepts more than JSON.parse does (NaN, "1.", raw control
+     * characters, ...) and turns lone surrogates into U+FFFD, so the line
+     * is checked strictly first. \u0000 is let through: extra fields keep
+     * it exactly, and the known fields refuse it below. */
+    const char *why;
+    if (!json_check_flags(line, len, JSON_CHECK_ALLOW_NUL, &bad, &why)) {
+        if (bad >= len)
+            mt_error_at(err, file, lineno, (long)len + 1, "line ends before the JSON value does (truncated?)");
+        else
+            mt_error_at(err, file, lineno, (long)bad + 1, "bad JSON: %s", why);
+        return -1;
+    }
+    size_t first = 0;
+    while (line[first] == ' ' || line[first] == '\t' || line[first] == '\r' || line[first] == '\n') first++;
+    if (line[first] != '{') {
+        mt_error_at(err, file, lineno, (long)first + 1, "expected a JSON object");
+        return -1;
+    }
+    struct json_tokener *tok = json_tokener_new_ex(JSON_CHECK_MAX_DEPTH);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     struct json_object *o = json_tokener_parse_ex(tok, line, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);

@@ -653,6 +653,9 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
     struct mt_error e = {0};
     char tip[MT_OID_HEX], seen[MT_OID_HEX] = "", commit[MT_OID_HEX];
     char *waited_for = NULL;  /* the holder last reported as waited for */
+    char unsure[MT_OID_HEX] = "";  /* our entry whose push failed on the network */
+    int64_t unsure_start = 0;
+    uint64_t unsure_token = 0;
     int64_t start = mono_ns(), seen_since = 0;
     int64_t backoff = BACKOFF_MIN_NS;
     uint64_t rng = rng_seed();
@@ -699,6 +702,18 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             snprintf(seen, sizeof(seen), "%s", tip);
             seen_since = now;
             seen_any = true;
+        }
+        if (*unsure && strcmp(tip, unsure) == 0) {
+            /* The push the network failed on had landed: the lease is ours. */
+            struct mt_lease *l = new_lease(repo, remote, branch, refname, env, myhost, pid, ttl_seconds);
+            l->token = unsure_token;
+            snprintf(l->tip, sizeof(l->tip), "%s", unsure);
+            l->deadline = unsure_start + (int64_t)ttl_seconds * NS_PER_S;
+            *out = l;
+            lease_log("acquired", "%s: token %" PRIu64 " (the push reported as failed had landed)", op,
+                      unsure_token);
+            rc = 0;
+            goto done;
         }
         uint64_t token = 1;
         const char *how = "free";
@@ -772,7 +787,13 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             mt_error_move(err, &e);
             goto done;
         }
-        if (rc == MT_REPO_REJECTED) lease_log("race-lost", "%s: %s", op, e.msg ? e.msg : "rejected");
+        if (rc == MT_REPO_REJECTED) {
+            lease_log("race-lost", "%s: %s", op, e.msg ? e.msg : "rejected");
+        } else {
+            snprintf(unsure, sizeof(unsure), "%s", commit);
+            unsure_start = push_start;
+            unsure_token = token;
+        }
         now = mono_ns();
         if (now >= deadline) {
             /* Name whoever holds it now, for the operator. */

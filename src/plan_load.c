@@ -1,4 +1,5 @@
 /* plan_load.c: read U and each environment's M_e/F_e, and diff them. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,24 +31,35 @@ static int cmp_env(const void *a, const void *b)
 
 /* The last merged fragments, indexed. After a sync every environment's
  * M_e is the same blob (memory.json as imported), so it is read and indexed
- * once; two slots cover the usual case of one stray older M_e. */
+ * once and shared, read-only, by the threads that diff the environments;
+ * two slots cover the usual case of one stray older M_e, and a third
+ * distinct M_e in use at once is loaded privately. */
 #define M_CACHE 2
+enum slot_state { SLOT_EMPTY, SLOT_LOADING, SLOT_READY };
 struct m_slot {
+    enum slot_state state;
     char blob[MT_OID_HEX];
     struct mt_fragment f;
     struct mt_fragment_index ix;
     unsigned long used;
-    bool full;
+    int users;
+    bool private_copy;
 };
 
 struct loader {
     struct mt_plan *p;
     const struct mt_blob_source *src;
+    pthread_mutex_t mu;          /* the cache, the work queue, progress, the first error */
+    pthread_cond_t loaded;
+    pthread_mutex_t io;          /* the blob source is not shared between threads */
     struct m_slot slot[M_CACHE];
     unsigned long tick;
+    size_t next, done;
+    bool failed;
+    struct mt_error err;
 };
 
-static int read_fragment(const struct mt_blob_source *src, const char *blob, const char *path, const char *file,
+static int read_fragment(struct loader *L, const char *blob, const char *path, const char *file,
                          struct mt_fragment *f, char sha[MT_SHA256_HEX], struct mt_error *err)
 {
     if (!blob[0]) {
@@ -59,50 +71,111 @@ static int read_fragment(const struct mt_blob_source *src, const char *blob, con
     size_t len;
     void (*release)(void *) = NULL;
     void *hold = NULL;
-    if (src->read(src->ctx, blob, path, &data, &len, &release, &hold, err)) return -1;
+    pthread_mutex_lock(&L->io);
+    int rc = L->src->read(L->src->ctx, blob, path, &data, &len, &release, &hold, err);
+    pthread_mutex_unlock(&L->io);
+    if (rc) return -1;
     if (sha) mt_sha256_hex(data, len, sha);
-    return mt_fragment_load_lazy(f, file, data, len, release, hold, err);
+    if (release) {  /* libgit2 objects are let go under the same lock */
+        rc = mt_fragment_load_lazy(f, file, xstrndup(data, len), len, NULL, NULL, err);
+        pthread_mutex_lock(&L->io);
+        release(hold);
+        pthread_mutex_unlock(&L->io);
+        return rc;
+    }
+    return mt_fragment_load_lazy(f, file, data, len, NULL, NULL, err);
 }
 
-static struct m_slot *cached_m(struct loader *L, const char *blob, const char *path, struct mt_error *err)
+static int fill_slot(struct loader *L, struct m_slot *s, const char *blob, struct mt_error *err)
 {
-    struct m_slot *victim = &L->slot[0];
-    for (int i = 0; i < M_CACHE; i++) {
-        struct m_slot *s = &L->slot[i];
-        if (s->full && strcmp(s->blob, blob) == 0) {
-            s->used = ++L->tick;
+    if (read_fragment(L, blob, NULL, "memory (as last merged)", &s->f, NULL, err)) return -1;
+    mt_fragment_index_build(&s->f, &s->ix);
+    return 0;
+}
+
+static void empty_slot(struct m_slot *s)
+{
+    mt_fragment_index_free(&s->ix);
+    mt_fragment_free(&s->f);
+    s->state = SLOT_EMPTY;
+}
+
+static struct m_slot *acquire_m(struct loader *L, const char *blob, struct mt_error *err)
+{
+    pthread_mutex_lock(&L->mu);
+    for (;;) {
+        struct m_slot *hit = NULL, *victim = NULL;
+        for (int i = 0; i < M_CACHE; i++) {
+            struct m_slot *s = &L->slot[i];
+            if (s->state != SLOT_EMPTY && strcmp(s->blob, blob) == 0) hit = s;
+            else if (s->state == SLOT_EMPTY || (s->state == SLOT_READY && !s->users))
+                if (!victim || victim->state != SLOT_EMPTY || s->used < victim->used) victim = s;
+        }
+        if (hit && hit->state == SLOT_LOADING) {
+            pthread_cond_wait(&L->loaded, &L->mu);
+            continue;
+        }
+        if (hit) {
+            hit->users++;
+            hit->used = ++L->tick;
+            pthread_mutex_unlock(&L->mu);
+            return hit;
+        }
+        if (!victim) {  /* every slot busy with another M_e: load one just for this env */
+            pthread_mutex_unlock(&L->mu);
+            struct m_slot *s = xcalloc(1, sizeof(*s));
+            s->private_copy = true;
+            if (fill_slot(L, s, blob, err)) {
+                free(s);
+                return NULL;
+            }
             return s;
         }
-        if (!s->full || s->used < victim->used) victim = s;
+        if (victim->state == SLOT_READY) empty_slot(victim);
+        victim->state = SLOT_LOADING;
+        snprintf(victim->blob, sizeof victim->blob, "%s", blob);
+        victim->users = 1;
+        victim->used = ++L->tick;
+        pthread_mutex_unlock(&L->mu);
+        int rc = fill_slot(L, victim, blob, err);
+        pthread_mutex_lock(&L->mu);
+        victim->state = rc ? SLOT_EMPTY : SLOT_READY;
+        if (rc) victim->users = 0;
+        pthread_cond_broadcast(&L->loaded);
+        pthread_mutex_unlock(&L->mu);
+        return rc ? NULL : victim;
     }
-    if (victim->full) {
-        mt_fragment_index_free(&victim->ix);
-        mt_fragment_free(&victim->f);
-        victim->full = false;
+}
+
+static void release_m(struct loader *L, struct m_slot *s)
+{
+    if (s->private_copy) {
+        empty_slot(s);
+        free(s);
+        return;
     }
-    if (read_fragment(L->src, blob, path, "memory (as last merged)", &victim->f, NULL, err)) return NULL;
-    mt_fragment_index_build(&victim->f, &victim->ix);
-    snprintf(victim->blob, sizeof victim->blob, "%s", blob);
-    victim->full = true;
-    victim->used = ++L->tick;
-    return victim;
+    pthread_mutex_lock(&L->mu);
+    s->users--;
+    pthread_mutex_unlock(&L->mu);
 }
 
 static void loader_free(struct loader *L)
 {
     for (int i = 0; i < M_CACHE; i++)
-        if (L->slot[i].full) {
-            mt_fragment_index_free(&L->slot[i].ix);
-            mt_fragment_free(&L->slot[i].f);
-        }
+        if (L->slot[i].state == SLOT_READY) empty_slot(&L->slot[i]);
+    pthread_mutex_destroy(&L->mu);
+    pthread_mutex_destroy(&L->io);
+    pthread_cond_destroy(&L->loaded);
+    mt_error_clear(&L->err);
 }
 
 /* U must be readable: a memory.json that memtui cannot read is not
  * something to merge over. */
-static int load_base(struct mt_plan *p, const struct mt_blob_source *src, struct mt_error *err)
+static int load_base(struct loader *L, struct mt_error *err)
 {
+    struct mt_plan *p = L->p;
     struct mt_fragment u;
-    if (read_fragment(src, p->u_blob, "memory.json", "memory.json", &u, NULL, err)) return -1;
+    if (read_fragment(L, p->u_blob, "memory.json", "memory.json", &u, NULL, err)) return -1;
     for (size_t i = 0; i < u.nlines; i++) {
         const struct mt_line *l = &u.lines[i];
         struct mt_item it;
@@ -149,7 +222,7 @@ static int load_env(struct loader *L, struct mt_env_plan *e, struct mt_error *er
     char *fname = xasprintf("memory-%s.json", r->env);
     struct mt_fragment f;
     struct mt_error why = {0};
-    int rc = read_fragment(L->src, r->blob, fname, fname, &f, e->sha256, &why);
+    int rc = read_fragment(L, r->blob, fname, fname, &f, e->sha256, &why);
     free(fname);
     if (rc) {
         if (!why.file) {  /* the blob itself could not be read: a real error */
@@ -163,7 +236,7 @@ static int load_env(struct loader *L, struct mt_env_plan *e, struct mt_error *er
     struct mt_fragment empty;
     struct mt_fragment_index empty_ix;
     if (r->m_blob[0]) {
-        m = cached_m(L, r->m_blob, NULL, err);
+        m = acquire_m(L, r->m_blob, err);
         if (!m) {
             mt_fragment_free(&f);
             return -1;
@@ -188,12 +261,40 @@ static int load_env(struct loader *L, struct mt_env_plan *e, struct mt_error *er
                                   "until confirmed (--allow-mass-delete)", r->env, del, had);
         }
     }
-    if (!m) {
+    if (m) {
+        release_m(L, m);
+    } else {
         mt_fragment_index_free(&empty_ix);
         mt_fragment_free(&empty);
     }
     mt_fragment_free(&f);
     return 0;
+}
+
+/* Each thread takes the next environment until none is left or one failed. */
+static void *env_worker(void *arg)
+{
+    struct loader *L = arg;
+    for (;;) {
+        pthread_mutex_lock(&L->mu);
+        size_t i = L->next;
+        bool stop = L->failed || i >= L->p->nenvs;
+        if (!stop) L->next++;
+        pthread_mutex_unlock(&L->mu);
+        if (stop) return NULL;
+        struct mt_error err = {0};
+        int rc = load_env(L, &L->p->envs[i], &err);
+        pthread_mutex_lock(&L->mu);
+        if (rc && !L->failed) {
+            L->failed = true;
+            mt_error_move(&L->err, &err);
+        }
+        L->done++;
+        if (!rc && L->p->opt.progress)
+            L->p->opt.progress(L->p->opt.progress_ctx, L->done, L->p->nenvs, L->p->envs[i].ref.env);
+        pthread_mutex_unlock(&L->mu);
+        mt_error_clear(&err);
+    }
 }
 
 int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref *frags,
@@ -214,12 +315,26 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
         mt_delta_init(&p->envs[i].delta);
     }
     qsort(p->envs, p->nenvs, sizeof(*p->envs), cmp_env);
-    if (load_base(p, src, err)) return -1;
     struct loader L = {.p = p, .src = src};
-    int rc = 0;
-    for (size_t i = 0; i < p->nenvs && !rc; i++) {
-        rc = load_env(&L, &p->envs[i], err);
-        if (!rc && p->opt.progress) p->opt.progress(p->opt.progress_ctx, i + 1, p->nenvs, p->envs[i].ref.env);
+    pthread_mutex_init(&L.mu, NULL);
+    pthread_mutex_init(&L.io, NULL);
+    pthread_cond_init(&L.loaded, NULL);
+    /* A helper thread starts on the environments (and M_e) while this one
+     * reads U; then both share the rest. */
+    pthread_t helper;
+    bool threaded = p->nenvs > 1 && pthread_create(&helper, NULL, env_worker, &L) == 0;
+    int rc = load_base(&L, err);
+    if (rc) {
+        pthread_mutex_lock(&L.mu);
+        L.failed = true;
+        pthread_mutex_unlock(&L.mu);
+    } else {
+        env_worker(&L);
+    }
+    if (threaded) pthread_join(helper, NULL);
+    if (!rc && L.failed) {
+        mt_error_move(err, &L.err);
+        rc = -1;
     }
     loader_free(&L);
     return rc;

@@ -716,7 +716,10 @@ START_TEST(guard_quarantine)
         const struct mt_env_plan *e = env_named(&r.p, "lap");
         ck_assert_int_eq(e->status, MT_FRAG_QUARANTINED);
         ck_assert_ptr_nonnull(e->reason);
-        ck_assert_msg(strstr(e->reason, "memory-lap.json:3:") != NULL, "bad line %zu: reason '%s'", i, e->reason);
+        const char *at = strstr(e->reason, "memory-lap.json:3:");
+        ck_assert_msg(at != NULL, "bad line %zu: reason '%s'", i, e->reason);
+        at += strlen("memory-lap.json:3:");
+        ck_assert_msg(*at >= '1' && *at <= '9', "bad line %zu: no column in '%s'", i, e->reason);
         ck_assert(mt_plan_has_quarantine(&r.p));
         ck_assert_int_eq(env_named(&r.p, "desk")->status, MT_FRAG_CHANGED);
         run_free(&r);
@@ -823,12 +826,42 @@ START_TEST(decide_entity)
     char *out = mu_result(&r.p);
     ck_assert_str_eq(out, ENT("A", "t", "") NL ENT("X", "edited", Q("z1") "," Q("by hand")) NL);
     free(out);
-    /* (check_nothing_lost: see decide_keep_one_side_verifies) */
+    assert_lossless(&r.p);
     /* undecided again: pending again */
     mt_plan_undecide(&r.p, key);
     ck_assert_int_eq(mt_plan_resolve(&r.p), 1);
     ck_assert(!r.p.resolved);
     free(key);
+    run_free(&r);
+}
+END_TEST
+
+/* "The TUI lets the operator decide each conflict: keep one side, union,
+ * or edit ...; then the same engine finishes the merge": keeping one side
+ * drops the other side's observations, and the result must still verify. */
+START_TEST(decide_keep_one_side_verifies)
+{
+    const char *u = ENT("A", "t", "");
+    const char *fz = ENT("A", "t", "") NL ENT("X", "zt", Q("z1"));
+    const char *fa = ENT("A", "t", "") NL ENT("X", "at", Q("a1"));
+    struct mu_env envs[] = {{"zeta", u, fz}, {"alpha", u, fa}};
+    struct run r;
+    merge(&r, u, envs, 2, MT_POLICY_FAIL, false);
+    ck_assert_int_eq(r.rc, 1);
+    const struct mt_conflict *c = conflict_of(&r.p, "X", MT_CONFLICT_TYPE);
+    ck_assert_ptr_nonnull(c);
+    const struct mt_entity *zeta = NULL;
+    for (size_t i = 0; i < c->nsides; i++)
+        if (strcmp(c->sides[i].label, "zeta") == 0) zeta = c->sides[i].entity;
+    ck_assert_ptr_nonnull(zeta);
+    char *key = xstrdup(c->key);
+    mt_plan_decide(&r.p, key, MT_DECIDE_ENTITY, zeta, "kept zeta");
+    free(key);
+    ck_assert_int_eq(mt_plan_resolve(&r.p), 0);
+    char *out = mu_result(&r.p);
+    ck_assert_str_eq(out, ENT("A", "t", "") NL ENT("X", "zt", Q("z1")) NL);
+    free(out);
+    assert_lossless(&r.p);
     run_free(&r);
 }
 END_TEST
@@ -867,37 +900,6 @@ END_TEST
 /* ---- disagreements found by reading DESIGN closely ---------------------- */
 
 #ifdef MEMTUI_KNOWN_BUGS
-/* "The TUI lets the operator decide each conflict: keep one side, union,
- * or edit ...; then the same engine finishes the merge." Verification
- * (DESIGN 2) asks that every entity and relation of every valid fragment be
- * in the result: X is. The engine's check also demands every observation a
- * delta added, so keeping one side can never be verified and committed. */
-START_TEST(decide_keep_one_side_verifies)
-{
-    const char *u = ENT("A", "t", "");
-    const char *fz = ENT("A", "t", "") NL ENT("X", "zt", Q("z1"));
-    const char *fa = ENT("A", "t", "") NL ENT("X", "at", Q("a1"));
-    struct mu_env envs[] = {{"zeta", u, fz}, {"alpha", u, fa}};
-    struct run r;
-    merge(&r, u, envs, 2, MT_POLICY_FAIL, false);
-    ck_assert_int_eq(r.rc, 1);
-    const struct mt_conflict *c = conflict_of(&r.p, "X", MT_CONFLICT_TYPE);
-    ck_assert_ptr_nonnull(c);
-    const struct mt_entity *zeta = NULL;
-    for (size_t i = 0; i < c->nsides; i++)
-        if (strcmp(c->sides[i].label, "zeta") == 0) zeta = c->sides[i].entity;
-    ck_assert_ptr_nonnull(zeta);
-    char *key = xstrdup(c->key);
-    mt_plan_decide(&r.p, key, MT_DECIDE_ENTITY, zeta, "kept zeta");
-    free(key);
-    ck_assert_int_eq(mt_plan_resolve(&r.p), 0);
-    char *out = mu_result(&r.p);
-    ck_assert_str_eq(out, ENT("A", "t", "") NL ENT("X", "zt", Q("z1")) NL);
-    free(out);
-    assert_lossless(&r.p);
-    run_free(&r);
-}
-END_TEST
 
 /* Reordering X's observations (delete_observations then add_observations of
  * the same text) adds and removes nothing: it is no delta by DESIGN's
@@ -908,6 +910,41 @@ START_TEST(md_reorder_is_no_modification)
     const char *u = ENT("X", "t", Q("o1") "," Q("o2")) NL ENT("Y", "t", "");
     const char *fa = ENT("Y", "t", "");
     const char *fb = ENT("X", "t", Q("o2") "," Q("o1")) NL ENT("Y", "t", "");
+    struct mu_env envs[] = {{"a", u, fa}, {"b", u, fb}};
+    struct run r;
+    assert_merge(&r, u, envs, 2, ENT("Y", "t", "") NL);
+    ck_assert_uint_eq(r.p.nconflicts, 0);
+    run_free(&r);
+}
+END_TEST
+
+/* Same when U lost X in an earlier merge: a stale env that only reordered
+ * X's observations neither retypes nor changes them, so X stays deleted
+ * (no conflict, nothing resurrected). */
+START_TEST(md_reorder_does_not_resurrect)
+{
+    const char *u = ENT("Y", "t", "");
+    const char *m = ENT("X", "t", Q("o1") "," Q("o2")) NL ENT("Y", "t", "");
+    const char *f = ENT("X", "t", Q("o2") "," Q("o1")) NL ENT("Y", "t", "");
+    struct mu_env envs[] = {{"b", m, f}};
+    struct run r;
+    assert_merge(&r, u, envs, 1, ENT("Y", "t", "") NL);
+    ck_assert_uint_eq(r.p.nconflicts, 0);
+    run_free(&r);
+}
+END_TEST
+
+/* An env whose only change to X is an extra field (another tool bumped a
+ * timestamp) does not create, retype, add or remove observations, or add a
+ * relation: DESIGN's MODIFY/DELETE list does not cover it, so another
+ * env's deletion of X applies. */
+START_TEST(md_extras_only_is_no_modification)
+{
+    const char *u = "{\"type\":\"entity\",\"name\":\"X\",\"entityType\":\"t\",\"observations\":[],\"ts\":1}" NL
+        ENT("Y", "t", "");
+    const char *fa = ENT("Y", "t", "");
+    const char *fb = "{\"type\":\"entity\",\"name\":\"X\",\"entityType\":\"t\",\"observations\":[],\"ts\":2}" NL
+        ENT("Y", "t", "");
     struct mu_env envs[] = {{"a", u, fa}, {"b", u, fb}};
     struct run r;
     assert_merge(&r, u, envs, 2, ENT("Y", "t", "") NL);
@@ -1880,12 +1917,14 @@ static Suite *make_suite(void)
     tcase_add_test(tc, duplicates_folded);
     tcase_add_test(tc, decide_entity);
     tcase_add_test(tc, decide_delete);
-#ifdef MEMTUI_KNOWN_BUGS
     tcase_add_test(tc, decide_keep_one_side_verifies);
+#ifdef MEMTUI_KNOWN_BUGS
     tcase_add_test(tc, output_order_new_entity_met_earlier);
     tcase_add_test(tc, output_order_new_entity_met_in_deletion);
     tcase_add_test(tc, output_order_new_relation_met_earlier);
     tcase_add_test(tc, md_reorder_is_no_modification);
+    tcase_add_test(tc, md_reorder_does_not_resurrect);
+    tcase_add_test(tc, md_extras_only_is_no_modification);
     tcase_add_test(tc, type_union_keeps_u_observations);
     tcase_add_test(tc, md_relation_to_entity_u_lacks);
 #endif
