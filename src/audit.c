@@ -60,8 +60,10 @@ void mt_audit(const char *event, struct json_object *fields, const char *human, 
         json_object_object_add(o, "pid", json_object_new_int64(getpid()));
         json_object_object_add(o, "event", json_object_new_string(event));
         if (msg) json_object_object_add(o, "message", json_object_new_string(msg));
-        if (fields) {
+        if (fields && json_object_is_type(fields, json_type_object)) {
             json_object_object_foreach(fields, k, v) json_object_object_add(o, k, json_object_get(v));
+        } else if (fields) {
+            json_object_object_add(o, "detail", json_object_get(fields));
         }
         const char *line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         char *withnl = xasprintf("%s\n", line);

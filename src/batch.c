@@ -6,14 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "memtui/audit.h"
 #include "memtui/backups.h"
 #include "memtui/batch_report.h"
 #include "memtui/fragment.h"
 #include "memtui/fsutil.h"
+#include "memtui/lease.h"
 #include "memtui/lock.h"
 #include "memtui/session.h"
+#include "memtui/txn.h"
 
 struct run {
     const struct mt_config *cfg;
@@ -143,81 +147,170 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     return rc;
 }
 
-static int cmd_merge(struct run *x)
+/* ---- the writing commands: one publishing loop ---------------------------- */
+
+enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_IMPORT_OWN = 4, STEP_RESTORE = 8 };
+
+static int restore_step(struct run *x, bool *committed);
+
+static int export_step(struct run *x, bool sync)
 {
-    if (!x->cfg->no_push && !x->cfg->dry_run) {
-        int rc = mt_session_pull(&x->s, &x->err);
+    bool exported = false;
+    if (sync && !mt_file_exists(x->cfg->memory_file)) {
+        fprintf(stderr, "memtui: %s does not exist: nothing to export; the merged graph will be imported\n",
+                x->cfg->memory_file);
+    } else {
+        int rc = mt_session_export(&x->s, sync ? NULL : x->cfg->from, &exported, &x->err);
         if (rc) return rc;
     }
-    bool committed = false;
-    int rc = do_merge(x, false, &committed);
-    /* Push even without a new commit: an earlier --no-push may have left one. */
-    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && !x->cfg->no_push && !x->cfg->dry_run) {
-        int prc = mt_session_push(&x->s, &x->err);
-        put_bool(x->r, "pushed", prc == 0);
-        if (prc) return prc;
+    put_bool(x->r, sync ? "exported" : "committed", exported);
+    if (!sync) say(x, exported ? "exported memory-%s.json\n" : "memory-%s.json is already up to date\n", x->cfg->env);
+    return MT_EXIT_OK;
+}
+
+/* Lock, stash, build on the remote's newest main, publish by compare-and-
+ * swap; when the push is rejected (main moved) the local commits are kept
+ * on a backup branch, everything is rebuilt on the new main, verified and
+ * pushed again, until --lock-timeout. */
+static int publish(struct run *x, int steps)
+{
+    const struct mt_config *cfg = x->cfg;
+    struct mt_txn t;
+    int rc = mt_txn_begin(&t, &x->s, &x->err);
+    if (rc) return rc;
+    bool online = !cfg->no_push;
+    for (;;) {
+        bool committed = false;
+        if (online && (rc = mt_txn_follow_remote(&t, &x->err))) break;
+        if ((steps & STEP_EXPORT) && (rc = export_step(x, steps & STEP_MERGE))) break;
+        /* The lease guards merges; offline (--no-push) there is nobody to fence. */
+        if ((steps & (STEP_MERGE | STEP_RESTORE)) && online && (rc = mt_txn_lease(&t, &x->err))) break;
+        if (steps & STEP_MERGE) rc = do_merge(x, steps & STEP_IMPORT_OWN, &committed);
+        if (steps & STEP_RESTORE) rc = restore_step(x, &committed);
+        if (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) break;
+        if (!online) break;
+        int built = rc;
+        if (t.lease && (rc = mt_txn_lease(&t, &x->err))) break;  /* renew before publishing */
+        rc = mt_txn_push(&t, &x->err);
+        if (rc == MT_EXIT_OK) {
+            rc = built;
+            put_bool(x->r, "pushed", true);
+            break;
+        }
+        if (rc != 1) break;
+        if (!mt_txn_backoff(&t)) {
+            mt_error_set(&x->err, "the push of main was still rejected after %d attempts in %.0f s; every "
+                                  "attempt is kept on a memtui/backup/%s/... branch", t.attempts, cfg->lock_timeout,
+                         cfg->env);
+            rc = MT_EXIT_REMOTE;
+            break;
+        }
     }
+    put_int(x->r, "push_attempts", t.attempts);
+    if (t.lease) {
+        struct json_object *l = json_object_new_object();
+        json_object_object_add(l, "holder", json_object_new_string(cfg->env));
+        put_int(l, "token", (long long)mt_lease_token(t.lease));
+        json_object_object_add(l, "expires", NULL);
+        json_object_object_add(x->r, "lease", l);
+    }
+    int erc = mt_txn_end(&t);
+    if (t.stash_kept) put_bool(x->r, "stash_kept", true);
+    if ((rc == MT_EXIT_OK) && erc) rc = erc;
     return rc;
+}
+
+static int cmd_merge(struct run *x)
+{
+    if (x->cfg->dry_run) {  /* read-only: no lock, no lease, nothing written */
+        bool committed = false;
+        return do_merge(x, false, &committed);
+    }
+    return publish(x, STEP_MERGE);
 }
 
 static int cmd_sync(struct run *x)
 {
-    int rc;
-    if (!x->cfg->no_push && (rc = mt_session_pull(&x->s, &x->err))) return rc;
-    bool exported = false, committed = false;
-    if (!mt_file_exists(x->cfg->memory_file)) {
-        fprintf(stderr, "memtui: %s does not exist: nothing to export; the merged graph will be imported\n",
-                x->cfg->memory_file);
-    } else if ((rc = mt_session_export(&x->s, NULL, &exported, &x->err))) {
-        return rc;
-    }
-    put_bool(x->r, "exported", exported);
-    rc = do_merge(x, true, &committed);
-    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && !x->cfg->no_push) {
-        int prc = mt_session_push(&x->s, &x->err);
-        put_bool(x->r, "pushed", prc == 0);
-        if (prc) return prc;
-    }
-    return rc;
+    return publish(x, STEP_EXPORT | STEP_MERGE | STEP_IMPORT_OWN);
 }
-
-/* ---- export, import ------------------------------------------------------ */
 
 static int cmd_export(struct run *x)
 {
-    int rc;
-    if (!x->cfg->no_push && (rc = mt_session_pull(&x->s, &x->err))) return rc;
-    bool committed = false;
-    if ((rc = mt_session_export(&x->s, x->cfg->from, &committed, &x->err))) return rc;
-    put_bool(x->r, "committed", committed);
-    say(x, committed ? "exported memory-%s.json\n" : "memory-%s.json is already up to date\n", x->cfg->env);
-    if (!x->cfg->no_push) {
-        rc = mt_session_push(&x->s, &x->err);
-        put_bool(x->r, "pushed", rc == 0);
-    }
-    return rc;
+    return publish(x, STEP_EXPORT);
 }
 
 static int cmd_import(struct run *x)
 {
+    struct mt_txn t;
+    int rc = mt_txn_begin(&t, &x->s, &x->err);
+    if (rc) return rc;
     bool skipped = false;
-    int rc = mt_session_import(&x->s, x->cfg->to, &skipped, &x->err);
+    rc = mt_session_import(&x->s, x->cfg->to, &skipped, &x->err);
     put_bool(x->r, "imported", !rc && !skipped);
     put_bool(x->r, "skipped", skipped);
-    if (!rc && !skipped) say(x, "imported memory.json into %s\n", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
-    return rc;
+    if (!rc && !skipped) {
+        say(x, "imported memory.json into %s\n", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
+        mt_audit("import", NULL, "imported memory.json into %s", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
+    }
+    int erc = mt_txn_end(&t);
+    return rc ? rc : erc;
 }
 
 /* ---- status, diff --------------------------------------------------------- */
 
+/* Who holds the local lock and the git lease (the lease is fetched). */
 static void add_lease_and_lock(struct run *x)
 {
+    char *path = x->cfg->lock_file ? xstrdup(x->cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(x->s.repo));
+    struct mt_lock_holder h;
+    if (mt_lock_holder(path, &h) && h.held) {
+        struct json_object *l = json_object_new_object();
+        json_object_object_add(l, "env", json_object_new_string(h.env));
+        json_object_object_add(l, "host", json_object_new_string(h.host));
+        put_int(l, "pid", h.pid);
+        json_object_object_add(l, "since", json_object_new_string(h.since));
+        json_object_object_add(x->r, "lock", l);
+        say(x, "local lock: held by %s on %s (pid %ld) since %s\n", h.env, h.host, h.pid, h.since);
+    } else {
+        json_object_object_add(x->r, "lock", NULL);
+        say(x, "local lock: free\n");
+    }
+    free(path);
+    struct mt_lease_info li;
+    struct mt_error e = {0};
     struct json_object *lease = json_object_new_object();
-    json_object_object_add(lease, "holder", NULL);
-    put_int(lease, "token", x->s.manifest.lease_token);
-    json_object_object_add(lease, "expires", NULL);
+    int rc = mt_lease_read(x->s.repo, x->cfg->remote, NULL, &li, &e);
+    if (rc == 0 && li.valid) {
+        bool held = li.state == MT_LEASE_HELD;
+        json_object_object_add(lease, "holder", held ? json_object_new_string(li.env) : NULL);
+        json_object_object_add(lease, "host", json_object_new_string(li.host ? li.host : ""));
+        put_int(lease, "pid", li.pid);
+        put_int(lease, "token", (long long)li.token);
+        json_object_object_add(lease, "state", json_object_new_string(held ? "held" : "released"));
+        json_object_object_add(lease, "time", json_object_new_string(li.time ? li.time : ""));
+        put_int(lease, "ttl", li.ttl);
+        /* expiry as the holder wrote it: its wall time + ttl (for people; no
+         * decision is ever taken on another machine's clock) */
+        struct tm tm = {0};
+        char exp[32] = "";
+        if (held && li.time && strptime(li.time, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+            time_t t = timegm(&tm) + li.ttl;
+            gmtime_r(&t, &tm);
+            strftime(exp, sizeof exp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        json_object_object_add(lease, "expires", exp[0] ? json_object_new_string(exp) : NULL);
+        say(x, "lease: %s, token %llu%s%s\n", held ? li.env : "free", (unsigned long long)li.token,
+            exp[0] ? ", expires " : "", exp);
+    } else {
+        json_object_object_add(lease, "holder", NULL);
+        put_int(lease, "token", rc == MT_REPO_NOTFOUND ? 0 : x->s.manifest.lease_token);
+        json_object_object_add(lease, "expires", NULL);
+        if (rc && rc != MT_REPO_NOTFOUND) json_object_object_add(lease, "error", json_object_new_string(e.msg ? e.msg : "?"));
+        say(x, "lease: %s\n", rc == MT_REPO_NOTFOUND ? "never taken" : "unknown (remote unreachable?)");
+    }
+    if (rc == 0) mt_lease_info_clear(&li);
+    mt_error_clear(&e);
     json_object_object_add(x->r, "lease", lease);
-    json_object_object_add(x->r, "lock", NULL);
 }
 
 static int cmd_status(struct run *x, bool diff)
@@ -381,22 +474,17 @@ static int cmd_backups(struct run *x)
 }
 
 /* Entities come back through the engine: a normal verified merge commit. */
-static int cmd_restore(struct run *x)
+static int restore_step(struct run *x, bool *committed)
 {
-    if (x->cfg->nargs != 1) {
-        mt_error_set(&x->err, "usage: memtui --batch restore REF [--entity NAME]...");
-        return MT_EXIT_USAGE;
-    }
     const char *ref = x->cfg->args[0];
-    int rc;
-    if (!x->cfg->no_push && (rc = mt_session_pull(&x->s, &x->err))) return rc;
     char *text;
     size_t len;
     if (mt_backup_graph_text(x->s.repo, ref, &text, &len, &x->err)) return MT_EXIT_USAGE;
     struct mt_plan p;
     struct mt_plan_options opt = plan_options(x->cfg);
     opt.policy = MT_POLICY_PRESERVE;
-    if ((rc = mt_session_plan_load(&x->s, &p, &opt, &x->err))) {
+    int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
+    if (rc) {
         free(text);
         return rc;
     }
@@ -434,21 +522,35 @@ static int cmd_restore(struct run *x)
     if (!rc) {
         mt_plan_resolve(&p);
         mt_report_plan(x->r, &p);
-        bool committed = false;
-        struct mt_merge_opts mo = {.committed = &committed};
+        struct mt_merge_opts mo = {.committed = committed};
         if (x->cfg->dry_run) {
             if (!x->cfg->json) mt_print_plan(stdout, &p);
         } else {
             rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
-            put_bool(x->r, "committed", committed);
-            if (!rc) say(x, committed ? "restored from %s; memory.json now has %zu entities\n"
-                                      : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
-                         ref, p.entities);
-            if (!rc && !x->cfg->no_push) rc = mt_session_push(&x->s, &x->err);
+            put_bool(x->r, "committed", *committed);
+            if (!rc) {
+                say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
+                                  : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
+                    ref, p.entities);
+                mt_audit("restore", NULL, "restored %zu entities from %s", nnames, ref);
+            }
         }
     }
     mt_plan_free(&p);
     return rc;
+}
+
+static int cmd_restore(struct run *x)
+{
+    if (x->cfg->nargs != 1) {
+        mt_error_set(&x->err, "usage: memtui --batch restore REF [--entity NAME]...");
+        return MT_EXIT_USAGE;
+    }
+    if (x->cfg->dry_run) {
+        bool committed = false;
+        return restore_step(x, &committed);
+    }
+    return publish(x, STEP_RESTORE);
 }
 
 /* ---- init ------------------------------------------------------------------ */
@@ -495,6 +597,7 @@ int mt_batch_run(const struct mt_config *cfg)
         rc = MT_EXIT_USAGE;
     } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
         json_object_object_add(x.r, "env", json_object_new_string(cfg->env));
+        mt_audit_open(mt_repo_gitdir(x.s.repo), cfg->env, false);
         if (strcmp(cmd, "export") == 0) rc = cmd_export(&x);
         else if (strcmp(cmd, "merge") == 0) rc = cmd_merge(&x);
         else if (strcmp(cmd, "import") == 0) rc = cmd_import(&x);
@@ -518,6 +621,7 @@ int mt_batch_run(const struct mt_config *cfg)
     json_object_put(x.r);
     mt_error_clear(&x.err);
     mt_session_close(&x.s);
+    mt_audit_close();
     mt_repo_global_shutdown();
     return rc;
 }

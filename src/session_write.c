@@ -361,7 +361,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     }
     struct mt_buf man;
     mt_buf_init(&man);
-    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->manifest.lease_token};
+    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->lease_token};
     mt_manifest_render(p, &run, blob, sha, s->cfg->env, *imported ? blob : NULL, *imported ? sha : NULL, &man);
     char *mdir = work_path(s, ".memtui");
     char *mpath = work_path(s, MT_MANIFEST_PATH);

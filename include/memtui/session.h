@@ -22,6 +22,7 @@ struct mt_session {
     char head[MT_OID_HEX];        /* "" when unborn */
     struct mt_manifest manifest;  /* at HEAD */
     char *host;
+    long long lease_token;        /* the git lease held for this merge (0: none) */
     struct json_object *report;   /* the --json result being built */
 };
 
