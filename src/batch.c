@@ -149,6 +149,8 @@ static int do_merge(struct run *x, bool sync, bool *committed)
 
 /* ---- the writing commands: one publishing loop ---------------------------- */
 
+static void add_lease_and_lock(struct run *x);
+
 enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_IMPORT_OWN = 4, STEP_RESTORE = 8 };
 
 static int restore_step(struct run *x, bool *committed);
@@ -207,6 +209,13 @@ static int publish(struct run *x, int steps)
         }
     }
     put_int(x->r, "push_attempts", t.attempts);
+    if (!t.lease && (steps & (STEP_MERGE | STEP_RESTORE))) {  /* offline: no lease was taken */
+        struct json_object *l = json_object_new_object();
+        json_object_object_add(l, "holder", NULL);
+        put_int(l, "token", x->s.manifest.lease_token);
+        json_object_object_add(l, "expires", NULL);
+        json_object_object_add(x->r, "lease", l);
+    }
     if (t.lease) {
         struct json_object *l = json_object_new_object();
         json_object_object_add(l, "holder", json_object_new_string(cfg->env));
@@ -224,6 +233,7 @@ static int cmd_merge(struct run *x)
 {
     if (x->cfg->dry_run) {  /* read-only: no lock, no lease, nothing written */
         bool committed = false;
+        add_lease_and_lock(x);
         return do_merge(x, false, &committed);
     }
     return publish(x, STEP_MERGE);
@@ -322,8 +332,8 @@ static int cmd_status(struct run *x, bool diff)
     mt_report_plan(x->r, &p);
     json_object_object_add(x->r, "changes", mt_report_changes(&p));
     json_object_object_add(x->r, "head", json_object_new_string(x->s.head));
+    add_lease_and_lock(x);
     if (!diff) {
-        add_lease_and_lock(x);
         struct json_object *frs = json_object_object_get(x->r, "fragments");
         for (size_t i = 0; i < p.nenvs; i++) {
             char oid[MT_OID_HEX], *name = xasprintf("memory-%s.json", p.envs[i].ref.env);

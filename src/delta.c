@@ -24,6 +24,8 @@ void mt_delta_free(struct mt_delta *d)
         mt_strset_free(&d->ents[i].obs_del);
     }
     for (size_t i = 0; i < d->nrels; i++) mt_relation_free(d->rels[i].rel);
+    for (size_t i = 0; i < d->ncontext; i++) mt_entity_free(d->context[i]);
+    free(d->context);
     free(d->ents);
     free(d->rels);
     mt_delta_init(d);
@@ -32,6 +34,21 @@ void mt_delta_free(struct mt_delta *d)
 bool mt_ent_delta_retypes(const struct mt_ent_delta *d)
 {
     return d->m && d->f && strcmp(d->m->type, d->f->type) != 0;
+}
+
+bool mt_ent_delta_substantive(const struct mt_ent_delta *d)
+{
+    if (!d->f) return false;
+    return !d->m || d->obs_add.n || d->obs_del.n || mt_ent_delta_retypes(d);
+}
+
+const struct mt_entity *mt_delta_version(const struct mt_delta *d, const char *key)
+{
+    for (size_t i = 0; i < d->nents; i++)
+        if (strcmp(d->ents[i].key, key) == 0) return d->ents[i].f;
+    for (size_t i = 0; i < d->ncontext; i++)
+        if (strcmp(d->context[i]->key, key) == 0) return d->context[i];
+    return NULL;
 }
 
 bool mt_ent_delta_modifies(const struct mt_ent_delta *d)
@@ -186,7 +203,7 @@ static int touch_entity(struct diff *x, struct mt_strmap *seen, const char *key,
     if (!mt_strmap_put(seen, key, klen, 0, NULL)) return 0;
     struct mt_entity *me, *fe;
     if (versions(x, key, klen, &me, &fe)) return -1;
-    if ((me && fe && mt_entity_equal(me, fe)) || (!me && !fe)) {
+    if ((me && fe && mt_entity_same(me, fe)) || (!me && !fe)) {
         mt_entity_free(me);
         mt_entity_free(fe);
         return 0;
@@ -279,6 +296,39 @@ static int relation_changes(struct diff *x)
     return rc;
 }
 
+/* The ends of added relations, as F has them, when the delta does not
+ * already carry them. */
+static int relation_context(struct diff *x)
+{
+    struct mt_delta *d = x->d;
+    struct mt_strmap seen;
+    mt_strmap_init(&seen);
+    for (size_t i = 0; i < d->nents; i++) mt_strmap_put(&seen, d->ents[i].key, strlen(d->ents[i].key), 0, NULL);
+    int rc = 0;
+    char **keys = NULL;
+    size_t nkeys = 0, cap = 0;
+    for (size_t i = 0; i < d->nrels && !rc; i++) {
+        if (!d->rels[i].added) continue;
+        for (int end = 0; end < 2 && !rc; end++) {
+            char *k = mt_entity_key(end ? d->rels[i].rel->to : d->rels[i].rel->from);
+            MT_GROW(keys, cap, nkeys + 1);
+            keys[nkeys++] = k;
+            if (!mt_strmap_put(&seen, k, strlen(k), 0, NULL)) continue;
+            struct mt_entity *me, *fe;
+            rc = versions(x, k, strlen(k), &me, &fe);
+            mt_entity_free(me);
+            if (!rc && fe) {
+                MT_GROW(d->context, d->context_cap, d->ncontext + 1);
+                d->context[d->ncontext++] = fe;
+            }
+        }
+    }
+    mt_strmap_free(&seen);
+    for (size_t i = 0; i < nkeys; i++) free(keys[i]);
+    free(keys);
+    return rc;
+}
+
 /* Changed lines that could not even be keyed carry the error to report. */
 static int check_bad_lines(struct diff *x)
 {
@@ -307,6 +357,7 @@ int mt_delta_compute_ix(const struct mt_fragment *m, const struct mt_fragment_in
     int rc = check_bad_lines(&x);
     if (!rc) rc = entity_changes(&x);
     if (!rc) rc = relation_changes(&x);
+    if (!rc) rc = relation_context(&x);
     free(x.f_of_m);
     free(x.changed);
     free(x.f_next);

@@ -155,6 +155,15 @@ bool mt_entity_equal(const struct mt_entity *a, const struct mt_entity *b)
     return !a->extras || strcmp(a->extras, b->extras) == 0;
 }
 
+bool mt_entity_same(const struct mt_entity *a, const struct mt_entity *b)
+{
+    if (strcmp(a->name, b->name) || strcmp(a->type, b->type) || a->obs.n != b->obs.n) return false;
+    for (size_t i = 0; i < a->obs.n; i++)
+        if (!mt_strset_has(&b->obs, a->obs.items[i])) return false;
+    if (!a->extras != !b->extras) return false;
+    return !a->extras || strcmp(a->extras, b->extras) == 0;
+}
+
 struct mt_relation *mt_relation_new(const char *from, const char *to, const char *rtype)
 {
     struct mt_relation *r = xcalloc(1, sizeof(*r));

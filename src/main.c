@@ -1,4 +1,5 @@
 /* main.c: memtui's entry point: the workstation, or --batch. */
+#include <json-c/json.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -20,8 +21,15 @@ int main(int argc, char **argv)
     /* --json promises one JSON object on stdout, even for a bad command line. */
     bool json = false;
     for (int i = 1; i < argc; i++) json |= strcmp(argv[i], "--json") == 0;
-    if (rc == MT_EXIT_USAGE && json)
-        printf("{\"ok\":false,\"command\":null,\"exit_code\":%d,\"error\":\"usage error (see stderr)\"}\n", rc);
+    if (rc == MT_EXIT_USAGE && json) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "command", cfg.command ? json_object_new_string(cfg.command) : NULL);
+        json_object_object_add(o, "ok", json_object_new_boolean(0));
+        json_object_object_add(o, "exit_code", json_object_new_int(rc));
+        json_object_object_add(o, "error", json_object_new_string("usage or configuration error (see stderr)"));
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+    }
     if (rc == MT_EXIT_OK && cfg.help) mt_help(stdout);
     else if (rc == MT_EXIT_OK && cfg.version) printf("memtui %s\n", MEMTUI_VERSION);
     else if (rc == MT_EXIT_OK) rc = cfg.batch ? mt_batch_run(&cfg) : mt_ui_run(&cfg);

@@ -20,6 +20,7 @@ struct touch {
     size_t nrel, relcap;
     struct mt_entity *final;     /* the result's version, NULL when absent */
     bool deleted;                /* was there (U or some M_e) and is gone now */
+    bool emitted;                /* placed in the result already */
 };
 
 struct rel_touch {
@@ -30,6 +31,7 @@ struct rel_touch {
     size_t *removers;            /* envs removing it */
     size_t nrm, rmcap;
     bool any_add;
+    bool emitted;
 };
 
 struct work {
@@ -146,14 +148,16 @@ static bool is_deleter(const struct touch *t, size_t env)
     return false;
 }
 
+/* DESIGN's modifications: create, retype, add or remove observations (a
+ * change of extra fields alone is not one). */
 static bool modify_delete_conflict(const struct touch *t, const struct mt_entity *ux)
 {
     bool deleter = false, other = false;
     for (size_t i = 0; i < t->nsides; i++) {
         const struct mt_ent_delta *d = t->sides[i].d;
         if (d->m && !d->f) deleter = true;
-        else other = true;
-        if (!ux && d->m && d->f) return true;  /* modified, but U no longer has it */
+        else if (mt_ent_delta_substantive(d)) other = true;
+        if (!ux && d->m && mt_ent_delta_substantive(d)) return true;  /* modified, but U no longer has it */
     }
     for (size_t i = 0; i < t->nrel && !other; i++)
         if (!is_deleter(t, t->rel_envs[i])) other = true;
@@ -206,6 +210,8 @@ static bool added_by_any(const struct touch *t, const char *obs)
 static struct mt_entity *apply_to_base(const struct touch *t, const struct mt_entity *ux,
                                        bool keep_type)
 {
+    /* In a TYPE conflict the sides disagree on what X is: nothing is taken
+     * away, the observations of all sides are unioned (keep_type). */
     struct mt_entity *e = mt_entity_clone(ux);
     const char *type = NULL;
     const char *extras = NULL;
@@ -221,7 +227,7 @@ static struct mt_entity *apply_to_base(const struct touch *t, const struct mt_en
             extras_set = true;
         }
     }
-    for (size_t i = 0; i < t->nsides; i++) {
+    for (size_t i = 0; i < t->nsides && !keep_type; i++) {
         const struct mt_ent_delta *d = t->sides[i].d;
         if (!d->f) continue;
         for (size_t k = 0; k < d->obs_del.n; k++)
@@ -238,15 +244,25 @@ static struct mt_entity *apply_to_base(const struct touch *t, const struct mt_en
     return e;
 }
 
-/* Not in U: the union of every side's version, typed by the first env. */
-static struct mt_entity *union_of_sides(const struct touch *t)
+static void fold_into(struct mt_entity **e, const struct mt_entity *v)
+{
+    if (!*e) *e = mt_entity_clone(v);
+    else mt_entity_fold(*e, v);
+}
+
+/* Not in U: the union of every modifying side's version, typed by the
+ * first env; when a deletion is overridden, the versions of the envs that
+ * added relations to it count too. */
+static struct mt_entity *union_of_sides(const struct work *w, const struct touch *t, bool md)
 {
     struct mt_entity *e = NULL;
     for (size_t i = 0; i < t->nsides; i++) {
         const struct mt_ent_delta *d = t->sides[i].d;
-        if (!d->f) continue;
-        if (!e) e = mt_entity_clone(d->f);
-        else mt_entity_fold(e, d->f);
+        if (mt_ent_delta_substantive(d)) fold_into(&e, d->f);
+    }
+    for (size_t i = 0; md && i < t->nrel; i++) {
+        const struct mt_entity *v = mt_delta_version(&w->p->envs[t->rel_envs[i]].delta, t->key);
+        if (v) fold_into(&e, v);
     }
     return e;
 }
@@ -296,8 +312,12 @@ static bool resolve_touch(struct work *w, struct touch *t, size_t *ccap)
 
     bool had = ux != NULL;
     for (size_t i = 0; i < t->nsides; i++) had |= t->sides[i].d->m != NULL;
-    bool any_keep = false;
-    for (size_t i = 0; i < t->nsides; i++) any_keep |= t->sides[i].d->f != NULL;
+    /* What keeps X: a modification (DESIGN's sense); a change of extra
+     * fields only when nobody deletes X. */
+    bool any_keep = false, any_delete = false;
+    for (size_t i = 0; i < t->nsides; i++) any_delete |= t->sides[i].d->m && !t->sides[i].d->f;
+    for (size_t i = 0; i < t->nsides; i++)
+        any_keep |= mt_ent_delta_substantive(t->sides[i].d) || (ux && !any_delete && t->sides[i].d->f);
 
     if (dec && (tc || md)) {
         t->final = dec->kind == MT_DECIDE_ENTITY ? mt_entity_clone(dec->entity) : NULL;
@@ -308,7 +328,7 @@ static bool resolve_touch(struct work *w, struct touch *t, size_t *ccap)
     } else if (ux) {
         t->final = apply_to_base(t, ux, tc);
     } else {
-        t->final = union_of_sides(t);
+        t->final = union_of_sides(w, t, md);
     }
     /* Relation ends alone do not make an entity: keep U's as it was. */
     if (ux && !t->nsides) {
@@ -406,15 +426,24 @@ static void build_relations(struct work *w)
             rel_change(p, &cap, r, false, cascade, rt);
         }
     }
-    for (size_t i = 0; i < w->nr; i++) {
-        struct rel_touch *rt = &w->r[i];
-        if (!rt->any_add || mt_graph_relation(&p->base, rt->key)) continue;
-        if (end_deleted(w, rt->added, NULL)) {
-            mark_removed(p, rt->key);
-            continue;
+    /* New relations in the order of the envs that add them. */
+    for (size_t e = 0; e < p->nenvs; e++) {
+        if (!env_active(&p->envs[e])) continue;
+        const struct mt_delta *d = &p->envs[e].delta;
+        for (size_t k = 0; k < d->nrels; k++) {
+            size_t at;
+            const char *key = d->rels[k].rel->key;
+            if (!d->rels[k].added || !mt_strmap_get(&w->rindex, key, strlen(key), &at)) continue;
+            struct rel_touch *rt = &w->r[at];
+            if (rt->emitted || mt_graph_relation(&p->base, rt->key)) continue;
+            rt->emitted = true;
+            if (end_deleted(w, rt->added, NULL)) {
+                mark_removed(p, rt->key);
+                continue;
+            }
+            mt_graph_add_relation(&p->result, mt_relation_ref(rt->added));
+            rel_change(p, &cap, rt->added, true, false, rt);
         }
-        mt_graph_add_relation(&p->result, mt_relation_ref(rt->added));
-        rel_change(p, &cap, rt->added, true, false, rt);
     }
 }
 
@@ -496,9 +525,25 @@ int mt_plan_resolve(struct mt_plan *p)
             if (t->final) mt_graph_add_entity(&p->result, mt_entity_ref(t->final));
             else mark_removed(p, ux->key);
         }
+        /* New entities come in the order of the envs that create them, each
+         * in its fragment's order (not where a relation end or a deletion
+         * first named them); the rest (recreated from relation ends) last. */
+        for (size_t e = 0; e < p->nenvs; e++) {
+            if (!env_active(&p->envs[e])) continue;
+            const struct mt_delta *d = &p->envs[e].delta;
+            for (size_t k = 0; k < d->nents; k++) {
+                size_t at;
+                if (!d->ents[k].f || !mt_strmap_get(&w.tindex, d->ents[k].key, strlen(d->ents[k].key), &at)) continue;
+                struct touch *t = &w.t[at];
+                if (t->emitted || !t->final || mt_graph_entity(&p->base, t->key)) continue;
+                t->emitted = true;
+                change_add(p, &chcap, t, NULL);
+                mt_graph_add_entity(&p->result, mt_entity_ref(t->final));
+            }
+        }
         for (size_t i = 0; i < w.nt; i++) {
             struct touch *t = &w.t[i];
-            if (mt_graph_entity(&p->base, t->key)) continue;
+            if (t->emitted || mt_graph_entity(&p->base, t->key)) continue;
             change_add(p, &chcap, t, NULL);
             if (t->final) mt_graph_add_entity(&p->result, mt_entity_ref(t->final));
             else if (t->deleted) mark_removed(p, t->key);

@@ -39,6 +39,11 @@ struct mt_delta {
     size_t duplicate_lines;       /* entity lines of F folded into an earlier one */
     size_t other_lines;           /* lines of another "type" in F */
     size_t parsed_lines;          /* lines that had to be JSON-parsed */
+    /* F's versions of the ends of added relations that the delta does not
+     * otherwise carry: if a merge must recreate such an entity (someone
+     * deleted it), this is the version to bring back. */
+    struct mt_entity **context;
+    size_t ncontext, context_cap;
 };
 
 void mt_delta_init(struct mt_delta *d);
@@ -56,5 +61,10 @@ int mt_delta_compute_ix(const struct mt_fragment *m, const struct mt_fragment_in
 /* Does this entity delta change anything beyond creating/deleting? */
 bool mt_ent_delta_retypes(const struct mt_ent_delta *d);
 bool mt_ent_delta_modifies(const struct mt_ent_delta *d);
+/* Creates, retypes or changes observations (what DESIGN counts as a
+ * modification; extra fields alone are not). */
+bool mt_ent_delta_substantive(const struct mt_ent_delta *d);
+/* F's version of an entity this env has (from the delta or the context). */
+const struct mt_entity *mt_delta_version(const struct mt_delta *d, const char *key);
 
 #endif

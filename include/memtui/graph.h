@@ -80,6 +80,8 @@ void mt_entity_free(struct mt_entity *e);   /* drops one reference */
  * type and extras. */
 void mt_entity_fold(struct mt_entity *a, const struct mt_entity *b);
 bool mt_entity_equal(const struct mt_entity *a, const struct mt_entity *b);
+/* Same, with observations compared as sets (their order is no change). */
+bool mt_entity_same(const struct mt_entity *a, const struct mt_entity *b);
 struct mt_relation *mt_relation_new(const char *from, const char *to, const char *rtype);
 struct mt_relation *mt_relation_clone(const struct mt_relation *r);
 struct mt_relation *mt_relation_ref(struct mt_relation *r);

@@ -1,7 +1,5 @@
 # Every batch command end to end (DESIGN 1.2, 1.3, 2, 3.3, 4): exit codes,
 # --json fields, and the safety guards, each scenario on its own bare remote.
-# Checks where memtui disagrees with DESIGN.md or README run only with
-# MEMTUI_KNOWN_BUGS set.
 . "$TESTS_DIR/lib.sh"
 TOP=$T
 
@@ -91,12 +89,10 @@ run_json() {
 for c in init export merge import sync status diff verify; do
     grep -q "^ *$c\b" "$T/help.out" || fail "--help does not list $c"
 done
-if [ -n "${MEMTUI_KNOWN_BUGS:-}" ]; then
-    # DESIGN 4 lists backups and restore among the batch commands
-    for c in backups restore; do
-        grep -q "^ *$c\b" "$T/help.out" || fail "--help does not list $c"
-    done
-fi
+# DESIGN 4 lists backups and restore among the batch commands
+for c in backups restore; do
+    grep -q "^ *$c\b" "$T/help.out" || fail "--help does not list $c"
+done
 for o in --repo --env --memory-file --remote --lock-file --lock-timeout --lease-ttl --json --version \
          --policy --dry-run --no-push --allow-mass-delete --from --to; do
     grep -q -- "$o" "$T/help.out" || fail "--help does not mention $o"
@@ -119,11 +115,9 @@ expect_rc 2 mt a --json frobnicate >"$T/out" 2>/dev/null
 check_json "$T/out" frobnicate 2
 expect_rc 2 mt a status extra-argument 2>/dev/null
 expect_rc 2 mt a init 2>/dev/null
-if [ -n "${MEMTUI_KNOWN_BUGS:-}" ]; then
-    # DESIGN 4: with --json every command prints one JSON object, config errors too
-    expect_rc 2 "$MEMTUI" --batch --json --repo "$T/clone-a" --env bad/name status >"$T/out" 2>/dev/null
-    check_json "$T/out" status 2
-fi
+# DESIGN 4: with --json every command prints one JSON object, config errors too
+expect_rc 2 "$MEMTUI" --batch --json --repo "$T/clone-a" --env bad/name status >"$T/out" 2>/dev/null
+check_json "$T/out" status 2
 
 # ---- init ------------------------------------------------------------------
 (
@@ -189,11 +183,9 @@ fi
     [ "$(json "$T/merge.json" '(j["entities"], j["relations"])')" = "(4, 2)" ] || fail "merge: counts: $(cat "$T/merge.json")"
     [ "$(json "$T/merge.json" 'all(c["resolution"] for c in j["conflicts"]) and len(j["conflicts"])')" = 2 ] ||
         fail "merge: conflicts without a resolution"
-    if [ -n "${MEMTUI_KNOWN_BUGS:-}" ]; then
-        # DESIGN 4: merge and diff report the lease too
-        check_lease_json "$T/diff.json"
-        check_lease_json "$T/merge.json"
-    fi
+    # DESIGN 4: merge and diff report the lease too
+    check_lease_json "$T/diff.json"
+    check_lease_json "$T/merge.json"
     [ "$(rhead)" = "$(chead a)" ] || fail "merge did not push"
     # preserve: Orion keeps the type of the env sorting first, observations unioned;
     # Ship survives with b's change and the relations a dropped along with it
@@ -300,15 +292,13 @@ fi
     [ "$(graph "$T/u.local" 'sorted(E)')" = "['Base', 'New']" ] || fail "merge --no-push did not merge"
     cmp "$T/b.json" "$T/b.exported" || fail "merge --no-push touched the local file"
     expect_rc 0 mt b verify
-    if [ -n "${MEMTUI_KNOWN_BUGS:-}" ]; then
-        # DESIGN 4: merge and sync push unless --no-push: the merge commit
-        # that --no-push left behind goes out with the next merge or sync
-        expect_rc 0 mt b merge
-        [ "$(rhead)" = "$(chead b)" ] || fail "a merge after merge --no-push did not push the merge"
-        expect_rc 0 mt b sync
-        [ "$(rhead)" = "$(chead b)" ] || fail "sync after merge --no-push did not push"
-        [ "$(remote_graph memory.json 'sorted(E)')" = "['Base', 'New']" ] || fail "the remote lacks the merge"
-    fi
+    # DESIGN 4: merge and sync push unless --no-push: the merge commit
+    # that --no-push left behind goes out with the next merge or sync
+    expect_rc 0 mt b merge
+    [ "$(rhead)" = "$(chead b)" ] || fail "a merge after merge --no-push did not push the merge"
+    expect_rc 0 mt b sync
+    [ "$(rhead)" = "$(chead b)" ] || fail "sync after merge --no-push did not push"
+    [ "$(remote_graph memory.json 'sorted(E)')" = "['Base', 'New']" ] || fail "the remote lacks the merge"
 )
 
 # ---- quarantine: a bad fragment committed by hand ---------------------------

@@ -1,10 +1,7 @@
 /* The merge rules of DESIGN section 2, one test per rule, then property
  * tests over random graphs edited the way the MCP memory server edits them.
  *
- * Expected values come from DESIGN, not from the engine. Where the engine
- * disagrees with DESIGN the test stays here under MEMTUI_KNOWN_BUGS (build
- * with -DMEMTUI_KNOWN_BUGS to see them fail), so the file passes as
- * committed and the disagreement is not forgotten. */
+ * Expected values come from DESIGN, not from the engine. */
 #include "testutil.h"
 #include "mergeutil.h"
 
@@ -556,7 +553,6 @@ START_TEST(output_order)
 }
 END_TEST
 
-#ifdef MEMTUI_KNOWN_BUGS
 /* "new ones by env name then fragment order": the engine places a new
  * entity where it first *meets* its key, which may be an earlier env's
  * relation end or deletion, not where the env that adds it has it. */
@@ -600,7 +596,6 @@ START_TEST(output_order_new_relation_met_earlier)
     run_free(&r);
 }
 END_TEST
-#endif
 
 /* ---- safety guards ------------------------------------------------------ */
 
@@ -899,7 +894,6 @@ END_TEST
 
 /* ---- disagreements found by reading DESIGN closely ---------------------- */
 
-#ifdef MEMTUI_KNOWN_BUGS
 
 /* Reordering X's observations (delete_observations then add_observations of
  * the same text) adds and removes nothing: it is no delta by DESIGN's
@@ -984,7 +978,6 @@ START_TEST(md_relation_to_entity_u_lacks)
     run_free(&r);
 }
 END_TEST
-#endif
 
 /* ---- property tests: a small model of the MCP server's graph ------------ */
 
@@ -1421,9 +1414,7 @@ END_TEST
  *
  * judge() and check_design() compute, from the fragments alone, the
  * conflicts and the whole preserve result that DESIGN 2 prescribes, and
- * compare them with the engine's. In the normal build the oracle steps
- * around the disagreements kept under MEMTUI_KNOWN_BUGS above (each place
- * names the test); with -DMEMTUI_KNOWN_BUGS it checks everything. */
+ * compare them with the engine's. */
 
 struct penv {
     const char *name;
@@ -1543,9 +1534,6 @@ static void judge(const struct scen *sc, const char *name, struct verdict *v)
     for (int k = 0; k < sc->n; k++) {
         f[k] = facts(&sc->e[sc->order[k]], name);
         const struct efacts *x = &f[k];
-#ifndef MEMTUI_KNOWN_BUGS
-        if (x->reordered) v->skip = true;   /* md_reorder_is_no_modification */
-#endif
         if (x->created || x->retyped) {
             v->type_envs++;
             if (ptype && strcmp(ptype, x->f->type)) two = true;
@@ -1562,9 +1550,6 @@ static void judge(const struct scen *sc, const char *name, struct verdict *v)
     v->md_c = (any_del && (any_other || any_rel)) || (!v->u && any_mod);
     v->present = v->u ? (v->md_c || !any_del) : (any_other || (v->md_c && any_rel));
     v->gone = !v->present && (v->u || any_del);
-#ifndef MEMTUI_KNOWN_BUGS
-    if (!v->u && any_del && any_rel && !any_other) v->skip = true;   /* md_relation_to_entity_u_lacks */
-#endif
     if (!v->present) return;
 
     snprintf(v->want.name, GN, "%s", name);
@@ -1608,10 +1593,6 @@ static void judge(const struct scen *sc, const char *name, struct verdict *v)
     const char *first_prop = NULL;
     for (int k = 0; k < sc->n; k++) {
         bool brings = f[k].created || f[k].retyped || f[k].obs_changed || (v->md_c && f[k].rel_added && f[k].f);
-#ifndef MEMTUI_KNOWN_BUGS
-        /* the engine places it where it first meets the name */
-        if (v->first_env < 0 && !brings && (f[k].deleted || f[k].rel_added || f[k].reordered)) v->order_skip = true;
-#endif
         if (!brings) continue;
         if (v->first_env < 0) {
             v->first_env = k;
@@ -1785,13 +1766,6 @@ static void check_design(const struct scen *sc, const struct mt_plan *p, const c
             for (int j = 0; j < nu; j++) placed |= rel_eq(&unordered[j], rl);
             if (placed) continue;
             bool met_earlier = false;
-#ifndef MEMTUI_KNOWN_BUGS
-            /* output_order_new_relation_met_earlier: an earlier env's removal fixes its place */
-            for (int j = 0; j < k; j++) {
-                const struct penv *o = &sc->e[sc->order[j]];
-                met_earlier |= o->f && g_rfind(o->m, rl) >= 0 && g_rfind(o->f, rl) < 0;
-            }
-#endif
             if (met_earlier) unordered[nu++] = *rl;
             else wr[nr++] = *rl;
         }
@@ -1924,7 +1898,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, decide_entity);
     tcase_add_test(tc, decide_delete);
     tcase_add_test(tc, decide_keep_one_side_verifies);
-#ifdef MEMTUI_KNOWN_BUGS
     tcase_add_test(tc, output_order_new_entity_met_earlier);
     tcase_add_test(tc, output_order_new_entity_met_in_deletion);
     tcase_add_test(tc, output_order_new_relation_met_earlier);
@@ -1933,7 +1906,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, md_extras_only_is_no_modification);
     tcase_add_test(tc, type_union_keeps_u_observations);
     tcase_add_test(tc, md_relation_to_entity_u_lacks);
-#endif
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("properties");
     tcase_set_timeout(tp, 60);

@@ -5,7 +5,8 @@
  *
  * Expected writer output was computed with node's JSON.stringify and is
  * hard-coded. Tests where the code disagrees with DESIGN.md are kept under
- * MEMTUI_KNOWN_BUGS so the file passes as is. */
+ * MEMTUI_KNOWN_BUGS so the file passes as is (one is left: a bad item in a
+ * legacy document is reported by item number, not by line and column). */
 #include "testutil.h"
 #include "mergeutil.h"
 #include "memtui/delta.h"
@@ -758,9 +759,6 @@ static void bad_case_run(const struct bad_case *c)
     char *text = c->last ? xasprintf("%s\n%s\n%s\n%s\n%s", L_ALICE, L_BOB, L_KNOWS, L_CAROL, c->line)
                          : xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n", L_ALICE, L_BOB, L_KNOWS, L_CAROL, c->line, L_DAVE);
     long col = c->col;
-#ifndef MEMTUI_KNOWN_BUGS
-    if (c->col_bug) col = 0;
-#endif
     run_bad(c->what, text, "memory-bad.json:5:", col);
     free(text);
 }
@@ -840,7 +838,6 @@ START_TEST(bad_legacy_load)
 }
 END_TEST
 
-#ifdef MEMTUI_KNOWN_BUGS
 /* The same through the merge: quarantined, the rest goes on. (plan_load
  * leaks the fragment whose load failed, which LeakSanitizer reports.) */
 START_TEST(bad_legacy_syntax)
@@ -855,6 +852,7 @@ START_TEST(bad_legacy_syntax)
 }
 END_TEST
 
+#ifdef MEMTUI_KNOWN_BUGS
 /* DESIGN 1.2: the error names file, line and column, for legacy documents
  * too: here the bad item is on line 4, from column 5. */
 START_TEST(bad_legacy_item_position)
@@ -865,6 +863,7 @@ START_TEST(bad_legacy_item_position)
             "memory-bad.json:4:", 0);
 }
 END_TEST
+#endif
 
 /* Invalid UTF-8 inside a legacy document must be refused where it is. */
 START_TEST(bad_legacy_utf8)
@@ -875,7 +874,6 @@ START_TEST(bad_legacy_utf8)
             "memory-bad.json:4:", 16);
 }
 END_TEST
-#endif
 
 /* A line of another "type" is not an error: ignored by the merge, counted. */
 START_TEST(other_type_lines)
@@ -1126,7 +1124,6 @@ START_TEST(unchanged_lines_not_parsed)
 }
 END_TEST
 
-#ifdef MEMTUI_KNOWN_BUGS
 /* A legacy document written compactly on one line with "type" fields
  * (JSON.stringify(graph)) is still a legacy document. */
 START_TEST(legacy_compact_typed)
@@ -1173,7 +1170,6 @@ START_TEST(single_line_type_late)
     free(out);
 }
 END_TEST
-#endif
 
 static Suite *make_suite(void)
 {
@@ -1186,10 +1182,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, keys_with_escapes);
     tcase_add_test(tc, huge_line);
     tcase_add_test(tc, hundred_thousand_lines);
-#ifdef MEMTUI_KNOWN_BUGS
     tcase_add_test(tc, legacy_compact_typed);
     tcase_add_test(tc, single_line_type_late);
-#endif
     suite_add_tcase(s, tc);
 
     tc = tcase_create("writer");
@@ -1199,9 +1193,7 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, writer_roundtrip_canonical, 0, (int)N_CANONICAL);
     tcase_add_test(tc, writer_roundtrip_file);
     tcase_add_test(tc, writer_lone_surrogate_escape);
-#ifdef MEMTUI_KNOWN_BUGS
     tcase_add_test(tc, empty_name);
-#endif
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad_input");
@@ -1209,11 +1201,11 @@ static Suite *make_suite(void)
     tcase_add_test(tc, bad_input_line_numbers);
     tcase_add_test(tc, bad_legacy_load);
     tcase_add_loop_test(tc, bad_input_accepted_by_json_c, 0, (int)N_BAD_ACCEPTED);
-#ifdef MEMTUI_KNOWN_BUGS
     tcase_add_test(tc, bad_legacy_syntax);
+#ifdef MEMTUI_KNOWN_BUGS /* an item of a legacy document is not located by line yet */
     tcase_add_test(tc, bad_legacy_item_position);
-    tcase_add_test(tc, bad_legacy_utf8);
 #endif
+    tcase_add_test(tc, bad_legacy_utf8);
     tcase_add_test(tc, other_type_lines);
     suite_add_tcase(s, tc);
 
