@@ -60,9 +60,13 @@ static int degraded_or_ok(const struct mt_plan *p)
 static void warn_quarantine(const struct run *x, const struct mt_plan *p)
 {
     for (size_t i = 0; i < p->nenvs; i++)
-        if (p->envs[i].reason)
-            fprintf(stderr, "memtui: %s %s: %s\n", p->envs[i].ref.env, mt_frag_status_name(p->envs[i].status),
-                    p->envs[i].reason);
+        if (p->envs[i].reason) {
+            struct json_object *f = json_object_new_object();
+            json_object_object_add(f, "fragment_env", json_object_new_string(p->envs[i].ref.env));
+            json_object_object_add(f, "status", json_object_new_string(mt_frag_status_name(p->envs[i].status)));
+            mt_audit("quarantine", f, "%s %s: %s", p->envs[i].ref.env, mt_frag_status_name(p->envs[i].status),
+                     p->envs[i].reason);
+        }
     (void)x;
 }
 
@@ -100,7 +104,9 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
     if (rc) return rc;
     double t1 = mt_monotonic();
+    mt_trace("plan loaded");
     mt_plan_resolve(&p);
+    mt_trace("plan resolved");
     double t2 = mt_monotonic();
     struct json_object *timing = json_object_new_object();
     put_int(timing, "read_and_diff_ms", (long long)((t1 - t0) * 1000));
@@ -127,6 +133,7 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     struct mt_merge_opts mo = {.import_own = sync, .imported = &imported, .committed = committed};
     rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
     put_int(timing, "write_verify_commit_ms", (long long)((mt_monotonic() - t2) * 1000));
+    mt_trace("merge committed");
     put_bool(x->r, "committed", *committed);
     if (sync) put_bool(x->r, "imported", imported);
     if (!rc) {
@@ -144,6 +151,7 @@ static int do_merge(struct run *x, bool sync, bool *committed)
         }
     }
     mt_plan_free(&p);
+    mt_trace("plan freed");
     return rc;
 }
 
@@ -593,6 +601,7 @@ int mt_batch_run(const struct mt_config *cfg)
     bool known = false;
     for (const char *const *c = COMMANDS; *c; c++) known |= strcmp(*c, cmd) == 0;
     int rc;
+    mt_trace("start");
     mt_repo_global_init();
     if (!cfg->command) {
         mt_error_set(&x.err, "no command given (try memtui --help)");
@@ -608,6 +617,7 @@ int mt_batch_run(const struct mt_config *cfg)
     } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
         json_object_object_add(x.r, "env", json_object_new_string(cfg->env));
         mt_audit_open(mt_repo_gitdir(x.s.repo), cfg->env, false);
+        mt_trace("session open");
         if (strcmp(cmd, "export") == 0) rc = cmd_export(&x);
         else if (strcmp(cmd, "merge") == 0) rc = cmd_merge(&x);
         else if (strcmp(cmd, "import") == 0) rc = cmd_import(&x);
@@ -624,6 +634,7 @@ int mt_batch_run(const struct mt_config *cfg)
         json_object_object_add(x.r, "error", json_object_new_string(m));
         free(m);
     }
+    mt_trace("command done");
     json_object_object_add(x.r, "ok", json_object_new_boolean(rc == MT_EXIT_OK));
     put_int(x.r, "exit_code", rc);
     if (cfg->json)
@@ -632,6 +643,7 @@ int mt_batch_run(const struct mt_config *cfg)
     mt_error_clear(&x.err);
     mt_session_close(&x.s);
     mt_audit_close();
+    mt_trace("end");
     mt_repo_global_shutdown();
     return rc;
 }

@@ -88,7 +88,8 @@ static int read_fragment(struct loader *L, const char *blob, const char *path, c
 
 static int fill_slot(struct loader *L, struct m_slot *s, const char *blob, struct mt_error *err)
 {
-    if (read_fragment(L, blob, NULL, "memory (as last merged)", &s->f, NULL, err)) return -1;
+    /* After a sync, M_e is memory.json itself: a clean work-tree file. */
+    if (read_fragment(L, blob, "memory.json", "memory (as last merged)", &s->f, NULL, err)) return -1;
     mt_fragment_index_build(&s->f, &s->ix);
     return 0;
 }
@@ -324,6 +325,7 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
     pthread_t helper;
     bool threaded = p->nenvs > 1 && pthread_create(&helper, NULL, env_worker, &L) == 0;
     int rc = load_base(&L, err);
+    mt_trace("memory.json read");
     if (rc) {
         pthread_mutex_lock(&L.mu);
         L.failed = true;

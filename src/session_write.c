@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/audit.h"
 #include "memtui/fsutil.h"
 #include "memtui/fragment.h"
 #include "memtui/session.h"
@@ -338,10 +339,19 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     int rc = MT_EXIT_OK;
     if (mt_file_write_atomic(upath, out.data ? out.data : "", out.len, 0644, err) ||
         verify_written(upath, sha, p, err)) {
+        mt_audit("verify", NULL, "memory.json not committed, put back as it was: %s", err->msg ? err->msg : "?");
         restore_from_head(s, "memory.json");
         rc = MT_EXIT_VERIFY;
         free(own_name);
         goto done;
+    }
+    {
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "sha256", json_object_new_string(sha));
+        json_object_object_add(f, "entities", json_object_new_int64((int64_t)p->entities));
+        json_object_object_add(f, "relations", json_object_new_int64((int64_t)p->relations));
+        mt_audit("verify", f, "verified memory.json: %zu entities, %zu relations, sha256 %.16s...", p->entities,
+                 p->relations, sha);
     }
     if (mo && mo->import_own && own_env_merged) {
         if (!local_unchanged(s, s->cfg->memory_file, NULL)) {
@@ -355,6 +365,8 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
             if (mt_file_write_atomic(fpath, out.data ? out.data : "", out.len, 0644, err) == 0) {
                 *imported = true;
                 record_write(s, sha);
+                mt_audit("import", NULL, "imported the merged graph into %s (old file kept as a backup)",
+                         s->cfg->memory_file);
             }
             free(fpath);
         }

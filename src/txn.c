@@ -40,15 +40,18 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err)
         return MT_EXIT_USAGE;
     }
     mt_audit("lock", NULL, "acquired the local lock %s", path);
+    mt_trace("locked");
     free(path);
     mt_lease_set_log(lease_log, NULL);
     /* Holding the lock, no other memtui works in this clone: git lock files
      * left behind by a killed run can be judged. */
     mt_clear_stale_git_locks(s->repo, 2.0);
+    mt_trace("stale git locks checked");
     if (mt_stash_push(s->repo, cfg->env, &t->stashed, t->stash_oid, err)) {
         mt_txn_end(t);
         return MT_EXIT_VERIFY;
     }
+    mt_trace("work tree checked");
     return MT_EXIT_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void die_oom(size_t n)
 {
@@ -185,6 +186,20 @@ char *mt_error_format(const struct mt_error *e)
     }
     mt_buf_adds(&b, e->msg ? e->msg : "unknown error");
     return mt_buf_detach(&b, NULL);
+}
+
+void mt_trace(const char *what)
+{
+    static int on = -1;
+    static struct timespec t0;
+    if (on < 0) {
+        on = getenv("MEMTUI_TRACE") != NULL;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+    }
+    if (!on) return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    fprintf(stderr, "trace: %8.3f %s\n", (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, what);
 }
 
 uint64_t mt_hash(const void *data, size_t n)

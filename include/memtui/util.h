@@ -65,6 +65,10 @@ void mt_error_move(struct mt_error *dst, struct mt_error *src);
 /* "file:line:col: msg" (parts that are unknown are left out); caller frees. */
 char *mt_error_format(const struct mt_error *e);
 
+/* With MEMTUI_TRACE set, print "trace: <seconds since start> <what>" on
+ * stderr: where the time of a long run goes. */
+void mt_trace(const char *what);
+
 /* 64-bit hash of bytes (FNV-1a folded with a final mix); stable across runs. */
 uint64_t mt_hash(const void *data, size_t n);
 
