@@ -15,12 +15,18 @@ for i in 0 1 2; do
     env="env$i"
     "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" init "$demo/remote.git" >/dev/null
     cp frags/base.json "local-$env.json"
-    "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" sync >/dev/null
+    "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" sync >/dev/null 2>&1
 done
+echo "demo: three environments make their own edits and sync"
 for i in 0 1 2; do
     env="env$i"
     cp "frags/memory-$env.json" "local-$env.json"
-    "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" sync || true
+    "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" sync 2>/dev/null || true
+done
+# one more round so every clone and local file has the final graph
+for i in 0 1 2; do
+    env="env$i"
+    "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" sync >/dev/null 2>&1 || true
 done
 echo
 echo "== memtui --batch status (demo repo in $demo/clone-env0)"
