@@ -83,3 +83,11 @@ stress: deps
 
 clean:
 	rm -rf build memtui
+
+# Install the binary and the manual page (DESTDIR for staged installs).
+PREFIX ?= /usr/local
+.PHONY: install
+install: memtui
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 memtui $(DESTDIR)$(PREFIX)/bin/memtui
+	install -m 0644 src/memtui.1 $(DESTDIR)$(PREFIX)/share/man/man1/memtui.1

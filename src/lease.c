@@ -18,7 +18,7 @@
 
 #define NS_PER_S 1000000000LL
 #define BACKOFF_MIN_NS (50LL * 1000 * 1000)
-#define BACKOFF_MAX_NS (1000LL * 1000 * 1000)
+#define BACKOFF_MAX_NS (400LL * 1000 * 1000)  /* waiters poll often enough to get a turn */
 #define BREAK_TRIES 8
 
 struct mt_lease {

@@ -87,7 +87,7 @@ double mt_lease_margin(long ttl_seconds);
  * Fetches the lease branch; takes the lease when the branch is absent (a
  * root commit, token 1) or its tip is `released` (a child commit, token + 1);
  * waits while the tip is `held`, polling with jittered exponential backoff
- * (50 ms doubling to 1 s, +-50 %), and takes it over once this process has
+ * (50 ms doubling to 0.4 s, +-50 %), and takes it over once this process has
  * seen that same tip unchanged for the holder's ttl + margin, or at once if
  * the holder is on this host and its pid is gone. A lost race (the push
  * was rejected) means: fetch again and retry, with the same backoff.

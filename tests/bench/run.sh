@@ -24,7 +24,12 @@
 #                   cp -a clone-before clone-p && perf record -g MEMTUI --batch \
 #                     --repo clone-p --env env0 --memory-file env0.json merge --no-push
 #   BENCH_STRICT=1  exit 1 when a target is missed (default: report only)
-# Exit: 0 when the run is valid (merge exit 0 or 6, verify passes), else 1.
+#
+# Then, in the same run, tests/bench/sync_bench.sh: syncs per second with 1,
+# 4 and 8 contending environments and lease acquire latency, through a real
+# git daemon (its SYNC_BENCH_* and LEASE_BENCH_* variables; see its header).
+# Exit: 0 when the run is valid (merge exit 0 or 6, verify passes) and the
+# sync benchmark succeeded, else 1.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 MEMTUI" >&2; exit 2; }
 MEMTUI=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -146,6 +151,7 @@ if [ "$vrc" -ne 0 ]; then
 fi
 
 # ---- report --------------------------------------------------------------
+set +e
 awk -v envs="$ENVS" -v ents="$ENTITIES" -v base="$base_bytes" -v frag="$frag_bytes" \
     -v outb="$out_bytes" -v ms="$merge_s" -v ps="$parse_s" -v rss="$rss_kib" \
     -v mrc="$mrc" -v vrc="$vrc" -v summary="$summary" -v strict="${BENCH_STRICT:-0}" -v valid="$valid" '
@@ -166,3 +172,13 @@ BEGIN {
     if (!valid) exit 1
     if (strict == 1 && (tr > 1.0 || mr > 1.5)) exit 1
 }'
+merge_rc=$?
+set -e
+
+# ---- then the sync and lease benchmark (git daemon, contending envs) -----
+echo
+set +e
+"$ROOT/tests/bench/sync_bench.sh" "$MEMTUI"
+sync_rc=$?
+set -e
+if [ "$merge_rc" -ne 0 ] || [ "$sync_rc" -ne 0 ]; then exit 1; fi
