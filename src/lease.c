@@ -800,9 +800,11 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             char *h = NULL;
             struct mt_error e2 = {0};
             if (fetch_tip(repo, remote, refname, tip, &e2) == 0 && *tip &&
-                read_entry(repo, tip, &cur, &e2) == 0 && cur.valid)
-                h = xasprintf("%s by %s", cur.state == MT_LEASE_HELD ? "held" : "last released",
-                              holder_str(&cur));
+                read_entry(repo, tip, &cur, &e2) == 0 && cur.valid) {
+                char *who = holder_str(&cur);
+                h = xasprintf("%s by %s", cur.state == MT_LEASE_HELD ? "held" : "last released", who);
+                free(who);
+            }
             mt_error_clear(&e2);
             mt_error_set(err, "%s: timed out after %.1f s: lost the race for it (%s)", op,
                          (double)(now - start) / NS_PER_S, h ? h : e.msg ? e.msg : "rejected");

@@ -4,11 +4,15 @@
 #endif
 #include "memtui/repo.h"
 
+#include "memtui/audit.h"
+#include "memtui/safety.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <git2.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -449,8 +453,29 @@ static bool valid_rel_path(const char *p)
     return true;
 }
 
-static int stage_paths(struct mt_repo *r, git_index *idx, const char *const *paths, size_t npaths,
-                       struct mt_error *err)
+/* An index entry for a file whose blob is already written: the file's
+ * stat data and the known id, so the file is not read and hashed again. */
+static int stage_known(git_index *idx, const char *path, const struct stat *st, const char *blob)
+{
+    git_index_entry e;
+    memset(&e, 0, sizeof(e));
+    e.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+    e.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+    e.mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+    e.mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+    e.dev = (uint32_t)st->st_dev;
+    e.ino = (uint32_t)st->st_ino;
+    e.mode = (st->st_mode & 0111) ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+    e.uid = (uint32_t)st->st_uid;
+    e.gid = (uint32_t)st->st_gid;
+    e.file_size = (uint32_t)st->st_size;
+    e.path = path;
+    if (git_oid_fromstr(&e.id, blob) < 0) return -1;
+    return git_index_add(idx, &e);
+}
+
+static int stage_paths(struct mt_repo *r, git_index *idx, const char *const *paths, const char *const *blobs,
+                       size_t npaths, struct mt_error *err)
 {
     for (size_t i = 0; i < npaths; i++) {
         const char *p = paths[i];
@@ -467,7 +492,11 @@ static int stage_paths(struct mt_repo *r, git_index *idx, const char *const *pat
             mt_error_set(err, "commit: stat %s: %s", p, strerror(saved));
             return MT_REPO_ERR;
         }
-        int rc = exists ? git_index_add_bypath(idx, p) : git_index_remove_bypath(idx, p);
+        int rc;
+        if (exists && blobs && blobs[i] && blobs[i][0] && S_ISREG(st.st_mode))
+            rc = stage_known(idx, p, &st, blobs[i]);
+        else
+            rc = exists ? git_index_add_bypath(idx, p) : git_index_remove_bypath(idx, p);
         if (rc < 0) return gfail(err, MT_REPO_ERR, "commit: %s %s", exists ? "stage" : "unstage", p);
     }
     return 0;
@@ -476,6 +505,12 @@ static int stage_paths(struct mt_repo *r, git_index *idx, const char *const *pat
 int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
                    const char *message, bool *made, char commit[MT_OID_HEX],
                    struct mt_error *err)
+{
+    return mt_repo_commit_known(r, paths, NULL, npaths, message, made, commit, err);
+}
+
+int mt_repo_commit_known(struct mt_repo *r, const char *const *paths, const char *const *blobs, size_t npaths,
+                         const char *message, bool *made, char commit[MT_OID_HEX], struct mt_error *err)
 {
     git_index *idx = NULL;
     git_commit *parent = NULL;
@@ -496,7 +531,7 @@ int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
         rc = gfail(err, MT_REPO_ERR, "commit: read index");
         goto out;
     }
-    if ((rc = stage_paths(r, idx, paths, npaths, err)) < 0) goto out;
+    if ((rc = stage_paths(r, idx, paths, blobs, npaths, err)) < 0) goto out;
     if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0) {
         rc = gfail(err, MT_REPO_ERR, "commit: write index");
         goto out;
@@ -544,6 +579,50 @@ out:
     git_tree_free(tree);
     git_commit_free(parent);
     git_index_free(idx);
+    return rc;
+}
+
+struct mt_blob_job {
+    pthread_t thread;
+    bool started;
+    char *gitdir;
+    const void *data;
+    size_t len;
+    git_oid id;
+    int rc;
+};
+
+static void *blob_job_run(void *arg)
+{
+    struct mt_blob_job *j = arg;
+    git_repository *g = NULL;
+    j->rc = MT_REPO_ERR;
+    if (git_repository_open(&g, j->gitdir) == 0) {
+        if (git_blob_create_from_buffer(&j->id, g, j->data, j->len) == 0) j->rc = 0;
+        git_repository_free(g);
+    }
+    return NULL;
+}
+
+struct mt_blob_job *mt_repo_blob_job_start(struct mt_repo *r, const void *data, size_t len)
+{
+    struct mt_blob_job *j = xcalloc(1, sizeof(*j));
+    j->gitdir = xstrdup(git_repository_path(r->git));
+    j->data = data;
+    j->len = len;
+    j->rc = MT_REPO_ERR;
+    j->started = pthread_create(&j->thread, NULL, blob_job_run, j) == 0;
+    return j;
+}
+
+int mt_repo_blob_job_wait(struct mt_blob_job *j, char blob[MT_OID_HEX])
+{
+    if (!j) return MT_REPO_ERR;
+    if (j->started) pthread_join(j->thread, NULL);
+    int rc = j->rc;
+    if (rc == 0 && blob) oid_hex(blob, &j->id);
+    free(j->gitdir);
+    free(j);
     return rc;
 }
 
@@ -1042,6 +1121,25 @@ static void set_tracking(struct mt_repo *r, const char *remote, const char *remo
     free(t);
 }
 
+/* A process killed while it updated a ref of a local remote leaves the
+ * ref's .lock file there, and every later update would be refused. It is
+ * removed when provably stale: no process on this machine has it open and
+ * it is older than any real update takes (a few milliseconds; 5 s here, to
+ * be safe for a remote on a shared file system). */
+static bool clear_stale_remote_lock(git_repository *rr, const char *remote_ref)
+{
+    char *lock = xasprintf("%s%s.lock", git_repository_path(rr), remote_ref);
+    struct stat st;
+    bool removed = false;
+    if (stat(lock, &st) == 0 && difftime(time(NULL), st.st_mtime) >= 5 && !mt_file_in_use(lock) &&
+        unlink(lock) == 0) {
+        mt_audit("stale-lock", NULL, "removed %s, left on the remote by a killed run", lock);
+        removed = true;
+    }
+    free(lock);
+    return removed;
+}
+
 /* Compare-and-swap of remote_ref in a remote that is a local bare repository
  * (rr, opened by the caller), which libgit2's local transport would simply
  * overwrite: the objects travel through that transport to a temporary ref,
@@ -1108,6 +1206,11 @@ static int local_cas(struct mt_repo *r, git_remote *rem, const char *url, git_re
     }
     rc = git_reference_create_matching(&ref, rr, remote_ref, id, 1, expect ? expect : &zero,
                                        "memtui: compare-and-swap push");
+    if (rc == GIT_ELOCKED && clear_stale_remote_lock(rr, remote_ref)) {
+        git_error_clear();
+        rc = git_reference_create_matching(&ref, rr, remote_ref, id, 1, expect ? expect : &zero,
+                                           "memtui: compare-and-swap push");
+    }
     if (rc == GIT_EMODIFIED || rc == GIT_ENOTFOUND) {
         rc = gfail(err, MT_REPO_REJECTED, "%s: rejected: %s moved on the remote meanwhile", op,
                    remote_ref);

@@ -112,6 +112,26 @@ int mt_stash_pop(struct mt_repo *r, const char *oid, struct mt_error *err)
     git_stash_apply_options_init(&ao, GIT_STASH_APPLY_OPTIONS_VERSION);
     ao.flags = GIT_STASH_APPLY_REINSTATE_INDEX;
     int rc = git_stash_apply(g, c.index, &ao);
+    if (rc == 0) {
+        /* An apply that leaves conflicts is no clean re-apply: the stash is
+         * kept, and the half-applied files go back to HEAD. */
+        git_index *idx;
+        if (git_repository_index(&idx, g) == 0) {
+            if (git_index_has_conflicts(idx)) rc = GIT_EMERGECONFLICT;
+            git_index_free(idx);
+        }
+        if (rc) {
+            git_object *head;
+            if (git_revparse_single(&head, g, "HEAD") == 0) {
+                git_checkout_options co;
+                git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+                co.checkout_strategy = GIT_CHECKOUT_FORCE;
+                git_reset(g, head, GIT_RESET_HARD, &co);
+                git_object_free(head);
+            }
+            git_error_set_str(GIT_ERROR_STASH, "its changes conflict with the new state of the files");
+        }
+    }
     if (rc) {
         git_fail(err, "re-applying the stash");
         char *m = xasprintf("%s; the stash %.12s is kept (git stash list), nothing was dropped", err->msg, oid);
@@ -171,7 +191,7 @@ int mt_reset_to(struct mt_repo *r, const char *oid, struct mt_error *err)
 
 /* Does any process on this machine hold the file open? (git keeps its
  * .lock files open while it writes them.) */
-static bool open_by_anyone(const char *path)
+bool mt_file_in_use(const char *path)
 {
     char *real = realpath(path, NULL);
     if (!real) return false;
@@ -207,7 +227,7 @@ static void clear_if_stale(const char *path, double older_than_s)
     struct stat st;
     if (stat(path, &st) != 0) return;
     double age = difftime(time(NULL), st.st_mtime);
-    if (age < older_than_s || open_by_anyone(path)) {
+    if (age < older_than_s || mt_file_in_use(path)) {
         mt_audit("stale-lock", NULL, "%s exists and may be in use: left alone", path);
         return;
     }

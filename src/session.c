@@ -78,30 +78,6 @@ void mt_session_close(struct mt_session *s)
     memset(s, 0, sizeof(*s));
 }
 
-int mt_session_pull(struct mt_session *s, struct mt_error *err)
-{
-    int rc = mt_repo_fetch(s->repo, s->cfg->remote, err);
-    if (rc == MT_REPO_UNREACHABLE) return MT_EXIT_REMOTE;
-    if (rc) return MT_EXIT_REMOTE;
-    enum mt_ff_state st;
-    rc = mt_repo_fast_forward(s->repo, s->cfg->remote, &st, err);
-    if (rc) return MT_EXIT_VERIFY;
-    if (st == MT_FF_DIVERGED) {
-        mt_error_set(err, "the local branch and %s have diverged; nothing was changed "
-                          "(both histories are kept)", s->cfg->remote);
-        return MT_EXIT_REMOTE;
-    }
-    return mt_session_refresh(s, err);
-}
-
-int mt_session_push(struct mt_session *s, struct mt_error *err)
-{
-    char *branch = mt_repo_branch(s->repo);
-    int rc = mt_repo_push(s->repo, s->cfg->remote, branch ? branch : "main", err);
-    free(branch);
-    return rc ? MT_EXIT_REMOTE : MT_EXIT_OK;
-}
-
 /* memory-<env>.json with a valid env name; other files are not fragments. */
 static bool fragment_env(const char *name, char env[72])
 {

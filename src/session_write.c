@@ -2,6 +2,9 @@
  * Each file is written atomically; the merge is verified from disk before
  * anything is committed, and rolled back if verification fails. */
 #include <dirent.h>
+#include <errno.h>
+#include <git2.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -75,6 +78,10 @@ static bool local_unchanged(const struct mt_session *s, const char *path, const 
     return record_read(s, rec) && strcmp(rec, sha) == 0;
 }
 
+static void restore_from_head(struct mt_session *s, const char *rel);
+#define wip_begin mt_session_wip_begin
+#define wip_end mt_session_wip_end
+
 /* ---- export -------------------------------------------------------------- */
 
 /* Takes ownership of data. */
@@ -114,6 +121,8 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
     }
     char *name = xasprintf("memory-%s.json", s->cfg->env);
     char *dest = work_path(s, name);
+    const char *wip[] = {name};
+    wip_begin(s, wip, 1);
     int rc = mt_file_write_atomic(dest, data, len, 0644, err) ? MT_EXIT_VERIFY : MT_EXIT_OK;
     if (!rc) {
         char *msg = xasprintf("memtui export %s\n\nMemtui-Env: %s\nMemtui-Host: %s\n", s->cfg->env, s->cfg->env,
@@ -122,6 +131,8 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         if (mt_repo_commit(s->repo, paths, 1, msg, committed, NULL, err)) rc = MT_EXIT_VERIFY;
         free(msg);
     }
+    if (rc) restore_from_head(s, name);
+    wip_end(s);
     if (!rc) {
         char sha[MT_SHA256_HEX];
         mt_sha256_hex(data, len, sha);
@@ -273,13 +284,16 @@ static int verify_written(const char *path, const char *want_sha, const struct m
 }
 
 /* Put a work-tree file back as HEAD has it (or remove it if HEAD has none). */
+/* Put a file back as HEAD has it, in the work tree and in the index (or
+ * remove it from both if HEAD has none). */
 static void restore_from_head(struct mt_session *s, const char *rel)
 {
     char *path = work_path(s, rel), *data;
     size_t len;
     char blob[MT_OID_HEX];
     struct mt_error err = {0};
-    if (s->head[0] && mt_repo_read_path(s->repo, NULL, rel, &data, &len, blob, &err) == 0) {
+    bool in_head = s->head[0] && mt_repo_read_path(s->repo, NULL, rel, &data, &len, blob, &err) == 0;
+    if (in_head) {
         if (mt_file_write_atomic(path, data, len, 0644, &err))
             fprintf(stderr, "memtui: rollback of %s failed: %s\n", rel, err.msg);
         free(data);
@@ -287,7 +301,122 @@ static void restore_from_head(struct mt_session *s, const char *rel)
         unlink(path);
     }
     mt_error_clear(&err);
+    git_index *idx;
+    if (git_repository_index(&idx, mt_repo_git(s->repo)) == 0) {
+        if (git_index_read(idx, 0) == 0 &&
+            (in_head ? git_index_add_bypath(idx, rel) : git_index_remove_bypath(idx, rel)) == 0)
+            git_index_write(idx);
+        git_index_free(idx);
+    }
+    git_error_clear();
     free(path);
+}
+
+/* ---- a run killed half way ------------------------------------------------- */
+
+/* Before memtui writes into the work tree it notes which files, and clears
+ * the note once they are committed or put back: a note found by the next
+ * run means a run was killed in between, and those files (all derived:
+ * the local MCP file and the commits hold the data) go back to HEAD. */
+static char *wip_path(const struct mt_session *s)
+{
+    return mt_session_state_path(s, "wip");
+}
+
+void mt_session_wip_begin(struct mt_session *s, const char *const *paths, size_t n)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t i = 0; i < n; i++) mt_buf_addf(&b, "%s\n", paths[i]);
+    char *p = wip_path(s);
+    struct mt_error err = {0};
+    if (mt_file_write_atomic(p, b.data ? b.data : "", b.len, 0600, &err))
+        fprintf(stderr, "memtui: warning: %s\n", err.msg);
+    mt_error_clear(&err);
+    free(p);
+    mt_buf_free(&b);
+}
+
+void mt_session_wip_end(struct mt_session *s)
+{
+    char *p = wip_path(s);
+    unlink(p);
+    free(p);
+}
+
+/* Temp files of atomic writes (".<name>.tmp-<pid>-<rand>") whose writer is gone. */
+static void remove_dead_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *t = de->d_name[0] == '.' ? strstr(de->d_name, ".tmp-") : NULL;
+        if (!t) continue;
+        long pid = strtol(t + 5, NULL, 10);
+        if (pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
+        char *p = xasprintf("%s/%s", dir, de->d_name);
+        if (unlink(p) == 0) mt_audit("recover", NULL, "removed %s, left by a killed run", p);
+        free(p);
+    }
+    closedir(d);
+}
+
+/* Every file memtui owns (memory.json, the manifest, the fragments), as
+ * HEAD or the work tree has them, back to HEAD. */
+static void restore_all_own(struct mt_session *s)
+{
+    char **names = NULL;
+    size_t n = 0;
+    struct mt_error e = {0};
+    if (s->head[0]) mt_repo_list_top(s->repo, NULL, &names, &n, &e);
+    mt_error_clear(&e);
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(names[i], "memory", 6) == 0) restore_from_head(s, names[i]);
+        free(names[i]);
+    }
+    free(names);
+    DIR *d = opendir(mt_repo_workdir(s->repo));
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (strncmp(de->d_name, "memory", 6) == 0 && l > 5 && strcmp(de->d_name + l - 5, ".json") == 0)
+            restore_from_head(s, de->d_name);
+    }
+    if (d) closedir(d);
+    restore_from_head(s, MT_MANIFEST_PATH);
+    mt_audit("recover", NULL, "a killed run was moving the work tree to another commit: memtui's files put back "
+                              "as HEAD has them");
+}
+
+int mt_session_recover(struct mt_session *s, struct mt_error *err)
+{
+    (void)err;
+    char *wd = xstrdup(mt_repo_workdir(s->repo));
+    remove_dead_temp_files(wd);
+    char *md = xasprintf("%s.memtui", wd);
+    remove_dead_temp_files(md);
+    char *lf = xstrdup(s->cfg->memory_file);
+    remove_dead_temp_files(dirname(lf));
+    free(lf);
+    free(md);
+    free(wd);
+    char *p = wip_path(s), *data;
+    size_t len;
+    if (mt_file_read(p, &data, &len, NULL, NULL) == 0) {
+        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+            if (strcmp(line, "*") == 0) {  /* killed while moving to another commit */
+                restore_all_own(s);
+                continue;
+            }
+            restore_from_head(s, line);
+            mt_audit("recover", NULL, "a killed run had written %s: put back as HEAD has it (it is rebuilt)", line);
+        }
+        free(data);
+        unlink(p);
+    }
+    free(p);
+    return 0;
 }
 
 static bool nothing_to_commit(const struct mt_plan *p, const char *out_blob)
@@ -313,8 +442,13 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     mt_buf_init(&out);
     mt_plan_write_result(p, &out);
     char sha[MT_SHA256_HEX], blob[MT_OID_HEX];
+    mt_trace("result rendered");
+    /* git compresses the new memory.json while it is hashed, written and
+     * verified (wasted only when nothing changed). */
+    struct mt_blob_job *job = mt_repo_blob_job_start(s->repo, out.data ? out.data : "", out.len);
     mt_sha256_hex(out.data ? out.data : "", out.len, sha);
     mt_repo_hash_bytes(out.data ? out.data : "", out.len, blob, NULL);
+    mt_trace("result hashed");
     /* sync: the result goes into the local file first, and only then may the
      * fragment claim it (a fragment must never claim data the file lacks).
      * A fragment that is not the result yet needs a commit even when
@@ -331,12 +465,15 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     bool want_import = mo && mo->import_own && own_env_merged && !own_is_result &&
                        local_unchanged(s, s->cfg->memory_file, NULL);
     if (nothing_to_commit(p, blob) && !want_import) {
+        mt_repo_blob_job_wait(job, NULL);
         free(own_name);
         mt_buf_free(&out);
         return MT_EXIT_OK;
     }
     char *upath = work_path(s, "memory.json");
     int rc = MT_EXIT_OK;
+    const char *wip[] = {"memory.json", MT_MANIFEST_PATH, own_name};
+    wip_begin(s, wip, 3);
     if (mt_file_write_atomic(upath, out.data ? out.data : "", out.len, 0644, err) ||
         verify_written(upath, sha, p, err)) {
         mt_audit("verify", NULL, "memory.json not committed, put back as it was: %s", err->msg ? err->msg : "?");
@@ -345,6 +482,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         free(own_name);
         goto done;
     }
+    mt_trace("memory.json written and verified");
     {
         struct json_object *f = json_object_new_object();
         json_object_object_add(f, "sha256", json_object_new_string(sha));
@@ -387,7 +525,15 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
                               "Memtui-Env: %s\nMemtui-Host: %s\nMemtui-Lease-Token: %lld\n",
                               p->entities, p->relations, p->nconflicts, s->cfg->env, s->host, run.lease_token);
         const char *paths[] = {"memory.json", MT_MANIFEST_PATH, own_name};
-        if (mt_repo_commit(s->repo, paths, *imported ? 3 : 2, msg, committed, NULL, err)) {
+        mt_trace("manifest written");
+        /* memory.json (and the imported fragment) hold exactly `out`, whose
+         * blob the job wrote: staged by id, not read and hashed again. */
+        char jblob[MT_OID_HEX] = "";
+        if (mt_repo_blob_job_wait(job, jblob) || strcmp(jblob, blob)) jblob[0] = '\0';
+        job = NULL;
+        mt_trace("blob written");
+        const char *blobs[] = {jblob, NULL, jblob};
+        if (mt_repo_commit_known(s->repo, paths, blobs, *imported ? 3 : 2, msg, committed, NULL, err)) {
             restore_from_head(s, "memory.json");
             restore_from_head(s, MT_MANIFEST_PATH);
             if (*imported) restore_from_head(s, own_name);
@@ -401,6 +547,8 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     free(own_name);
     if (!rc) rc = mt_session_refresh(s, err);
 done:
+    wip_end(s);
+    if (job) mt_repo_blob_job_wait(job, NULL);  /* out must outlive the job */
     free(upath);
     mt_buf_free(&out);
     return rc;

@@ -45,7 +45,8 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err)
     mt_lease_set_log(lease_log, NULL);
     /* Holding the lock, no other memtui works in this clone: git lock files
      * left behind by a killed run can be judged. */
-    mt_clear_stale_git_locks(s->repo, 2.0);
+    mt_clear_stale_git_locks(s->repo, 0);
+    mt_session_recover(s, err);
     mt_trace("stale git locks checked");
     if (mt_stash_push(s->repo, cfg->env, &t->stashed, t->stash_oid, err)) {
         mt_txn_end(t);
@@ -91,7 +92,11 @@ int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err)
                  t->remote_tip);
         free(name);
     }
-    if (mt_reset_to(s->repo, t->remote_tip, err)) return MT_EXIT_VERIFY;
+    const char *all[] = {"*"};
+    mt_session_wip_begin(s, all, 1);
+    int rrc = mt_reset_to(s->repo, t->remote_tip, err);
+    mt_session_wip_end(s);
+    if (rrc) return MT_EXIT_VERIFY;
     return mt_session_refresh(s, err);
 }
 

@@ -82,6 +82,21 @@ int mt_repo_commit(struct mt_repo *r, const char *const *paths, size_t npaths,
  * user.name/user.email are not configured); default "memtui". */
 void mt_repo_set_env(struct mt_repo *r, const char *env);
 
+/* Write a blob in the background (its own libgit2 handle on the same
+ * repository), so compressing a large file overlaps other work; a later
+ * mt_repo_commit of a file with these bytes then finds the object written.
+ * data must stay alive until mt_repo_blob_job_wait, which must be called. */
+struct mt_blob_job;
+struct mt_blob_job *mt_repo_blob_job_start(struct mt_repo *r, const void *data, size_t len);
+/* 0 with the blob id, or MT_REPO_ERR (the commit then writes it itself). */
+int mt_repo_blob_job_wait(struct mt_blob_job *job, char blob[MT_OID_HEX]);
+
+/* Same, for files whose blobs are already written (mt_repo_blob_job_*):
+ * blobs[i] is the id of paths[i]'s bytes as on disk (NULL or "": hash the
+ * file as usual). The caller promises the file holds exactly those bytes. */
+int mt_repo_commit_known(struct mt_repo *r, const char *const *paths, const char *const *blobs, size_t npaths,
+                         const char *message, bool *made, char commit[MT_OID_HEX], struct mt_error *err);
+
 /* Fetch `remote` (all heads into refs/remotes/<remote>/...). */
 int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err);
 

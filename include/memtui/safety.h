@@ -33,5 +33,7 @@ int mt_reset_to(struct mt_repo *r, const char *oid, struct mt_error *err);
  * <git dir>/index.lock and any ref lock under refs/ older than `older_than_s` seconds.
  * Reports each one through the audit log. */
 void mt_clear_stale_git_locks(struct mt_repo *r, double older_than_s);
+/* Does any process on this machine hold the file open? (/proc) */
+bool mt_file_in_use(const char *path);
 
 #endif

@@ -31,11 +31,6 @@ void mt_session_close(struct mt_session *s);
 /* Re-read HEAD and the manifest (after a commit or a fast-forward). */
 int mt_session_refresh(struct mt_session *s, struct mt_error *err);
 
-/* Fetch and fast-forward the current branch; MT_EXIT_REMOTE when the remote
- * cannot be reached, MT_EXIT_OK otherwise (a remote without the branch is fine). */
-int mt_session_pull(struct mt_session *s, struct mt_error *err);
-int mt_session_push(struct mt_session *s, struct mt_error *err);
-
 /* The environments at HEAD with what the manifest says was merged. */
 int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t *n, struct mt_error *err);
 /* Load (and resolve) the plan for HEAD. */
@@ -64,6 +59,15 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
 /* Import HEAD's memory.json into `to` (keeping a backup); *skipped when the
  * file has changes that were never exported. */
 int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err);
+
+/* After a killed run (call holding the local lock): memtui's own files it
+ * had begun to write go back to HEAD, and its dead temp files are removed,
+ * so a half-finished run is neither mistaken for user changes nor kept. */
+int mt_session_recover(struct mt_session *s, struct mt_error *err);
+/* Note which work-tree files are about to be written ("*": the work tree
+ * is about to move to another commit), and clear the note when done. */
+void mt_session_wip_begin(struct mt_session *s, const char *const *paths, size_t n);
+void mt_session_wip_end(struct mt_session *s);
 
 /* Current UTC time as ISO 8601 (static buffer). */
 const char *mt_utc_now(void);
