@@ -419,9 +419,9 @@ int mt_session_recover(struct mt_session *s, struct mt_error *err)
     return 0;
 }
 
-static bool nothing_to_commit(const struct mt_plan *p, const char *out_blob)
+static bool nothing_to_commit(const struct mt_plan *p, bool u_same)
 {
-    if (strcmp(p->u_blob, out_blob)) return false;
+    if (!u_same) return false;
     for (size_t i = 0; i < p->nenvs; i++)
         if (p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW) return false;
     return true;
@@ -447,7 +447,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
      * verified (wasted only when nothing changed). */
     struct mt_blob_job *job = mt_repo_blob_job_start(s->repo, out.data ? out.data : "", out.len);
     mt_sha256_hex(out.data ? out.data : "", out.len, sha);
-    mt_repo_hash_bytes(out.data ? out.data : "", out.len, blob, NULL);
+    blob[0] = '\0';  /* git's id comes from the job, in parallel */
     mt_trace("result hashed");
     /* sync: the result goes into the local file first, and only then may the
      * fragment claim it (a fragment must never claim data the file lacks).
@@ -460,11 +460,15 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         if (!p->envs[i].synthetic && strcmp(p->envs[i].ref.env, s->cfg->env) == 0) {
             own_env_merged = p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW ||
                              p->envs[i].status == MT_FRAG_UNCHANGED;
-            own_is_result = strcmp(p->envs[i].ref.blob, blob) == 0;
+            own_is_result = strcmp(p->envs[i].sha256, sha) == 0;
         }
     bool want_import = mo && mo->import_own && own_env_merged && !own_is_result &&
                        local_unchanged(s, s->cfg->memory_file, NULL);
-    if (nothing_to_commit(p, blob) && !want_import) {
+    /* U is unchanged when it is the manifest's output (memtui wrote it) and
+     * that output's digest is the new one. */
+    bool u_same = p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
+                  strcmp(s->manifest.out_sha256, sha) == 0;
+    if (nothing_to_commit(p, u_same) && !want_import) {
         mt_repo_blob_job_wait(job, NULL);
         free(own_name);
         mt_buf_free(&out);
@@ -509,6 +513,12 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
             free(fpath);
         }
     }
+    /* the manifest names memory.json's blob: the job's answer */
+    char jblob[MT_OID_HEX] = "";
+    if (mt_repo_blob_job_wait(job, jblob)) mt_repo_hash_bytes(out.data ? out.data : "", out.len, jblob, NULL);
+    job = NULL;
+    snprintf(blob, sizeof blob, "%s", jblob);
+    mt_trace("blob written");
     struct mt_buf man;
     mt_buf_init(&man);
     struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->lease_token};
@@ -528,10 +538,6 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         mt_trace("manifest written");
         /* memory.json (and the imported fragment) hold exactly `out`, whose
          * blob the job wrote: staged by id, not read and hashed again. */
-        char jblob[MT_OID_HEX] = "";
-        if (mt_repo_blob_job_wait(job, jblob) || strcmp(jblob, blob)) jblob[0] = '\0';
-        job = NULL;
-        mt_trace("blob written");
         const char *blobs[] = {jblob, NULL, jblob};
         if (mt_repo_commit_known(s->repo, paths, blobs, *imported ? 3 : 2, msg, committed, NULL, err)) {
             restore_from_head(s, "memory.json");
