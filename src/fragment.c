@@ -310,6 +310,21 @@ int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t
     return 0;
 }
 
+int mt_fragment_to_graph(const struct mt_fragment *f, struct mt_graph *g, struct mt_error *err)
+{
+    for (size_t i = 0; i < f->nlines; i++) {
+        const struct mt_line *l = &f->lines[i];
+        struct mt_item it;
+        if (mt_item_parse(l->p, l->len, f->file, l->lineno, &it, err)) return -1;
+        if (it.entity) mt_graph_add_entity(g, it.entity);
+        if (it.relation) mt_graph_add_relation(g, it.relation);
+        it.entity = NULL;
+        it.relation = NULL;
+        mt_item_clear(&it);
+    }
+    return 0;
+}
+
 void mt_fragment_empty(struct mt_fragment *f, const char *file)
 {
     memset(f, 0, sizeof(*f));

@@ -177,21 +177,9 @@ static int load_base(struct loader *L, struct mt_error *err)
     struct mt_plan *p = L->p;
     struct mt_fragment u;
     if (read_fragment(L, p->u_blob, "memory.json", "memory.json", &u, NULL, err)) return -1;
-    for (size_t i = 0; i < u.nlines; i++) {
-        const struct mt_line *l = &u.lines[i];
-        struct mt_item it;
-        if (mt_item_parse(l->p, l->len, u.file, l->lineno, &it, err)) {
-            mt_fragment_free(&u);
-            return -1;
-        }
-        if (it.kind == MT_ITEM_ENTITY) mt_graph_add_entity(&p->base, it.entity);
-        else if (it.kind == MT_ITEM_RELATION) mt_graph_add_relation(&p->base, it.relation);
-        it.entity = NULL;
-        it.relation = NULL;
-        mt_item_clear(&it);
-    }
+    int rc = mt_fragment_to_graph(&u, &p->base, err);
     mt_fragment_free(&u);
-    return 0;
+    return rc;
 }
 
 static void quarantine(struct mt_env_plan *e, struct mt_error *why)

@@ -12,17 +12,7 @@ int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_
     if (mt_fragment_load(&src, label, xstrndup(graph_text, len), len, err)) return -1;
     struct mt_graph g;
     mt_graph_init(&g);
-    int rc = 0;
-    for (size_t i = 0; i < src.nlines && !rc; i++) {
-        struct mt_item it;
-        rc = mt_item_parse(src.lines[i].p, src.lines[i].len, label, src.lines[i].lineno, &it, err);
-        if (rc) break;
-        if (it.entity) mt_graph_add_entity(&g, it.entity);
-        if (it.relation) mt_graph_add_relation(&g, it.relation);
-        it.entity = NULL;
-        it.relation = NULL;
-        mt_item_clear(&it);
-    }
+    int rc = mt_fragment_to_graph(&src, &g, err);
     mt_fragment_free(&src);
     struct mt_buf text;
     mt_buf_init(&text);

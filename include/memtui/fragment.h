@@ -17,6 +17,7 @@
 #include "memtui/strmap.h"
 
 struct mt_arena;
+struct mt_graph;
 #include "memtui/util.h"
 
 enum mt_line_kind {
@@ -68,6 +69,9 @@ int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, s
  * move, so key pointers stay valid. */
 void mt_fragment_key_line(struct mt_fragment *f, size_t i);
 void mt_fragment_empty(struct mt_fragment *f, const char *file);
+/* Parse every line of f into g (duplicate names fold, lines of another
+ * type are skipped); -1 with err at the first bad line. */
+int mt_fragment_to_graph(const struct mt_fragment *f, struct mt_graph *g, struct mt_error *err);
 void mt_fragment_free(struct mt_fragment *f);
 
 /* line -> index by exact bytes; key -> first line with that key, and a chain
