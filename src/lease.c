@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <git2.h>
 #include <inttypes.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NS_PER_S 1000000000LL
-#define BACKOFF_MIN_NS (50LL * 1000 * 1000)
-#define BACKOFF_MAX_NS (400LL * 1000 * 1000)  /* waiters poll often enough to get a turn */
+#include "memtui/jsonw.h"
+#include "memtui/lock.h"
+
+#define BACKOFF_MIN 0.05  /* seconds */
+#define BACKOFF_MAX 0.4   /* waiters poll often enough to get a turn */
 #define BREAK_TRIES 8
 
 struct mt_lease {
@@ -33,7 +37,7 @@ struct mt_lease {
     uint64_t token;
     char tip[MT_OID_HEX];      /* our last accepted entry */
     char pending[MT_OID_HEX];  /* pushed with an unknown outcome, "" if none */
-    int64_t deadline;          /* CLOCK_MONOTONIC ns */
+    double deadline;           /* mt_monotonic() seconds */
     bool lost;
 };
 
@@ -61,17 +65,10 @@ static void lease_log(const char *event, const char *fmt, ...)
     free(s);
 }
 
-static int64_t mono_ns(void)
+static void sleep_s(double s)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-static void sleep_ns(int64_t ns)
-{
-    if (ns <= 0) return;
-    struct timespec ts = {(time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S)};
+    if (!(s > 0)) return;
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
@@ -89,16 +86,18 @@ static uint64_t rng_next(uint64_t *s)
 
 static uint64_t rng_seed(void)
 {
-    uint64_t s = (uint64_t)mono_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+    uint64_t s = (uint64_t)(mt_monotonic() * 1e9) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
     s ^= (uint64_t)(uintptr_t)&s;
     return s ? s : 0x9E3779B97F4A7C15ULL;
 }
 
-/* backoff +-50 % */
-static int64_t jitter(int64_t backoff, uint64_t *rng)
+/* Sleep *backoff +-50 %, but at most `limit` seconds; then double *backoff
+ * (up to BACKOFF_MAX). */
+static void backoff_sleep(double *backoff, uint64_t *rng, double limit)
 {
-    double f = 0.5 + (double)(rng_next(rng) >> 11) / (double)(1ULL << 53);
-    return (int64_t)((double)backoff * f);
+    double s = *backoff * (0.5 + (double)(rng_next(rng) >> 11) / (double)(1ULL << 53));
+    sleep_s(s < limit ? s : limit);
+    *backoff = *backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : *backoff * 2;
 }
 
 double mt_lease_margin(long ttl_seconds)
@@ -107,27 +106,30 @@ double mt_lease_margin(long ttl_seconds)
     return m > 2.0 ? m : 2.0;
 }
 
-static int64_t takeover_wait_ns(long ttl)
+static double takeover_wait(long ttl)
 {
-    return (int64_t)(((double)ttl + mt_lease_margin(ttl)) * (double)NS_PER_S);
+    return (double)ttl + mt_lease_margin(ttl);
 }
 
-static bool valid_env(const char *env)
+/* False, err set, unless env matches [A-Za-z0-9._-]{1,64}. */
+static bool check_env(const char *env, const char *op, struct mt_error *err)
 {
     size_t n = env ? strlen(env) : 0;
-    if (n < 1 || n > 64) return false;
-    for (size_t i = 0; i < n; i++) {
+    bool ok = n >= 1 && n <= 64;
+    for (size_t i = 0; ok && i < n; i++) {
         char c = env[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return false;
+        ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+             c == '_' || c == '-';
     }
-    return true;
+    if (!ok) mt_error_set(err, "%s: invalid env name '%s' (expected [A-Za-z0-9._-]{1,64})", op, env ? env : "");
+    return ok;
 }
 
-static char *this_host(void)
+/* host, or this host's name when host is NULL or "". */
+static char *writer_host(const char *host)
 {
     char h[256];
+    if (host && *host) return xstrdup(host);
     if (gethostname(h, sizeof(h)) != 0 || !h[0]) return xstrdup("localhost");
     h[sizeof(h) - 1] = '\0';
     return xstrdup(h);
@@ -158,27 +160,7 @@ void mt_lease_info_clear(struct mt_lease_info *info)
     memset(info, 0, sizeof(*info));
 }
 
-/* ---- lease.json: writing --------------------------------------------- */
-
-static void json_str(struct mt_buf *b, const char *s)
-{
-    mt_buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': mt_buf_adds(b, "\\\""); break;
-        case '\\': mt_buf_adds(b, "\\\\"); break;
-        case '\n': mt_buf_adds(b, "\\n"); break;
-        case '\r': mt_buf_adds(b, "\\r"); break;
-        case '\t': mt_buf_adds(b, "\\t"); break;
-        case '\b': mt_buf_adds(b, "\\b"); break;
-        case '\f': mt_buf_adds(b, "\\f"); break;
-        default:
-            if (*p < 0x20) mt_buf_addf(b, "\\u%04x", *p);
-            else mt_buf_addc(b, (char)*p);
-        }
-    }
-    mt_buf_addc(b, '"');
-}
+/* ---- lease.json ---------------------------------------------------------- */
 
 struct entry {
     const char *env, *host;
@@ -189,316 +171,113 @@ struct entry {
     const char *broke;  /* NULL unless written by a break */
 };
 
-static char *utc_now(void)
+static void add_field(struct mt_buf *b, const char *sep_key, const char *value)
 {
-    time_t t = time(NULL);
-    struct tm tm;
-    char s[32];
-    gmtime_r(&t, &tm);
-    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return xstrdup(s);
+    mt_buf_adds(b, sep_key);
+    jsonw_string(b, value, strlen(value));
 }
 
+/* Integers are printed as they are (jsonw_value would print them as JS
+ * doubles, rounding a token beyond 2^53). */
 static char *entry_json(const struct entry *e, size_t *len)
 {
     struct mt_buf b;
-    char *now = utc_now();
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
     mt_buf_init(&b);
-    mt_buf_adds(&b, "{\"env\":");
-    json_str(&b, e->env);
-    mt_buf_adds(&b, ",\"host\":");
-    json_str(&b, e->host);
-    mt_buf_addf(&b, ",\"pid\":%ld,\"token\":%" PRIu64 ",\"ttl\":%ld,\"state\":\"%s\",\"time\":", e->pid,
-                e->token, e->ttl, e->state == MT_LEASE_HELD ? "held" : "released");
-    json_str(&b, now);
-    if (e->broke) {
-        mt_buf_adds(&b, ",\"broke\":");
-        json_str(&b, e->broke);
-    }
+    add_field(&b, "{\"env\":", e->env);
+    add_field(&b, ",\"host\":", e->host);
+    mt_buf_addf(&b, ",\"pid\":%ld,\"token\":%" PRIu64 ",\"ttl\":%ld", e->pid, e->token, e->ttl);
+    add_field(&b, ",\"state\":", e->state == MT_LEASE_HELD ? "held" : "released");
+    add_field(&b, ",\"time\":", now);
+    if (e->broke) add_field(&b, ",\"broke\":", e->broke);
     mt_buf_adds(&b, "}\n");
-    free(now);
     return mt_buf_detach(&b, len);
 }
 
-/* ---- lease.json: reading (a flat object; nested values are skipped) --- */
-
-struct jp {
-    const char *s, *end;
-    const char *err;
-};
-
-static void jp_ws(struct jp *p)
+/* The string value of o[key] into *out (a copy; left alone when the key is
+ * absent). NULL, or why not. */
+static const char *get_string(struct json_object *o, const char *key, char **out)
 {
-    while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' || *p->s == '\n' || *p->s == '\r')) p->s++;
-}
-
-static int hex4(const char *s, const char *end, unsigned *out)
-{
-    unsigned v = 0;
-    if (end - s < 4) return -1;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static void utf8_put(struct mt_buf *b, unsigned cp)
-{
-    if (cp < 0x80) {
-        mt_buf_addc(b, (char)cp);
-    } else if (cp < 0x800) {
-        mt_buf_addc(b, (char)(0xC0 | (cp >> 6)));
-        mt_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        mt_buf_addc(b, (char)(0xE0 | (cp >> 12)));
-        mt_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        mt_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        mt_buf_addc(b, (char)(0xF0 | (cp >> 18)));
-        mt_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        mt_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        mt_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-/* A JSON string at p->s (the opening quote); NULL on error. */
-static char *jp_string(struct jp *p)
-{
-    struct mt_buf b;
-    if (p->s >= p->end || *p->s != '"') {
-        p->err = "expected a string";
-        return NULL;
-    }
-    p->s++;
-    mt_buf_init(&b);
-    mt_buf_reserve(&b, 16);
-    while (p->s < p->end && *p->s != '"') {
-        unsigned char c = (unsigned char)*p->s++;
-        if (c < 0x20) {
-            p->err = "control character in a string";
-            goto bad;
-        }
-        if (c != '\\') {
-            mt_buf_addc(&b, (char)c);
-            continue;
-        }
-        if (p->s >= p->end) break;
-        char e = *p->s++;
-        unsigned cp, lo;
-        switch (e) {
-        case '"': mt_buf_addc(&b, '"'); break;
-        case '\\': mt_buf_addc(&b, '\\'); break;
-        case '/': mt_buf_addc(&b, '/'); break;
-        case 'b': mt_buf_addc(&b, '\b'); break;
-        case 'f': mt_buf_addc(&b, '\f'); break;
-        case 'n': mt_buf_addc(&b, '\n'); break;
-        case 'r': mt_buf_addc(&b, '\r'); break;
-        case 't': mt_buf_addc(&b, '\t'); break;
-        case 'u':
-            if (hex4(p->s, p->end, &cp) < 0) {
-                p->err = "bad \\u escape";
-                goto bad;
-            }
-            p->s += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && p->end - p->s >= 6 && p->s[0] == '\\' &&
-                p->s[1] == 'u' && hex4(p->s + 2, p->end, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                p->s += 6;
-            } else if (cp >= 0xD800 && cp < 0xE000) {
-                cp = 0xFFFD;
-            }
-            if (cp == 0) {
-                p->err = "NUL in a string";
-                goto bad;
-            }
-            utf8_put(&b, cp);
-            break;
-        default:
-            p->err = "bad escape";
-            goto bad;
-        }
-    }
-    if (p->s >= p->end) {
-        p->err = "unterminated string";
-        goto bad;
-    }
-    p->s++;
-    return mt_buf_detach(&b, NULL);
-bad:
-    mt_buf_free(&b);
+    struct json_object *v;
+    if (!json_object_object_get_ex(o, key, &v)) return NULL;
+    if (!json_object_is_type(v, json_type_string)) return "expected a string";
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
+    if (strlen(s) != n) return "NUL in a string";
+    free(*out);
+    *out = xstrndup(s, n);
     return NULL;
 }
 
-/* Skip any JSON value (used for keys we do not know). */
-static int jp_skip(struct jp *p)
+/* The non-negative integer o[key] into *out; *have says whether the key is
+ * there. NULL, or why not. */
+static const char *get_uint(struct json_object *o, const char *key, bool *have, uint64_t *out)
 {
-    jp_ws(p);
-    if (p->s >= p->end) {
-        p->err = "expected a value";
-        return -1;
-    }
-    if (*p->s == '"') {
-        char *s = jp_string(p);
-        free(s);
-        return s ? 0 : -1;
-    }
-    if (*p->s == '{' || *p->s == '[') {
-        int depth = 0;
-        while (p->s < p->end) {
-            char c = *p->s;
-            if (c == '"') {
-                char *s = jp_string(p);
-                if (!s) return -1;
-                free(s);
-                continue;
-            }
-            if (c == '{' || c == '[') depth++;
-            if (c == '}' || c == ']') depth--;
-            p->s++;
-            if (depth == 0) return 0;
-        }
-        p->err = "unterminated value";
-        return -1;
-    }
-    const char *start = p->s;
-    while (p->s < p->end && !strchr(",}] \t\r\n", *p->s)) p->s++;
-    if (p->s == start) {
-        p->err = "expected a value";
-        return -1;
-    }
-    return 0;
+    struct json_object *v;
+    if (!(*have = json_object_object_get_ex(o, key, &v))) return NULL;
+    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+        return "expected a non-negative integer";
+    *out = json_object_get_uint64(v);
+    return *out == UINT64_MAX ? "number too large" : NULL;  /* json-c saturates */
 }
 
-/* A non-negative integer value; -1 when the value is something else. */
-static int jp_uint(struct jp *p, uint64_t *out)
-{
-    const char *start = p->s;
-    uint64_t v = 0;
-    while (p->s < p->end && *p->s >= '0' && *p->s <= '9') {
-        uint64_t d = (uint64_t)(*p->s - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            p->err = "number too large";
-            return -1;
-        }
-        v = v * 10 + d;
-        p->s++;
-    }
-    if (p->s == start || (p->s < p->end && strchr(".eE", *p->s))) {
-        p->err = "expected a non-negative integer";
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
+/* data[len] is '\0' (mt_repo_read_path) and data has no other NUL: passing
+ * it to json-c ends a truncated text with "unexpected end of data". */
 static int parse_lease(const char *data, size_t len, struct mt_lease_info *info, const char **why)
 {
-    struct jp p = {data, data + len, NULL};
-    bool have_pid = false, have_token = false, have_ttl = false, have_state = false;
-    jp_ws(&p);
-    if (p.s >= p.end || *p.s != '{') {
+    struct json_tokener *tok = json_tokener_new();
+    struct json_object *o = NULL;
+    char *state = NULL;
+    uint64_t pid = 0, token = 0, ttl = 0;
+    bool have_pid = false, have_token = false, have_ttl = false;
+    *why = NULL;
+    if (len >= INT_MAX) {
+        *why = "too large";
+        goto out;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    if (!(o = json_tokener_parse_ex(tok, data, (int)len + 1))) {
+        *why = json_tokener_error_desc(json_tokener_get_error(tok));
+        goto out;
+    }
+    if (json_tokener_get_parse_end(tok) != len) {
+        *why = "unexpected text after the value";
+        goto out;
+    }
+    if (!json_object_is_type(o, json_type_object)) {
         *why = "not a JSON object";
-        return -1;
+        goto out;
     }
-    p.s++;
-    jp_ws(&p);
-    bool first = true;
-    while (p.s < p.end && *p.s != '}') {
-        if (!first) {
-            if (*p.s != ',') {
-                p.err = "expected ',' or '}'";
-                goto bad;
-            }
-            p.s++;
-            jp_ws(&p);
-        }
-        first = false;
-        char *key = jp_string(&p);
-        if (!key) goto bad;
-        jp_ws(&p);
-        if (p.s >= p.end || *p.s != ':') {
-            free(key);
-            p.err = "expected ':'";
-            goto bad;
-        }
-        p.s++;
-        jp_ws(&p);
-        char **strp = NULL;
-        uint64_t num = 0;
-        if (!strcmp(key, "env")) strp = &info->env;
-        else if (!strcmp(key, "host")) strp = &info->host;
-        else if (!strcmp(key, "time")) strp = &info->time;
-        else if (!strcmp(key, "broke")) strp = &info->broke;
-        if (strp) {
-            char *v = jp_string(&p);
-            if (!v) {
-                free(key);
-                goto bad;
-            }
-            free(*strp);
-            *strp = v;
-        } else if (!strcmp(key, "state")) {
-            char *v = jp_string(&p);
-            if (!v) {
-                free(key);
-                goto bad;
-            }
-            bool ok = true;
-            if (!strcmp(v, "held")) info->state = MT_LEASE_HELD;
-            else if (!strcmp(v, "released")) info->state = MT_LEASE_RELEASED;
-            else ok = false;
-            free(v);
-            if (!ok) {
-                free(key);
-                p.err = "state is neither \"held\" nor \"released\"";
-                goto bad;
-            }
-            have_state = true;
-        } else if (!strcmp(key, "pid") || !strcmp(key, "token") || !strcmp(key, "ttl")) {
-            if (jp_uint(&p, &num) < 0) {
-                free(key);
-                goto bad;
-            }
-            if (key[0] == 'p') {
-                info->pid = num > (uint64_t)INT32_MAX ? -1 : (long)num;
-                have_pid = true;
-            } else if (key[1] == 'o') {
-                info->token = num;
-                have_token = true;
-            } else {
-                info->ttl = num > 1000000000ULL ? 1000000000L : (long)num;
-                have_ttl = true;
-            }
-        } else if (jp_skip(&p) < 0) {
-            free(key);
-            goto bad;
-        }
-        free(key);
-        jp_ws(&p);
-    }
-    if (p.s >= p.end) {
-        p.err = "unterminated object";
-        goto bad;
-    }
-    if (!info->env || !info->host || !info->time || !have_pid || !have_token || !have_ttl ||
-        !have_state) {
+    if ((*why = get_string(o, "env", &info->env)) || (*why = get_string(o, "host", &info->host)) ||
+        (*why = get_string(o, "time", &info->time)) || (*why = get_string(o, "broke", &info->broke)) ||
+        (*why = get_string(o, "state", &state)) || (*why = get_uint(o, "pid", &have_pid, &pid)) ||
+        (*why = get_uint(o, "token", &have_token, &token)) || (*why = get_uint(o, "ttl", &have_ttl, &ttl)))
+        goto out;
+    if (!info->env || !info->host || !info->time || !have_pid || !have_token || !have_ttl || !state) {
         *why = "a field is missing (env, host, pid, token, ttl, state and time are required)";
-        return -1;
+        goto out;
     }
-    if (info->ttl < 1) {
-        *why = "ttl must be at least 1";
-        return -1;
+    if (!strcmp(state, "held")) {
+        info->state = MT_LEASE_HELD;
+    } else if (!strcmp(state, "released")) {
+        info->state = MT_LEASE_RELEASED;
+    } else {
+        *why = "state is neither \"held\" nor \"released\"";
+        goto out;
     }
-    return 0;
-bad:
-    *why = p.err ? p.err : "bad JSON";
-    return -1;
+    info->pid = pid > (uint64_t)INT32_MAX ? -1 : (long)pid;
+    info->token = token;
+    info->ttl = ttl > 1000000000ULL ? 1000000000L : (long)ttl;
+    if (info->ttl < 1) *why = "ttl must be at least 1";
+out:
+    free(state);
+    json_object_put(o);
+    json_tokener_free(tok);
+    return *why ? -1 : 0;
 }
 
 /* Describe the entry in commit `tip` (already in the local repository).
@@ -587,6 +366,19 @@ out:
     return rc;
 }
 
+/* Replace tip by its first parent ("" at a root commit); -1 (libgit2 error
+ * left set, tip unchanged) when the commit cannot be read. */
+static int first_parent(struct mt_repo *repo, char tip[MT_OID_HEX])
+{
+    git_commit *c = NULL;
+    git_oid id;
+    if (git_oid_fromstr(&id, tip) < 0 || git_commit_lookup(&c, mt_repo_git(repo), &id) < 0) return -1;
+    if (git_commit_parentcount(c) > 0) git_oid_tostr(tip, MT_OID_HEX, git_commit_parent_id(c, 0));
+    else tip[0] = '\0';
+    git_commit_free(c);
+    return 0;
+}
+
 static char *holder_str(const struct mt_lease_info *c)
 {
     if (!c->valid) return xasprintf("an unreadable entry %.12s", c->tip);
@@ -654,17 +446,16 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
     char tip[MT_OID_HEX], seen[MT_OID_HEX] = "", commit[MT_OID_HEX];
     char *waited_for = NULL;  /* the holder last reported as waited for */
     char unsure[MT_OID_HEX] = "";  /* our entry whose push failed on the network */
-    int64_t unsure_start = 0;
+    double unsure_start = 0;
     uint64_t unsure_token = 0;
-    int64_t start = mono_ns(), seen_since = 0;
-    int64_t backoff = BACKOFF_MIN_NS;
+    double start = mt_monotonic(), seen_since = 0;
+    double backoff = BACKOFF_MIN;
     uint64_t rng = rng_seed();
     bool seen_any = false;
     int rc;
     *out = NULL;
 
-    if (!valid_env(env)) {
-        mt_error_set(err, "%s: invalid env name '%s' (expected [A-Za-z0-9._-]{1,64})", op, env ? env : "");
+    if (!check_env(env, op, err)) {
         rc = MT_REPO_ERR;
         goto done;
     }
@@ -677,20 +468,18 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
         rc = MT_REPO_ERR;
         goto done;
     }
-    myhost = host && *host ? xstrdup(host) : this_host();
+    myhost = writer_host(host);
     if (pid <= 0) pid = (long)getpid();
     if (timeout_seconds > 1e8) timeout_seconds = 1e8;  /* "forever", without overflow */
-    const int64_t deadline = start + (int64_t)(timeout_seconds * (double)NS_PER_S);
+    const double deadline = start + timeout_seconds;
 
     for (;;) {
         mt_error_clear(&e);
         rc = fetch_tip(repo, remote, refname, tip, &e);
-        int64_t now = mono_ns();
+        double now = mt_monotonic();
         if (rc < 0) {
             if (rc == MT_REPO_UNREACHABLE && now < deadline) {
-                int64_t s = jitter(backoff, &rng);
-                sleep_ns(s < deadline - now ? s : deadline - now);
-                backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff * 2;
+                backoff_sleep(&backoff, &rng, deadline - now);
                 continue;
             }
             mt_error_move(err, &e);
@@ -708,7 +497,7 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             struct mt_lease *l = new_lease(repo, remote, branch, refname, env, myhost, pid, ttl_seconds);
             l->token = unsure_token;
             snprintf(l->tip, sizeof(l->tip), "%s", unsure);
-            l->deadline = unsure_start + (int64_t)ttl_seconds * NS_PER_S;
+            l->deadline = unsure_start + (double)ttl_seconds;
             *out = l;
             lease_log("acquired", "%s: token %" PRIu64 " (the push reported as failed had landed)", op,
                       unsure_token);
@@ -728,7 +517,7 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
                 how = "released";
             } else if (holder_dead_here(&cur, myhost)) {
                 how = "holder process gone";
-            } else if (now - seen_since >= takeover_wait_ns(cur.ttl)) {
+            } else if (now - seen_since >= takeover_wait(cur.ttl)) {
                 how = "expired";
             } else {
                 how = NULL;
@@ -747,16 +536,12 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             }
             if (now >= deadline) {
                 mt_error_set(err, "%s: timed out after %.1f s: held by %s (since %s, ttl %ld s)", op,
-                             (double)(now - start) / NS_PER_S, waited_for, cur.time, cur.ttl);
+                             now - start, waited_for, cur.time, cur.ttl);
                 rc = MT_LEASE_TIMEOUT;
                 goto done;
             }
-            int64_t s = jitter(backoff, &rng);
-            int64_t until_takeover = seen_since + takeover_wait_ns(cur.ttl) - now;
-            if (until_takeover < s) s = until_takeover;
-            if (deadline - now < s) s = deadline - now;
-            sleep_ns(s);
-            backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff * 2;
+            double until_takeover = seen_since + takeover_wait(cur.ttl) - now;
+            backoff_sleep(&backoff, &rng, until_takeover < deadline - now ? until_takeover : deadline - now);
             continue;
         }
 
@@ -765,13 +550,13 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
         rc = make_entry(repo, tip, &ent, msg, commit, err);
         free(msg);
         if (rc < 0) goto done;
-        int64_t push_start = mono_ns();
+        double push_start = mt_monotonic();
         rc = mt_repo_push_cas(repo, remote, commit, refname, tip, &e);
         if (rc == 0) {
             struct mt_lease *l = new_lease(repo, remote, branch, refname, env, myhost, pid, ttl_seconds);
             l->token = token;
             snprintf(l->tip, sizeof(l->tip), "%s", commit);
-            l->deadline = push_start + (int64_t)ttl_seconds * NS_PER_S;
+            l->deadline = push_start + (double)ttl_seconds;
             *out = l;
             if (*tip) {
                 char *h = holder_str(&cur);
@@ -783,7 +568,7 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             }
             goto done;
         }
-        if (rc != MT_REPO_REJECTED && !(rc == MT_REPO_UNREACHABLE && mono_ns() < deadline)) {
+        if (rc != MT_REPO_REJECTED && !(rc == MT_REPO_UNREACHABLE && mt_monotonic() < deadline)) {
             mt_error_move(err, &e);
             goto done;
         }
@@ -794,7 +579,7 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             unsure_start = push_start;
             unsure_token = token;
         }
-        now = mono_ns();
+        now = mt_monotonic();
         if (now >= deadline) {
             /* Name whoever holds it now, for the operator. */
             char *h = NULL;
@@ -807,14 +592,12 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             }
             mt_error_clear(&e2);
             mt_error_set(err, "%s: timed out after %.1f s: lost the race for it (%s)", op,
-                         (double)(now - start) / NS_PER_S, h ? h : e.msg ? e.msg : "rejected");
+                         now - start, h ? h : e.msg ? e.msg : "rejected");
             free(h);
             rc = MT_LEASE_TIMEOUT;
             goto done;
         }
-        int64_t s = jitter(backoff, &rng);
-        sleep_ns(s < deadline - now ? s : deadline - now);
-        backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff * 2;
+        backoff_sleep(&backoff, &rng, deadline - now);
     }
 done:
     mt_lease_info_clear(&cur);
@@ -830,14 +613,14 @@ done:
 
 bool mt_lease_valid(const struct mt_lease *l)
 {
-    return l && !l->lost && mono_ns() < l->deadline;
+    return l && !l->lost && mt_monotonic() < l->deadline;
 }
 
 double mt_lease_remaining(const struct mt_lease *l)
 {
     if (!l || l->lost) return 0;
-    int64_t left = l->deadline - mono_ns();
-    return left > 0 ? (double)left / NS_PER_S : 0;
+    double left = l->deadline - mt_monotonic();
+    return left > 0 ? left : 0;
 }
 
 uint64_t mt_lease_token(const struct mt_lease *l) { return l ? l->token : 0; }
@@ -860,7 +643,7 @@ static void settle_pending(struct mt_lease *l)
 
 /* Push one entry as a child of our tip. */
 static int push_entry(struct mt_lease *l, enum mt_lease_state state, const char *what,
-                      int64_t *push_start, struct mt_error *err)
+                      double *push_start, struct mt_error *err)
 {
     struct entry ent = {l->env, l->host, l->pid, l->token, l->ttl, state, NULL};
     char commit[MT_OID_HEX];
@@ -869,7 +652,7 @@ static int push_entry(struct mt_lease *l, enum mt_lease_state state, const char 
     int rc = make_entry(l->repo, l->tip, &ent, msg, commit, err);
     free(msg);
     if (rc < 0) return rc;
-    *push_start = mono_ns();
+    *push_start = mt_monotonic();
     rc = mt_repo_push_cas(l->repo, l->remote, commit, l->refname, l->tip, err);
     if (rc == 0) {
         snprintf(l->tip, sizeof(l->tip), "%s", commit);
@@ -891,21 +674,21 @@ int mt_lease_renew(struct mt_lease *l, struct mt_error *err)
                      l->token);
         return MT_LEASE_LOST;
     }
-    int64_t now = mono_ns();
+    double now = mt_monotonic();
     if (now >= l->deadline) {
         l->lost = true;
         mt_error_set(err, "lease %s: renew: too late, the local deadline passed %.1f s ago (ttl %ld s); "
-                     "token %" PRIu64 " is lost", l->branch, (double)(now - l->deadline) / NS_PER_S,
+                     "token %" PRIu64 " is lost", l->branch, now - l->deadline,
                      l->ttl, l->token);
         lease_log("lost", "%s", err->msg);
         return MT_LEASE_LOST;
     }
     settle_pending(l);
     struct mt_error e = {0};
-    int64_t push_start = 0;
+    double push_start = 0;
     int rc = push_entry(l, MT_LEASE_HELD, "renewed", &push_start, &e);
     if (rc == 0) {
-        l->deadline = push_start + (int64_t)l->ttl * NS_PER_S;
+        l->deadline = push_start + (double)l->ttl;
         lease_log("renewed", "lease %s: token %" PRIu64 " renewed for %ld s", l->branch, l->token, l->ttl);
     } else if (rc == MT_REPO_REJECTED) {
         l->lost = true;
@@ -930,7 +713,7 @@ int mt_lease_release(struct mt_lease *l, struct mt_error *err)
         rc = MT_LEASE_LOST;
     } else {
         struct mt_error e = {0};
-        int64_t push_start = 0;
+        double push_start = 0;
         settle_pending(l);
         rc = push_entry(l, MT_LEASE_RELEASED, "released", &push_start, &e);
         if (rc == 0) {
@@ -992,7 +775,6 @@ int mt_lease_chain(struct mt_repo *repo, const char *remote, const char *branch,
     char *ref = lease_ref(branch, op, err);
     struct mt_lease_info *v = NULL;
     size_t k = 0, cap = 0;
-    git_commit *c = NULL;
     int rc = MT_REPO_ERR;
     *entries = NULL;
     *n = 0;
@@ -1003,8 +785,7 @@ int mt_lease_chain(struct mt_repo *repo, const char *remote, const char *branch,
         memset(&v[k], 0, sizeof(v[k]));
         if ((rc = read_entry(repo, tip, &v[k], err)) < 0) goto out;
         k++;
-        git_oid id;
-        if (git_oid_fromstr(&id, tip) < 0 || git_commit_lookup(&c, mt_repo_git(repo), &id) < 0) {
+        if (first_parent(repo, tip) < 0) {
             const git_error *ge = git_error_last();
             mt_error_set(err, "%s: read commit %.12s: %s", op, tip,
                          ge && ge->message ? ge->message : "libgit2 error");
@@ -1012,14 +793,9 @@ int mt_lease_chain(struct mt_repo *repo, const char *remote, const char *branch,
             rc = MT_REPO_ERR;
             goto out;
         }
-        if (git_commit_parentcount(c) > 0) git_oid_tostr(tip, MT_OID_HEX, git_commit_parent_id(c, 0));
-        else tip[0] = '\0';
-        git_commit_free(c);
-        c = NULL;
     }
     rc = 0;
 out:
-    git_commit_free(c);
     if (rc < 0) {
         mt_lease_chain_free(v, k);
     } else {
@@ -1042,17 +818,12 @@ static uint64_t last_good_token(struct mt_repo *repo, const char *tip)
     uint64_t token = 0;
     snprintf(at, sizeof(at), "%s", tip);
     while (*at) {
-        git_commit *c = NULL;
-        git_oid id;
         if (read_entry(repo, at, &info, &e) < 0) break;
         if (info.valid) {
             token = info.token;
             break;
         }
-        if (git_oid_fromstr(&id, at) < 0 || git_commit_lookup(&c, mt_repo_git(repo), &id) < 0) break;
-        if (git_commit_parentcount(c) > 0) git_oid_tostr(at, MT_OID_HEX, git_commit_parent_id(c, 0));
-        else at[0] = '\0';
-        git_commit_free(c);
+        if (first_parent(repo, at) < 0) break;
     }
     git_error_clear();
     mt_lease_info_clear(&info);
@@ -1070,15 +841,11 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
     struct mt_error e = {0};
     char tip[MT_OID_HEX], commit[MT_OID_HEX];
     uint64_t rng = rng_seed();
-    int64_t backoff = BACKOFF_MIN_NS;
+    double backoff = BACKOFF_MIN;
     int rc = MT_REPO_ERR;
     if (broken) memset(broken, 0, sizeof(*broken));
-    if (!valid_env(env)) {
-        mt_error_set(err, "%s: invalid env name '%s' (expected [A-Za-z0-9._-]{1,64})", op, env ? env : "");
-        goto out;
-    }
-    if (!(ref = lease_ref(branch, op, err))) goto out;
-    myhost = host && *host ? xstrdup(host) : this_host();
+    if (!check_env(env, op, err) || !(ref = lease_ref(branch, op, err))) goto out;
+    myhost = writer_host(host);
     if (pid <= 0) pid = (long)getpid();
 
     for (int attempt = 0;; attempt++) {
@@ -1098,8 +865,7 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
         uint64_t token = cur.valid ? cur.token : last_good_token(repo, tip);
         long ttl = cur.valid ? cur.ttl : 1;
         char *h = holder_str(&cur);
-        char *was = cur.valid ? xasprintf("%s@%s pid %ld token %" PRIu64, cur.env, cur.host, cur.pid, cur.token)
-                              : xasprintf("unreadable entry %.12s", tip);
+        char *was = cur.valid ? xstrdup(h) : xasprintf("unreadable entry %.12s", tip);
         struct entry ent = {env, myhost, pid, token, ttl, MT_LEASE_RELEASED, was};
         char *msg = xasprintf("lease: broken by %s@%s pid %ld (was held by %s)", env, myhost, pid, h);
         rc = make_entry(repo, tip, &ent, msg, commit, err);
@@ -1113,8 +879,7 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
             if (e.msg) mt_error_move(err, &e);
             goto out;
         }
-        sleep_ns(jitter(backoff, &rng));
-        backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff * 2;
+        backoff_sleep(&backoff, &rng, 1e9);  /* no limit */
     }
     if (broken) {
         *broken = cur;

@@ -515,6 +515,106 @@ START_TEST(test_unreadable_tip)
 }
 END_TEST
 
+/* Point the lease branch of bare R at a new commit (a child of its tip, if
+ * any) whose lease.json holds exactly `json`. */
+static void put_lease_json(const char *R, const char *json)
+{
+    char *f = xasprintf("%s/lease-in.json", T);
+    FILE *fp = fopen(f, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(json, fp);
+    fclose(fp);
+    ck_assert_int_eq(tu_sh("cd '%s' && b=$(git hash-object -w '%s') && "
+                           "t=$(printf '100644 blob %%s\\tlease.json\\n' $b | git mktree) && "
+                           "p=$(git rev-parse -q --verify %s); "
+                           "c=$(git commit-tree $t ${p:+-p $p} -m test) && git update-ref %s $c",
+                           R, f, LREF, LREF), 0);
+    free(f);
+}
+
+/* lease.json is strict JSON: anything but an object with the fields of the
+ * right types, and nothing after it, is reported through info.valid. */
+START_TEST(test_malformed_json)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease_info info;
+#define FIELDS "\"env\":\"a\",\"host\":\"h\",\"pid\":1,\"state\":\"held\",\"time\":\"t\""
+    static const struct {
+        const char *json, *why;
+    } bad[] = {
+        {"[1]\n", "not a JSON object"},
+        {"\"held\"", "not a JSON object"},
+        {"42", "not a JSON object"},
+        {"{" FIELDS ",\"token\":\"7\",\"ttl\":9}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":-3}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":1.5}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":1e3,\"ttl\":9}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":null}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":18446744073709551616,\"ttl\":9}", "too large"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9} x", ""},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9}{}", ""},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9,}", ""},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9", ""},
+        {"{" FIELDS ",\"token\":7,\"ttl\":0}", "ttl must be at least 1"},
+        {"{" FIELDS ",\"token\":7}", "a field is missing"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9,\"env\":5}", "expected a string"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9,\"host\":\"x\\u0000y\"}", "NUL"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9,\"state\":\"gone\"}", "neither"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        put_lease_json(R, bad[i].json);
+        ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+        ck_assert_msg(!info.valid, "accepted: %s", bad[i].json);
+        ck_assert_msg(has(info.error, "unreadable") && has(info.error, bad[i].why), "%s: %s", bad[i].json,
+                      info.error);
+        ck_assert(!info.env && !info.host && !info.time && !info.broke && info.token == 0);
+        char *tip = rev(R, LREF);
+        ck_assert_str_eq(info.tip, tip);
+        free(tip);
+        mt_lease_info_clear(&info);
+    }
+
+    /* Unknown keys (nested too), JSON escapes, duplicates (the last wins)
+     * and white space around are fine. */
+    put_lease_json(R, " {\"x\":{\"y\":[1,{\"z\":\"}]\"}],\"w\":null},\"env\":\"b\",\"host\":\"h\\u00e9\\/\","
+                      "\"pid\":12,\"token\":7,\"token\":18446744073709551614,\"ttl\":9,\"state\":\"released\","
+                      "\"time\":\"t\",\"broke\":\"q\\\"\\n\",\"more\":[true,false,-1.5e3]}\r\n\t ");
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert_msg(info.valid, "%s", info.error);
+    ck_assert_str_eq(info.env, "b");
+    ck_assert_str_eq(info.host, "h\xc3\xa9/");
+    ck_assert_int_eq(info.pid, 12);
+    ck_assert_uint_eq(info.token, 18446744073709551614ULL);
+    ck_assert_int_eq(info.ttl, 9);
+    ck_assert_int_eq(info.state, MT_LEASE_RELEASED);
+    ck_assert_str_eq(info.broke, "q\"\n");
+    mt_lease_info_clear(&info);
+
+    /* What memtui writes is escaped as JSON.stringify does, and reads back. */
+    put_lease_json(R, "{" FIELDS ",\"token\":7,\"ttl\":9,\"state\":\"released\"}");
+    struct mt_lease *l = acquire_ok(a, "gamma", "q\"b\\s\t\x01\xc3\xa9", 5, 20, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 8);
+    char *j = lease_json(R);
+    const char *want = "{\"env\":\"gamma\",\"host\":\"q\\\"b\\\\s\\t\\u0001\xc3\xa9\",\"pid\":5,\"token\":8,"
+                       "\"ttl\":20,\"state\":\"held\",\"time\":\"";
+    ck_assert_msg(strncmp(j, want, strlen(want)) == 0, "lease.json: %s", j);
+    free(j);
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert_msg(info.valid, "%s", info.error);
+    ck_assert_str_eq(info.host, "q\"b\\s\t\x01\xc3\xa9");
+    mt_lease_info_clear(&info);
+    mt_lease_abandon(l);
+#undef FIELDS
+
+    mt_repo_close(a);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
     char *D = clone_dir("git://127.0.0.1:1/x.git");
@@ -859,6 +959,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_renew_keeps_it);
     tcase_add_test(tc, test_renew_after_break_is_lost);
     tcase_add_test(tc, test_unreadable_tip);
+    tcase_add_test(tc, test_malformed_json);
     tcase_add_test(tc, test_unreachable);
     tcase_add_test(tc, test_cas_path);
     tcase_add_test(tc, test_cas_file_url);
