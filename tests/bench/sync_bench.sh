@@ -59,7 +59,7 @@ mkdir -p "$B"
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -I"$ROOT/include" \
     $(pkg-config --cflags libgit2 json-c openssl) -o "$B/lease_bench" \
-    "$ROOT/tests/bench/lease_bench.c" "$ROOT/src/lease.c" "$ROOT/src/repo.c" "$ROOT/src/util.c" \
+    "$ROOT/tests/bench/lease_bench.c" $(ls "$ROOT"/src/*.c | grep -v '/main\.c$') \
     $(pkg-config --libs libgit2 json-c openssl) -pthread
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/memtui-syncbench-XXXXXX")
