@@ -1,0 +1,402 @@
+/* test_audit.c: the audit log (audit.h): one JSON object a line with the
+ * standard fields and the caller's fields merged in, the human echo on
+ * stderr (or not, when quiet), appending across opens, logging that never
+ * fails the caller, and concurrent writers whose lines never interleave. */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "memtui/audit.h"
+#include "memtui/util.h"
+
+static char *T;      /* the "git dir", with its trailing slash */
+static char *LOG;
+
+static void setup(void)
+{
+    char *t = tu_tmpdir();
+    T = xasprintf("%s/", t);
+    free(t);
+    LOG = xasprintf("%smemtui.log", T);
+}
+
+static void teardown(void)
+{
+    mt_audit_close();
+    tu_sh("rm -rf '%s'", T);
+    free(LOG);
+    free(T);
+}
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    struct mt_buf b;
+    mt_buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) mt_buf_add(&b, chunk, n);
+    fclose(f);
+    return mt_buf_detach(&b, len);
+}
+
+/* The log's lines, each parsed (the test fails on a line that is not one
+ * JSON object). */
+static struct json_object **log_lines(size_t *n)
+{
+    size_t len;
+    char *text = slurp(LOG, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(len == 0 || text[len - 1] == '\n', "log does not end with a newline");
+    struct json_object **out = NULL;
+    size_t cap = 0;
+    *n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        struct json_tokener *tok = json_tokener_new();
+        struct json_object *o = json_tokener_parse_ex(tok, line, (int)strlen(line));
+        bool whole = o && json_tokener_get_parse_end(tok) == strlen(line);
+        json_tokener_free(tok);
+        ck_assert_msg(whole && json_object_is_type(o, json_type_object), "line %zu is not one JSON object: %.200s",
+                      *n + 1, line);
+        MT_GROW(out, cap, *n + 1);
+        out[(*n)++] = o;
+    }
+    free(text);
+    return out;
+}
+
+static void free_lines(struct json_object **l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) json_object_put(l[i]);
+    free(l);
+}
+
+static const char *sget(struct json_object *o, const char *k)
+{
+    struct json_object *v;
+    ck_assert_msg(json_object_object_get_ex(o, k, &v), "no field %s", k);
+    return json_object_get_string(v);
+}
+
+static long long iget(struct json_object *o, const char *k)
+{
+    struct json_object *v;
+    ck_assert_msg(json_object_object_get_ex(o, k, &v), "no field %s", k);
+    return json_object_get_int64(v);
+}
+
+/* Run fn with stderr going to a file; returns what was written. */
+static char *capture_stderr(void (*fn)(void))
+{
+    char *path = xasprintf("%sstderr.txt", T);
+    fflush(stderr);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    int saved = dup(2);
+    dup2(fd, 2);
+    close(fd);
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char *text = slurp(path, NULL);
+    unlink(path);
+    free(path);
+    return text;
+}
+
+/* ---- tests -------------------------------------------------------------------- */
+
+static void log_one(void)
+{
+    struct json_object *f = json_object_new_object();
+    json_object_object_add(f, "token", json_object_new_int64(42));
+    json_object_object_add(f, "branch", json_object_new_string("memtui/backup/laptop/20261126T041200Z"));
+    struct json_object *arr = json_object_new_array();
+    json_object_array_add(arr, json_object_new_string("a"));
+    json_object_object_add(f, "envs", arr);
+    mt_audit("lease", f, "took the lease (token %d) from %s", 42, "server");
+}
+
+START_TEST(test_line_fields)
+{
+    mt_audit_open(T, "laptop", false);
+    struct timespec t0;
+    clock_gettime(CLOCK_REALTIME, &t0);
+    char *err = capture_stderr(log_one);
+    ck_assert_str_eq(err, "memtui: took the lease (token 42) from server\n");
+    free(err);
+    mt_audit_close();
+
+    size_t n;
+    struct json_object **l = log_lines(&n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(sget(l[0], "event"), "lease");
+    ck_assert_str_eq(sget(l[0], "env"), "laptop");
+    ck_assert_int_eq(iget(l[0], "pid"), getpid());
+    ck_assert_str_eq(sget(l[0], "message"), "took the lease (token 42) from server");
+    /* The caller's fields are merged in, types kept. */
+    ck_assert_int_eq(iget(l[0], "token"), 42);
+    ck_assert_str_eq(sget(l[0], "branch"), "memtui/backup/laptop/20261126T041200Z");
+    struct json_object *envs;
+    ck_assert(json_object_object_get_ex(l[0], "envs", &envs));
+    ck_assert(json_object_is_type(envs, json_type_array));
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(envs, 0)), "a");
+    /* time: UTC with milliseconds, close to now. */
+    const char *when = sget(l[0], "time");
+    ck_assert_uint_eq(strlen(when), 24);
+    ck_assert_int_eq(when[10], 'T');
+    ck_assert_int_eq(when[19], '.');
+    ck_assert_int_eq(when[23], 'Z');
+    struct tm tm = {0};
+    ck_assert_ptr_nonnull(strptime(when, "%Y-%m-%dT%H:%M:%S", &tm));
+    time_t t = timegm(&tm);
+    ck_assert(t >= t0.tv_sec - 1 && t <= t0.tv_sec + 2);
+    free_lines(l, n);
+
+    /* The raw line: slashes are not escaped. */
+    char *raw = slurp(LOG, NULL);
+    ck_assert_ptr_null(strstr(raw, "\\/"));
+    ck_assert_ptr_nonnull(strstr(raw, "memtui/backup/laptop"));
+    free(raw);
+}
+END_TEST
+
+static void log_quiet(void)
+{
+    mt_audit("lock", NULL, "waiting for the lock");
+}
+
+START_TEST(test_quiet_and_null_fields)
+{
+    mt_audit_open(T, "e1", true);
+    char *err = capture_stderr(log_quiet);
+    ck_assert_str_eq(err, "");                  /* quiet: no human line */
+    free(err);
+    /* A non-object fields value is kept under "detail". */
+    mt_audit("backup", json_object_new_string("memtui/backup/e1/x"), "kept %s", "it");
+    struct json_object *arr = json_object_new_array();
+    json_object_array_add(arr, json_object_new_int(1));
+    mt_audit("retry", arr, "retry");
+    mt_audit_close();
+    size_t n;
+    struct json_object **l = log_lines(&n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(sget(l[0], "event"), "lock");
+    ck_assert_str_eq(sget(l[0], "message"), "waiting for the lock");
+    ck_assert(!json_object_object_get_ex(l[0], "detail", NULL));
+    ck_assert_str_eq(sget(l[1], "event"), "backup");
+    ck_assert_str_eq(sget(l[1], "detail"), "memtui/backup/e1/x");
+    ck_assert_str_eq(sget(l[1], "message"), "kept it");
+    struct json_object *d;
+    ck_assert(json_object_object_get_ex(l[2], "detail", &d));
+    ck_assert(json_object_is_type(d, json_type_array));
+    free_lines(l, n);
+}
+END_TEST
+
+/* Messages with newlines, quotes, control characters and UTF-8 stay on
+ * one line and come back exactly. */
+START_TEST(test_awkward_message)
+{
+    mt_audit_open(T, "e", true);
+    const char *m = "two\nlines \"quoted\" tab\there \x01 caf\xc3\xa9 back\\slash";
+    mt_audit("verify", NULL, "%s", m);
+    mt_audit_close();
+    size_t len;
+    char *raw = slurp(LOG, &len);
+    size_t newlines = 0;
+    for (size_t i = 0; i < len; i++) newlines += raw[i] == '\n';
+    ck_assert_uint_eq(newlines, 1);
+    free(raw);
+    size_t n;
+    struct json_object **l = log_lines(&n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(sget(l[0], "message"), m);
+    free_lines(l, n);
+}
+END_TEST
+
+START_TEST(test_appends_across_opens)
+{
+    mt_audit_open(T, "first", true);
+    mt_audit("a", NULL, "one");
+    mt_audit("b", NULL, "two");
+    mt_audit_close();
+    mt_audit_open(T, "second", true);
+    mt_audit_open(T, "third", true);            /* reopening closes the previous */
+    mt_audit("c", NULL, "three");
+    mt_audit_close();
+    mt_audit_close();                           /* twice is harmless */
+    mt_audit("d", NULL, "after close: not in the file");
+    size_t n;
+    struct json_object **l = log_lines(&n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(sget(l[0], "message"), "one");
+    ck_assert_str_eq(sget(l[0], "env"), "first");
+    ck_assert_str_eq(sget(l[1], "message"), "two");
+    ck_assert_str_eq(sget(l[2], "message"), "three");
+    ck_assert_str_eq(sget(l[2], "env"), "third");
+    free_lines(l, n);
+}
+END_TEST
+
+static void log_unwritable(void)
+{
+    mt_audit_open("/nonexistent-memtui-dir/x/", "e", true);
+    mt_audit("a", json_object_new_string("consumed even without a log"), "one");
+    mt_audit_open("/nonexistent-memtui-dir/x/", "e", true);
+    mt_audit("b", NULL, "two");
+    mt_audit_close();
+}
+
+/* A log that cannot be written is reported once, and never fails the caller. */
+START_TEST(test_unwritable_log)
+{
+    char *err = capture_stderr(log_unwritable);
+    const char *first = strstr(err, "cannot write the audit log");
+    ck_assert_msg(first != NULL, "stderr: %s", err);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent-memtui-dir/x/memtui.log"));
+    ck_assert_msg(strstr(first + 1, "cannot write the audit log") == NULL, "reported twice: %s", err);
+    free(err);
+}
+END_TEST
+
+static void log_unopened(void)
+{
+    mt_audit("lock", json_object_new_int(3), "no log opened: %s", "stderr only");
+}
+
+START_TEST(test_without_open)
+{
+    char *err = capture_stderr(log_unopened);
+    ck_assert_str_eq(err, "memtui: no log opened: stderr only\n");
+    free(err);
+    ck_assert_int_ne(access(LOG, F_OK), 0);
+}
+END_TEST
+
+/* 4 processes x 500 lines of 1.5 to 6 KB each at once, through their own
+ * descriptors and through one inherited descriptor: every line is whole. */
+static void concurrent(bool inherited)
+{
+    enum { P = 4, N = 500 };
+    if (inherited) mt_audit_open(T, "parent", true);
+    pid_t pids[P];
+    for (int i = 0; i < P; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            if (!inherited) {
+                char env[16];
+                snprintf(env, sizeof env, "w%d", i);
+                mt_audit_open(T, env, true);
+            }
+            size_t size = 1500 + (size_t)i * 1500;
+            char *pad = xmalloc(size + 1);
+            memset(pad, 'a' + i, size);
+            pad[size] = '\0';
+            for (int k = 0; k < N; k++) {
+                struct json_object *f = json_object_new_object();
+                json_object_object_add(f, "writer", json_object_new_int(i));
+                json_object_object_add(f, "seq", json_object_new_int(k));
+                json_object_object_add(f, "pad", json_object_new_string(pad));
+                mt_audit("stress", f, "writer %d line %d", i, k);
+            }
+            free(pad);
+            mt_audit_close();
+            _exit(0);
+        }
+    }
+    if (inherited) mt_audit_close();
+    for (int i = 0; i < P; i++) {
+        int st;
+        ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+        ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    size_t n;
+    struct json_object **l = log_lines(&n);
+    ck_assert_uint_eq(n, P * N);
+    int next[P] = {0};
+    for (size_t j = 0; j < n; j++) {
+        int w = (int)iget(l[j], "writer"), seq = (int)iget(l[j], "seq");
+        ck_assert(w >= 0 && w < P);
+        ck_assert_int_eq(seq, next[w]);          /* each writer's lines in order */
+        next[w]++;
+        const char *pad = sget(l[j], "pad");
+        ck_assert_uint_eq(strlen(pad), 1500 + (size_t)w * 1500);
+        for (const char *p = pad; *p; p++) ck_assert_int_eq(*p, 'a' + w);
+        ck_assert_int_eq(iget(l[j], "pid"), pids[w]);
+        char want[64];
+        snprintf(want, sizeof want, "writer %d line %d", w, seq);
+        ck_assert_str_eq(sget(l[j], "message"), want);
+    }
+    for (int i = 0; i < P; i++) ck_assert_int_eq(next[i], N);
+    free_lines(l, n);
+}
+
+START_TEST(test_concurrent_writers)
+{
+    concurrent(false);
+}
+END_TEST
+
+START_TEST(test_concurrent_writers_shared_fd)
+{
+    concurrent(true);
+}
+END_TEST
+
+/* The log descriptor is not inherited by programs memtui runs. */
+START_TEST(test_log_fd_cloexec)
+{
+    mt_audit_open(T, "e", true);
+    int fds = 0;
+    char link[64], target[4096];
+    char *real_dir = realpath(T, NULL);
+    char *want = xasprintf("%s/memtui.log", real_dir);
+    for (int fd = 0; fd < 1024; fd++) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(link, target, sizeof target - 1);
+        if (k <= 0) continue;
+        target[k] = '\0';
+        if (strcmp(target, want) == 0) {
+            fds++;
+            ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+            ck_assert(fcntl(fd, F_GETFL) & O_APPEND);
+        }
+    }
+    ck_assert_int_eq(fds, 1);
+    free(want);
+    free(real_dir);
+    mt_audit_close();
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("audit");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_line_fields);
+    tcase_add_test(tc, test_quiet_and_null_fields);
+    tcase_add_test(tc, test_awkward_message);
+    tcase_add_test(tc, test_appends_across_opens);
+    tcase_add_test(tc, test_unwritable_log);
+    tcase_add_test(tc, test_without_open);
+    tcase_add_test(tc, test_concurrent_writers);
+    tcase_add_test(tc, test_concurrent_writers_shared_fd);
+    tcase_add_test(tc, test_log_fd_cloexec);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(make_suite)
