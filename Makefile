@@ -15,15 +15,21 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 VERSION  := 0.1.0
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -DMEMTUI_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -DMEMTUI_VERSION='"$(VERSION)"' \
+             -DMEMTUI_THEME_DIR='"$(CURDIR)/themes"' $(PKG_CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 UI_SRC     := $(wildcard ui/*.c)
+# The curses-free part of the workstation (model, keys, themes, text) is
+# unit-tested like the engine (files that include neither curses.h nor
+# ui_display.h, the curses side).
+UI_PURE    := $(shell grep -L -e curses.h -e ui_display.h ui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 OBJ      := $(patsubst %.c,build/rel/%.o,$(ENGINE_SRC) $(UI_SRC) src/main.c)
 SAN_ENGINE := $(patsubst %.c,build/san/%.o,$(ENGINE_SRC))
+SAN_UI_PURE := $(patsubst %.c,build/san/%.o,$(UI_PURE))
 SAN_OBJ  := $(SAN_ENGINE) $(patsubst %.c,build/san/%.o,$(UI_SRC) src/main.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 
@@ -48,10 +54,10 @@ build/san/memtui: $(SAN_OBJ)
 	@echo "  LD san  $@"
 	@$(CC) $(SAN) -pthread -o $@ $^ $(PKG_LIBS)
 
-build/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_ENGINE)
+build/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_ENGINE) $(SAN_UI_PURE)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -pthread -Itests/unit -o $@ $< $(SAN_ENGINE) $(PKG_LIBS) $(CHECK_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN) -pthread -Itests/unit -o $@ $< $(SAN_ENGINE) $(SAN_UI_PURE) $(PKG_LIBS) $(CHECK_LIBS)
 
 deps:
 	@scripts/install-deps.sh

@@ -28,6 +28,11 @@ for i in 0 1 2; do
     env="env$i"
     "$bin" --batch --repo "clone-$env" --env "$env" --memory-file "$demo/local-$env.json" sync >/dev/null 2>&1 || true
 done
+# In a terminal the demo opens the workstation; elsewhere (CI, pipes) it
+# prints the batch status instead.
+if [ -t 0 ] && [ -t 1 ]; then
+    exec "$bin" --repo "$demo/clone-env0" --env env0 --memory-file "$demo/local-env0.json"
+fi
 echo
 echo "== memtui --batch status (demo repo in $demo/clone-env0)"
 "$bin" --batch --repo clone-env0 --env env0 --memory-file "$demo/local-env0.json" status | head -n 40

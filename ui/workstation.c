@@ -1,17 +1,26 @@
-/* workstation.c: the terminal workstation. */
-#include <curses.h>
+/* workstation.c: the workstation's entry point: theme, then the display. */
 #include <stdio.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include "memtui/ui.h"
+#include "memtui/ui_display.h"
+#include "memtui/ui_theme.h"
 
 int mt_ui_run(const struct mt_config *cfg)
 {
-    (void)cfg;
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "memtui: the workstation needs a terminal; use --batch COMMAND (see --help)\n");
-        return 2;
+    struct mt_theme theme;
+    struct mt_error err = {0};
+    if (mt_theme_load(&theme, cfg->theme, &err)) {
+        char *m = mt_error_format(&err);
+        fprintf(stderr, "memtui: %s\n", m);
+        free(m);
+        mt_error_clear(&err);
+        mt_theme_free(&theme);
+        return MT_EXIT_USAGE;
     }
-    fprintf(stderr, "memtui: the workstation is not available in this version; use --batch COMMAND (see --help)\n");
-    return 2;
+    mt_repo_global_init();
+    int rc = mt_display_run(cfg, &theme);
+    mt_theme_free(&theme);
+    mt_repo_global_shutdown();
+    return rc;
 }

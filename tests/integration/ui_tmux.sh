@@ -1,0 +1,76 @@
+# The workstation end to end in a real terminal (tmux): open, visit every
+# panel, resolve a TYPE conflict by keys, finish the merge (m, Enter, y),
+# resize while running, quit with q: exit 0, the terminal restored, and the
+# repo verified by --batch with the operator's decision in the manifest.
+. "$TESTS_DIR/lib.sh"
+. "$TESTS_DIR/ui_lib.sh"
+command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
+ui_setup
+SOCK="memtui-test-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT INT TERM
+# screen_has PATTERN [SECONDS]: wait until the pane shows PATTERN.
+screen_has() {
+    _end=$(( $(date +%s) + ${2:-20} ))
+    while [ "$(date +%s)" -le "$_end" ]; do
+        tm capture-pane -p -t "$SES" >"$T/pane.txt" 2>/dev/null || true
+        grep -q -- "$1" "$T/pane.txt" && return 0
+        sleep 0.1
+    done
+    cat "$T/pane.txt" >&2
+    fail "the screen never showed '$1'"
+}
+keys() { tm send-keys -t "$SES" "$@"; }
+SES=ui
+cat >"$T/run.sh" <<RUN
+stty -g >"$T/stty.before"
+"$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" 2>"$T/err"
+echo \$? >"$T/rc"
+stty -g >"$T/stty.after"
+echo DONE
+sleep 60
+RUN
+tm new-session -d -s ui -x 120 -y 40 "env TERM=xterm-256color LANG=C.UTF-8 TZ=UTC sh $T/run.sh"
+screen_has 'pending: 1 conflicts'
+screen_has '^a  *3  *0  *3 .*changed since last merge'
+keys 2; screen_has '^Git lease  memtui/lease'
+keys 3; screen_has '1 conflicts pending'
+keys 5; screen_has 'no stashes\|stash\|branch'
+keys 6; screen_has 'by a@'
+keys BTab; screen_has 'memtui/backup\|no stashes'
+keys 1; keys Tab; keys Tab; keys Tab; screen_has '^PENDING type  *Orion'
+# resize while running: the screen is redrawn for the new size
+tm resize-window -t ui -x 100 -y 30
+screen_has 'pending: 1 conflicts'
+[ "$(wc -l <"$T/pane.txt")" -le 30 ] || fail "not redrawn at 30 lines"
+tm resize-window -t ui -x 40 -y 8
+screen_has 'terminal too small'
+tm resize-window -t ui -x 120 -y 40
+screen_has 'pending: 1 conflicts'
+keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
+keys j; keys Space; screen_has 'operator: took a'
+keys m; screen_has 'Finish the merge with the decisions'
+keys Enter; screen_has 'Finish the merge with 1 decisions.*\[y/N\]'
+keys y; screen_has 'merged: 3 entities, 0 relations, 1 conflicts resolved' 60
+screen_has 'pending: 0 conflicts'
+keys q; screen_has DONE
+[ "$(cat "$T/rc")" = 0 ] || fail "exit $(cat "$T/rc"): $(cat "$T/err")"
+cmp -s "$T/stty.before" "$T/stty.after" || fail "the terminal was not restored"
+expect_rc 0 mt a verify >/dev/null
+git --git-dir="$T/remote.git" show main:.memtui/manifest.json >"$T/manifest.json"
+[ "$(json "$T/manifest.json" '[(c["entity"], c["resolution"], c["decided_by"]) for c in j["conflicts"]]')" = \
+  "[('Orion', 'operator: took a', 'operator')]" ] || fail "manifest: $(cat "$T/manifest.json")"
+# SIGTERM restores the terminal too
+rm -f "$T/rc"
+# a second session before the first goes, so the tmux server stays up
+tm new-session -d -s ui2 -x 120 -y 40 "env TERM=xterm-256color LANG=C.UTF-8 sh $T/run.sh"
+tm kill-session -t ui
+SES=ui2
+screen_has 'Environments'
+pid=$(pgrep -n -f "memtui --repo $T/clone-a" || true)
+[ -n "$pid" ] || fail "no workstation process"
+kill -TERM "$pid"
+screen_has DONE
+[ "$(cat "$T/rc")" = 143 ] || fail "SIGTERM: exit $(cat "$T/rc")"
+cmp -s "$T/stty.before" "$T/stty.after" || fail "SIGTERM: the terminal was not restored"
+echo ok

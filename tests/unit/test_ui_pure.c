@@ -1,0 +1,216 @@
+/* test_ui_pure.c: the curses-free parts of the workstation: action table
+ * and key names, width-aware truncation, theme parsing, the undo stack,
+ * plan-to-rows formatting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/ui_actions.h"
+#include "memtui/ui_app.h"
+#include "memtui/ui_keys.h"
+#include "memtui/ui_text.h"
+#include "memtui/ui_theme.h"
+#include "memtui/ui_undo.h"
+#include "memtui/utf8.h"
+#include "testutil.h"
+
+START_TEST(key_names)
+{
+    ck_assert_int_eq(mt_key_parse("j"), 'j');
+    ck_assert_int_eq(mt_key_parse("C-d"), 4);
+    ck_assert_int_eq(mt_key_parse("^U"), 21);
+    ck_assert_int_eq(mt_key_parse("S-Tab"), MT_KEY_BTAB);
+    ck_assert_int_eq(mt_key_parse("Tab"), 9);
+    ck_assert_int_eq(mt_key_parse("Esc"), 27);
+    ck_assert_int_eq(mt_key_parse("<Enter>"), MT_KEY_ENTER);
+    ck_assert_int_eq(mt_key_parse("enter"), MT_KEY_ENTER);
+    ck_assert_int_eq(mt_key_parse("Space"), ' ');
+    ck_assert_int_eq(mt_key_parse("東"), 0x6771);
+    ck_assert_int_eq(mt_key_parse("<"), '<');
+    ck_assert_int_eq(mt_key_parse("nope"), -1);
+    ck_assert_int_eq(mt_key_parse("C-1"), -1);
+    char b[16];
+    ck_assert_str_eq(mt_key_name(4, b, sizeof b), "C-d");
+    ck_assert_str_eq(mt_key_name(MT_KEY_BTAB, b, sizeof b), "S-Tab");
+    ck_assert_str_eq(mt_key_name(0x6771, b, sizeof b), "東");
+}
+END_TEST
+
+START_TEST(action_table)
+{
+    ck_assert_uint_eq(mt_nactions, MT_ACT_COUNT - 1);
+    ck_assert_int_eq(mt_action_for_key('q'), MT_ACT_QUIT);
+    ck_assert_int_eq(mt_action_for_key('Q'), MT_ACT_QUIT_NOW);
+    ck_assert_int_eq(mt_action_for_key(4), MT_ACT_PAGE_DOWN);
+    ck_assert_int_eq(mt_action_for_key(MT_KEY_PGDN), MT_ACT_PAGE_DOWN);
+    ck_assert_int_eq(mt_action_for_key(MT_KEY_BTAB), MT_ACT_PREV_PANEL);
+    ck_assert_int_eq(mt_action_for_key(' '), MT_ACT_TAKE);
+    ck_assert_int_eq(mt_action_for_key('6'), MT_ACT_PANEL_LOG);
+    ck_assert_int_eq(mt_action_for_key('x'), MT_ACT_NONE);
+    ck_assert_int_eq(mt_action_by_name("next-panel"), MT_ACT_NEXT_PANEL);
+    ck_assert_int_eq(mt_action_by_name("MERGE_MENU"), MT_ACT_MERGE_MENU);
+    /* every key of the table parses, and no key is bound twice */
+    for (size_t i = 0; i < mt_nactions; i++) {
+        ck_assert_ptr_nonnull(mt_actions[i].help);
+        char *keys = strdup(mt_actions[i].keys);
+        for (char *w = strtok(keys, " "); w; w = strtok(NULL, " ")) {
+            int k = mt_key_parse(w);
+            ck_assert_msg(k >= 0, "key %s of %s does not parse", w, mt_actions[i].name);
+            ck_assert_msg(mt_action_for_key(k) == mt_actions[i].action, "key %s bound twice", w);
+        }
+        free(keys);
+    }
+}
+END_TEST
+
+START_TEST(truncation_by_width)
+{
+    char *t = mt_text_trunc("東京タワー", 5);
+    ck_assert_str_eq(t, "東京~");          /* 4 columns + marker, never half a character */
+    ck_assert_uint_eq(utf8_width(t, strlen(t)), 5);
+    free(t);
+    t = mt_text_trunc("東京タワー", 4);
+    ck_assert_str_eq(t, "東~");            /* 京 would need columns 3-4 plus the marker */
+    free(t);
+    t = mt_text_trunc("ab🙂cd", 5);
+    ck_assert_str_eq(t, "ab🙂~");
+    free(t);
+    t = mt_text_trunc("ab🙂cd", 4);
+    ck_assert_str_eq(t, "ab~");         /* the emoji would need columns 3-4 and the marker 5 */
+    free(t);
+    t = mt_text_trunc("short", 10);
+    ck_assert_str_eq(t, "short");
+    free(t);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_text_pad(&b, "東京", 7);
+    ck_assert_str_eq(b.data, "東京   ");
+    ck_assert_uint_eq(utf8_width(b.data, b.len), 7);
+    mt_buf_reset(&b);
+    mt_text_pad(&b, "東京タワー", 5);
+    ck_assert_uint_eq(utf8_width(b.data, b.len), 5);
+    ck_assert(utf8_valid(b.data, b.len, NULL));
+    mt_buf_free(&b);
+    size_t w;
+    ck_assert_uint_eq(mt_text_fit("é東", strlen("é東"), 2, &w), 2);   /* é is 2 bytes, 1 column */
+    ck_assert_uint_eq(w, 1);
+}
+END_TEST
+
+START_TEST(theme_parsing)
+{
+    struct mt_theme t;
+    mt_theme_builtin(&t);
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_theme_parse(&t, "# comment\nconflict = bright-red default bold underline\n"
+                                        "ours = 22 black\n\nselected = default default reverse\n", "x", &err), 0);
+    ck_assert_int_eq(t.role[MT_ROLE_CONFLICT].fg, 9);
+    ck_assert_int_eq(t.role[MT_ROLE_CONFLICT].bg, -1);
+    ck_assert_uint_eq(t.role[MT_ROLE_CONFLICT].attrs, MT_ATTR_BOLD | MT_ATTR_UNDERLINE);
+    ck_assert_int_eq(t.role[MT_ROLE_OURS].fg, 22);
+    ck_assert_int_eq(t.role[MT_ROLE_OURS].bg, 0);
+    ck_assert_uint_eq(t.role[MT_ROLE_SELECTION].attrs, MT_ATTR_REVERSE);
+    ck_assert_int_eq(mt_theme_parse(&t, "ours = green\nnosuch = red red\n", "f.theme", &err), -1);
+    ck_assert_int_eq(err.line, 2);
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_theme_parse(&t, "ours = purple\n", "f.theme", &err), -1);
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_theme_parse(&t, "ours green\n", "f.theme", &err), -1);
+    mt_error_clear(&err);
+    mt_theme_free(&t);
+    /* the shipped themes parse, and an unknown name is an error */
+    const char *names[] = {"default", "light", "mono"};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(mt_theme_load(&t, names[i], &err) == 0, "%s: %s", names[i], err.msg);
+        mt_theme_free(&t);
+    }
+    ck_assert_int_eq(mt_theme_load(&t, "nosuch", &err), -1);
+    mt_error_clear(&err);
+    mt_theme_free(&t);
+    ck_assert_str_eq(mt_role_name(MT_ROLE_LOCK_STALE), "lock_stale");
+}
+END_TEST
+
+START_TEST(undo_stack)
+{
+    struct mt_undo u;
+    mt_undo_init(&u);
+    struct mt_entity *e = mt_entity_new("X", "t");
+    mt_undo_push(&u, "X", MT_DECIDE_NONE, NULL, NULL);
+    mt_undo_push(&u, "X", MT_DECIDE_ENTITY, e, "took a");
+    mt_undo_push(&u, "Y", MT_DECIDE_DELETE, NULL, "deleted");
+    struct mt_undo_entry x;
+    ck_assert(mt_undo_pop(&u, &x));
+    ck_assert_str_eq(x.key, "Y");
+    ck_assert_int_eq(x.kind, MT_DECIDE_DELETE);
+    mt_undo_entry_clear(&x);
+    ck_assert(mt_undo_pop(&u, &x));
+    ck_assert_str_eq(x.label, "took a");
+    ck_assert_str_eq(x.entity->type, "t");
+    ck_assert_ptr_ne(x.entity, e);      /* a clone: the plan may free its own */
+    mt_undo_entry_clear(&x);
+    mt_undo_push(&u, "Z", MT_DECIDE_NONE, NULL, NULL);
+    mt_undo_free(&u);                   /* frees what is left */
+    ck_assert(!mt_undo_pop(&u, &x));
+    mt_entity_free(e);
+}
+END_TEST
+
+static char *row_text(const struct mt_rows *rs, size_t i)
+{
+    return mt_row_text(&rs->v[i]);
+}
+
+START_TEST(plan_rows)
+{
+    struct mt_entity *before = mt_entity_new("東京", "city");
+    mt_strset_add(&before->obs, "old");
+    mt_strset_add(&before->obs, "kept");
+    struct mt_entity *after = mt_entity_new("東京", "capital");
+    mt_strset_add(&after->obs, "kept");
+    mt_strset_add(&after->obs, "new");
+    struct mt_rows rs = {0};
+    mt_rows_entity_diff(&rs, "東京", before, after, "a, b", "k");
+    const char *want[] = {"@ 東京  [a, b]", "- entityType: city", "+ entityType: capital", "- old", "+ new"};
+    ck_assert_uint_eq(rs.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        char *t = row_text(&rs, i);
+        ck_assert_str_eq(t, want[i]);
+        free(t);
+        ck_assert_str_eq(rs.v[i].ref, "k");
+    }
+    ck_assert_int_eq(rs.v[3].segs[0].role, MT_ROLE_REMOVED);
+    ck_assert_int_eq(rs.v[4].segs[0].role, MT_ROLE_ADDED);
+    mt_rows_clear(&rs);
+    mt_rows_entity_diff(&rs, "東京", NULL, after, "a", NULL);   /* added: everything '+' */
+    ck_assert_uint_eq(rs.n, 4);
+    char *t = row_text(&rs, 1);
+    ck_assert_str_eq(t, "+ entityType: capital");
+    free(t);
+    mt_rows_clear(&rs);
+    struct mt_row *r = mt_rows_add(&rs);
+    mt_row_col(r, MT_ROLE_DEFAULT, 6, "東京タワー");
+    mt_row_seg(r, MT_ROLE_DIM, "|");
+    t = row_text(&rs, 0);
+    ck_assert_str_eq(t, "東京~ |");
+    free(t);
+    mt_rows_clear(&rs);
+    mt_entity_free(before);
+    mt_entity_free(after);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("ui");
+    TCase *tc = tcase_create("pure");
+    tcase_add_test(tc, key_names);
+    tcase_add_test(tc, action_table);
+    tcase_add_test(tc, truncation_by_width);
+    tcase_add_test(tc, theme_parsing);
+    tcase_add_test(tc, undo_stack);
+    tcase_add_test(tc, plan_rows);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(make_suite)

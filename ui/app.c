@@ -1,0 +1,481 @@
+/* app.c: the workstation's state machine: keys to actions, actions to
+ * state, state to a screen description (curses-free; display.c draws). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/ui_app.h"
+#include "memtui/ui_keys.h"
+
+static const struct mt_view_ops *const VIEWS[MT_VIEW_COUNT] = {
+    &mt_view_envs, &mt_view_locks,    &mt_view_plan, &mt_view_conflicts, &mt_view_backups,
+    &mt_view_log,  &mt_view_conflict, &mt_view_help, &mt_view_menu,      &mt_view_text,
+};
+
+const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v)
+{
+    return v < MT_VIEW_COUNT ? VIEWS[v] : NULL;
+}
+
+struct mt_plan *mt_app_plan(struct mt_app *a)
+{
+    return a->snap && a->snap->have_plan ? &a->snap->plan : NULL;
+}
+
+void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...)
+{
+    free(a->message);
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&a->message, fmt, ap) < 0) a->message = NULL;
+    va_end(ap);
+    a->message_error = error;
+}
+
+void mt_app_init(struct mt_app *a, const struct mt_config *cfg)
+{
+    memset(a, 0, sizeof(*a));
+    a->cfg = cfg;
+    mt_job_init(&a->job);
+    mt_undo_init(&a->undo);
+    a->view = a->panel = a->back = MT_VIEW_ENVS;
+    a->width = 80;
+    a->body_height = 20;
+    mt_app_refresh(a);
+}
+
+void mt_app_free(struct mt_app *a)
+{
+    mt_job_destroy(&a->job);
+    if (a->job.result) mt_ui_snap_free(a->job.result);
+    mt_ui_snap_free(a->snap);
+    mt_undo_free(&a->undo);
+    mt_rows_clear(&a->text);
+    free(a->text_title);
+    free(a->filter);
+    free(a->message);
+    free(a->confirm_arg);
+    free(a->edit_path);
+    free(a->edit_key);
+}
+
+void mt_app_refresh(struct mt_app *a)
+{
+    if (!mt_job_start(&a->job, "load", mt_ui_load_job, (void *)a->cfg))
+        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+}
+
+bool mt_app_idle(const struct mt_app *a)
+{
+    return !a->job.running;
+}
+
+/* A reload keeps the operator's decisions: they are re-applied by entity
+ * key to the new plan (the engine ignores keys no longer in conflict). */
+static void adopt(struct mt_app *a, struct mt_ui_snap *s)
+{
+    struct mt_plan *old = mt_app_plan(a);
+    if (old && s->have_plan && a->undo.n) {
+        for (size_t i = 0; i < old->ndecisions; i++)
+            if (old->decisions[i].kind != MT_DECIDE_NONE)
+                mt_plan_decide(&s->plan, old->decision_keys[i], old->decisions[i].kind, old->decisions[i].entity,
+                               old->decisions[i].label);
+        mt_plan_resolve(&s->plan);
+    }
+    mt_ui_snap_free(a->snap);
+    a->snap = s;
+    if (s->error) mt_app_set_message(a, true, "%s", s->error);
+}
+
+bool mt_app_poll(struct mt_app *a)
+{
+    bool redraw = false;
+    if (mt_job_collect(&a->job)) {
+        redraw = true;
+        const char *kind = a->job.kind;
+        if (strcmp(kind, "load") == 0) {
+            adopt(a, a->job.result);
+            a->job.result = NULL;
+        } else {
+            bool ok = a->job.rc == MT_EXIT_OK || a->job.rc == MT_EXIT_DEGRADED;
+            mt_app_set_message(a, !ok, "%s (exit %d)", a->job.message ? a->job.message : kind, a->job.rc);
+            if (ok && strcmp(kind, "merge") == 0) mt_undo_free(&a->undo);  /* the decisions are committed */
+            char *keep = a->message;
+            a->message = NULL;
+            mt_app_refresh(a);
+            free(a->message);
+            a->message = keep;
+        }
+    }
+    if (a->job.running) {
+        unsigned g = mt_job_peek(&a->job, NULL, 0, NULL, NULL);
+        if (g != a->job_gen) redraw = true;
+        a->job_gen = g;
+    }
+    /* The local lock is a file read: cheap enough to keep live. */
+    double now = mt_monotonic();
+    if (a->snap && a->snap->lock_path && now - a->lock_checked > 1.0) {
+        a->lock_checked = now;
+        struct mt_lock_holder h;
+        memset(&h, 0, sizeof h);
+        bool known = mt_lock_holder(a->snap->lock_path, &h);
+        if (known != a->snap->lock_known || memcmp(&h, &a->snap->lock, sizeof h)) {
+            a->snap->lock_known = known;
+            a->snap->lock = h;
+            redraw = true;
+        }
+    }
+    return redraw;
+}
+
+static void body_rows(struct mt_app *a, struct mt_rows *rs)
+{
+    if (!a->snap) return;
+    if (!a->snap->open && a->view < MT_PANELS) {
+        mt_rows_line(rs, MT_ROLE_DANGER, "%s", a->snap->error ? a->snap->error : "the repo could not be read");
+        return;
+    }
+    VIEWS[a->view]->rows(a, rs, a->width);
+}
+
+static size_t nrows(struct mt_app *a)
+{
+    struct mt_rows rs = {0};
+    body_rows(a, &rs);
+    size_t n = rs.n;
+    mt_rows_clear(&rs);
+    return n;
+}
+
+void mt_app_open_conflict(struct mt_app *a, size_t index)
+{
+    a->conflict = index;
+    a->side = 0;
+    a->view = MT_VIEW_CONFLICT;
+}
+
+static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_job *), struct mt_ui_write_args *args)
+{
+    if (!mt_job_start(&a->job, kind, fn, args)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+        free(args->restore_ref);
+        free(args->dec);
+        free(args);
+        return;
+    }
+    mt_app_set_message(a, false, "%s started", kind);
+}
+
+static void confirmed(struct mt_app *a)
+{
+    struct mt_plan *p = mt_app_plan(a);
+    switch (a->confirm) {
+    case MT_CONFIRM_MERGE:
+        if (a->view == MT_VIEW_MENU) a->view = a->back;
+        start_write(a, "merge", mt_ui_merge_job, mt_ui_write_args(a->cfg, p));
+        break;
+    case MT_CONFIRM_SYNC:
+        if (a->view == MT_VIEW_MENU) a->view = a->back;
+        start_write(a, "sync", mt_ui_sync_job, mt_ui_write_args(a->cfg, NULL));
+        break;
+    case MT_CONFIRM_RESTORE: {
+        struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
+        args->restore_ref = xstrdup(a->confirm_arg ? a->confirm_arg : "");
+        start_write(a, "restore", mt_ui_restore_job, args);
+        break;
+    }
+    case MT_CONFIRM_ABORT:
+        for (size_t i = 0; p && i < p->ndecisions; i++) mt_plan_undecide(p, p->decision_keys[i]);
+        if (p) mt_plan_resolve(p);
+        mt_undo_free(&a->undo);
+        if (a->view == MT_VIEW_MENU) a->view = a->back;
+        mt_app_set_message(a, false, "every decision dropped");
+        break;
+    case MT_CONFIRM_QUIT: a->quit = true; break;
+    }
+}
+
+static size_t decided_count(struct mt_app *a)
+{
+    struct mt_plan *p = mt_app_plan(a);
+    size_t n = 0;
+    for (size_t i = 0; p && i < p->nconflicts; i++) n += p->conflicts[i].decided;
+    return n;
+}
+
+static void search_step(struct mt_app *a, int dir)
+{
+    if (!a->filter || !*a->filter) {
+        mt_app_set_message(a, false, "no search: press / first");
+        return;
+    }
+    struct mt_rows rs = {0};
+    body_rows(a, &rs);
+    size_t n = rs.n, c = a->cursor[a->view];
+    for (size_t k = 1; k <= n; k++) {
+        size_t i = (c + n + (size_t)((long)k * dir)) % n;
+        char *t = mt_row_text(&rs.v[i]);
+        bool hit = strstr(t, a->filter) != NULL;
+        free(t);
+        if (hit) {
+            a->cursor[a->view] = i;
+            mt_rows_clear(&rs);
+            return;
+        }
+    }
+    mt_rows_clear(&rs);
+    mt_app_set_message(a, true, "no match for '%s'", a->filter);
+}
+
+static void move(struct mt_app *a, long delta, bool absolute)
+{
+    size_t n = nrows(a);
+    long c = absolute ? delta : (long)a->cursor[a->view] + delta;
+    if (c >= (long)n) c = (long)n - 1;
+    if (c < 0) c = 0;
+    a->cursor[a->view] = (size_t)c;
+}
+
+static void go_panel(struct mt_app *a, enum mt_view_id v)
+{
+    a->panel = a->view = v;
+}
+
+void mt_app_action(struct mt_app *a, enum mt_action act)
+{
+    const struct mt_view_ops *ops = VIEWS[a->view];
+    if (ops->key && a->snap && ops->key(a, act)) return;
+    long half = a->body_height > 2 ? a->body_height / 2 : 1;
+    bool overlay = a->view == MT_VIEW_HELP || a->view == MT_VIEW_MENU || a->view == MT_VIEW_TEXT;
+    switch (act) {
+    case MT_ACT_QUIT:
+        if (overlay) {
+            a->view = a->back;
+        } else if (a->job.running) {
+            a->confirm = MT_CONFIRM_QUIT;
+            a->input = MT_INPUT_CONFIRM;
+        } else if (a->undo.n && decided_count(a)) {
+            a->confirm = MT_CONFIRM_QUIT;
+            a->input = MT_INPUT_CONFIRM;
+        } else {
+            a->quit = true;
+        }
+        break;
+    case MT_ACT_QUIT_NOW: a->quit = true; break;
+    case MT_ACT_BACK:
+        if (overlay) a->view = a->back;
+        else if (a->view == MT_VIEW_CONFLICT) a->view = a->panel;
+        else if (a->filter) {
+            free(a->filter);
+            a->filter = NULL;
+        }
+        break;
+    case MT_ACT_HELP:
+        if (a->view != MT_VIEW_HELP) a->back = a->view;
+        a->view = MT_VIEW_HELP;
+        break;
+    case MT_ACT_DOWN: move(a, 1, false); break;
+    case MT_ACT_UP: move(a, -1, false); break;
+    case MT_ACT_FIRST: move(a, 0, true); break;
+    case MT_ACT_LAST: move(a, 1L << 30, true); break;
+    case MT_ACT_PAGE_DOWN: move(a, half, false); break;
+    case MT_ACT_PAGE_UP: move(a, -half, false); break;
+    case MT_ACT_NEXT_PANEL: go_panel(a, (enum mt_view_id)((a->panel + 1) % MT_PANELS)); break;
+    case MT_ACT_PREV_PANEL: go_panel(a, (enum mt_view_id)((a->panel + MT_PANELS - 1) % MT_PANELS)); break;
+    case MT_ACT_PANEL_ENVS: go_panel(a, MT_VIEW_ENVS); break;
+    case MT_ACT_PANEL_LOCKS: go_panel(a, MT_VIEW_LOCKS); break;
+    case MT_ACT_PANEL_PLAN: go_panel(a, MT_VIEW_PLAN); break;
+    case MT_ACT_PANEL_CONFLICTS: go_panel(a, MT_VIEW_CONFLICTS); break;
+    case MT_ACT_PANEL_BACKUPS: go_panel(a, MT_VIEW_BACKUPS); break;
+    case MT_ACT_PANEL_LOG: go_panel(a, MT_VIEW_LOG); break;
+    case MT_ACT_ENTER:
+        if (ops->enter && a->snap) {
+            struct mt_rows rs = {0};
+            body_rows(a, &rs);
+            if (a->cursor[a->view] < rs.n) ops->enter(a, &rs.v[a->cursor[a->view]]);
+            mt_rows_clear(&rs);
+        }
+        break;
+    case MT_ACT_REFRESH: mt_app_refresh(a); break;
+    case MT_ACT_SEARCH:
+        a->input = MT_INPUT_SEARCH;
+        a->line_len = 0;
+        a->line[0] = '\0';
+        break;
+    case MT_ACT_SEARCH_NEXT: search_step(a, 1); break;
+    case MT_ACT_SEARCH_PREV: search_step(a, -1); break;
+    case MT_ACT_UNDO: {
+        char *key = NULL;
+        struct mt_plan *p = mt_app_plan(a);
+        if (p && mt_ui_undo(p, &a->undo, &key)) mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
+        else mt_app_set_message(a, false, "nothing to undo");
+        free(key);
+        break;
+    }
+    case MT_ACT_MERGE_MENU:
+        if (a->view != MT_VIEW_MENU) a->back = a->view;
+        a->view = MT_VIEW_MENU;
+        a->cursor[MT_VIEW_MENU] = 0;
+        break;
+    case MT_ACT_NEXT_CONFLICT:
+    case MT_ACT_PREV_CONFLICT:
+        if (mt_app_plan(a) && mt_app_plan(a)->nconflicts) mt_app_open_conflict(a, 0);
+        else mt_app_set_message(a, false, "no conflicts");
+        break;
+    default: {
+        const struct mt_action_info *i = mt_action_info(act);
+        if (i) mt_app_set_message(a, false, "%s: not in this view", i->keys);
+        break;
+    }
+    }
+}
+
+static void put_utf8(struct mt_app *a, int cp)
+{
+    char buf[8];
+    size_t n = 0;
+    if (cp < 0x80) buf[n++] = (char)cp;
+    else if (cp < 0x800) {
+        buf[n++] = (char)(0xc0 | (cp >> 6));
+        buf[n++] = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        buf[n++] = (char)(0xe0 | (cp >> 12));
+        buf[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        buf[n++] = (char)(0x80 | (cp & 0x3f));
+    } else {
+        buf[n++] = (char)(0xf0 | (cp >> 18));
+        buf[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        buf[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        buf[n++] = (char)(0x80 | (cp & 0x3f));
+    }
+    if (a->line_len + n + 1 > sizeof a->line) return;
+    memcpy(a->line + a->line_len, buf, n);
+    a->line_len += n;
+    a->line[a->line_len] = '\0';
+}
+
+void mt_app_key(struct mt_app *a, int key)
+{
+    if (a->input == MT_INPUT_CONFIRM) {
+        a->input = MT_INPUT_NONE;
+        if (key == 'y' || key == 'Y') confirmed(a);
+        else mt_app_set_message(a, false, "cancelled");
+        return;
+    }
+    if (a->input == MT_INPUT_SEARCH) {
+        if (key == MT_KEY_ENTER) {
+            a->input = MT_INPUT_NONE;
+            free(a->filter);
+            a->filter = a->line_len ? xstrdup(a->line) : NULL;
+            a->cursor[a->view] = 0;
+            if (a->filter && a->view != MT_VIEW_PLAN) search_step(a, 1);
+        } else if (key == MT_KEY_ESC) {
+            a->input = MT_INPUT_NONE;
+        } else if (key == MT_KEY_BACKSPACE) {
+            while (a->line_len && ((unsigned char)a->line[a->line_len - 1] & 0xc0) == 0x80) a->line_len--;
+            if (a->line_len) a->line_len--;
+            a->line[a->line_len] = '\0';
+        } else if (key >= 0x20 && key < MT_KEY_SPECIAL) {
+            put_utf8(a, key);
+        }
+        return;
+    }
+    free(a->message);
+    a->message = NULL;
+    enum mt_action act = mt_action_for_key(key);
+    if (act == MT_ACT_NONE) {
+        char name[32];
+        mt_app_set_message(a, false, "%s: no action (? for help)", mt_key_name(key, name, sizeof name));
+        return;
+    }
+    mt_app_action(a, act);
+}
+
+/* ---- the screen ------------------------------------------------------------ */
+
+static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
+{
+    switch (a->confirm) {
+    case MT_CONFIRM_MERGE:
+        snprintf(buf, size, "Finish the merge with %zu decisions: verify, commit and push? [y/N]", decided_count(a));
+        break;
+    case MT_CONFIRM_ABORT: snprintf(buf, size, "Drop every decision taken here? [y/N]"); break;
+    case MT_CONFIRM_SYNC: snprintf(buf, size, "Run a fresh sync (export, merge, import, push)? [y/N]"); break;
+    case MT_CONFIRM_RESTORE:
+        snprintf(buf, size, "Restore every entity of %s through a merge commit? [y/N]", a->confirm_arg ? a->confirm_arg : "?");
+        break;
+    case MT_CONFIRM_QUIT:
+        if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.kind);
+        else snprintf(buf, size, "Quit and lose %zu decisions? [y/N]", decided_count(a));
+        break;
+    }
+    return buf;
+}
+
+static void status_row(struct mt_app *a, struct mt_row *r)
+{
+    struct mt_ui_snap *s = a->snap;
+    mt_row_seg(r, MT_ROLE_STATUS, " %s  env %s  branch %s  ", a->cfg->repo, a->cfg->env,
+               s && s->branch ? s->branch : "?");
+    if (s && s->lock_known && s->lock.held)
+        mt_row_seg(r, MT_ROLE_LOCK_HELD, "lock: %s pid %ld", s->lock.env, s->lock.pid);
+    else mt_row_seg(r, MT_ROLE_STATUS, "lock: free");
+    if (s && s->lease_rc == 0 && s->lease.valid && s->lease.state == MT_LEASE_HELD)
+        mt_row_seg(r, MT_ROLE_LOCK_HELD, "  lease: %s #%llu", s->lease.env, (unsigned long long)s->lease.token);
+    else mt_row_seg(r, MT_ROLE_STATUS, "  lease: free");
+    struct mt_plan *p = mt_app_plan(a);
+    if (p) {
+        size_t pending = mt_plan_pending(p);
+        mt_row_seg(r, pending ? MT_ROLE_CONFLICT : MT_ROLE_STATUS, "  pending: %zu conflicts", pending);
+        mt_row_seg(r, MT_ROLE_STATUS, ", %zu decided, %zu changes ", decided_count(a), p->resolved ? p->nchanges : 0);
+    }
+}
+
+void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
+{
+    memset(scr, 0, sizeof(*scr));
+    mt_row_seg(&scr->tabs, MT_ROLE_TITLE, " memtui ");
+    for (int i = 0; i < MT_PANELS; i++)
+        mt_row_seg(&scr->tabs, i == (int)a->panel ? MT_ROLE_TAB_ACTIVE : MT_ROLE_TAB, " %d %s ", i + 1, VIEWS[i]->name);
+    if (a->view >= MT_PANELS) mt_row_seg(&scr->tabs, MT_ROLE_TITLE, " > %s ", VIEWS[a->view]->name);
+    if (!a->snap) {
+        char prog[256];
+        mt_job_peek(&a->job, prog, sizeof prog, NULL, NULL);
+        mt_rows_line(&scr->body, MT_ROLE_DIM, "loading %s: %s", a->cfg->repo, prog);
+    } else {
+        body_rows(a, &scr->body);
+    }
+    scr->has_cursor = a->snap && a->view != MT_VIEW_CONFLICT && scr->body.n;
+    size_t *c = &a->cursor[a->view], *top = &a->top[a->view];
+    if (*c >= scr->body.n) *c = scr->body.n ? scr->body.n - 1 : 0;
+    size_t h = a->body_height > 0 ? (size_t)a->body_height : 1;
+    if (*c < *top) *top = *c;
+    if (*c >= *top + h) *top = *c - h + 1;
+    if (!scr->has_cursor) *top = 0;
+    scr->top = *top;
+    scr->cursor = *c;
+    status_row(a, &scr->status);
+    char buf[512];
+    if (a->input == MT_INPUT_SEARCH) {
+        mt_row_seg(&scr->message, MT_ROLE_SEARCH, "/%s", a->line);
+    } else if (a->input == MT_INPUT_CONFIRM) {
+        mt_row_seg(&scr->message, MT_ROLE_DANGER, "%s", confirm_question(a, buf, sizeof buf));
+    } else if (a->job.running) {
+        mt_job_peek(&a->job, buf, sizeof buf, &scr->progress_done, &scr->progress_total);
+        mt_row_seg(&scr->message, MT_ROLE_CHANGED, "%s", buf);
+    } else if (a->message) {
+        mt_row_seg(&scr->message, a->message_error ? MT_ROLE_DANGER : MT_ROLE_DEFAULT, "%s", a->message);
+    }
+}
+
+void mt_screen_free(struct mt_screen *scr)
+{
+    for (size_t k = 0; k < scr->tabs.nsegs; k++) free(scr->tabs.segs[k].text);
+    free(scr->tabs.segs);
+    for (size_t k = 0; k < scr->status.nsegs; k++) free(scr->status.segs[k].text);
+    free(scr->status.segs);
+    for (size_t k = 0; k < scr->message.nsegs; k++) free(scr->message.segs[k].text);
+    free(scr->message.segs);
+    mt_rows_clear(&scr->body);
+}

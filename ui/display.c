@@ -1,0 +1,341 @@
+/* display.c: the only place that talks to the terminal: newterm, the input
+ * loop (polling, so background work never freezes it), resize, signals,
+ * suspending for $EDITOR, scripted keys and screen dumps for tests. */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "memtui/fsutil.h"
+#include "memtui/ui_display.h"
+#include "memtui/ui_keys.h"
+
+enum { MIN_COLS = 60, MIN_LINES = 10 };
+
+static volatile sig_atomic_t got_signal;
+static bool curses_on;
+static SCREEN *screen;
+static FILE *term_out, *term_in;
+static int saved_stderr = -1;
+static char *stderr_path;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+/* Whatever happens, the terminal is given back as it was. */
+static void restore_terminal(void)
+{
+    if (curses_on) {
+        endwin();
+        curses_on = false;
+    }
+    if (saved_stderr >= 0) {
+        /* what the engine printed while curses owned the screen */
+        fflush(stderr);
+        dup2(saved_stderr, STDERR_FILENO);
+        close(saved_stderr);
+        saved_stderr = -1;
+        char *data = NULL;
+        size_t len = 0;
+        if (stderr_path && mt_file_read(stderr_path, &data, &len, NULL, NULL) == 0 && len)
+            fwrite(data, 1, len, stderr);
+        free(data);
+        if (stderr_path) unlink(stderr_path);
+    }
+    free(stderr_path);
+    stderr_path = NULL;
+}
+
+static void redirect_stderr(void)
+{
+    const char *dir = getenv("TMPDIR");
+    stderr_path = xasprintf("%s/memtui-ui-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(stderr_path);
+    if (fd < 0) {
+        free(stderr_path);
+        stderr_path = NULL;
+        return;
+    }
+    fflush(stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+static int map_key(wint_t ch, int rc)
+{
+    if (rc == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_UP: return MT_KEY_UP;
+        case KEY_DOWN: return MT_KEY_DOWN;
+        case KEY_LEFT: return MT_KEY_LEFT;
+        case KEY_RIGHT: return MT_KEY_RIGHT;
+        case KEY_HOME: return MT_KEY_HOME;
+        case KEY_END: return MT_KEY_END;
+        case KEY_PPAGE: return MT_KEY_PGUP;
+        case KEY_NPAGE: return MT_KEY_PGDN;
+        case KEY_BTAB: return MT_KEY_BTAB;
+        case KEY_ENTER: return MT_KEY_ENTER;
+        case KEY_BACKSPACE: return MT_KEY_BACKSPACE;
+        case KEY_DC: return MT_KEY_DELETE;
+        default: return -1;
+        }
+    }
+    if (ch == '\r' || ch == '\n') return MT_KEY_ENTER;
+    if (ch == 127 || ch == 8) return MT_KEY_BACKSPACE;
+    return (int)ch;
+}
+
+static void draw(struct mt_app *a)
+{
+    erase();
+    if (COLS < MIN_COLS || LINES < MIN_LINES) {
+        char *m = xasprintf("terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_LINES);
+        mvaddnstr(LINES / 2, 0, m, COLS);
+        free(m);
+        refresh();
+        return;
+    }
+    a->width = COLS;
+    a->body_height = LINES - 3;
+    struct mt_screen scr;
+    mt_app_screen(a, &scr);
+    mt_draw_row(0, &scr.tabs, COLS, false);
+    for (int y = 0; y < a->body_height; y++) {
+        size_t i = scr.top + (size_t)y;
+        if (i >= scr.body.n) break;
+        mt_draw_row(1 + y, &scr.body.v[i], COLS, scr.has_cursor && i == scr.cursor);
+    }
+    mt_draw_row(LINES - 2, &scr.status, COLS, false);
+    mt_draw_progress(LINES - 1, &scr.message, COLS, scr.progress_done, scr.progress_total);
+    mt_screen_free(&scr);
+    refresh();
+}
+
+/* The screen as plain text, trailing blanks dropped (tig's save-display). */
+static void save_display(const char *path, struct mt_app *a)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        mt_app_set_message(a, true, "cannot write %s: %s", path, strerror(errno));
+        return;
+    }
+    wchar_t *w = xcalloc((size_t)COLS + 1, sizeof(wchar_t));
+    char *mb = xmalloc(((size_t)COLS + 1) * MB_CUR_MAX + 1);
+    for (int y = 0; y < LINES; y++) {
+        int n = mvinnwstr(y, 0, w, COLS);
+        if (n < 0) n = 0;
+        w[n] = L'\0';
+        size_t len = wcstombs(mb, w, ((size_t)COLS + 1) * MB_CUR_MAX);
+        if (len == (size_t)-1) len = 0;
+        while (len && mb[len - 1] == ' ') len--;
+        fwrite(mb, 1, len, f);
+        fputc('\n', f);
+    }
+    free(w);
+    free(mb);
+    fclose(f);
+}
+
+/* ---- scripts --------------------------------------------------------------- */
+
+struct script {
+    char **items;   /* one key name or one :command each */
+    size_t n, at;
+};
+
+static int script_load(struct script *s, const char *path)
+{
+    memset(s, 0, sizeof(*s));
+    char *data;
+    size_t len, cap = 0;
+    struct mt_error err = {0};
+    if (mt_file_read(path, &data, &len, NULL, &err)) {
+        fprintf(stderr, "memtui: MEMTUI_SCRIPT: %s\n", err.msg);
+        mt_error_clear(&err);
+        return -1;
+    }
+    for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+        while (*line == ' ' || *line == '\t') line++;
+        size_t l = strlen(line);
+        while (l && (line[l - 1] == ' ' || line[l - 1] == '\r')) line[--l] = '\0';
+        if (!*line || *line == '#') continue;
+        if (*line == ':') {
+            MT_GROW(s->items, cap, s->n + 1);
+            s->items[s->n++] = xstrdup(line);
+            continue;
+        }
+        /* several keys on a line, separated by spaces: "j j Enter" */
+        for (char *p = line; *p;) {
+            while (*p == ' ') p++;
+            size_t k = strcspn(p, " ");
+            if (!k) break;
+            MT_GROW(s->items, cap, s->n + 1);
+            s->items[s->n++] = xstrndup(p, k);
+            p += k;
+        }
+    }
+    free(data);
+    return 0;
+}
+
+static void script_free(struct script *s)
+{
+    for (size_t i = 0; i < s->n; i++) free(s->items[i]);
+    free(s->items);
+}
+
+/* One script item; false when it asks to stop. */
+static bool script_step(struct script *s, struct mt_app *a)
+{
+    const char *it = s->items[s->at++];
+    if (it[0] == ':') {
+        if (strncmp(it, ":save-display ", 14) == 0) {
+            draw(a);
+            save_display(it + 14, a);
+        } else if (strcmp(it, ":quit") == 0) {
+            return false;
+        } else if (strcmp(it, ":refresh") == 0) {
+            mt_app_refresh(a);
+        } else {
+            enum mt_action act = mt_action_by_name(it + 1);
+            if (act != MT_ACT_NONE) mt_app_action(a, act);
+            else mt_app_set_message(a, true, "unknown command %s", it);
+        }
+        return true;
+    }
+    int key = mt_key_parse(it);
+    if (key < 0) mt_app_set_message(a, true, "unknown key %s", it);
+    else mt_app_key(a, key);
+    return true;
+}
+
+static void run_editor(struct mt_app *a)
+{
+    for (int tries = 0; a->edit_path && tries < 10; tries++) {
+        def_prog_mode();
+        endwin();
+        int st = mt_editor_run(a->edit_path);
+        reset_prog_mode();
+        clearok(curscr, TRUE);
+        refresh();
+        mt_app_edit_done(a, st);
+    }
+    if (a->edit_path) mt_app_edit_done(a, -1);
+}
+
+int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
+{
+    setlocale(LC_ALL, "");
+    bool headless = getenv("MEMTUI_NO_DISPLAY") && strcmp(getenv("MEMTUI_NO_DISPLAY"), "1") == 0;
+    const char *script_path = getenv("MEMTUI_SCRIPT");
+    struct script sc = {0};
+    bool scripted = script_path && *script_path;
+    if (scripted && script_load(&sc, script_path)) return MT_EXIT_USAGE;
+    if (!headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+        fprintf(stderr, "memtui: the workstation needs a terminal; use --batch COMMAND (see --help)\n");
+        script_free(&sc);
+        return MT_EXIT_USAGE;
+    }
+    if (headless) {
+        term_out = fopen("/dev/null", "w");
+        term_in = fopen("/dev/null", "r");
+    } else {
+        term_out = stdout;
+        term_in = stdin;
+    }
+    const char *term = getenv("TERM");
+    screen = newterm(term && *term ? term : "xterm", term_out, term_in);
+    if (!screen) {
+        fprintf(stderr, "memtui: cannot start the terminal (TERM=%s)\n", term ? term : "");
+        script_free(&sc);
+        return MT_EXIT_USAGE;
+    }
+    curses_on = true;
+    atexit(restore_terminal);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    redirect_stderr();
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    timeout(100);   /* poll: background work reports progress between keys */
+    const char *nc = getenv("NO_COLOR");
+    bool colour = has_colors() && !(nc && *nc) && !(theme->name && strcmp(theme->name, "mono") == 0);
+    mt_draw_init_colours(theme, colour);
+
+    struct mt_app a;
+    mt_app_init(&a, cfg);
+    bool dirty = true;
+    int rc = MT_EXIT_OK;
+    while (!a.quit) {
+        if (got_signal) {
+            rc = 128 + got_signal;
+            break;
+        }
+        if (mt_app_poll(&a)) dirty = true;
+        if (dirty) {
+            draw(&a);
+            dirty = false;
+        }
+        if (scripted) {
+            if (!mt_app_idle(&a)) {
+                napms(10);
+                continue;
+            }
+            if (sc.at >= sc.n || !script_step(&sc, &a)) break;
+            run_editor(&a);
+            dirty = true;
+            continue;
+        }
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) continue;
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            dirty = true;
+            continue;
+        }
+        int key = map_key(ch, r);
+        if (key < 0) continue;
+        mt_app_key(&a, key);
+        run_editor(&a);
+        dirty = true;
+    }
+    if (a.quit && a.job.running && a.confirm == MT_CONFIRM_QUIT) {
+        /* asked to leave a running job: do not wait for it (the kernel drops
+         * the lock; an unreleased lease ends by its ttl) */
+        restore_terminal();
+        fflush(NULL);
+        _exit(rc);
+    }
+    restore_terminal();
+    if (!a.quit && !got_signal) rc = a.exit_code;
+    /* Q or a signal while work runs: leave at once, as promised */
+    if (a.job.running && (got_signal || a.quit)) {
+        fflush(NULL);
+        _exit(rc);
+    }
+    mt_app_free(&a);
+    delscreen(screen);
+    if (headless) {
+        fclose(term_out);
+        fclose(term_in);
+    }
+    script_free(&sc);
+    return rc;
+}

@@ -1,0 +1,110 @@
+/* model.c: the load job: everything the panels show, read in the
+ * background with progress (curses-free). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/ui_model.h"
+
+static void plan_progress(void *ctx, size_t done, size_t total, const char *env)
+{
+    mt_job_progress(ctx, done, total, "reading fragments: %zu/%zu (%s)", done, total, env ? env : "");
+}
+
+void mt_ui_snap_free(struct mt_ui_snap *s)
+{
+    if (!s) return;
+    if (s->have_plan) mt_plan_free(&s->plan);
+    if (s->open) mt_session_close(&s->s);
+    free(s->error);
+    free(s->branch);
+    free(s->export_commit);
+    free(s->export_time);
+    free(s->lock_path);
+    if (s->lease_rc == 0) mt_lease_info_clear(&s->lease);
+    free(s->lease_error);
+    mt_lease_chain_free(s->chain, s->nchain);
+    mt_backups_free(s->backups, s->nbackups);
+    free(s->backups_error);
+    mt_ui_log_free(s->log, s->nlog);
+    free(s);
+}
+
+static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg)
+{
+    struct mt_error err = {0};
+    s->branch = mt_repo_branch(s->s.repo);
+    /* who holds the local lock: a file read, instant */
+    s->lock_path = cfg->lock_file ? xstrdup(cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(s->s.repo));
+    s->lock_known = mt_lock_holder(s->lock_path, &s->lock);
+    mt_job_progress(j, 0, 0, "reading the plan");
+    struct mt_plan_options opt = {.policy = MT_POLICY_FAIL, .allow_mass_delete = cfg->allow_mass_delete,
+                                  .progress = plan_progress, .progress_ctx = j};
+    if (mt_session_plan_load(&s->s, &s->plan, &opt, &err) == 0) {
+        s->have_plan = true;
+        mt_job_progress(j, 0, 0, "resolving the plan");
+        mt_plan_resolve(&s->plan);
+        s->export_commit = xcalloc(s->plan.nenvs + 1, sizeof(*s->export_commit));
+        s->export_time = xcalloc(s->plan.nenvs + 1, sizeof(*s->export_time));
+        for (size_t i = 0; i < s->plan.nenvs && s->s.head[0]; i++) {
+            char *name = xasprintf("memory-%s.json", s->plan.envs[i].ref.env);
+            if (!s->plan.envs[i].synthetic &&
+                mt_repo_last_change(s->s.repo, NULL, name, s->export_commit[i], &s->export_time[i], &err))
+                mt_error_clear(&err);
+            free(name);
+        }
+        long long t;
+        if (s->s.head[0] && mt_repo_last_change(s->s.repo, NULL, "memory.json", s->u_commit, &t, &err))
+            mt_error_clear(&err);
+    } else {
+        s->error = mt_error_format(&err);
+        mt_error_clear(&err);
+    }
+    mt_job_progress(j, 0, 0, "reading backups");
+    if (mt_backups_list(s->s.repo, &s->backups, &s->nbackups, &err)) {
+        s->backups_error = mt_error_format(&err);
+        mt_error_clear(&err);
+    }
+    mt_job_progress(j, 0, 0, "reading the merge log");
+    if (s->s.head[0] && mt_ui_log_read(s->s.repo, 50, &s->log, &s->nlog, &err)) mt_error_clear(&err);
+}
+
+/* The lease lives on the remote: a fetch, so last and never blocking. */
+static void load_lease(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg)
+{
+    struct mt_error err = {0};
+    mt_job_progress(j, 0, 0, "fetching the lease from %s", cfg->remote);
+    s->lease_rc = mt_lease_read(s->s.repo, cfg->remote, NULL, &s->lease, &err);
+    if (s->lease_rc) {
+        s->lease_error = err.msg ? mt_error_format(&err) : NULL;
+        mt_error_clear(&err);
+        return;
+    }
+    if (mt_lease_chain(s->s.repo, cfg->remote, NULL, 10, &s->chain, &s->nchain, &err)) {
+        s->chain = NULL;
+        s->nchain = 0;
+        mt_error_clear(&err);
+    }
+}
+
+int mt_ui_load_job(struct mt_job *j)
+{
+    const struct mt_config *cfg = j->arg;
+    struct mt_ui_snap *s = xcalloc(1, sizeof(*s));
+    s->lease_rc = MT_REPO_NOTFOUND;
+    struct mt_error err = {0};
+    mt_job_progress(j, 0, 0, "opening %s", cfg->repo);
+    int rc = mt_session_open(&s->s, cfg, &err);
+    if (rc) {
+        s->error = mt_error_format(&err);
+        mt_error_clear(&err);
+        mt_session_close(&s->s);
+    } else {
+        s->open = true;
+        load_local(j, s, cfg);
+        load_lease(j, s, cfg);
+    }
+    s->loaded_at = mt_monotonic();
+    j->result = s;
+    return rc;
+}

@@ -1,0 +1,188 @@
+/* theme.c: theme files by role (curses-free); see ui_theme.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "memtui/fsutil.h"
+#include "memtui/ui_theme.h"
+
+#ifndef MEMTUI_THEME_DIR
+#define MEMTUI_THEME_DIR "themes"
+#endif
+
+static const char *const ROLE_NAMES[] = {
+#define MT_UI_ROLE_NAME(name, text) text,
+    MT_UI_ROLES(MT_UI_ROLE_NAME)
+#undef MT_UI_ROLE_NAME
+};
+
+const char *mt_role_name(enum mt_role r)
+{
+    return r < MT_ROLE_COUNT ? ROLE_NAMES[r] : "?";
+}
+
+static const char *const COLOURS[] = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"};
+
+/* Colour word to -1..255; -2 when unknown. */
+static int colour(const char *w)
+{
+    if (strcasecmp(w, "default") == 0 || strcmp(w, "-") == 0) return -1;
+    int base = 0;
+    if (strncasecmp(w, "bright-", 7) == 0) {
+        base = 8;
+        w += 7;
+    }
+    for (int i = 0; i < 8; i++)
+        if (strcasecmp(w, COLOURS[i]) == 0) return base + i;
+    if (base) return -2;
+    char *end;
+    long v = strtol(w, &end, 10);
+    if (*w && !*end && v >= 0 && v <= 255) return (int)v;
+    return -2;
+}
+
+static int attr(const char *w)
+{
+    if (strcasecmp(w, "bold") == 0) return MT_ATTR_BOLD;
+    if (strcasecmp(w, "reverse") == 0) return MT_ATTR_REVERSE;
+    if (strcasecmp(w, "underline") == 0) return MT_ATTR_UNDERLINE;
+    if (strcasecmp(w, "dim") == 0) return MT_ATTR_DIM;
+    return -1;
+}
+
+/* Built in so that a lost themes/ folder still gives a usable screen. */
+static const char BUILTIN[] =
+    "default = default default\n"
+    "title = white blue bold\n"
+    "tab = white blue\n"
+    "tab_active = black cyan bold\n"
+    "status = black white\n"
+    "selection = black cyan bold\n"
+    "header = default default bold underline\n"
+    "ours = green default\n"
+    "theirs = magenta default\n"
+    "base = blue default\n"
+    "result = cyan default bold\n"
+    "added = green default\n"
+    "removed = red default\n"
+    "changed = yellow default\n"
+    "conflict = red default bold\n"
+    "lock_held = yellow default bold\n"
+    "lock_stale = red default bold\n"
+    "lock_free = green default\n"
+    "danger = white red bold\n"
+    "ok = green default\n"
+    "dim = default default dim\n"
+    "search = black yellow\n";
+
+void mt_theme_builtin(struct mt_theme *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (int i = 0; i < MT_ROLE_COUNT; i++) t->role[i] = (struct mt_style){-1, -1, 0};
+    t->name = xstrdup("built-in");
+    struct mt_error e = {0};
+    mt_theme_parse(t, BUILTIN, "built-in", &e);
+    mt_error_clear(&e);
+}
+
+int mt_theme_parse(struct mt_theme *t, const char *text, const char *file, struct mt_error *err)
+{
+    long lineno = 0;
+    const char *p = text;
+    while (*p) {
+        lineno++;
+        size_t n = strcspn(p, "\n");
+        char *line = xstrndup(p, n);
+        p += n + (p[n] == '\n');
+        char *hash = strchr(line, '#');
+        if (hash) *hash = '\0';
+        char *eq = strchr(line, '=');
+        char *s = line;
+        while (isspace((unsigned char)*s)) s++;
+        if (!*s) {
+            free(line);
+            continue;
+        }
+        if (!eq) {
+            mt_error_at(err, file, lineno, 0, "expected: role = fg bg [bold|reverse|underline|dim]");
+            free(line);
+            return -1;
+        }
+        *eq = '\0';
+        char *name = strtok(s, " \t");
+        int role = -1;
+        for (int i = 0; name && i < MT_ROLE_COUNT; i++)
+            if (strcmp(name, ROLE_NAMES[i]) == 0) role = i;
+        /* "selected" is what STYLE.md calls the selection role */
+        if (name && strcmp(name, "selected") == 0) role = MT_ROLE_SELECTION;
+        if (role < 0) {
+            mt_error_at(err, file, lineno, 0, "unknown role '%s'", name ? name : "");
+            free(line);
+            return -1;
+        }
+        struct mt_style st = {-1, -1, 0};
+        int nwords = 0;
+        for (char *w = strtok(eq + 1, " \t\r"); w; w = strtok(NULL, " \t\r"), nwords++) {
+            int a = attr(w);
+            if (a > 0) {
+                st.attrs |= (unsigned)a;
+                continue;
+            }
+            int c = colour(w);
+            if (c == -2 || nwords >= 2) {
+                mt_error_at(err, file, lineno, 0, "bad colour or attribute '%s'", w);
+                free(line);
+                return -1;
+            }
+            if (nwords == 0) st.fg = (short)c;
+            else st.bg = (short)c;
+        }
+        t->role[role] = st;
+        free(line);
+    }
+    return 0;
+}
+
+static int load_file(struct mt_theme *t, const char *path, struct mt_error *err)
+{
+    char *data;
+    size_t len;
+    if (mt_file_read(path, &data, &len, NULL, err)) return -1;
+    int rc = mt_theme_parse(t, data, path, err);
+    free(data);
+    return rc;
+}
+
+int mt_theme_load(struct mt_theme *t, const char *name, struct mt_error *err)
+{
+    mt_theme_builtin(t);
+    if (!name || !*name) name = "default";
+    if (strchr(name, '/')) {
+        mt_error_set(err, "theme '%s': a theme is a name, not a path (see $MEMTUI_THEMES)", name);
+        return -1;
+    }
+    const char *dirs[2] = {getenv("MEMTUI_THEMES"), MEMTUI_THEME_DIR};
+    for (int i = 0; i < 2; i++) {
+        if (!dirs[i] || !*dirs[i]) continue;
+        char *path = xasprintf("%s/%s.theme", dirs[i], name);
+        if (mt_file_exists(path)) {
+            int rc = load_file(t, path, err);
+            free(t->name);
+            t->name = xstrdup(name);
+            free(path);
+            return rc;
+        }
+        free(path);
+    }
+    if (strcmp(name, "default") == 0) return 0;
+    mt_error_set(err, "no theme '%s' in $MEMTUI_THEMES or %s", name, MEMTUI_THEME_DIR);
+    return -1;
+}
+
+void mt_theme_free(struct mt_theme *t)
+{
+    free(t->name);
+    t->name = NULL;
+}

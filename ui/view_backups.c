@@ -1,0 +1,128 @@
+/* view_backups.c: panel 5, stashes and backup branches; Enter shows an
+ * entity-level diff against HEAD, r restores through the engine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/fragment.h"
+#include "memtui/ui_app.h"
+
+static const char *kind(enum mt_backup_kind k)
+{
+    return k == MT_BACKUP_STASH ? "stash" : k == MT_BACKUP_BRANCH ? "branch" : "remote";
+}
+
+static void rows(struct mt_app *a, struct mt_rows *out, int width)
+{
+    (void)width;
+    struct mt_ui_snap *s = a->snap;
+    if (!s || !s->open) return;
+    if (s->backups_error) mt_rows_line(out, MT_ROLE_DANGER, "%s", s->backups_error);
+    if (!s->nbackups) mt_rows_line(out, MT_ROLE_DIM, "no stashes and no backup branches");
+    for (size_t i = 0; i < s->nbackups; i++) {
+        const struct mt_backup *b = &s->backups[i];
+        struct mt_row *r = mt_rows_add(out);
+        r->idx = i;
+        r->ref = xstrdup(b->name);
+        char when[32], n[64];
+        mt_row_col(r, MT_ROLE_DIM, 7, kind(b->kind));
+        mt_row_col(r, MT_ROLE_HEADER, 44, b->name);
+        mt_row_seg(r, MT_ROLE_DIM, "%.10s %s  ", b->oid, mt_fmt_time(b->time, when, sizeof when));
+        snprintf(n, sizeof n, "%zu entities, %zu relations", b->entities, b->relations);
+        mt_row_col(r, MT_ROLE_DEFAULT, 28, b->has_graph ? n : "no graph");
+        mt_row_seg(r, b->missing_at_head ? MT_ROLE_CHANGED : MT_ROLE_OK, "%zu not at HEAD", b->missing_at_head);
+        if (b->message && *b->message) mt_rows_line(out, MT_ROLE_DIM, "        %s", b->message)->ref = xstrdup(b->name);
+    }
+}
+
+static int load_graph(const char *text, size_t len, struct mt_graph *g)
+{
+    struct mt_fragment f;
+    struct mt_error err = {0};
+    mt_graph_init(g);
+    if (mt_fragment_load(&f, "backup", xstrndup(text, len), len, &err)) {
+        mt_error_clear(&err);
+        return -1;
+    }
+    for (size_t i = 0; i < f.nlines; i++) {
+        struct mt_item it;
+        if (mt_item_parse(f.lines[i].p, f.lines[i].len, "backup", f.lines[i].lineno, &it, &err)) {
+            mt_error_clear(&err);
+            continue;
+        }
+        if (it.entity) mt_graph_add_entity(g, it.entity);
+        if (it.relation) mt_graph_add_relation(g, it.relation);
+        it.entity = NULL;
+        it.relation = NULL;
+        mt_item_clear(&it);
+    }
+    mt_fragment_free(&f);
+    return 0;
+}
+
+/* Entity by entity: what the backup has that HEAD lacks or holds otherwise. */
+static void enter(struct mt_app *a, const struct mt_row *r)
+{
+    struct mt_ui_snap *s = a->snap;
+    if (!r->ref || !s || !s->open) return;
+    struct mt_error err = {0};
+    char *bt = NULL, *ht = NULL;
+    size_t bl = 0, hl = 0;
+    char blob[MT_OID_HEX];
+    if (mt_backup_graph_text(s->s.repo, r->ref, &bt, &bl, &err)) {
+        mt_app_set_message(a, true, "%s: %s", r->ref, err.msg ? err.msg : "unreadable");
+        mt_error_clear(&err);
+        return;
+    }
+    if (s->s.head[0] && mt_repo_read_path(s->s.repo, NULL, "memory.json", &ht, &hl, blob, &err)) mt_error_clear(&err);
+    struct mt_graph bg, hg;
+    load_graph(bt, bl, &bg);
+    load_graph(ht ? ht : "", hl, &hg);
+    mt_rows_clear(&a->text);
+    free(a->text_title);
+    a->text_title = xasprintf("%s against HEAD", r->ref);
+    size_t same = 0;
+    for (size_t i = 0; i < bg.nents; i++) {
+        struct mt_entity *e = bg.ents[i], *h = mt_graph_entity(&hg, e->key);
+        if (h && mt_entity_same(e, h)) {
+            same++;
+            continue;
+        }
+        /* before = HEAD, after = the backup: '+' is what a restore brings back */
+        mt_rows_entity_diff(&a->text, e->name, h, e, h ? "differs from HEAD" : "missing at HEAD", e->key);
+    }
+    size_t only_head = 0;
+    for (size_t i = 0; i < hg.nents; i++) only_head += mt_graph_entity(&bg, hg.ents[i]->key) == NULL;
+    mt_rows_line(&a->text, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD; r restores this backup", same,
+                 only_head);
+    mt_graph_free(&bg);
+    mt_graph_free(&hg);
+    free(bt);
+    free(ht);
+    free(a->confirm_arg);
+    a->confirm_arg = xstrdup(r->ref);
+    a->back = a->view;
+    a->view = MT_VIEW_TEXT;
+    a->cursor[MT_VIEW_TEXT] = a->top[MT_VIEW_TEXT] = 0;
+}
+
+static bool key(struct mt_app *a, enum mt_action act)
+{
+    if (act != MT_ACT_RESTORE) return false;
+    struct mt_ui_snap *s = a->snap;
+    if (!s || a->cursor[MT_VIEW_BACKUPS] >= s->nbackups * 2 + 1) return true;
+    /* the ref of the selected row (its message row names it too) */
+    struct mt_rows rs = {0};
+    rows(a, &rs, a->width);
+    size_t c = a->cursor[MT_VIEW_BACKUPS];
+    if (c < rs.n && rs.v[c].ref) {
+        free(a->confirm_arg);
+        a->confirm_arg = xstrdup(rs.v[c].ref);
+        a->confirm = MT_CONFIRM_RESTORE;
+        a->input = MT_INPUT_CONFIRM;
+    }
+    mt_rows_clear(&rs);
+    return true;
+}
+
+const struct mt_view_ops mt_view_backups = {"Backups", rows, enter, key};
