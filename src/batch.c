@@ -16,6 +16,7 @@
 #include "memtui/fsutil.h"
 #include "memtui/lease.h"
 #include "memtui/lock.h"
+#include "memtui/publish.h"
 #include "memtui/session.h"
 #include "memtui/txn.h"
 
@@ -194,62 +195,46 @@ static int export_step(struct run *x, bool sync)
     return MT_EXIT_OK;
 }
 
-/* Lock, stash, build on the remote's newest main, publish by compare-and-
- * swap; when the push is rejected (main moved) the local commits are kept
- * on a backup branch, everything is rebuilt on the new main, verified and
- * pushed again, until --lock-timeout. */
+struct steps {
+    struct run *x;
+    int steps;
+};
+
+static int prepare_step(void *ctx, struct mt_session *s, struct mt_error *err)
+{
+    (void)s, (void)err;
+    struct steps *st = ctx;
+    return st->steps & STEP_EXPORT ? export_step(st->x, st->steps & STEP_MERGE) : MT_EXIT_OK;
+}
+
+static int build_step(void *ctx, struct mt_session *s, struct mt_error *err)
+{
+    (void)s, (void)err;
+    struct steps *st = ctx;
+    bool committed = false;
+    return st->steps & STEP_RESTORE ? restore_step(st->x, &committed)
+                                    : do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed);
+}
+
+/* The shared publishing loop (publish.h) with batch's steps, and what it
+ * did in the --json report. */
 static int publish(struct run *x, int steps)
 {
-    const struct mt_config *cfg = x->cfg;
-    struct mt_txn t;
-    int rc = mt_txn_begin(&t, &x->s, &x->err);
-    if (rc) return rc;
-    bool online = !cfg->no_push;
-    for (;;) {
-        bool committed = false;
-        if (online && (rc = mt_txn_follow_remote(&t, &x->err))) break;
-        if ((steps & STEP_EXPORT) && (rc = export_step(x, steps & STEP_MERGE))) break;
-        /* The lease guards merges; offline (--no-push) there is nobody to fence. */
-        if ((steps & (STEP_MERGE | STEP_RESTORE)) && online && (rc = mt_txn_lease(&t, &x->err))) break;
-        if (steps & STEP_MERGE) rc = do_merge(x, steps & STEP_IMPORT_OWN, &committed);
-        if (steps & STEP_RESTORE) rc = restore_step(x, &committed);
-        if (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) break;
-        if (!online) break;
-        int built = rc;
-        if (t.lease && (rc = mt_txn_lease(&t, &x->err))) break;  /* renew before publishing */
-        rc = mt_txn_push(&t, &x->err);
-        if (rc == MT_EXIT_OK) {
-            rc = built;
-            put_bool(x->r, "pushed", true);
-            break;
-        }
-        if (rc != 1) break;
-        if (!mt_txn_backoff(&t)) {
-            mt_error_set(&x->err, "the push of main was still rejected after %d attempts in %.0f s; every "
-                                  "attempt is kept on a memtui/backup/%s/... branch", t.attempts, cfg->lock_timeout,
-                         cfg->env);
-            rc = MT_EXIT_REMOTE;
-            break;
-        }
-    }
-    put_int(x->r, "push_attempts", t.attempts);
-    if (!t.lease && (steps & (STEP_MERGE | STEP_RESTORE))) {  /* offline: no lease was taken */
+    struct steps st = {x, steps};
+    bool builds = steps & (STEP_MERGE | STEP_RESTORE);
+    struct mt_publish_ops ops = {.ctx = &st, .prepare = prepare_step, .build = builds ? build_step : NULL};
+    struct mt_publish_result res;
+    int rc = mt_publish(&x->s, &ops, &res, &x->err);
+    if (res.pushed) put_bool(x->r, "pushed", true);
+    put_int(x->r, "push_attempts", res.attempts);
+    if (builds) {
         struct json_object *l = json_object_new_object();
-        json_object_object_add(l, "holder", NULL);
-        put_int(l, "token", x->s.manifest.lease_token);
+        json_object_object_add(l, "holder", res.leased ? json_object_new_string(x->cfg->env) : NULL);
+        put_int(l, "token", res.leased ? res.token : x->s.manifest.lease_token);
         json_object_object_add(l, "expires", NULL);
         json_object_object_add(x->r, "lease", l);
     }
-    if (t.lease) {
-        struct json_object *l = json_object_new_object();
-        json_object_object_add(l, "holder", json_object_new_string(cfg->env));
-        put_int(l, "token", (long long)mt_lease_token(t.lease));
-        json_object_object_add(l, "expires", NULL);
-        json_object_object_add(x->r, "lease", l);
-    }
-    int erc = mt_txn_end(&t);
-    if (t.stash_kept) put_bool(x->r, "stash_kept", true);
-    if ((rc == MT_EXIT_OK) && erc) rc = erc;
+    if (res.stash_kept) put_bool(x->r, "stash_kept", true);
     return rc;
 }
 
@@ -511,63 +496,24 @@ static int cmd_backups(struct run *x)
 static int restore_step(struct run *x, bool *committed)
 {
     const char *ref = x->cfg->args[0];
-    char *text;
-    size_t len;
-    if (mt_backup_graph_text(x->s.repo, ref, &text, &len, &x->err)) return MT_EXIT_USAGE;
     struct mt_plan p;
     struct mt_plan_options opt = plan_options(x->cfg);
-    opt.policy = MT_POLICY_PRESERVE;
-    int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
-    if (rc) {
-        free(text);
-        return rc;
-    }
-    char *label = xasprintf("restore:%s", ref);
-    char **names = x->cfg->entities;
-    size_t nnames = x->cfg->nentities;
-    struct mt_graph all;
-    mt_graph_init(&all);
-    if (!nnames) {  /* no --entity: everything the ref holds */
-        struct mt_fragment f;
-        if (mt_fragment_load(&f, label, xstrndup(text, len), len, &x->err) == 0) {
-            names = xcalloc(f.nlines + 1, sizeof(char *));
-            for (size_t i = 0; i < f.nlines; i++) {
-                struct mt_item it;
-                if (f.lines[i].kind != MT_LINE_ENTITY ||
-                    mt_item_parse(f.lines[i].p, f.lines[i].len, label, f.lines[i].lineno, &it, &x->err))
-                    continue;
-                if (!mt_graph_entity(&all, it.entity->key)) names[nnames++] = xstrdup(it.entity->name);
-                mt_graph_add_entity(&all, it.entity);
-                it.entity = NULL;
-                mt_item_clear(&it);
-            }
-            mt_error_clear(&x->err);
-            mt_fragment_free(&f);
-        }
-    }
-    rc = mt_plan_add_restore(&p, label, text, len, names, nnames, &x->err) ? MT_EXIT_USAGE : MT_EXIT_OK;
-    if (names != x->cfg->entities) {
-        for (size_t i = 0; i < nnames; i++) free(names[i]);
-        free(names);
-    }
-    mt_graph_free(&all);
-    free(text);
-    free(label);
-    if (!rc) {
-        mt_plan_resolve(&p);
-        mt_report_plan(x->r, &p);
+    size_t restored = 0;
+    int rc = mt_session_plan_restore(&x->s, &p, &opt, ref, x->cfg->entities, x->cfg->nentities, &restored,
+                                     &x->err);
+    if (rc) return rc;
+    mt_report_plan(x->r, &p);
+    if (x->cfg->dry_run) {
+        if (!x->cfg->json) mt_print_plan(stdout, &p);
+    } else {
         struct mt_merge_opts mo = {.committed = committed};
-        if (x->cfg->dry_run) {
-            if (!x->cfg->json) mt_print_plan(stdout, &p);
-        } else {
-            rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
-            put_bool(x->r, "committed", *committed);
-            if (!rc) {
-                say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
-                                  : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
-                    ref, p.entities);
-                mt_audit("restore", NULL, "restored %zu entities from %s", nnames, ref);
-            }
+        rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
+        put_bool(x->r, "committed", *committed);
+        if (!rc) {
+            say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
+                              : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
+                ref, p.entities);
+            mt_audit("restore", NULL, "restored %zu entities from %s", restored, ref);
         }
     }
     mt_plan_free(&p);

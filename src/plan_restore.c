@@ -6,7 +6,7 @@
 #include "memtui/plan.h"
 
 int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_text, size_t len,
-                        char *const *names, size_t nnames, struct mt_error *err)
+                        char *const *names, size_t nnames, size_t *restored, struct mt_error *err)
 {
     struct mt_fragment src;
     if (mt_fragment_load(&src, label, xstrndup(graph_text, len), len, err)) return -1;
@@ -18,9 +18,11 @@ int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_
     mt_buf_init(&text);
     struct mt_strmap wanted;
     mt_strmap_init(&wanted);
+    bool all = nnames == 0;  /* no names: every entity the old graph holds */
+    if (all) nnames = g.nents;
     char **keys = xcalloc(nnames + 1, sizeof(char *));
     for (size_t i = 0; i < nnames && !rc; i++) {
-        keys[i] = mt_entity_key(names[i]);
+        keys[i] = all ? xstrdup(g.ents[i]->key) : mt_entity_key(names[i]);
         struct mt_entity *e = mt_graph_entity(&g, keys[i]);
         if (!e) {
             mt_error_set(err, "entity \"%s\" is not in %s", names[i], label);
@@ -50,6 +52,7 @@ int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_
         mt_buf_free(&text);
         return -1;
     }
+    if (restored) *restored = nnames;
     struct mt_fragment m, f;
     mt_fragment_empty(&m, label);
     size_t flen;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/backups.h"
 #include "memtui/fsutil.h"
 #include "memtui/repo_fastread.h"
 
@@ -157,4 +158,28 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
     rc = mt_plan_load(p, u_blob, refs, n, opt, &src, err);
     free(refs);
     return rc ? MT_EXIT_VERIFY : MT_EXIT_OK;
+}
+
+int mt_session_plan_restore(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
+                            const char *ref, char *const *names, size_t nnames, size_t *restored,
+                            struct mt_error *err)
+{
+    char *text;
+    size_t len;
+    if (mt_backup_graph_text(s->repo, ref, &text, &len, err)) return MT_EXIT_USAGE;
+    struct mt_plan_options o = *opt;
+    o.policy = MT_POLICY_PRESERVE;  /* a restore decides nothing by itself */
+    int rc = mt_session_plan_load(s, p, &o, err);
+    if (!rc) {
+        char *label = xasprintf("restore:%s", ref);
+        if (mt_plan_add_restore(p, label, text, len, names, nnames, restored, err)) {
+            mt_plan_free(p);
+            rc = MT_EXIT_USAGE;
+        } else {
+            mt_plan_resolve(p);
+        }
+        free(label);
+    }
+    free(text);
+    return rc;
 }

@@ -1,8 +1,8 @@
 /* model_write.c: the workstation's writing runs, off the input loop
- * (curses-free). They follow batch's publish() step by step (lock, remote,
- * lease, build, commit, compare-and-swap push with retries) through the
- * same engine calls, so a merge finished here is one batch could have made,
- * only with the operator's decisions applied by entity key. */
+ * (curses-free). They run the one publishing loop batch runs (publish.h:
+ * lock, remote, lease, build, compare-and-swap push with retries), so a
+ * merge finished here is one batch could have made, only with the
+ * operator's decisions applied by entity key. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "memtui/audit.h"
 #include "memtui/fragment.h"
 #include "memtui/fsutil.h"
-#include "memtui/txn.h"
+#include "memtui/publish.h"
 #include "memtui/ui_model.h"
 
 enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_SYNC = 4, STEP_RESTORE = 8 };
@@ -94,119 +94,76 @@ static int merge_step(struct mt_job *j, struct mt_session *s, const struct mt_ui
 static int restore_step(struct mt_job *j, struct mt_session *s, const struct mt_ui_write_args *a,
                         struct mt_error *err)
 {
-    char *text;
-    size_t len;
-    mt_job_progress(j, 0, 0, "reading %s", a->restore_ref);
-    if (mt_backup_graph_text(s->repo, a->restore_ref, &text, &len, err)) return MT_EXIT_USAGE;
     struct mt_plan p;
-    struct mt_plan_options opt = {.policy = MT_POLICY_PRESERVE, .progress = plan_progress, .progress_ctx = j};
-    int rc = mt_session_plan_load(s, &p, &opt, err);
-    if (rc) {
-        free(text);
-        return rc;
-    }
-    char *label = xasprintf("restore:%s", a->restore_ref);
-    char **names = NULL;
-    size_t nnames = 0;
-    struct mt_graph all;
-    mt_graph_init(&all);
-    struct mt_fragment f;
-    if (mt_fragment_load(&f, label, xstrndup(text, len), len, err) == 0) {
-        names = xcalloc(f.nlines + 1, sizeof(char *));
-        for (size_t i = 0; i < f.nlines; i++) {
-            struct mt_item it;
-            if (f.lines[i].kind != MT_LINE_ENTITY ||
-                mt_item_parse(f.lines[i].p, f.lines[i].len, label, f.lines[i].lineno, &it, err))
-                continue;
-            if (!mt_graph_entity(&all, it.entity->key)) names[nnames++] = xstrdup(it.entity->name);
-            mt_graph_add_entity(&all, it.entity);
-            it.entity = NULL;
-            mt_item_clear(&it);
-        }
-        mt_error_clear(err);
-        mt_fragment_free(&f);
-    }
-    rc = mt_plan_add_restore(&p, label, text, len, names, nnames, err) ? MT_EXIT_USAGE : MT_EXIT_OK;
-    for (size_t i = 0; i < nnames; i++) free(names[i]);
-    free(names);
-    mt_graph_free(&all);
-    free(text);
-    free(label);
+    struct mt_plan_options opt = {.progress = plan_progress, .progress_ctx = j};
+    size_t restored = 0;
+    mt_job_progress(j, 0, 0, "reading %s", a->restore_ref);
+    int rc = mt_session_plan_restore(s, &p, &opt, a->restore_ref, NULL, 0, &restored, err);
+    if (rc) return rc;
+    bool committed = false;
+    struct mt_merge_opts mo = {.committed = &committed};
+    mt_job_progress(j, 0, 0, "writing, verifying and committing");
+    rc = mt_session_commit_merge(s, &p, &mo, err);
     if (!rc) {
-        mt_plan_resolve(&p);
-        bool committed = false;
-        struct mt_merge_opts mo = {.committed = &committed};
-        mt_job_progress(j, 0, 0, "writing, verifying and committing");
-        rc = mt_session_commit_merge(s, &p, &mo, err);
-        if (!rc) {
-            free(j->message);
-            j->message = xasprintf(committed ? "restored from %s: memory.json has %zu entities"
-                                             : "nothing to restore from %s: HEAD has it all (%zu entities)",
-                                   a->restore_ref, p.entities);
-            mt_audit("restore", NULL, "restored %zu entities from %s (workstation)", nnames, a->restore_ref);
-        }
+        free(j->message);
+        j->message = xasprintf(committed ? "restored from %s: memory.json has %zu entities"
+                                         : "nothing to restore from %s: HEAD has it all (%zu entities)",
+                               a->restore_ref, p.entities);
+        mt_audit("restore", NULL, "restored %zu entities from %s (workstation)", restored, a->restore_ref);
     }
     mt_plan_free(&p);
     return rc;
 }
 
+struct run {
+    struct mt_job *j;
+    const struct mt_ui_write_args *a;
+    int steps;
+};
+
+static int prepare(void *ctx, struct mt_session *s, struct mt_error *err)
+{
+    struct run *r = ctx;
+    bool exported = false;
+    if (!(r->steps & STEP_EXPORT) || !mt_file_exists(r->a->cfg->memory_file)) return MT_EXIT_OK;
+    mt_job_progress(r->j, 0, 0, "%s: exporting %s", r->j->kind, r->a->cfg->memory_file);
+    return mt_session_export(s, NULL, &exported, err);
+}
+
+static int build(void *ctx, struct mt_session *s, struct mt_error *err)
+{
+    struct run *r = ctx;
+    if (r->steps & STEP_RESTORE) return restore_step(r->j, s, r->a, err);
+    return merge_step(r->j, s, r->a, r->steps & STEP_SYNC, err);
+}
+
+static void note(void *ctx, const char *what, int attempt)
+{
+    struct run *r = ctx;
+    if (attempt > 1) mt_job_progress(r->j, 0, 0, "%s: %s (attempt %d)", r->j->kind, what, attempt);
+    else mt_job_progress(r->j, 0, 0, "%s: %s", r->j->kind, what);
+}
+
+/* The shared publishing loop (publish.h) with the workstation's steps. */
 static int publish(struct mt_job *j, int steps)
 {
     struct mt_ui_write_args *a = j->arg;
-    const struct mt_config *cfg = a->cfg;
     struct mt_session s;
     struct mt_error err = {0};
-    mt_job_progress(j, 0, 0, "%s: taking the local lock", j->kind);
-    int rc = mt_session_open(&s, cfg, &err);
-    struct mt_txn t;
-    bool began = false, audit = false;
+    mt_job_progress(j, 0, 0, "%s: opening the repo", j->kind);
+    int rc = mt_session_open(&s, a->cfg, &err);
     if (!rc) {
-        audit = true;
         /* quiet: the audit log is written, but nothing goes to the screen's stderr */
-        mt_audit_open(mt_repo_gitdir(s.repo), cfg->env, true);
-        rc = mt_txn_begin(&t, &s, &err);
-        began = rc == 0;
+        mt_audit_open(mt_repo_gitdir(s.repo), a->cfg->env, true);
+        struct run r = {j, a, steps};
+        struct mt_publish_ops ops = {.ctx = &r, .prepare = prepare, .build = build, .note = note};
+        struct mt_publish_result res;
+        rc = mt_publish(&s, &ops, &res, &err);
+        if (res.stash_kept && !err.msg)
+            mt_error_set(&err, "the work tree's changes did not re-apply: they are kept in the stash");
+        mt_audit_close();
     }
-    bool online = !cfg->no_push;
-    while (began) {
-        if (online) {
-            mt_job_progress(j, 0, 0, "%s: fetching %s", j->kind, cfg->remote);
-            if ((rc = mt_txn_follow_remote(&t, &err))) break;
-        }
-        if (steps & STEP_EXPORT) {
-            bool exported = false;
-            mt_job_progress(j, 0, 0, "%s: exporting %s", j->kind, cfg->memory_file);
-            if (mt_file_exists(cfg->memory_file) && (rc = mt_session_export(&s, NULL, &exported, &err))) break;
-        }
-        if (online) {
-            mt_job_progress(j, 0, 0, "%s: taking the lease (attempt %d)", j->kind, t.attempts + 1);
-            if ((rc = mt_txn_lease(&t, &err))) break;
-        }
-        if (steps & STEP_MERGE) rc = merge_step(j, &s, a, steps & STEP_SYNC, &err);
-        if (steps & STEP_RESTORE) rc = restore_step(j, &s, a, &err);
-        if (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) break;
-        if (!online) break;
-        int built = rc;
-        if (t.lease && (rc = mt_txn_lease(&t, &err))) break;  /* renew before publishing */
-        mt_job_progress(j, 0, 0, "%s: pushing (attempt %d)", j->kind, t.attempts + 1);
-        rc = mt_txn_push(&t, &err);
-        if (rc == MT_EXIT_OK) {
-            rc = built;
-            break;
-        }
-        if (rc != 1) break;
-        mt_job_progress(j, 0, 0, "%s: the push was rejected, retrying", j->kind);
-        if (!mt_txn_backoff(&t)) {
-            mt_error_set(&err, "the push of main was still rejected after %d attempts; every attempt is kept on a "
-                               "memtui/backup/%s/... branch", t.attempts, cfg->env);
-            rc = MT_EXIT_REMOTE;
-            break;
-        }
-    }
-    if (began) {
-        int erc = mt_txn_end(&t);
-        if (rc == MT_EXIT_OK && erc) rc = erc;
-    }
+    mt_session_close(&s);  /* also after a failed open: it frees what open made */
     if (err.msg) {
         free(j->message);
         char *m = mt_error_format(&err);
@@ -214,8 +171,6 @@ static int publish(struct mt_job *j, int steps)
         free(m);
     }
     mt_error_clear(&err);
-    if (audit) mt_audit_close();
-    mt_session_close(&s);
     args_free(a);
     return rc;
 }

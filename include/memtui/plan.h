@@ -161,13 +161,14 @@ int mt_plan_resolve(struct mt_plan *p);
 void mt_plan_free(struct mt_plan *p);
 
 /* Bring entities back from an old graph (a commit, a stash, a backup
- * branch): the named entities of graph_text, with the relations that touch
- * them, enter the plan as if an extra environment `label` had created them,
- * so the usual rules apply (an entity still present gains the observations
- * it lost; a type that differs is a TYPE conflict). Call before resolve.
- * Fails when a name is not in graph_text. */
+ * branch): the named entities of graph_text (all of them when nnames is 0),
+ * with the relations that touch them, enter the plan as if an extra
+ * environment `label` had created them, so the usual rules apply (an entity
+ * still present gains the observations it lost; a type that differs is a
+ * TYPE conflict). Call before resolve. Fails when a name is not in
+ * graph_text. *restored (may be NULL) gets the number of entities. */
 int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_text, size_t len,
-                        char *const *names, size_t nnames, struct mt_error *err);
+                        char *const *names, size_t nnames, size_t *restored, struct mt_error *err);
 
 /* Operator decisions (workstation), then mt_plan_resolve again. */
 void mt_plan_decide(struct mt_plan *p, const char *key, enum mt_decision_kind kind,

@@ -329,7 +329,7 @@ START_TEST(test_restore_not_listed)
     static const char old[] = ENT("Old", "ghost", "\"o1\"") NL;
     char *names[] = {"Old"};
     struct mt_error err = {0};
-    ck_assert_int_eq(mt_plan_add_restore(&fx.p, "restore-abc", old, strlen(old), names, 1, &err), 0);
+    ck_assert_int_eq(mt_plan_add_restore(&fx.p, "restore-abc", old, strlen(old), names, 1, NULL, &err), 0);
     ck_assert_int_eq(mt_plan_resolve(&fx.p), 0);
     ck_assert_uint_eq(fx.p.entities, 5);
     char *text = render(&fx.p, &RUN, NULL, NULL, NULL);
