@@ -182,6 +182,7 @@ void mt_app_edit_done(struct mt_app *a, int status)
             mt_app_set_message(a, true, "invalid: %s (save an empty file to cancel)", m);
             free(m);
             mt_item_clear(&it);
+            mt_error_clear(&err);
             free(data);
             a->edit_path = path;
             a->edit_key = key;

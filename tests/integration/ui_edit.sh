@@ -1,0 +1,63 @@
+# `e` in the conflict view: $EDITOR (a plain program, run without a shell)
+# gets the entity; invalid JSON on return re-opens it; the valid edit becomes
+# the decision, the merge is finished by keys, and the merged memory.json
+# holds exactly the edited entity.
+. "$TESTS_DIR/lib.sh"
+. "$TESTS_DIR/ui_lib.sh"
+command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
+ui_setup
+SOCK="memtui-edit-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT INT TERM
+screen_has() {
+    _end=$(( $(date +%s) + ${2:-20} ))
+    while [ "$(date +%s)" -le "$_end" ]; do
+        tm capture-pane -p -t ui >"$T/pane.txt" 2>/dev/null || true
+        grep -q -- "$1" "$T/pane.txt" && return 0
+        sleep 0.1
+    done
+    cat "$T/pane.txt" >&2
+    fail "the screen never showed '$1'"
+}
+keys() { tm send-keys -t ui "$@"; }
+# The editor: first a broken line (it must come back), then a real edit.
+cat >"$T/edit-orion" <<ED
+#!/bin/sh
+n=\$(cat "$T/ed.count" 2>/dev/null || echo 0); n=\$((n + 1)); echo \$n >"$T/ed.count"
+cp "\$1" "$T/ed.seen.\$n"
+if [ \$n = 1 ]; then
+    printf '{"type":"entity","name":"Orion","entityType":' >"\$1"
+else
+    printf '{"type":"entity","name":"Orion","entityType":"constellation","observations":["edited by hand","東京"]}\n' >"\$1"
+fi
+ED
+chmod +x "$T/edit-orion"
+cat >"$T/run.sh" <<RUN
+"$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" 2>"$T/err"
+echo \$? >"$T/rc"
+echo DONE
+sleep 60
+RUN
+tm new-session -d -s ui -x 120 -y 40 \
+    "env -u VISUAL EDITOR='$T/edit-orion' TERM=xterm-256color LANG=C.UTF-8 TZ=UTC sh $T/run.sh"
+screen_has 'pending: 1 conflicts'
+keys 4; screen_has '^PENDING type  *Orion'
+keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
+keys e; screen_has 'operator: edited in \$EDITOR'
+[ "$(cat "$T/ed.count")" = 2 ] || fail "the editor ran $(cat "$T/ed.count") times, not twice (invalid JSON must re-open it)"
+grep -q '"name":"Orion"' "$T/ed.seen.1" || fail "the editor did not get the entity: $(cat "$T/ed.seen.1")"
+grep -q '"entityType":' "$T/ed.seen.2" || fail "the re-opened file is not the operator's text"
+keys m; screen_has 'Finish the merge with the decisions'
+keys Enter; screen_has 'Finish the merge with 1 decisions.*\[y/N\]'
+keys y; screen_has 'merged: 3 entities' 60
+keys q; screen_has DONE
+[ "$(cat "$T/rc")" = 0 ] || fail "exit $(cat "$T/rc"): $(cat "$T/err")"
+expect_rc 0 mt a verify >/dev/null
+git --git-dir="$T/remote.git" show main:memory.json | grep '"name":"Orion"' >"$T/orion"
+[ "$(cat "$T/orion")" = '{"type":"entity","name":"Orion","entityType":"constellation","observations":["edited by hand","東京"]}' ] ||
+    fail "memory.json has: $(cat "$T/orion")"
+git --git-dir="$T/remote.git" show main:.memtui/manifest.json >"$T/manifest.json"
+[ "$(json "$T/manifest.json" '[(c["entity"], c["resolution"], c["decided_by"]) for c in j["conflicts"]]')" = \
+  "[('Orion', 'operator: edited in \$EDITOR', 'operator')]" ] || fail "manifest: $(cat "$T/manifest.json")"
+ls /tmp/memtui-edit-*.json 2>/dev/null | grep -q . && fail "the edit file was left in /tmp"
+echo ok
