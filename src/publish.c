@@ -35,6 +35,7 @@ int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt
                 if ((rc = mt_txn_lease(&t, err))) break;
             }
             note(ops, "building", t.attempts + 1);
+            mt_error_clear(err);  /* a degraded earlier attempt's message is not this one's */
             rc = ops->build(ops->ctx, s, err);
             if (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) break;
         }

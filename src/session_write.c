@@ -79,6 +79,7 @@ static bool local_unchanged(const struct mt_session *s, const char *path, const 
 }
 
 static void restore_from_head(struct mt_session *s, const char *rel);
+static char *undo_path(const struct mt_session *s);
 #define wip_begin mt_session_wip_begin
 #define wip_end mt_session_wip_end
 
@@ -245,6 +246,93 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
     if (!same && replace_local(path, data, len, err)) rc = MT_EXIT_VERIFY;
     if (!rc && !to) record_write(s, sha);
     free(data);
+    return rc;
+}
+
+/* ---- an import not yet published ------------------------------------------
+ * sync imports its merge into the local file before committing (so the
+ * fragment never claims data the file lacks). Until that commit is on the
+ * remote, <git dir>/memtui/import-undo keeps what the file held before:
+ * "<sha256 of the imported graph>\n" then "present\n" + the old bytes, or
+ * "missing\n". If the merge is not published (push rejected, lease lost,
+ * killed, commit failed), the file goes back, so the rebuild exports the
+ * environment's own graph, not a merge result that others may since have
+ * changed (an entity another env deleted would come back as this env's). */
+
+static char *undo_path(const struct mt_session *s)
+{
+    return mt_session_state_path(s, "import-undo");
+}
+
+static int undo_note(const struct mt_session *s, const char *imported_sha, struct mt_error *err)
+{
+    char *old;
+    size_t olen = 0;
+    bool missing = false;
+    if (mt_file_read(s->cfg->memory_file, &old, &olen, &missing, err)) {
+        if (!missing) return -1;
+        mt_error_clear(err);
+        old = NULL;
+    }
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_buf_addf(&b, "%s\n%s\n", imported_sha, old ? "present" : "missing");
+    if (old) mt_buf_add(&b, old, olen);
+    char *path = undo_path(s);
+    int rc = mt_file_write_atomic(path, b.data, b.len, 0600, err);
+    free(path);
+    free(old);
+    mt_buf_free(&b);
+    return rc;
+}
+
+void mt_session_import_published(struct mt_session *s)
+{
+    char *path = undo_path(s);
+    unlink(path);
+    free(path);
+}
+
+int mt_session_import_undo(struct mt_session *s, struct mt_error *err)
+{
+    char *path = undo_path(s), *note, *cur = NULL;
+    size_t nlen, clen;
+    bool missing = false;
+    if (mt_file_read(path, &note, &nlen, &missing, NULL)) {
+        free(path);
+        return 0;
+    }
+    int rc = 0;
+    const char *file = s->cfg->memory_file;
+    char sha[MT_SHA256_HEX] = "";
+    if (mt_file_read(file, &cur, &clen, &missing, NULL) == 0) mt_sha256_hex(cur, clen, sha);
+    bool was_there = nlen > 73 && strncmp(note + 65, "present\n", 8) == 0;
+    if (nlen < 73 || note[64] != '\n' || (!was_there && strncmp(note + 65, "missing\n", 8) != 0)) {
+        mt_audit("import", NULL, "%s is damaged: ignored", path);
+    } else if (!sha[0] || strncmp(sha, note, 64) != 0) {
+        mt_audit("import", NULL, "the merge imported into %s was not published, but the file changed since: "
+                 "kept as it is (its next export carries the merge's entities as its own)", file);
+    } else {
+        const char *old = note + 73;
+        size_t olen = nlen - 73;
+        if (was_there) {
+            rc = mt_file_write_atomic(file, old, olen, 0644, err);
+        } else if (unlink(file) && errno != ENOENT) {
+            mt_error_set(err, "cannot remove %s: %s", file, strerror(errno));
+            rc = -1;
+        }
+        if (!rc) {
+            char osha[MT_SHA256_HEX];
+            mt_sha256_hex(was_there ? old : "", was_there ? olen : 0, osha);
+            record_write(s, osha);
+            mt_audit("import", NULL, "the merge imported into %s was not published: the file is back as it was "
+                     "before (the rebuilt merge is imported instead)", file);
+        }
+    }
+    if (!rc) unlink(path);
+    free(cur);
+    free(note);
+    free(path);
     return rc;
 }
 
@@ -416,6 +504,19 @@ int mt_session_recover(struct mt_session *s, struct mt_error *err)
         unlink(p);
     }
     free(p);
+    /* An import whose merge commit never happened is undone. */
+    char *note, *frag = NULL, fsha[MT_SHA256_HEX] = "";
+    size_t nlen, flen;
+    char *np = undo_path(s), *own = xasprintf("memory-%s.json", s->cfg->env);
+    if (mt_file_read(np, &note, &nlen, NULL, NULL) == 0) {
+        if (s->head[0] && mt_repo_read_path(s->repo, NULL, own, &frag, &flen, NULL, NULL) == 0)
+            mt_sha256_hex(frag, flen, fsha);
+        if (nlen < 64 || strncmp(note, fsha, 64) != 0) mt_session_import_undo(s, NULL);
+        free(frag);
+        free(note);
+    }
+    free(own);
+    free(np);
     return 0;
 }
 
@@ -495,13 +596,23 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         mt_audit("verify", f, "verified memory.json: %zu entities, %zu relations, sha256 %.16s...", p->entities,
                  p->relations, sha);
     }
+    char *import_failed = NULL;
     if (mo && mo->import_own && own_env_merged) {
         if (!local_unchanged(s, s->cfg->memory_file, NULL)) {
             fprintf(stderr, "memtui: import skipped: %s changed since export; its fragment stays as exported\n",
                     s->cfg->memory_file);
-        } else if (replace_local(s->cfg->memory_file, out.data ? out.data : "", out.len, err)) {
-            fprintf(stderr, "memtui: import failed: %s\n", err->msg);
+        } else if (undo_note(s, sha, err) ||
+                   replace_local(s->cfg->memory_file, out.data ? out.data : "", out.len, err)) {
+            /* The merge goes on without the import (the fragment stays as
+             * exported); a file that may hold it goes back as it was. */
+            import_failed = mt_error_format(err);
             mt_error_clear(err);
+            if (mt_session_import_undo(s, err)) {
+                char *m = xasprintf("%s; putting the old file back failed too: %s", import_failed, err->msg);
+                free(import_failed);
+                import_failed = m;
+                mt_error_clear(err);
+            }
         } else {
             char *fpath = work_path(s, own_name);
             if (mt_file_write_atomic(fpath, out.data ? out.data : "", out.len, 0644, err) == 0) {
@@ -528,6 +639,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     mt_mkdirs(mdir, 0755, NULL);
     if (mt_file_write_atomic(mpath, man.data, man.len, 0644, err)) {
         restore_from_head(s, "memory.json");
+        restore_from_head(s, MT_MANIFEST_PATH);  /* it may be in place, only not durable */
         if (*imported) restore_from_head(s, own_name);
         rc = MT_EXIT_VERIFY;
     } else {
@@ -551,7 +663,20 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     free(mpath);
     mt_buf_free(&man);
     free(own_name);
+    if (rc && *imported) {
+        struct mt_error uerr = {0};
+        if (mt_session_import_undo(s, &uerr)) fprintf(stderr, "memtui: %s\n", uerr.msg);
+        mt_error_clear(&uerr);
+        *imported = false;
+    }
     if (!rc) rc = mt_session_refresh(s, err);
+    if (!rc && import_failed) {
+        mt_error_set(err, "merged, but importing the result into %s failed: %s; the file is as it was and its "
+                          "fragment stays as exported (the next sync imports it)", s->cfg->memory_file, import_failed);
+        mt_audit("import", NULL, "%s", err->msg);
+        rc = MT_EXIT_DEGRADED;
+    }
+    free(import_failed);
 done:
     wip_end(s);
     if (job) mt_repo_blob_job_wait(job, NULL);  /* out must outlive the job */

@@ -82,21 +82,30 @@ int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err)
     t->remote_known = true;
     char head[MT_OID_HEX] = "";
     if (mt_repo_head(s->repo, head, err) == MT_REPO_NOTFOUND) mt_error_clear(err);
-    if (strcmp(head, t->remote_tip) == 0 || (head[0] && is_ancestor(s->repo, t->remote_tip, head)))
-        return mt_session_refresh(s, err);  /* same, or only local commits on top: they get pushed */
+    if (strcmp(head, t->remote_tip) == 0) {
+        mt_session_import_published(s);
+        return mt_session_refresh(s, err);
+    }
+    if (head[0] && is_ancestor(s->repo, t->remote_tip, head))
+        return mt_session_refresh(s, err);  /* only local commits on top: they get pushed */
     if (head[0] && !is_ancestor(s->repo, head, t->remote_tip)) {
-        /* Diverged: the local commits are kept on a ref before moving on. */
+        /* Diverged: the local commits are kept on a ref before moving on,
+         * and an import they made goes back: they were never published. */
         char *name = NULL;
         if (mt_backup_branch(s->repo, s->cfg->env, head, &name, err)) return MT_EXIT_VERIFY;
         mt_audit("replay", NULL, "main moved on the remote; local commits kept on %s, rebuilding on %.12s", name,
                  t->remote_tip);
         free(name);
+        if (mt_session_import_undo(s, err)) return MT_EXIT_VERIFY;
+    } else {
+        mt_session_import_published(s);  /* behind: the remote has every local commit */
     }
     const char *all[] = {"*"};
     mt_session_wip_begin(s, all, 1);
-    int rrc = mt_reset_to(s->repo, t->remote_tip, err);
+    /* A failed move (disk full, I/O error) keeps the note: the next run
+     * puts memtui's files back as HEAD has them before anything else. */
+    if (mt_reset_to(s->repo, t->remote_tip, err)) return MT_EXIT_VERIFY;
     mt_session_wip_end(s);
-    if (rrc) return MT_EXIT_VERIFY;
     return mt_session_refresh(s, err);
 }
 
@@ -148,6 +157,7 @@ int mt_txn_push(struct mt_txn *t, struct mt_error *err)
     json_object_object_add(f, "expected", json_object_new_string(t->remote_tip));
     json_object_object_add(f, "attempt", json_object_new_int(t->attempts));
     if (rc == 0) {
+        mt_session_import_published(s);
         mt_audit("push", f, "pushed %.12s to %s %s", head, s->cfg->remote, ref);
         snprintf(t->remote_tip, sizeof t->remote_tip, "%s", head);
     } else if (rc == MT_REPO_REJECTED) {

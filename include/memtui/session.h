@@ -68,6 +68,13 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
  * file has changes that were never exported. */
 int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err);
 
+/* sync imports its merge into the local file before the commit; until the
+ * commit is on the remote, what the file held before is kept. Undo puts it
+ * back (when the file still holds the import) because the merge was not
+ * published; published forgets it. Both are no-ops when nothing is kept. */
+int mt_session_import_undo(struct mt_session *s, struct mt_error *err);
+void mt_session_import_published(struct mt_session *s);
+
 /* After a killed run (call holding the local lock): memtui's own files it
  * had begun to write go back to HEAD, and its dead temp files are removed,
  * so a half-finished run is neither mistaken for user changes nor kept. */

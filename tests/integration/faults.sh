@@ -10,7 +10,7 @@
 # passes), the local file is the old or the new version, and the next sync
 # succeeds, leaves a clean clone and loses nothing. A run that reports
 # success after a failed write or fsync, or a clone left dirty, disagrees
-# with DESIGN: reported as KNOWN BUG, fatal only with MEMTUI_KNOWN_BUGS.
+# with DESIGN and fails the test.
 #
 # How: calls on fixed paths (folders, index.lock, ref .lock files) get
 # strace -P PATH -e inject=CALL:error=E:when=N (only calls on PATH count).
@@ -227,10 +227,9 @@ EOF
 fi
 
 RUNS=0 FAILED_CLEANLY=0 RETRIED=0 BUGS=0
-known_bug() {
+disagrees() {
     BUGS=$((BUGS + 1))
-    echo "KNOWN BUG ($1): $2"
-    [ -z "${MEMTUI_KNOWN_BUGS:-}" ] || fail "$1: $2"
+    fail "$1: $2"
 }
 
 # inject HOW CALL WHAT N ERRNO: one faulty sync from the saved state, checked.
@@ -270,7 +269,7 @@ EOF
         RETRIED=$((RETRIED + 1))
         echo "$tag: exit 0 after writing and fsyncing it again: $(grep -i 'fail' "$T/inj.err" | head -n 1)" >>"$T/retried.txt"
     elif [ "$rc" = 0 ]; then
-        known_bug "$tag" "the sync exited 0 (\"ok\":true) and never wrote or fsynced it again after this $sc failed: $(grep -iv '^memtui: \(acquired\|released\|lease \|pushed\|verified\)' "$T/inj.err" | head -n 2 | tr '\n' ' ')"
+        disagrees "$tag" "the sync exited 0 (\"ok\":true) and never wrote or fsynced it again after this $sc failed: $(grep -iv '^memtui: \(acquired\|released\|lease \|pushed\|verified\)' "$T/inj.err" | head -n 2 | tr '\n' ' ')"
     else
         FAILED_CLEANLY=$((FAILED_CLEANLY + 1))
         [ -s "$T/inj.err" ] || fail "$tag: exit $rc without a message"
@@ -283,7 +282,7 @@ EOF
     git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
     if [ "$(git --git-dir="$T/remote.git" rev-parse main)" = "$OLD_MAIN" ]; then
         cmp -s "$T/m.json" "$T/old-memory.json" || fail "$tag: memory.json on the remote changed without a commit"
-        [ "$rc" != 0 ] || known_bug "$tag" "exit 0 but main on the remote did not move"
+        [ "$rc" != 0 ] || disagrees "$tag" "exit 0 but main on the remote did not move"
     else
         graph_has "$T/m.json" "$T/base.jsonl" "$T"/added-*.jsonl || fail "$tag: the remote's new memory.json lost data"
         [ "$rc" = 0 ] || echo "note ($tag): exit $rc, yet the merge was published"
@@ -300,7 +299,7 @@ EOF
     graph_has "$T/m.json" "$T/base.jsonl" "$T"/added-*.jsonl || fail "$tag: data lost after the fault"
     graph_has "$T/a.json" "$T/base.jsonl" "$T/added-a.jsonl" || fail "$tag: the local file lost data after the fault"
     if [ -n "$(git -C "$T/clone-a" status --porcelain)" ] || [ -n "$(git -C "$T/clone-a" stash list)" ]; then
-        known_bug "$tag" "the failed run left the work tree as '${left:-clean}'; the next sync exits $rrc and leaves '$(git -C "$T/clone-a" status --porcelain | tr '\n' ' ')' $(git -C "$T/clone-a" stash list | head -n 1)"
+        disagrees "$tag" "the failed run left the work tree as '${left:-clean}'; the next sync exits $rrc and leaves '$(git -C "$T/clone-a" status --porcelain | tr '\n' ' ')' $(git -C "$T/clone-a" stash list | head -n 1)"
     fi
     echo "$tag: exit $rc; next sync $rrc" >>"$T/summary.txt"
 }

@@ -288,10 +288,9 @@ for c in json.load(sys.stdin).get("conflicts", []):
     if c["entity"] == "W":
         print("%s conflict %s, resolution: %s" % (c["kind"], c["envs"], c["resolution"]))' 2>/dev/null | sed "s/^/${c%"${c#????????????}"}: /"
               done | tail -n 1)
-        echo "KNOWN BUG (resurrect): W, deleted by c while a's sync waited for the lease, is back in memory.json:" \
-             "a's first attempt imported its merge (with W) into a's local file before the push was rejected;" \
-             "the rebuild exported that file as a's own creation of W (${why:-no conflict recorded})"
-        [ -z "${MEMTUI_KNOWN_BUGS:-}" ] || fail "resurrect: an entity another env deleted came back after a rejected push"
+        fail "resurrect: W, deleted by c while a's sync waited for the lease, is back in memory.json" \
+             "(a's rejected merge had been imported into its local file and was exported again as a's own;" \
+             "${why:-no conflict recorded})"
     fi
     expect_rc 0 mt a verify >/dev/null
 )
