@@ -3,7 +3,7 @@
 # Runs as root (CI, fresh machines) or through sudo when available.
 set -eu
 pkgs="build-essential pkg-config libncurses-dev libjson-c-dev libgit2-dev libssl-dev check
-      git python3 nodejs npm tmux strace valgrind lighttpd"
+      git python3 nodejs npm tmux strace valgrind lighttpd openssh-server openssh-client"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
