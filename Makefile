@@ -85,7 +85,7 @@ bench: deps
 
 stress: deps
 	@$(MAKE) --no-print-directory memtui build/san/memtui
-	@STRESS=1 tests/run-integration.sh build/san/memtui
+	@STRESS=1 TEST_JOBS=1 tests/run-integration.sh build/san/memtui
 
 clean:
 	rm -rf build memtui
