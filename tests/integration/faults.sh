@@ -304,8 +304,15 @@ EOF
     echo "$tag: exit $rc; next sync $rrc" >>"$T/summary.txt"
 }
 
+# Every target with both errors under STRESS=1; in make check each target
+# gets one of them, alternating, so both kinds still reach every call kind.
+i=0
 while read -r how sc what n; do
-    for err in ENOSPC EIO; do
+    i=$((i + 1))
+    if [ -n "${STRESS:-}" ]; then errs="ENOSPC EIO"
+    elif [ $((i % 2)) = 0 ]; then errs=EIO
+    else errs=ENOSPC; fi
+    for err in $errs; do
         inject "$how" "$sc" "$what" "$n" "$err"
     done
 done <"$T/targets.txt"
