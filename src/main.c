@@ -7,10 +7,12 @@
 
 #include "memtui/batch.h"
 #include "memtui/config.h"
+#include "memtui/lock.h"
 #include "memtui/ui.h"
 
 int main(int argc, char **argv)
 {
+    mt_ui_started = mt_monotonic();   /* the workstation's MEMTUI_FRAME_LOG counts from here */
     /* Fragments are read one after another and are all about the same
      * size: keeping freed memory in the heap lets the next one reuse pages
      * instead of faulting in fresh ones. */

@@ -45,8 +45,16 @@ void mt_app_init(struct mt_app *a, const struct mt_config *cfg)
     mt_app_refresh(a);
 }
 
+static void reaped(struct mt_app *a)
+{
+    if (a->reaping) pthread_join(a->reaper, NULL);
+    a->reaping = false;
+}
+
 void mt_app_free(struct mt_app *a)
 {
+    reaped(a);
+    mt_view_plan_free(a);
     mt_job_destroy(&a->job);
     if (a->job.result) mt_ui_snap_free(a->job.result);
     mt_ui_snap_free(a->snap);
@@ -71,20 +79,40 @@ bool mt_app_idle(const struct mt_app *a)
     return !a->job.running;
 }
 
+static void *reap(void *snap)
+{
+    mt_ui_snap_free(snap);
+    return NULL;
+}
+
+/* A replaced snapshot (8 x 100k entities: millions of blocks, a tenth of a
+ * second and more) is freed on a thread of its own, not by the input loop. */
+static void drop_snap(struct mt_app *a, struct mt_ui_snap *old)
+{
+    if (!old) return;
+    reaped(a);
+    a->reaping = pthread_create(&a->reaper, NULL, reap, old) == 0;
+    if (!a->reaping) mt_ui_snap_free(old);
+}
+
 /* A reload keeps the operator's decisions: they are re-applied by entity
  * key to the new plan (the engine ignores keys no longer in conflict). */
 static void adopt(struct mt_app *a, struct mt_ui_snap *s)
 {
     struct mt_plan *old = mt_app_plan(a);
-    if (old && s->have_plan && a->undo.n) {
+    bool changed = old && s->have_plan && a->undo.n;
+    if (changed) {
         for (size_t i = 0; i < old->ndecisions; i++)
             if (old->decisions[i].kind != MT_DECIDE_NONE)
                 mt_plan_decide(&s->plan, old->decision_keys[i], old->decisions[i].kind, old->decisions[i].entity,
                                old->decisions[i].label);
         mt_plan_resolve(&s->plan);
     }
-    mt_ui_snap_free(a->snap);
+    struct mt_ui_snap *old_snap = a->snap;
     a->snap = s;
+    a->gen++;
+    mt_view_plan_adopt(a, changed);   /* the old index points into the old plan */
+    drop_snap(a, old_snap);
     if (s->error) mt_app_set_message(a, true, "%s", s->error);
 }
 
@@ -139,8 +167,15 @@ static void body_rows(struct mt_app *a, struct mt_rows *rs)
     VIEWS[a->view]->rows(a, rs, a->width);
 }
 
+/* A view that builds only the rows shown (count and slice). */
+static bool sliced(struct mt_app *a)
+{
+    return a->snap && (a->snap->open || a->view >= MT_PANELS) && VIEWS[a->view]->count && VIEWS[a->view]->slice;
+}
+
 static size_t nrows(struct mt_app *a)
 {
+    if (sliced(a)) return VIEWS[a->view]->count(a, a->width);
     struct mt_rows rs = {0};
     body_rows(a, &rs);
     size_t n = rs.n;
@@ -188,6 +223,7 @@ static void confirmed(struct mt_app *a)
     case MT_CONFIRM_ABORT:
         for (size_t i = 0; p && i < p->ndecisions; i++) mt_plan_undecide(p, p->decision_keys[i]);
         if (p) mt_plan_resolve(p);
+        a->gen++;
         mt_undo_free(&a->undo);
         if (a->view == MT_VIEW_MENU) a->view = a->back;
         mt_app_set_message(a, false, "every decision dropped");
@@ -210,12 +246,23 @@ static void search_step(struct mt_app *a, int dir)
         mt_app_set_message(a, false, "no search: press / first");
         return;
     }
+    /* rs holds rows [first, first + rs.n): all of them, or for a sliced
+     * view a chunk at a time, so a near match costs what it reads */
+    enum { CHUNK = 512 };
+    bool sl = sliced(a);
     struct mt_rows rs = {0};
-    body_rows(a, &rs);
-    size_t n = rs.n, c = a->cursor[a->view];
+    size_t first = 0;
+    if (!sl) body_rows(a, &rs);
+    size_t n = sl ? nrows(a) : rs.n, c = a->cursor[a->view];
     for (size_t k = 1; k <= n; k++) {
         size_t i = (c + n + (size_t)((long)k * dir)) % n;
-        char *t = mt_row_text(&rs.v[i]);
+        if (i < first || i >= first + rs.n) {
+            mt_rows_clear(&rs);
+            first = dir > 0 ? i : i + 1 >= CHUNK ? i + 1 - CHUNK : 0;
+            VIEWS[a->view]->slice(a, &rs, first, CHUNK, a->width);
+            if (i < first || i >= first + rs.n) break;
+        }
+        char *t = mt_row_text(&rs.v[i - first]);
         bool hit = strstr(t, a->filter) != NULL;
         free(t);
         if (hit) {
@@ -292,8 +339,14 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_ENTER:
         if (ops->enter && a->snap) {
             struct mt_rows rs = {0};
-            body_rows(a, &rs);
-            if (a->cursor[a->view] < rs.n) ops->enter(a, &rs.v[a->cursor[a->view]]);
+            size_t c = a->cursor[a->view];
+            if (sliced(a)) {
+                ops->slice(a, &rs, c, 1, a->width);
+                c = 0;
+            } else {
+                body_rows(a, &rs);
+            }
+            if (c < rs.n) ops->enter(a, &rs.v[c]);
             mt_rows_clear(&rs);
         }
         break;
@@ -310,6 +363,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
         struct mt_plan *p = mt_app_plan(a);
         if (p && mt_ui_undo(p, &a->undo, &key)) mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
         else mt_app_set_message(a, false, "nothing to undo");
+        a->gen++;
         free(key);
         break;
     }
@@ -439,22 +493,32 @@ void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
     for (int i = 0; i < MT_PANELS; i++)
         mt_row_seg(&scr->tabs, i == (int)a->panel ? MT_ROLE_TAB_ACTIVE : MT_ROLE_TAB, " %d %s ", i + 1, VIEWS[i]->name);
     if (a->view >= MT_PANELS) mt_row_seg(&scr->tabs, MT_ROLE_TITLE, " > %s ", VIEWS[a->view]->name);
+    bool slices = sliced(a);
     if (!a->snap) {
         char prog[256];
         mt_job_peek(&a->job, prog, sizeof prog, NULL, NULL);
         mt_rows_line(&scr->body, MT_ROLE_DIM, "loading %s: %s", a->cfg->repo, prog);
+        scr->total = scr->body.n;
+    } else if (slices) {
+        scr->total = VIEWS[a->view]->count(a, a->width);
     } else {
         body_rows(a, &scr->body);
+        scr->total = scr->body.n;
     }
-    scr->has_cursor = a->snap && a->view != MT_VIEW_CONFLICT && scr->body.n;
+    scr->has_cursor = a->snap && a->view != MT_VIEW_CONFLICT && scr->total;
     size_t *c = &a->cursor[a->view], *top = &a->top[a->view];
-    if (*c >= scr->body.n) *c = scr->body.n ? scr->body.n - 1 : 0;
+    if (*c >= scr->total) *c = scr->total ? scr->total - 1 : 0;
     size_t h = a->body_height > 0 ? (size_t)a->body_height : 1;
     if (*c < *top) *top = *c;
     if (*c >= *top + h) *top = *c - h + 1;
     if (!scr->has_cursor) *top = 0;
     scr->top = *top;
     scr->cursor = *c;
+    if (slices) {
+        /* only the rows on screen are built */
+        VIEWS[a->view]->slice(a, &scr->body, *top, h, a->width);
+        scr->first = *top;
+    }
     status_row(a, &scr->status);
     char buf[512];
     if (a->input == MT_INPUT_SEARCH) {

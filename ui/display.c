@@ -13,6 +13,8 @@
 #include <wchar.h>
 
 #include "memtui/fsutil.h"
+#include "memtui/lock.h"
+#include "memtui/ui.h"
 #include "memtui/ui_display.h"
 #include "memtui/ui_keys.h"
 
@@ -94,7 +96,45 @@ static int map_key(wint_t ch, int rc)
     return (int)ch;
 }
 
-static void draw(struct mt_app *a)
+/* ---- MEMTUI_FRAME_LOG=FILE: one line per frame drawn, key handled and job
+ * finished, times in ms from the top of main (tests/bench/ui_bench.sh) ---- */
+
+static FILE *frame_log;
+static double key_at = -1;   /* when the key being handled was read */
+static int key_code;
+static bool key_busy;
+
+static double since_start(double t)
+{
+    return (t - mt_ui_started) * 1e3;
+}
+
+static void log_open(void)
+{
+    const char *p = getenv("MEMTUI_FRAME_LOG");
+    if (p && *p && (frame_log = fopen(p, "a"))) setvbuf(frame_log, NULL, _IOLBF, 0);
+}
+
+static void log_key_read(struct mt_app *a, int key)
+{
+    if (!frame_log) return;
+    key_at = mt_monotonic();
+    key_code = key;
+    key_busy = a->job.running;
+}
+
+/* After a frame: the key read before it is answered. */
+static void log_key_done(struct mt_app *a)
+{
+    if (!frame_log || key_at < 0) return;
+    double now = mt_monotonic();
+    char name[32];
+    fprintf(frame_log, "key t_ms=%.3f key=%s view=%s busy=%d ms=%.3f\n", since_start(now),
+            mt_key_name(key_code, name, sizeof name), mt_app_view_ops(a->view)->name, key_busy, (now - key_at) * 1e3);
+    key_at = -1;
+}
+
+static void draw_screen(struct mt_app *a, size_t *nbody)
 {
     erase();
     if (COLS < MIN_COLS || LINES < MIN_LINES) {
@@ -111,13 +151,26 @@ static void draw(struct mt_app *a)
     mt_draw_row(0, &scr.tabs, COLS, false);
     for (int y = 0; y < a->body_height; y++) {
         size_t i = scr.top + (size_t)y;
-        if (i >= scr.body.n) break;
-        mt_draw_row(1 + y, &scr.body.v[i], COLS, scr.has_cursor && i == scr.cursor);
+        if (i >= scr.total || i - scr.first >= scr.body.n) break;
+        mt_draw_row(1 + y, &scr.body.v[i - scr.first], COLS, scr.has_cursor && i == scr.cursor);
     }
     mt_draw_row(LINES - 2, &scr.status, COLS, false);
     mt_draw_progress(LINES - 1, &scr.message, COLS, scr.progress_done, scr.progress_total);
+    *nbody = scr.total;
     mt_screen_free(&scr);
     refresh();
+}
+
+static void draw(struct mt_app *a)
+{
+    double t0 = frame_log ? mt_monotonic() : 0;
+    size_t nbody = 0;
+    draw_screen(a, &nbody);
+    if (frame_log) {
+        double now = mt_monotonic();
+        fprintf(frame_log, "frame t_ms=%.3f draw_ms=%.3f view=%s rows=%zu busy=%d\n", since_start(now),
+                (now - t0) * 1e3, mt_app_view_ops(a->view)->name, nbody, a->job.running);
+    }
 }
 
 /* The screen as plain text, trailing blanks dropped (tig's save-display). */
@@ -150,6 +203,9 @@ static void save_display(const char *path, struct mt_app *a)
 struct script {
     char **items;   /* one key name or one :command each */
     size_t n, at;
+    size_t loop;    /* the first item of the running :while-busy block */
+    bool in_loop;   /* in it, items do not wait for the app to be idle */
+    double wake;    /* :sleep: feed nothing before this mt_monotonic() */
 };
 
 static int script_load(struct script *s, const char *path)
@@ -193,7 +249,17 @@ static void script_free(struct script *s)
     free(s->items);
 }
 
-/* One script item; false when it asks to stop. */
+/* Whether the next item waits until no background work runs: not inside a
+ * ":while-busy" block (nor ":while-busy" itself). */
+static bool script_waits(const struct script *s)
+{
+    return !s->in_loop && strcmp(s->items[s->at], ":while-busy") != 0;
+}
+
+/* One script item; false when it asks to stop. Besides keys: :save-display
+ * FILE, :quit, :refresh, :sleep MS (the app polls and draws meanwhile),
+ * ":while-busy" ... ":done" (items repeated while background work runs, fed
+ * without waiting for it; skipped when none runs), and action names. */
 static bool script_step(struct script *s, struct mt_app *a)
 {
     const char *it = s->items[s->at++];
@@ -205,6 +271,16 @@ static bool script_step(struct script *s, struct mt_app *a)
             return false;
         } else if (strcmp(it, ":refresh") == 0) {
             mt_app_refresh(a);
+        } else if (strncmp(it, ":sleep ", 7) == 0) {
+            s->wake = mt_monotonic() + atof(it + 7) / 1e3;
+        } else if (strcmp(it, ":while-busy") == 0) {
+            s->loop = s->at;
+            s->in_loop = !mt_app_idle(a);
+            while (!s->in_loop && s->at < s->n && strcmp(s->items[s->at], ":done") != 0) s->at++;
+            if (!s->in_loop && s->at < s->n) s->at++;
+        } else if (strcmp(it, ":done") == 0) {
+            if (s->in_loop && !mt_app_idle(a)) s->at = s->loop;
+            else s->in_loop = false;
         } else {
             enum mt_action act = mt_action_by_name(it + 1);
             if (act != MT_ACT_NONE) mt_app_action(a, act);
@@ -213,8 +289,12 @@ static bool script_step(struct script *s, struct mt_app *a)
         return true;
     }
     int key = mt_key_parse(it);
-    if (key < 0) mt_app_set_message(a, true, "unknown key %s", it);
-    else mt_app_key(a, key);
+    if (key < 0) {
+        mt_app_set_message(a, true, "unknown key %s", it);
+    } else {
+        log_key_read(a, key);
+        mt_app_key(a, key);
+    }
     return true;
 }
 
@@ -279,6 +359,7 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
     bool colour = has_colors() && !(nc && *nc) && !(theme->name && strcmp(theme->name, "mono") == 0);
     mt_draw_init_colours(theme, colour);
 
+    log_open();
     struct mt_app a;
     mt_app_init(&a, cfg);
     bool dirty = true;
@@ -288,13 +369,26 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
             rc = 128 + got_signal;
             break;
         }
+        bool was_running = a.job.running;
+        double polled = frame_log ? mt_monotonic() : 0;
         if (mt_app_poll(&a)) dirty = true;
+        if (frame_log && was_running && !a.job.running) {
+            double now = mt_monotonic();
+            fprintf(frame_log, "job t_ms=%.3f name=%s rc=%d collect_ms=%.3f\n", since_start(now), a.job.kind, a.job.rc,
+                    (now - polled) * 1e3);
+        }
         if (dirty) {
             draw(&a);
+            log_key_done(&a);
             dirty = false;
         }
         if (scripted) {
-            if (!mt_app_idle(&a)) {
+            double left = sc.wake - mt_monotonic();
+            if (left > 0) {
+                napms(left < 0.01 ? (int)(left * 1e3) + 1 : 10);
+                continue;
+            }
+            if ((sc.at >= sc.n || script_waits(&sc)) && !mt_app_idle(&a)) {
                 napms(10);
                 continue;
             }
@@ -312,6 +406,7 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
         }
         int key = map_key(ch, r);
         if (key < 0) continue;
+        log_key_read(&a, key);
         mt_app_key(&a, key);
         run_editor(&a);
         dirty = true;
@@ -337,5 +432,6 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
         fclose(term_in);
     }
     script_free(&sc);
+    if (frame_log) fclose(frame_log);
     return rc;
 }

@@ -14,6 +14,7 @@ static void plan_progress(void *ctx, size_t done, size_t total, const char *env)
 void mt_ui_snap_free(struct mt_ui_snap *s)
 {
     if (!s) return;
+    mt_plan_rows_free(s->plan_rows);
     if (s->have_plan) mt_plan_free(&s->plan);
     if (s->open) mt_session_close(&s->s);
     free(s->error);
@@ -44,6 +45,7 @@ static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
         s->have_plan = true;
         mt_job_progress(j, 0, 0, "resolving the plan");
         mt_plan_resolve(&s->plan);
+        s->plan_rows = mt_plan_rows_count(&s->plan);
         s->export_commit = xcalloc(s->plan.nenvs + 1, sizeof(*s->export_commit));
         s->export_time = xcalloc(s->plan.nenvs + 1, sizeof(*s->export_time));
         for (size_t i = 0; i < s->plan.nenvs && s->s.head[0]; i++) {

@@ -95,23 +95,35 @@ const char *mt_fmt_time(long long t, char *buf, size_t size)
     return buf;
 }
 
-void mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
-                         const struct mt_entity *after, const char *who, const char *ref)
+/* Rows of one entity diff; with rs NULL only counted (the plan view sizes
+ * itself with the same code that builds the rows it shows). */
+size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                           const struct mt_entity *after, const char *who, const char *ref)
 {
-    struct mt_row *h = mt_rows_add(rs);
-    mt_row_seg(h, MT_ROLE_HEADER, "@ %s", name);
-    if (who && *who) mt_row_seg(h, MT_ROLE_DIM, "  [%s]", who);
-    if (!before && !after) mt_row_seg(h, MT_ROLE_DIM, "  (no change)");
-    h->ref = ref ? xstrdup(ref) : NULL;
+    size_t n = 1;
+    if (rs) {
+        struct mt_row *h = mt_rows_add(rs);
+        mt_row_seg(h, MT_ROLE_HEADER, "@ %s", name);
+        if (who && *who) mt_row_seg(h, MT_ROLE_DIM, "  [%s]", who);
+        if (!before && !after) mt_row_seg(h, MT_ROLE_DIM, "  (no change)");
+        h->ref = ref ? xstrdup(ref) : NULL;
+    }
+#define LINE(role, ...)                                                       \
+    do {                                                                      \
+        n++;                                                                  \
+        if (rs) mt_rows_line(rs, role, __VA_ARGS__)->ref = ref ? xstrdup(ref) : NULL; \
+    } while (0)
     const char *bt = before ? before->type : NULL, *at = after ? after->type : NULL;
-    if (bt && (!at || strcmp(bt, at))) mt_rows_line(rs, MT_ROLE_REMOVED, "- entityType: %s", bt)->ref = ref ? xstrdup(ref) : NULL;
-    if (at && (!bt || strcmp(bt, at))) mt_rows_line(rs, MT_ROLE_ADDED, "+ entityType: %s", at)->ref = ref ? xstrdup(ref) : NULL;
+    if (bt && (!at || strcmp(bt, at))) LINE(MT_ROLE_REMOVED, "- entityType: %s", bt);
+    if (at && (!bt || strcmp(bt, at))) LINE(MT_ROLE_ADDED, "+ entityType: %s", at);
     if (before)
         for (size_t i = 0; i < before->obs.n; i++)
             if (!after || !mt_strset_has(&after->obs, before->obs.items[i]))
-                mt_rows_line(rs, MT_ROLE_REMOVED, "- %s", before->obs.items[i])->ref = ref ? xstrdup(ref) : NULL;
+                LINE(MT_ROLE_REMOVED, "- %s", before->obs.items[i]);
     if (after)
         for (size_t i = 0; i < after->obs.n; i++)
             if (!before || !mt_strset_has(&before->obs, after->obs.items[i]))
-                mt_rows_line(rs, MT_ROLE_ADDED, "+ %s", after->obs.items[i])->ref = ref ? xstrdup(ref) : NULL;
+                LINE(MT_ROLE_ADDED, "+ %s", after->obs.items[i]);
+#undef LINE
+    return n;
 }

@@ -125,4 +125,4 @@ static bool key(struct mt_app *a, enum mt_action act)
     return true;
 }
 
-const struct mt_view_ops mt_view_backups = {"Backups", rows, enter, key};
+const struct mt_view_ops mt_view_backups = {"Backups", rows, enter, key, NULL, NULL};

@@ -106,6 +106,7 @@ static void decide(struct mt_app *a, struct mt_conflict *c, enum mt_decision_kin
 {
     char *key = xstrdup(c->key), *name = xstrdup(c->name);
     mt_ui_decide(mt_app_plan(a), &a->undo, key, kind, e, label);
+    a->gen++;   /* the plan changed */
     find_key(a, key);
     mt_app_set_message(a, false, "%s: %s (%zu pending)", name, label, mt_plan_pending(mt_app_plan(a)));
     free(key);
@@ -243,4 +244,4 @@ static bool key(struct mt_app *a, enum mt_action act)
     }
 }
 
-const struct mt_view_ops mt_view_conflict = {"Conflict", rows, NULL, key};
+const struct mt_view_ops mt_view_conflict = {"Conflict", rows, NULL, key, NULL, NULL};

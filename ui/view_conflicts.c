@@ -3,16 +3,24 @@
 
 #include "memtui/ui_app.h"
 
-static void rows(struct mt_app *a, struct mt_rows *out, int width)
+/* One row per conflict: a frame builds only those on screen. */
+static size_t count(struct mt_app *a, int width)
+{
+    (void)width;
+    struct mt_plan *p = mt_app_plan(a);
+    return !p ? 0 : p->nconflicts ? p->nconflicts : 1;
+}
+
+static void slice(struct mt_app *a, struct mt_rows *out, size_t from, size_t n, int width)
 {
     (void)width;
     struct mt_plan *p = mt_app_plan(a);
     if (!p) return;
     if (!p->nconflicts) {
-        mt_rows_line(out, MT_ROLE_OK, "no conflicts");
+        if (from == 0 && n) mt_rows_line(out, MT_ROLE_OK, "no conflicts");
         return;
     }
-    for (size_t i = 0; i < p->nconflicts; i++) {
+    for (size_t i = from; i < p->nconflicts && i - from < n; i++) {
         const struct mt_conflict *c = &p->conflicts[i];
         struct mt_row *r = mt_rows_add(out);
         r->idx = i;
@@ -31,10 +39,15 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
+static void rows(struct mt_app *a, struct mt_rows *out, int width)
+{
+    slice(a, out, 0, count(a, width), width);
+}
+
 static void enter(struct mt_app *a, const struct mt_row *r)
 {
     struct mt_plan *p = mt_app_plan(a);
     if (p && r->idx < p->nconflicts) mt_app_open_conflict(a, r->idx);
 }
 
-const struct mt_view_ops mt_view_conflicts = {"Conflicts", rows, enter, NULL};
+const struct mt_view_ops mt_view_conflicts = {"Conflicts", rows, enter, NULL, count, slice};

@@ -72,4 +72,4 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     if (!p->nenvs) mt_rows_line(out, MT_ROLE_DIM, "no fragments yet: run memtui --batch export on each machine");
 }
 
-const struct mt_view_ops mt_view_envs = {"Environments", rows, NULL, NULL};
+const struct mt_view_ops mt_view_envs = {"Environments", rows, NULL, NULL, NULL, NULL};

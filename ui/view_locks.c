@@ -63,4 +63,4 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
-const struct mt_view_ops mt_view_locks = {"Locks", rows, NULL, NULL};
+const struct mt_view_ops mt_view_locks = {"Locks", rows, NULL, NULL, NULL, NULL};

@@ -1,13 +1,48 @@
 /* view_plan.c: panel 3, what the next merge would do, entity by entity
- * ("@ entity" then -/+ lines), filtered with '/'. */
+ * ("@ entity" then -/+ lines), filtered with '/'.
+ *
+ * 8 environments of 100k entities make 100k rows and more, so the view
+ * builds only the rows a frame shows: an index counts every item's rows once
+ * per plan (with the code that builds them; the load job does it for a new
+ * plan, the input loop only after the operator changed the plan), then, per
+ * filter, keeps the items shown with their first row. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memtui/ui_app.h"
 
-static bool wanted(const struct mt_app *a, const char *name)
+enum kind { K_FILTER, K_PENDING, K_RESULT, K_ENT, K_REL_HEAD, K_REL, K_NOTHING };
+
+struct item {                 /* an entity (an env's delta or a change), or a relation change */
+    size_t name, name2;       /* what the filter matches, in names (a relation: either end) */
+    size_t e, k;              /* a delta: env and index; a change or relation: index in k */
+    size_t rows;
+};
+
+struct shown {                /* one entry of what the view shows, in order */
+    enum kind kind;
+    size_t item;              /* K_ENT: index in ents; K_REL: in rels */
+    size_t first;             /* its first row */
+};
+
+struct mt_plan_rows {
+    const struct mt_ui_snap *snap;   /* what the items were counted for (NULL: not yet stamped) */
+    unsigned gen;
+    bool resolved;
+    struct item *ents, *rels;
+    size_t nents, nrels;
+    struct mt_buf names;             /* the items' names, side by side: a filter reads no plan */
+    char *filter;                    /* what `shown` was made for (NULL: none) */
+    bool have_shown;
+    struct shown *shown;
+    size_t nshown, cap;
+    size_t total;
+};
+
+static bool wanted(const char *filter, const char *name)
 {
-    return !a->filter || !*a->filter || strstr(name, a->filter);
+    return !filter || strstr(name, filter);
 }
 
 static void envs_text(const struct mt_plan *p, const size_t *envs, size_t n, struct mt_buf *b)
@@ -18,51 +53,169 @@ static void envs_text(const struct mt_plan *p, const size_t *envs, size_t n, str
     }
 }
 
-/* With conflicts pending the engine builds no result: show each env's
- * delta instead, so the operator still sees what is coming. */
-static void deltas(struct mt_app *a, const struct mt_plan *p, struct mt_rows *out)
+void mt_plan_rows_free(struct mt_plan_rows *x)
 {
-    for (size_t e = 0; e < p->nenvs; e++) {
-        const struct mt_delta *d = &p->envs[e].delta;
-        for (size_t k = 0; k < d->nents; k++) {
-            const struct mt_ent_delta *x = &d->ents[k];
-            const struct mt_entity *any = x->f ? x->f : x->m;
-            if (!wanted(a, any->name)) continue;
-            mt_rows_entity_diff(out, any->name, x->m, x->f, p->envs[e].ref.env, x->key);
-        }
-    }
+    if (!x) return;
+    free(x->ents);
+    free(x->rels);
+    mt_buf_free(&x->names);
+    free(x->filter);
+    free(x->shown);
+    free(x);
 }
 
-static void rows(struct mt_app *a, struct mt_rows *out, int width)
+void mt_view_plan_free(struct mt_app *a)
 {
-    (void)width;
-    struct mt_plan *p = mt_app_plan(a);
-    if (!p) return;
-    if (a->filter && *a->filter) mt_rows_line(out, MT_ROLE_SEARCH, "filter: %s", a->filter);
+    mt_plan_rows_free(a->plan_rows);
+    a->plan_rows = NULL;
+}
+
+static size_t keep_name(struct mt_plan_rows *x, const char *name)
+{
+    size_t at = x->names.len;
+    mt_buf_add(&x->names, name, strlen(name) + 1);
+    return at;
+}
+
+/* Every item with its rows, once per plan (the filter does not change them).
+ * With conflicts pending the engine builds no result: each env's delta is
+ * shown instead, so the operator still sees what is coming. */
+static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
+{
+    size_t cap = 0;
     if (!p->resolved) {
-        mt_rows_line(out, MT_ROLE_CONFLICT, "%zu conflicts pending: decide them (panel 4) to see the result; "
-                                            "changes by environment:", mt_plan_pending(p));
-        deltas(a, p, out);
+        for (size_t e = 0; e < p->nenvs; e++) {
+            const struct mt_delta *d = &p->envs[e].delta;
+            for (size_t k = 0; k < d->nents; k++) {
+                const struct mt_ent_delta *dx = &d->ents[k];
+                const struct mt_entity *any = dx->f ? dx->f : dx->m;
+                MT_GROW(x->ents, cap, x->nents + 1);
+                x->ents[x->nents++] = (struct item){keep_name(x, any->name), 0, e, k,
+                                                    mt_rows_entity_diff(NULL, any->name, dx->m, dx->f, NULL, NULL)};
+            }
+        }
         return;
     }
-    mt_rows_line(out, MT_ROLE_DIM, "result: %zu entities, %zu relations, %zu observations; %zu entities change",
-                 p->entities, p->relations, p->observations, p->nchanges);
     for (size_t i = 0; i < p->nchanges; i++) {
         const struct mt_change *c = &p->changes[i];
         const struct mt_entity *any = c->after ? c->after : c->before;
-        if (!any || !wanted(a, any->name)) continue;
+        if (!any) continue;
+        MT_GROW(x->ents, cap, x->nents + 1);
+        x->ents[x->nents++] = (struct item){keep_name(x, any->name), 0, 0, i,
+                                            mt_rows_entity_diff(NULL, any->name, c->before, c->after, NULL, NULL)};
+    }
+    cap = 0;
+    for (size_t i = 0; i < p->nrel_changes; i++) {
+        MT_GROW(x->rels, cap, x->nrels + 1);
+        size_t from = keep_name(x, p->rel_changes[i].rel->from);
+        x->rels[x->nrels++] = (struct item){from, keep_name(x, p->rel_changes[i].rel->to), 0, i, 1};
+    }
+}
+
+static void show(struct mt_plan_rows *x, enum kind kind, size_t item, size_t rows)
+{
+    MT_GROW(x->shown, x->cap, x->nshown + 1);
+    x->shown[x->nshown++] = (struct shown){kind, item, x->total};
+    x->total += rows;
+}
+
+static void make_shown(struct mt_plan_rows *x, const struct mt_plan *p, const char *filter)
+{
+    x->nshown = x->total = 0;
+    if (filter) show(x, K_FILTER, 0, 1);
+    show(x, p->resolved ? K_RESULT : K_PENDING, 0, 1);
+    const char *names = x->names.data;
+    for (size_t i = 0; i < x->nents; i++)
+        if (wanted(filter, names + x->ents[i].name)) show(x, K_ENT, i, x->ents[i].rows);
+    bool head = false;
+    for (size_t i = 0; i < x->nrels; i++) {
+        if (!wanted(filter, names + x->rels[i].name) && !wanted(filter, names + x->rels[i].name2)) continue;
+        if (!head) show(x, K_REL_HEAD, 0, 1);
+        head = true;
+        show(x, K_REL, i, 1);
+    }
+    if (p->resolved && !p->nchanges && !p->nrel_changes) show(x, K_NOTHING, 0, 1);
+}
+
+struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p)
+{
+    struct mt_plan_rows *x = xcalloc(1, sizeof(*x));
+    mt_buf_init(&x->names);
+    x->resolved = p->resolved;
+    count_items(x, p);
+    return x;
+}
+
+void mt_view_plan_adopt(struct mt_app *a, bool plan_changed)
+{
+    mt_view_plan_free(a);
+    if (!a->snap) return;
+    a->plan_rows = a->snap->plan_rows;
+    a->snap->plan_rows = NULL;
+    if (plan_changed) mt_view_plan_free(a);
+    if (!a->plan_rows) return;
+    a->plan_rows->snap = a->snap;
+    a->plan_rows->gen = a->gen;
+}
+
+/* The index, up to date with the snapshot, the plan and the filter; NULL
+ * without a plan. */
+static struct mt_plan_rows *index_of(struct mt_app *a)
+{
+    struct mt_plan *p = mt_app_plan(a);
+    if (!p) {
+        mt_view_plan_free(a);
+        return NULL;
+    }
+    struct mt_plan_rows *x = a->plan_rows;
+    if (!x || x->snap != a->snap || x->gen != a->gen || x->resolved != p->resolved) {
+        mt_view_plan_free(a);
+        x = a->plan_rows = mt_plan_rows_count(p);
+        x->snap = a->snap;
+        x->gen = a->gen;
+    }
+    const char *filter = a->filter && *a->filter ? a->filter : NULL;
+    if (!x->have_shown || (filter == NULL) != (x->filter == NULL) || (filter && strcmp(filter, x->filter))) {
+        free(x->filter);
+        x->filter = filter ? xstrdup(filter) : NULL;
+        make_shown(x, p, filter);
+        x->have_shown = true;
+    }
+    return x;
+}
+
+/* The rows of one shown entry. */
+static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct shown *s, struct mt_rows *out)
+{
+    const struct mt_plan *p = mt_app_plan(a);
+    switch (s->kind) {
+    case K_FILTER: mt_rows_line(out, MT_ROLE_SEARCH, "filter: %s", a->filter); break;
+    case K_PENDING:
+        mt_rows_line(out, MT_ROLE_CONFLICT, "%zu conflicts pending: decide them (panel 4) to see the result; "
+                                            "changes by environment:", mt_plan_pending(p));
+        break;
+    case K_RESULT:
+        mt_rows_line(out, MT_ROLE_DIM, "result: %zu entities, %zu relations, %zu observations; %zu entities change",
+                     p->entities, p->relations, p->observations, p->nchanges);
+        break;
+    case K_ENT: {
+        const struct item *it = &x->ents[s->item];
+        if (!p->resolved) {
+            const struct mt_ent_delta *d = &p->envs[it->e].delta.ents[it->k];
+            mt_rows_entity_diff(out, x->names.data + it->name, d->m, d->f, p->envs[it->e].ref.env, d->key);
+            break;
+        }
+        const struct mt_change *c = &p->changes[it->k];
         struct mt_buf who;
         mt_buf_init(&who);
         envs_text(p, c->envs, c->nenvs, &who);
-        mt_rows_entity_diff(out, any->name, c->before, c->after, who.data, c->key);
+        mt_rows_entity_diff(out, x->names.data + it->name, c->before, c->after, who.data, c->key);
         mt_buf_free(&who);
+        break;
     }
-    bool head = false;
-    for (size_t i = 0; i < p->nrel_changes; i++) {
-        const struct mt_rel_change *r = &p->rel_changes[i];
-        if (!wanted(a, r->rel->from) && !wanted(a, r->rel->to)) continue;
-        if (!head) mt_rows_line(out, MT_ROLE_HEADER, "@ relations");
-        head = true;
+    case K_REL_HEAD: mt_rows_line(out, MT_ROLE_HEADER, "@ relations"); break;
+    case K_REL: {
+        const struct mt_rel_change *r = &p->rel_changes[x->rels[s->item].k];
         struct mt_buf who;
         mt_buf_init(&who);
         envs_text(p, r->envs, r->nenvs, &who);
@@ -71,8 +224,47 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
                    r->rel->from, r->rel->rtype, r->rel->to);
         mt_row_seg(row, MT_ROLE_DIM, "  [%s]%s", who.data ? who.data : "", r->cascade ? " (end deleted)" : "");
         mt_buf_free(&who);
+        break;
     }
-    if (!p->nchanges && !p->nrel_changes) mt_rows_line(out, MT_ROLE_OK, "nothing to merge: memory.json is up to date");
+    case K_NOTHING: mt_rows_line(out, MT_ROLE_OK, "nothing to merge: memory.json is up to date"); break;
+    }
+}
+
+static size_t count(struct mt_app *a, int width)
+{
+    (void)width;
+    struct mt_plan_rows *x = index_of(a);
+    return x ? x->total : 0;
+}
+
+static void slice(struct mt_app *a, struct mt_rows *out, size_t from, size_t n, int width)
+{
+    (void)width;
+    struct mt_plan_rows *x = index_of(a);
+    if (!x || !x->nshown || from >= x->total) return;
+    size_t lo = 0, hi = x->nshown;   /* the last entry starting at or before from */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->shown[mid].first <= from) lo = mid;
+        else hi = mid;
+    }
+    size_t end = from + n < x->total ? from + n : x->total;
+    for (size_t i = lo; i < x->nshown && x->shown[i].first < end; i++) {
+        struct mt_rows tmp = {0};
+        build(a, x, &x->shown[i], &tmp);
+        for (size_t j = 0; j < tmp.n; j++) {
+            size_t row = x->shown[i].first + j;
+            if (row < from || row >= end || (i + 1 < x->nshown && row >= x->shown[i + 1].first)) continue;
+            *mt_rows_add(out) = tmp.v[j];
+            memset(&tmp.v[j], 0, sizeof tmp.v[j]);   /* moved to out */
+        }
+        mt_rows_clear(&tmp);
+    }
+}
+
+static void rows(struct mt_app *a, struct mt_rows *out, int width)
+{
+    slice(a, out, 0, count(a, width), width);
 }
 
 /* Enter on an entity in conflict opens the conflict view. */
@@ -88,4 +280,4 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     mt_app_set_message(a, false, "no conflict on this entity");
 }
 
-const struct mt_view_ops mt_view_plan = {"Plan", rows, enter, NULL};
+const struct mt_view_ops mt_view_plan = {"Plan", rows, enter, NULL, count, slice};

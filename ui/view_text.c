@@ -21,4 +21,4 @@ static bool key(struct mt_app *a, enum mt_action act)
     return true;
 }
 
-const struct mt_view_ops mt_view_text = {"Diff", rows, NULL, key};
+const struct mt_view_ops mt_view_text = {"Diff", rows, NULL, key, NULL, NULL};

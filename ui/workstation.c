@@ -6,6 +6,8 @@
 #include "memtui/ui_display.h"
 #include "memtui/ui_theme.h"
 
+double mt_ui_started;
+
 int mt_ui_run(const struct mt_config *cfg)
 {
     struct mt_theme theme;

@@ -4,6 +4,10 @@
 
 #include "memtui/config.h"
 
+/* mt_monotonic() at the top of main: MEMTUI_FRAME_LOG's times count from
+ * it. */
+extern double mt_ui_started;
+
 /* Runs the workstation until the operator quits; returns an exit code. */
 int mt_ui_run(const struct mt_config *cfg);
 

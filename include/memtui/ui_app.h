@@ -45,9 +45,10 @@ void mt_rows_clear(struct mt_rows *rs);
 char *mt_row_text(const struct mt_row *r);
 
 /* Plan-to-rows: an entity's structural diff, "@ name  [envs]" then -/+
- * lines (type, then observations), in the spirit of jd. */
-void mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
-                         const struct mt_entity *after, const char *who, const char *ref);
+ * lines (type, then observations), in the spirit of jd. Returns how many
+ * rows; with rs NULL only counts them. */
+size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                           const struct mt_entity *after, const char *who, const char *ref);
 
 enum mt_view_id {
     MT_VIEW_ENVS, MT_VIEW_LOCKS, MT_VIEW_PLAN, MT_VIEW_CONFLICTS, MT_VIEW_BACKUPS, MT_VIEW_LOG,
@@ -62,6 +63,11 @@ struct mt_view_ops {
     void (*rows)(struct mt_app *a, struct mt_rows *out, int width);
     void (*enter)(struct mt_app *a, const struct mt_row *r);        /* optional */
     bool (*key)(struct mt_app *a, enum mt_action act);               /* optional: true if handled */
+    /* Optional, for views of very many rows (the plan: 100k and more): how
+     * many rows rows() would build, and only rows [from, from + n) of them,
+     * so that a frame or a key costs what the screen shows. */
+    size_t (*count)(struct mt_app *a, int width);
+    void (*slice)(struct mt_app *a, struct mt_rows *out, size_t from, size_t n, int width);
 };
 extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_view_conflicts, mt_view_backups,
     mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text;
@@ -96,6 +102,11 @@ struct mt_app {
     int exit_code;
     int body_height, width;           /* set by display before each frame */
     double lock_checked;
+    unsigned gen;                     /* grows whenever the plan changes (new snapshot, a
+                                         decision, undo): the plan view recounts its rows */
+    struct mt_plan_rows *plan_rows;   /* the plan view's row index (view_plan.c) */
+    pthread_t reaper;                 /* frees a replaced snapshot off the input loop */
+    bool reaping;
 };
 
 void mt_app_init(struct mt_app *a, const struct mt_config *cfg);
@@ -117,7 +128,8 @@ void mt_app_edit_done(struct mt_app *a, int status);
 /* What display draws: the tab line, the body (scrolled), status, message. */
 struct mt_screen {
     struct mt_row tabs;
-    struct mt_rows body;
+    struct mt_rows body;              /* rows [first, first + body.n) of total */
+    size_t first, total;
     size_t top, cursor;
     bool has_cursor;
     struct mt_row status;
@@ -128,6 +140,10 @@ void mt_app_screen(struct mt_app *a, struct mt_screen *scr);
 void mt_screen_free(struct mt_screen *scr);
 
 /* Views' shared helpers. */
+void mt_view_plan_free(struct mt_app *a);
+/* A new snapshot: take the rows its load job counted, unless the plan was
+ * changed since (the operator's decisions re-applied). */
+void mt_view_plan_adopt(struct mt_app *a, bool plan_changed);
 const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v);
 struct mt_plan *mt_app_plan(struct mt_app *a);
 void mt_app_open_conflict(struct mt_app *a, size_t index);

@@ -8,7 +8,10 @@
 
 /* Run the input loop until the operator quits; returns the exit code.
  * MEMTUI_SCRIPT names a file of keys and :commands fed to the loop (each
- * only once the app is idle); MEMTUI_NO_DISPLAY=1 sends curses to /dev/null. */
+ * only once the app is idle, except inside ":while-busy" ... ":done");
+ * MEMTUI_NO_DISPLAY=1 sends curses to /dev/null; MEMTUI_FRAME_LOG=FILE
+ * appends a line per frame drawn, key answered and job finished, in ms from
+ * the top of main (tests/bench/ui_bench.sh). */
 int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme);
 
 /* draw.c: colours from a theme, and rows drawn by display width. */

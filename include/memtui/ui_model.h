@@ -80,7 +80,15 @@ struct mt_ui_snap {
     struct mt_ui_log *log;
     size_t nlog;
     double loaded_at;                /* mt_monotonic() */
+    struct mt_plan_rows *plan_rows;  /* the plan view's rows, counted by the job */
 };
+
+/* The plan view's index (view_plan.c): every entity and relation change of
+ * the plan with the rows it shows, counted off the input loop by the load
+ * job, so that the view builds only the rows on screen. */
+struct mt_plan_rows;
+struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p);
+void mt_plan_rows_free(struct mt_plan_rows *x);
 
 /* The load job: arg is the config (borrowed), result a struct mt_ui_snap. */
 int mt_ui_load_job(struct mt_job *j);

@@ -28,8 +28,15 @@
 # Then, in the same run, tests/bench/sync_bench.sh: syncs per second with 1,
 # 4 and 8 contending environments and lease acquire latency, through a real
 # git daemon (its SYNC_BENCH_* and LEASE_BENCH_* variables; see its header).
+#
+# Last, tests/bench/ui_bench.sh on this run's clone, put back to the commit
+# before the timed merge (the churn exported, not merged; with BENCH_KEEP=1
+# the kept clone/ is then in that state): the workstation's time to the
+# first frame and to the plan, and its per-key response while the plan is
+# computed in the background and after (its UI_BENCH_* variables; see its
+# header). UI_BENCH=0 skips it.
 # Exit: 0 when the run is valid (merge exit 0 or 6, verify passes) and the
-# sync benchmark succeeded, else 1.
+# sync and workstation benchmarks succeeded, else 1.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 MEMTUI" >&2; exit 2; }
 MEMTUI=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -111,6 +118,7 @@ frag_bytes=$(cat "$T"/changed/*.json | wc -c)
 [ "${BENCH_KEEP:-0}" = 1 ] && cp -a "$T/clone" "$T/clone-before"
 
 # ---- the measurement -----------------------------------------------------
+pre_merge=$(git -C "$T/clone" rev-parse HEAD)   # for ui_bench.sh at the end
 step "timing merge --no-push of $ENVS changed fragments ($(mb "$frag_bytes"))"
 set +e
 "$B/peakrss" "$MEMTUI" --batch --repo "$T/clone" --env env0 --memory-file "$T/env0.json" \
@@ -181,4 +189,14 @@ set +e
 "$ROOT/tests/bench/sync_bench.sh" "$MEMTUI"
 sync_rc=$?
 set -e
-if [ "$merge_rc" -ne 0 ] || [ "$sync_rc" -ne 0 ]; then exit 1; fi
+
+# ---- then the workstation on this clone, its churn not merged -----------
+ui_rc=0
+if [ "${UI_BENCH:-1}" != 0 ]; then
+    echo
+    set +e
+    UI_BENCH_DIR="$T" UI_BENCH_REV="$pre_merge" "$ROOT/tests/bench/ui_bench.sh" "$MEMTUI"
+    ui_rc=$?
+    set -e
+fi
+if [ "$merge_rc" -ne 0 ] || [ "$sync_rc" -ne 0 ] || [ "$ui_rc" -ne 0 ]; then exit 1; fi
