@@ -101,6 +101,14 @@ static void adopt(struct mt_app *a, struct mt_ui_snap *s)
 {
     struct mt_plan *old = mt_app_plan(a);
     bool changed = old && s->have_plan && a->undo.n;
+    if (old && s->have_plan) {  /* deletions let through, for the same fragment bytes */
+        struct mt_ui_write_args *keep = mt_ui_write_args(a->cfg, old);
+        if (mt_ui_allow_deletes(&s->plan, keep->allowed, keep->nallowed)) {
+            mt_plan_resolve(&s->plan);
+            changed = true;
+        }
+        mt_ui_write_args_free(keep);
+    }
     if (changed) {
         for (size_t i = 0; i < old->ndecisions; i++)
             if (old->decisions[i].kind != MT_DECIDE_NONE)
@@ -194,9 +202,7 @@ static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_
 {
     if (!mt_job_start(&a->job, kind, fn, args)) {
         mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
-        free(args->restore_ref);
-        free(args->dec);
-        free(args);
+        mt_ui_write_args_free(args);
         return;
     }
     mt_app_set_message(a, false, "%s started", kind);
@@ -227,6 +233,19 @@ static void confirmed(struct mt_app *a)
         mt_undo_free(&a->undo);
         if (a->view == MT_VIEW_MENU) a->view = a->back;
         mt_app_set_message(a, false, "every decision dropped");
+        break;
+    case MT_CONFIRM_MASS_DELETE:
+        for (size_t i = 0; p && i < p->nenvs; i++) {
+            struct mt_env_plan *e = &p->envs[i];
+            if (e->synthetic || e->status != MT_FRAG_HELD || strcmp(e->ref.env, a->confirm_arg ? a->confirm_arg : ""))
+                continue;
+            size_t del = e->delta.deletions;
+            mt_plan_confirm_mass_delete(p, i);
+            mt_plan_resolve(p);
+            a->gen++;
+            mt_app_set_message(a, false, "%s: its deletion of %zu entities goes into the merge (m to finish it)",
+                               e->ref.env, del);
+        }
         break;
     case MT_CONFIRM_QUIT: a->quit = true; break;
     }
@@ -458,6 +477,10 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
     case MT_CONFIRM_SYNC: snprintf(buf, size, "Run a fresh sync (export, merge, import, push)? [y/N]"); break;
     case MT_CONFIRM_RESTORE:
         snprintf(buf, size, "Restore every entity of %s through a merge commit? [y/N]", a->confirm_arg ? a->confirm_arg : "?");
+        break;
+    case MT_CONFIRM_MASS_DELETE:
+        snprintf(buf, size, "Let %s delete what its fragment deletes (held back by the mass-deletion guard)? [y/N]",
+                 a->confirm_arg ? a->confirm_arg : "?");
         break;
     case MT_CONFIRM_QUIT:
         if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.kind);

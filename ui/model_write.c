@@ -16,11 +16,33 @@
 
 enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_SYNC = 4, STEP_RESTORE = 8 };
 
+bool mt_ui_allow_deletes(struct mt_plan *p, const struct mt_ui_allowed *allowed, size_t n)
+{
+    bool changed = false;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < p->nenvs; i++) {
+            struct mt_env_plan *e = &p->envs[i];
+            if (e->status == MT_FRAG_HELD && !e->synthetic && strcmp(e->ref.env, allowed[k].env) == 0 &&
+                strcmp(e->sha256, allowed[k].sha256) == 0) {
+                mt_plan_confirm_mass_delete(p, i);
+                changed = true;
+            }
+        }
+    return changed;
+}
+
 struct mt_ui_write_args *mt_ui_write_args(const struct mt_config *cfg, const struct mt_plan *p)
 {
     struct mt_ui_write_args *a = xcalloc(1, sizeof(*a));
     a->cfg = cfg;
     if (!p) return a;
+    a->allowed = xcalloc(p->nenvs + 1, sizeof(*a->allowed));
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (p->envs[i].confirmed) {
+            struct mt_ui_allowed *x = &a->allowed[a->nallowed++];
+            snprintf(x->env, sizeof x->env, "%s", p->envs[i].ref.env);
+            snprintf(x->sha256, sizeof x->sha256, "%s", p->envs[i].sha256);
+        }
     a->dec = xcalloc(p->ndecisions + 1, sizeof(*a->dec));
     for (size_t i = 0; i < p->ndecisions; i++) {
         if (p->decisions[i].kind == MT_DECIDE_NONE) continue;
@@ -33,7 +55,7 @@ struct mt_ui_write_args *mt_ui_write_args(const struct mt_config *cfg, const str
     return a;
 }
 
-static void args_free(struct mt_ui_write_args *a)
+void mt_ui_write_args_free(struct mt_ui_write_args *a)
 {
     for (size_t i = 0; i < a->ndec; i++) {
         free(a->dec[i].key);
@@ -41,6 +63,7 @@ static void args_free(struct mt_ui_write_args *a)
         free(a->dec[i].label);
     }
     free(a->dec);
+    free(a->allowed);
     free(a->restore_ref);
     free(a);
 }
@@ -60,6 +83,7 @@ static int merge_step(struct mt_job *j, struct mt_session *s, const struct mt_ui
                                   .progress = plan_progress, .progress_ctx = j};
     int rc = mt_session_plan_load(s, &p, &opt, err);
     if (rc) return rc;
+    mt_ui_allow_deletes(&p, a->allowed, a->nallowed);
     for (size_t i = 0; i < a->ndec; i++)
         mt_plan_decide(&p, a->dec[i].key, a->dec[i].kind, a->dec[i].entity, a->dec[i].label);
     mt_plan_resolve(&p);
@@ -171,7 +195,7 @@ static int publish(struct mt_job *j, int steps)
         free(m);
     }
     mt_error_clear(&err);
-    args_free(a);
+    mt_ui_write_args_free(a);
     return rc;
 }
 

@@ -1,5 +1,7 @@
 /* view_envs.c: panel 1, one row per fragment. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "memtui/ui_app.h"
 
@@ -34,6 +36,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     struct mt_plan *p = mt_app_plan(a);
     if (!p) return;
     struct mt_row *h = mt_rows_add(out);
+    h->idx = SIZE_MAX;
     mt_row_col(h, MT_ROLE_HEADER, 18, "ENV");
     mt_row_col(h, MT_ROLE_HEADER, 9, "ENTITIES");
     mt_row_col(h, MT_ROLE_HEADER, 10, "RELATIONS");
@@ -66,10 +69,32 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         const char *sha = e->sha256[0] ? e->sha256 : e->ref.m_sha256;
         snprintf(t, sizeof t, "%.12s", sha[0] ? sha : "-");
         mt_row_col(r, MT_ROLE_DIM, 14, t);
-        mt_row_seg(r, status_role(e->status), "%s", status_text(e->status));
+        mt_row_seg(r, status_role(e->status), "%s%s", status_text(e->status),
+                   e->confirmed ? " (mass deletion let through)" : "");
         if (e->reason) mt_rows_line(out, MT_ROLE_DANGER, "    %s", e->reason)->idx = i;
     }
     if (!p->nenvs) mt_rows_line(out, MT_ROLE_DIM, "no fragments yet: run memtui --batch export on each machine");
 }
 
-const struct mt_view_ops mt_view_envs = {"Environments", rows, NULL, NULL, NULL, NULL};
+/* D on a held-back environment: its mass deletion, once confirmed, goes
+ * into the plan (and into the merge, for these fragment bytes only). */
+static bool key(struct mt_app *a, enum mt_action act)
+{
+    if (act != MT_ACT_ALLOW_DELETE) return false;
+    struct mt_plan *p = mt_app_plan(a);
+    struct mt_rows rs = {0};
+    rows(a, &rs, a->width);
+    size_t c = a->cursor[MT_VIEW_ENVS], i = c < rs.n ? rs.v[c].idx : SIZE_MAX;
+    mt_rows_clear(&rs);
+    if (!p || i >= p->nenvs || p->envs[i].status != MT_FRAG_HELD) {
+        mt_app_set_message(a, true, "D: select an environment held back by the mass-deletion guard");
+        return true;
+    }
+    free(a->confirm_arg);
+    a->confirm_arg = xstrdup(p->envs[i].ref.env);
+    a->confirm = MT_CONFIRM_MASS_DELETE;
+    a->input = MT_INPUT_CONFIRM;
+    return true;
+}
+
+const struct mt_view_ops mt_view_envs = {"Environments", rows, NULL, key, NULL, NULL};

@@ -40,6 +40,7 @@
     A(EDIT, "e", "conflict view: edit the entity in $EDITOR")                        \
     A(UNDO, "z", "undo the last decision")                                           \
     A(RESTORE, "r", "backups: restore the selected backup's entities")               \
+    A(ALLOW_DELETE, "D", "environments: let a held-back mass deletion through")      \
     A(MERGE_MENU, "m", "merge menu: finish the merge, abort, fresh sync")
 
 enum mt_action {

@@ -73,7 +73,14 @@ extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_vi
     mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text;
 
 enum mt_input { MT_INPUT_NONE, MT_INPUT_SEARCH, MT_INPUT_CONFIRM };
-enum mt_confirm { MT_CONFIRM_MERGE, MT_CONFIRM_ABORT, MT_CONFIRM_SYNC, MT_CONFIRM_RESTORE, MT_CONFIRM_QUIT };
+enum mt_confirm {
+    MT_CONFIRM_MERGE,
+    MT_CONFIRM_ABORT,
+    MT_CONFIRM_SYNC,
+    MT_CONFIRM_RESTORE,
+    MT_CONFIRM_MASS_DELETE,   /* confirm_arg: the env */
+    MT_CONFIRM_QUIT
+};
 
 struct mt_app {
     const struct mt_config *cfg;

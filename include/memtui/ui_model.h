@@ -105,14 +105,26 @@ struct mt_ui_decision {
     struct mt_entity *entity;
     char *label;
 };
+/* A held-back mass deletion the operator let through: only for the
+ * fragment bytes they saw (a newer export is held back again). */
+struct mt_ui_allowed {
+    char env[72];
+    char sha256[MT_SHA256_HEX];
+};
 struct mt_ui_write_args {
     const struct mt_config *cfg;
     struct mt_ui_decision *dec;   /* merge: the operator's decisions */
     size_t ndec;
+    struct mt_ui_allowed *allowed;   /* merge: mass deletions let through */
+    size_t nallowed;
     char *restore_ref;            /* restore: every entity of this ref */
 };
-/* Copy the plan's operator decisions for a merge job. */
+/* Let the held-back deletion of env through wherever its fragment is
+ * still the one allowed (by sha256); true when something changed. */
+bool mt_ui_allow_deletes(struct mt_plan *p, const struct mt_ui_allowed *allowed, size_t n);
+/* Copy the plan's operator decisions (and allowed deletions) for a merge job. */
 struct mt_ui_write_args *mt_ui_write_args(const struct mt_config *cfg, const struct mt_plan *p);
+void mt_ui_write_args_free(struct mt_ui_write_args *a);   /* when no job took it */
 /* Finish the merge as batch's merge does (lock, remote, lease, fresh plan,
  * the decisions re-applied by entity key, commit, CAS push with retries). */
 int mt_ui_merge_job(struct mt_job *j);
