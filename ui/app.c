@@ -118,11 +118,14 @@ static void adopt(struct mt_app *a, struct mt_ui_snap *s)
     }
     struct mt_ui_snap *old_snap = a->snap;
     a->snap = s;
+    a->lease_checked = mt_monotonic();   /* the lease was just read too */
     a->gen++;
     mt_view_plan_adopt(a, changed);   /* the old index points into the old plan */
     drop_snap(a, old_snap);
     if (s->error) mt_app_set_message(a, true, "%s", s->error);
 }
+
+enum { LEASE_REFRESH_S = 5 };
 
 bool mt_app_poll(struct mt_app *a)
 {
@@ -132,6 +135,10 @@ bool mt_app_poll(struct mt_app *a)
         const char *kind = a->job.kind;
         if (strcmp(kind, "load") == 0) {
             adopt(a, a->job.result);
+            a->job.result = NULL;
+        } else if (strcmp(kind, "lease") == 0) {
+            if (a->snap) mt_ui_snap_take_lease(a->snap, a->job.result);
+            mt_ui_snap_free(a->job.result);
             a->job.result = NULL;
         } else {
             bool ok = a->job.rc == MT_EXIT_OK || a->job.rc == MT_EXIT_DEGRADED;
@@ -149,8 +156,20 @@ bool mt_app_poll(struct mt_app *a)
         if (g != a->job_gen) redraw = true;
         a->job_gen = g;
     }
-    /* The local lock is a file read: cheap enough to keep live. */
+    /* The local lock is a file read: cheap enough to keep live. The lease
+     * is a fetch: re-read in the background while its panel is shown, and
+     * the panel redrawn every second for its countdown. */
     double now = mt_monotonic();
+    if (a->view == MT_VIEW_LOCKS && a->snap && a->snap->open) {
+        if ((long)now != (long)a->lease_drawn) {
+            a->lease_drawn = now;
+            redraw = true;
+        }
+        if (!a->job.running && now - a->lease_checked > LEASE_REFRESH_S) {
+            a->lease_checked = now;
+            mt_job_start(&a->job, "lease", mt_ui_lease_job, (void *)a->cfg);
+        }
+    }
     if (a->snap && a->snap->lock_path && now - a->lock_checked > 1.0) {
         a->lock_checked = now;
         struct mt_lock_holder h;
@@ -318,7 +337,8 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_QUIT:
         if (overlay) {
             a->view = a->back;
-        } else if (a->job.running) {
+        } else if (a->job.running && strcmp(a->job.kind, "load") && strcmp(a->job.kind, "lease")) {
+            /* only writing work asks: reading leaves nothing half done */
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;
         } else if (a->undo.n && decided_count(a)) {

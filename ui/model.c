@@ -89,6 +89,38 @@ static void load_lease(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
     }
 }
 
+int mt_ui_lease_job(struct mt_job *j)
+{
+    const struct mt_config *cfg = j->arg;
+    struct mt_ui_snap *s = xcalloc(1, sizeof(*s));
+    s->lease_rc = MT_REPO_NOTFOUND;
+    struct mt_error err = {0};
+    int rc = mt_session_open(&s->s, cfg, &err);
+    if (!rc) load_lease(j, s, cfg);
+    else s->lease_error = mt_error_format(&err);
+    mt_error_clear(&err);
+    mt_session_close(&s->s);
+    j->result = s;
+    return rc;
+}
+
+void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from)
+{
+    if (to->lease_rc == 0) mt_lease_info_clear(&to->lease);
+    free(to->lease_error);
+    mt_lease_chain_free(to->chain, to->nchain);
+    to->lease_rc = from->lease_rc;
+    to->lease = from->lease;
+    to->lease_error = from->lease_error;
+    to->chain = from->chain;
+    to->nchain = from->nchain;
+    from->lease_rc = MT_REPO_NOTFOUND;
+    memset(&from->lease, 0, sizeof from->lease);
+    from->lease_error = NULL;
+    from->chain = NULL;
+    from->nchain = 0;
+}
+
 int mt_ui_load_job(struct mt_job *j)
 {
     const struct mt_config *cfg = j->arg;

@@ -109,6 +109,7 @@ struct mt_app {
     int exit_code;
     int body_height, width;           /* set by display before each frame */
     double lock_checked;
+    double lease_checked, lease_drawn;   /* the Locks panel's live lease */
     unsigned gen;                     /* grows whenever the plan changes (new snapshot, a
                                          decision, undo): the plan view recounts its rows */
     struct mt_plan_rows *plan_rows;   /* the plan view's row index (view_plan.c) */

@@ -90,6 +90,13 @@ struct mt_plan_rows;
 struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p);
 void mt_plan_rows_free(struct mt_plan_rows *x);
 
+/* The lease job, for the Locks panel to stay live: arg is the config
+ * (borrowed), result a struct mt_ui_snap with only the lease fields set
+ * (lease_rc, lease, lease_error, chain); mt_ui_snap_take_lease moves them
+ * into the shown snapshot. */
+int mt_ui_lease_job(struct mt_job *j);
+void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from);
+
 /* The load job: arg is the config (borrowed), result a struct mt_ui_snap. */
 int mt_ui_load_job(struct mt_job *j);
 void mt_ui_snap_free(struct mt_ui_snap *s);

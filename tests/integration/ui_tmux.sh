@@ -1,5 +1,5 @@
 # The workstation end to end in a real terminal (tmux): open, visit every
-# panel, resolve a TYPE conflict by keys, finish the merge (m, Enter, y),
+# panel (the Locks panel follows a lease taken and freed elsewhere), resolve a TYPE conflict by keys, finish the merge (m, Enter, y),
 # resize while running, quit with q: exit 0, the terminal restored, and the
 # repo verified by --batch with the operator's decision in the manifest.
 . "$TESTS_DIR/lib.sh"
@@ -34,6 +34,11 @@ tm new-session -d -s ui -x 120 -y 40 "env TERM=xterm-256color LANG=C.UTF-8 TZ=UT
 screen_has 'pending: 1 conflicts'
 screen_has '^a  *3  *0  *3 .*changed since last merge'
 keys 2; screen_has '^Git lease  memtui/lease'
+# the Locks panel stays live: another machine takes the lease, then frees it
+fake_lease "$T/remote.git" held zed zed-host 4242 600
+screen_has 'held by zed on zed-host (pid 4242)' 20
+fake_lease "$T/remote.git" released zed zed-host 4242 600
+screen_has 'free (released by zed)' 20
 keys 3; screen_has '1 conflicts pending'
 keys 5; screen_has 'no stashes\|stash\|branch'
 keys 6; screen_has 'by a@'
