@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/fsutil.h"
 #include "memtui/jsonw.h"
 #include "memtui/lock.h"
 
@@ -109,6 +110,61 @@ double mt_lease_margin(long ttl_seconds)
 static double takeover_wait(long ttl)
 {
     return (double)ttl + mt_lease_margin(ttl);
+}
+
+/* ---- sightings: how long this machine has seen a tip unchanged ------------
+ * Runs are shorter than a TTL (cron, --lock-timeout 30 s, TTL 60 s), so a
+ * lease abandoned by a crashed machine would never be seen unchanged long
+ * enough by any single run. The first sighting of a tip is kept in
+ * <git dir>/memtui/lease-seen with the boot id: CLOCK_MONOTONIC is one clock
+ * for every process of one boot, so later runs measure from it, still never
+ * comparing another machine's clock. After a reboot it starts over. */
+
+static bool boot_id(char out[64])
+{
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (!f) return false;
+    bool ok = fgets(out, 64, f) != NULL;
+    fclose(f);
+    if (ok) out[strcspn(out, "\n")] = '\0';
+    return ok && *out;
+}
+
+static char *sighting_path(struct mt_repo *repo, const char *refname)
+{
+    const char *slash = strrchr(refname, '/');
+    return xasprintf("%smemtui/lease-seen-%s", mt_repo_gitdir(repo), slash ? slash + 1 : refname);
+}
+
+/* When this machine first saw tip (monotonic seconds), or now when it is
+ * new to it (then noted for the next run). */
+static double first_sighting(struct mt_repo *repo, const char *refname, const char *tip, double now)
+{
+    char boot[64], line[256];
+    if (!boot_id(boot)) return now;
+    char *path = sighting_path(repo, refname);
+    double since = now;
+    bool known = false;
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char fboot[64], ftip[MT_OID_HEX];
+        double t;
+        if (fgets(line, sizeof line, f) && sscanf(line, "%63s %40s %lf", fboot, ftip, &t) == 3 &&
+            strcmp(fboot, boot) == 0 && strcmp(ftip, tip) == 0 && t <= now) {
+            since = t;
+            known = true;
+        }
+        fclose(f);
+    }
+    if (!known) {
+        char *text = xasprintf("%s %s %.3f\n", boot, tip, now);
+        struct mt_error e = {0};
+        mt_file_write_atomic(path, text, strlen(text), 0600, &e);  /* best effort: only speeds takeover */
+        mt_error_clear(&e);
+        free(text);
+    }
+    free(path);
+    return since;
 }
 
 /* False, err set, unless env matches [A-Za-z0-9._-]{1,64}. */
@@ -489,7 +545,7 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
          * returned it: never earlier than the push that put it there. */
         if (!seen_any || strcmp(tip, seen) != 0) {
             snprintf(seen, sizeof(seen), "%s", tip);
-            seen_since = now;
+            seen_since = *tip ? first_sighting(repo, refname, tip, now) : now;
             seen_any = true;
         }
         if (*unsure && strcmp(tip, unsure) == 0) {
