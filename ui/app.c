@@ -1,11 +1,13 @@
 /* app.c: the workstation's state machine: keys to actions, actions to
  * state, state to a screen description (curses-free; display.c draws). */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memtui/ui_app.h"
+#include "memtui/ui_text.h"
 #include "memtui/ui_keys.h"
 
 static const struct mt_view_ops *const VIEWS[MT_VIEW_COUNT] = {
@@ -510,22 +512,57 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
     return buf;
 }
 
+/* The repo path gets what the rest of the status bar leaves, cut from the
+ * left ("…/clone-a"): the end of a path names it best. */
+static char *repo_tail(const char *repo, size_t cols)
+{
+    size_t len = strlen(repo), w;
+    mt_text_fit(repo, len, SIZE_MAX, &w);
+    if (w <= cols) return xstrdup(repo);
+    if (cols < 2) return xstrdup("");
+    for (size_t o = 1; o < len; o++) {
+        if (((unsigned char)repo[o] & 0xC0) == 0x80) continue;  /* inside a character */
+        mt_text_fit(repo + o, len - o, SIZE_MAX, &w);
+        if (w <= cols - 1) return xasprintf("\u2026%s", repo + o);
+    }
+    return xstrdup("\u2026");
+}
+
 static void status_row(struct mt_app *a, struct mt_row *r)
 {
     struct mt_ui_snap *s = a->snap;
-    mt_row_seg(r, MT_ROLE_STATUS, " %s  env %s  branch %s  ", a->cfg->repo, a->cfg->env,
-               s && s->branch ? s->branch : "?");
-    if (s && s->lock_known && s->lock.held)
-        mt_row_seg(r, MT_ROLE_LOCK_HELD, "lock: %s pid %ld", s->lock.env, s->lock.pid);
-    else mt_row_seg(r, MT_ROLE_STATUS, "lock: free");
-    if (s && s->lease_rc == 0 && s->lease.valid && s->lease.state == MT_LEASE_HELD)
-        mt_row_seg(r, MT_ROLE_LOCK_HELD, "  lease: %s #%llu", s->lease.env, (unsigned long long)s->lease.token);
-    else mt_row_seg(r, MT_ROLE_STATUS, "  lease: free");
+    char lock[160], lease[160], pend[64] = "", counts[96] = "";
+    bool held = s && s->lock_known && s->lock.held;
+    if (held) snprintf(lock, sizeof lock, "lock: %s pid %ld", s->lock.env, s->lock.pid);
+    else snprintf(lock, sizeof lock, "lock: free");
+    bool leased = s && s->lease_rc == 0 && s->lease.valid && s->lease.state == MT_LEASE_HELD;
+    if (leased) snprintf(lease, sizeof lease, "  lease: %s #%llu", s->lease.env, (unsigned long long)s->lease.token);
+    else snprintf(lease, sizeof lease, "  lease: free");
     struct mt_plan *p = mt_app_plan(a);
+    size_t pending = p ? mt_plan_pending(p) : 0;
     if (p) {
-        size_t pending = mt_plan_pending(p);
-        mt_row_seg(r, pending ? MT_ROLE_CONFLICT : MT_ROLE_STATUS, "  pending: %zu conflicts", pending);
-        mt_row_seg(r, MT_ROLE_STATUS, ", %zu decided, %zu changes ", decided_count(a), p->resolved ? p->nchanges : 0);
+        snprintf(pend, sizeof pend, "  pending: %zu conflicts", pending);
+        snprintf(counts, sizeof counts, ", %zu decided, %zu changes ", decided_count(a), p->resolved ? p->nchanges : 0);
+    }
+    char *rest = xasprintf("  env %s  branch %s  %s%s%s%s", a->cfg->env, s && s->branch ? s->branch : "?", lock,
+                           lease, pend, counts);
+    size_t w;
+    mt_text_fit(rest, strlen(rest), SIZE_MAX, &w);
+    free(rest);
+    char *repo;
+    if (a->width > (int)w + 12) {
+        repo = repo_tail(a->cfg->repo, (size_t)a->width - w - 1);
+    } else {  /* no room: the clone's folder name alone */
+        const char *slash = strrchr(a->cfg->repo, '/');
+        repo = xstrdup(slash && slash[1] ? slash + 1 : a->cfg->repo);
+    }
+    mt_row_seg(r, MT_ROLE_STATUS, " %s  env %s  branch %s  ", repo, a->cfg->env, s && s->branch ? s->branch : "?");
+    free(repo);
+    mt_row_seg(r, held ? MT_ROLE_LOCK_HELD : MT_ROLE_STATUS, "%s", lock);
+    mt_row_seg(r, leased ? MT_ROLE_LOCK_HELD : MT_ROLE_STATUS, "%s", lease);
+    if (p) {
+        mt_row_seg(r, pending ? MT_ROLE_CONFLICT : MT_ROLE_STATUS, "%s", pend);
+        mt_row_seg(r, MT_ROLE_STATUS, "%s", counts);
     }
 }
 

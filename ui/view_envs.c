@@ -2,8 +2,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "memtui/ui_app.h"
+#include "memtui/ui_text.h"
 
 static enum mt_role status_role(enum mt_frag_status s)
 {
@@ -35,13 +37,20 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     (void)width;
     struct mt_plan *p = mt_app_plan(a);
     if (!p) return;
+    /* the status says most: the name column is only as wide as the names */
+    int envw = 5;
+    for (size_t i = 0; i < p->nenvs; i++) {
+        size_t w;
+        mt_text_fit(p->envs[i].ref.env, strlen(p->envs[i].ref.env), SIZE_MAX, &w);
+        if ((int)w + 2 > envw) envw = w + 2 > 20 ? 20 : (int)w + 2;
+    }
     struct mt_row *h = mt_rows_add(out);
     h->idx = SIZE_MAX;
-    mt_row_col(h, MT_ROLE_HEADER, 18, "ENV");
+    mt_row_col(h, MT_ROLE_HEADER, envw, "ENV");
     mt_row_col(h, MT_ROLE_HEADER, 9, "ENTITIES");
     mt_row_col(h, MT_ROLE_HEADER, 10, "RELATIONS");
     mt_row_col(h, MT_ROLE_HEADER, 8, "OBS");
-    mt_row_col(h, MT_ROLE_HEADER, 26, "LAST EXPORT");
+    mt_row_col(h, MT_ROLE_HEADER, 25, "LAST EXPORT");
     mt_row_col(h, MT_ROLE_HEADER, 14, "SHA-256");
     mt_row_seg(h, MT_ROLE_HEADER, "STATUS");
     for (size_t i = 0; i < p->nenvs; i++) {
@@ -50,7 +59,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         struct mt_row *r = mt_rows_add(out);
         r->idx = i;
         char n[32], t[64], when[32];
-        mt_row_col(r, MT_ROLE_DEFAULT, 18, e->ref.env);
+        mt_row_col(r, MT_ROLE_DEFAULT, envw, e->ref.env);
         bool known = e->status != MT_FRAG_QUARANTINED && e->status != MT_FRAG_ABSENT;
         /* an unchanged fragment is not read: its counts are the manifest's */
         size_t ne = e->status == MT_FRAG_UNCHANGED ? e->ref.m_entities : e->entities;
@@ -65,7 +74,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         const char *commit = a->snap->export_commit ? a->snap->export_commit[i] : "";
         snprintf(t, sizeof t, "%s %.7s", mt_fmt_time(a->snap->export_time ? a->snap->export_time[i] : 0, when, sizeof when),
                  commit);
-        mt_row_col(r, MT_ROLE_DIM, 26, t);
+        mt_row_col(r, MT_ROLE_DIM, 25, t);
         const char *sha = e->sha256[0] ? e->sha256 : e->ref.m_sha256;
         snprintf(t, sizeof t, "%.12s", sha[0] ? sha : "-");
         mt_row_col(r, MT_ROLE_DIM, 14, t);
