@@ -138,9 +138,13 @@ static void draw_screen(struct mt_app *a, size_t *nbody)
 {
     erase();
     if (COLS < MIN_COLS || LINES < MIN_LINES) {
-        char *m = xasprintf("terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_LINES);
-        mvaddnstr(LINES / 2, 0, m, COLS);
+        /* the size needed first: it is what the operator must act on */
+        char *m = xasprintf("need %dx%d", MIN_COLS, MIN_LINES);
+        char *n = xasprintf("terminal too small: %dx%d", COLS, LINES);
+        mvaddnstr(LINES / 2, 0, n, COLS);
+        if (LINES > 1) mvaddnstr(LINES / 2 + (LINES / 2 + 1 < LINES ? 1 : -1), 0, m, COLS);
         free(m);
+        free(n);
         refresh();
         return;
     }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define MT_UI_ACTIONS(A)                                                             \
-    A(QUIT, "q", "quit (waits for running work)")                                    \
+    A(QUIT, "q", "quit (asks first if a write runs or decisions are unsaved)")     \
     A(QUIT_NOW, "Q", "quit at once")                                                 \
     A(BACK, "Esc", "back: close the view, overlay or menu")                          \
     A(HELP, "?", "this help")                                                        \
