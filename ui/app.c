@@ -61,8 +61,7 @@ void mt_app_free(struct mt_app *a)
     if (a->job.result) mt_ui_snap_free(a->job.result);
     mt_ui_snap_free(a->snap);
     mt_undo_free(&a->undo);
-    mt_rows_clear(&a->text);
-    free(a->text_title);
+    mt_app_text_clear(a);
     free(a->filter);
     free(a->message);
     free(a->confirm_arg);
@@ -244,6 +243,12 @@ static void confirmed(struct mt_app *a)
     case MT_CONFIRM_RESTORE: {
         struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
         args->restore_ref = xstrdup(a->confirm_arg ? a->confirm_arg : "");
+        /* from the backup's diff: only the entities marked there, if any */
+        if (a->view == MT_VIEW_TEXT) {
+            args->restore_names = xcalloc(a->text_nblocks + 1, sizeof(char *));
+            for (size_t i = 0; i < a->text_nblocks; i++)
+                if (a->text_marked[i]) args->restore_names[args->nrestore_names++] = xstrdup(a->text_names[i]);
+        }
         start_write(a, "restore", mt_ui_restore_job, args);
         break;
     }
@@ -497,9 +502,17 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
         break;
     case MT_CONFIRM_ABORT: snprintf(buf, size, "Drop every decision taken here? [y/N]"); break;
     case MT_CONFIRM_SYNC: snprintf(buf, size, "Run a fresh sync (export, merge, import, push)? [y/N]"); break;
-    case MT_CONFIRM_RESTORE:
-        snprintf(buf, size, "Restore every entity of %s through a merge commit? [y/N]", a->confirm_arg ? a->confirm_arg : "?");
+    case MT_CONFIRM_RESTORE: {
+        size_t marked = 0;
+        for (size_t i = 0; a->view == MT_VIEW_TEXT && i < a->text_nblocks; i++) marked += a->text_marked[i];
+        if (marked)
+            snprintf(buf, size, "Restore the %zu marked entities of %s through a merge commit? [y/N]", marked,
+                     a->confirm_arg ? a->confirm_arg : "?");
+        else
+            snprintf(buf, size, "Restore every entity of %s through a merge commit? [y/N]",
+                     a->confirm_arg ? a->confirm_arg : "?");
         break;
+    }
     case MT_CONFIRM_MASS_DELETE:
         snprintf(buf, size, "Let %s delete what its fragment deletes (held back by the mass-deletion guard)? [y/N]",
                  a->confirm_arg ? a->confirm_arg : "?");

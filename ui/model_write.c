@@ -65,6 +65,8 @@ void mt_ui_write_args_free(struct mt_ui_write_args *a)
     free(a->dec);
     free(a->allowed);
     free(a->restore_ref);
+    for (size_t i = 0; i < a->nrestore_names; i++) free(a->restore_names[i]);
+    free(a->restore_names);
     free(a);
 }
 
@@ -122,7 +124,8 @@ static int restore_step(struct mt_job *j, struct mt_session *s, const struct mt_
     struct mt_plan_options opt = {.progress = plan_progress, .progress_ctx = j};
     size_t restored = 0;
     mt_job_progress(j, 0, 0, "reading %s", a->restore_ref);
-    int rc = mt_session_plan_restore(s, &p, &opt, a->restore_ref, NULL, 0, &restored, err);
+    int rc = mt_session_plan_restore(s, &p, &opt, a->restore_ref, a->restore_names, a->nrestore_names, &restored,
+                                     err);
     if (rc) return rc;
     bool committed = false;
     struct mt_merge_opts mo = {.committed = &committed};

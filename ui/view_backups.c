@@ -1,5 +1,7 @@
 /* view_backups.c: panel 5, stashes and backup branches; Enter shows an
- * entity-level diff against HEAD, r restores through the engine. */
+ * entity-level diff against HEAD (where Space marks entities), r restores
+ * through the engine. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,11 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     if (!s || !s->open) return;
     if (s->backups_error) mt_rows_line(out, MT_ROLE_DANGER, "%s", s->backups_error);
     if (!s->nbackups) mt_rows_line(out, MT_ROLE_DIM, "no stashes and no backup branches");
+    int namew = 12;  /* as wide as the longest name, so the counts stay in view */
+    for (size_t i = 0; i < s->nbackups; i++) {
+        int w = (int)strlen(s->backups[i].name) + 2;
+        if (w > namew) namew = w > 44 ? 44 : w;
+    }
     for (size_t i = 0; i < s->nbackups; i++) {
         const struct mt_backup *b = &s->backups[i];
         struct mt_row *r = mt_rows_add(out);
@@ -26,7 +33,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         r->ref = xstrdup(b->name);
         char when[32], n[64];
         mt_row_col(r, MT_ROLE_DIM, 7, kind(b->kind));
-        mt_row_col(r, MT_ROLE_HEADER, 44, b->name);
+        mt_row_col(r, MT_ROLE_HEADER, namew, b->name);
         mt_row_seg(r, MT_ROLE_DIM, "%.10s %s  ", b->oid, mt_fmt_time(b->time, when, sizeof when));
         snprintf(n, sizeof n, "%zu entities, %zu relations", b->entities, b->relations);
         mt_row_col(r, MT_ROLE_DEFAULT, 28, b->has_graph ? n : "no graph");
@@ -78,9 +85,10 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     struct mt_graph bg, hg;
     load_graph(bt, bl, &bg);
     load_graph(ht ? ht : "", hl, &hg);
-    mt_rows_clear(&a->text);
-    free(a->text_title);
-    a->text_title = xasprintf("%s against HEAD", r->ref);
+    mt_app_text_clear(a);
+    a->text_title = xasprintf("%s against HEAD (Space marks an entity, r restores the marked ones or all)", r->ref);
+    a->text_names = xcalloc(bg.nents + 1, sizeof(char *));
+    a->text_marked = xcalloc(bg.nents + 1, sizeof(bool));
     size_t same = 0;
     for (size_t i = 0; i < bg.nents; i++) {
         struct mt_entity *e = bg.ents[i], *h = mt_graph_entity(&hg, e->key);
@@ -89,12 +97,15 @@ static void enter(struct mt_app *a, const struct mt_row *r)
             continue;
         }
         /* before = HEAD, after = the backup: '+' is what a restore brings back */
+        size_t first = a->text.n;
         mt_rows_entity_diff(&a->text, e->name, h, e, h ? "differs from HEAD" : "missing at HEAD", e->key);
+        for (size_t k = first; k < a->text.n; k++) a->text.v[k].idx = a->text_nblocks;
+        a->text_names[a->text_nblocks++] = xstrdup(e->name);
     }
     size_t only_head = 0;
     for (size_t i = 0; i < hg.nents; i++) only_head += mt_graph_entity(&bg, hg.ents[i]->key) == NULL;
-    mt_rows_line(&a->text, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD; r restores this backup", same,
-                 only_head);
+    mt_rows_line(&a->text, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD", same, only_head)->idx =
+        SIZE_MAX;
     mt_graph_free(&bg);
     mt_graph_free(&hg);
     free(bt);

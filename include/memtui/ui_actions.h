@@ -35,7 +35,7 @@
     A(SEARCH_PREV, "N", "previous match")                                            \
     A(PREV_CONFLICT, "[", "conflict view: previous conflict")                        \
     A(NEXT_CONFLICT, "]", "conflict view: next conflict")                            \
-    A(TAKE, "Space", "conflict view: take the selected side")                        \
+    A(TAKE, "Space", "conflict view: take the side; backup diff: mark the entity")  \
     A(UNION, "u", "conflict view: union of all sides")                               \
     A(EDIT, "e", "conflict view: edit the entity in $EDITOR")                        \
     A(UNDO, "z", "undo the last decision")                                           \

@@ -33,6 +33,9 @@ struct mt_rows {
 };
 
 struct mt_row *mt_rows_add(struct mt_rows *rs);
+/* Forget the text view's page, its entity names and marks. */
+struct mt_app;
+void mt_app_text_clear(struct mt_app *a);
 /* Append a segment to a row (printf-style). */
 void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Append a segment cut or padded to exactly cols columns. */
@@ -102,7 +105,10 @@ struct mt_app {
     char *message;
     bool message_error;
     char *text_title;                 /* the text view (a backup's diff) */
-    struct mt_rows text;
+    struct mt_rows text;              /* row idx: its entity's block, SIZE_MAX: none */
+    char **text_names;                /* per block: the entity's name ... */
+    bool *text_marked;                /* ... and whether Space marked it for restore */
+    size_t text_nblocks;
     char *edit_path;                  /* set: display must run $EDITOR on it */
     char *edit_key;
     bool quit;

@@ -124,7 +124,9 @@ struct mt_ui_write_args {
     size_t ndec;
     struct mt_ui_allowed *allowed;   /* merge: mass deletions let through */
     size_t nallowed;
-    char *restore_ref;            /* restore: every entity of this ref */
+    char *restore_ref;            /* restore: the entities of this ref ... */
+    char **restore_names;         /* ... these (NULL: every one) */
+    size_t nrestore_names;
 };
 /* Let the held-back deletion of env through wherever its fragment is
  * still the one allowed (by sha256); true when something changed. */

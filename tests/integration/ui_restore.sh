@@ -1,0 +1,45 @@
+# Restore chosen entities from a backup in the workstation: panel 5, Enter
+# on a stash shows its entity-level diff against HEAD, Space marks one
+# entity, r and y restore it through the engine: a verified merge commit
+# holding the marked entity and not the unmarked one.
+. "$TESTS_DIR/lib.sh"
+. "$TESTS_DIR/ui_lib.sh"
+new_remote
+expect_rc 0 mt a init "$T/remote.git" >/dev/null
+ent Base thing "one" >"$T/a.json"
+expect_rc 0 mt a sync >/dev/null 2>&1
+# an operator's hand edit of memory.json, kept in a stash
+{ ent Gamma star "bright"; ent Delta star "dim"; } >>"$T/clone-a/memory.json"
+git -C "$T/clone-a" -c user.name=t -c user.email=t@localhost stash push -q -m "hand edit"
+export TERM=xterm-256color LINES=30 COLUMNS=120 LANG=C.UTF-8 TZ=UTC
+cat >"$T/script" <<S
+5
+:save-display $T/backups.txt
+Enter
+:save-display $T/diff.txt
+j
+Space
+:save-display $T/marked.txt
+r
+:save-display $T/ask.txt
+y
+:save-display $T/done.txt
+q
+S
+MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" \
+    2>"$T/err" || fail "the workstation failed: $(cat "$T/err")"
+has() { grep -q -- "$2" "$T/$1.txt" || { cat "$T/$1.txt" >&2; fail "$1: no line with '$2'"; }; }
+has backups '^stash .*stash@{0}.*2 not at HEAD'
+has diff 'stash@{0} against HEAD'
+has diff '^\[ \] @ Gamma  \[missing at HEAD\]'
+has diff '^\[ \] @ Delta  \[missing at HEAD\]'
+has marked '^\[x\] @ Gamma'
+has marked 'marked Gamma: 1 marked; r restores the marked entities'
+has ask 'Restore the 1 marked entities of stash@{0} through a merge commit? \[y/N\]'
+has done 'restored from stash@{0}'
+expect_rc 0 mt a verify >/dev/null
+git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
+grep -q '"name":"Gamma","entityType":"star","observations":\["bright"\]' "$T/m.json" || fail "Gamma not restored: $(cat "$T/m.json")"
+grep -q '"name":"Delta"' "$T/m.json" && fail "Delta was not marked, yet restored"
+git -C "$T/clone-a" stash list | grep -q 'hand edit' || fail "the stash is gone"
+echo ok
