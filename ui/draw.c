@@ -18,12 +18,10 @@ static attr_t attrs_of(unsigned a)
     return r;
 }
 
-/* 8-colour terminals: fold bright and 256-colour numbers onto 0-7. */
+/* Colours the terminal lacks are folded onto its first 8. */
 static short fold(short c)
 {
-    if (c < 0 || c < COLORS) return c;
-    if (c < 16) return (short)(c - 8);
-    return (short)(c % 8);
+    return c < 0 || c < COLORS ? c : mt_theme_fold8(c);
 }
 
 void mt_draw_init_colours(const struct mt_theme *theme, bool colour)

@@ -186,3 +186,14 @@ void mt_theme_free(struct mt_theme *t)
     free(t->name);
     t->name = NULL;
 }
+
+short mt_theme_fold8(short c)
+{
+    if (c < 8) return c;
+    if (c < 16) return (short)(c - 8);
+    if (c >= 232) return c < 244 ? 0 : 7;  /* greys: black or white */
+    int i = c - 16, r = i / 36, g = (i / 6) % 6, b = i % 6;
+    int m = r > g ? (r > b ? r : b) : (g > b ? g : b);
+    if (m == 0) return 0;
+    return (short)((2 * r >= m + 1 ? 1 : 0) | (2 * g >= m + 1 ? 2 : 0) | (2 * b >= m + 1 ? 4 : 0));
+}

@@ -68,4 +68,10 @@ int mt_theme_parse(struct mt_theme *t, const char *text, const char *file, struc
 int mt_theme_load(struct mt_theme *t, const char *name, struct mt_error *err);
 void mt_theme_free(struct mt_theme *t);
 
+/* A 16- or 256-colour number folded onto the 8 basic colours by hue (red
+ * 1, green 2, blue 4 as bits): a cube colour keeps the components at least
+ * half as strong as its strongest (124 dark red: red, 28 dark green:
+ * green), greys become black or white. */
+short mt_theme_fold8(short c);
+
 #endif

@@ -130,6 +130,25 @@ START_TEST(theme_parsing)
 }
 END_TEST
 
+/* 256-colour themes on 8-colour terminals keep their hue. */
+START_TEST(colour_folding)
+{
+    ck_assert_int_eq(mt_theme_fold8(1), 1);     /* basic colours stay */
+    ck_assert_int_eq(mt_theme_fold8(9), 1);     /* bright red: red */
+    ck_assert_int_eq(mt_theme_fold8(124), 1);   /* dark red */
+    ck_assert_int_eq(mt_theme_fold8(160), 1);
+    ck_assert_int_eq(mt_theme_fold8(28), 2);    /* dark green */
+    ck_assert_int_eq(mt_theme_fold8(34), 2);
+    ck_assert_int_eq(mt_theme_fold8(21), 4);    /* blue */
+    ck_assert_int_eq(mt_theme_fold8(33), 4);    /* sky blue */
+    ck_assert_int_eq(mt_theme_fold8(226), 3);   /* yellow */
+    ck_assert_int_eq(mt_theme_fold8(231), 7);   /* white */
+    ck_assert_int_eq(mt_theme_fold8(16), 0);    /* black */
+    ck_assert_int_eq(mt_theme_fold8(235), 0);   /* dark grey */
+    ck_assert_int_eq(mt_theme_fold8(252), 7);   /* light grey */
+}
+END_TEST
+
 START_TEST(undo_stack)
 {
     struct mt_undo u;
@@ -208,6 +227,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, truncation_by_width);
     tcase_add_test(tc, theme_parsing);
     tcase_add_test(tc, undo_stack);
+    tcase_add_test(tc, colour_folding);
     tcase_add_test(tc, plan_rows);
     suite_add_tcase(s, tc);
     return s;
