@@ -329,8 +329,15 @@ static void move(struct mt_app *a, long delta, bool absolute)
     a->cursor[a->view] = (size_t)c;
 }
 
+/* A filter belongs to the panel it was typed in: another panel starts
+ * unfiltered (the plan would otherwise show only rows matching a search
+ * made in the log). */
 static void go_panel(struct mt_app *a, enum mt_view_id v)
 {
+    if (v != a->panel && a->filter) {
+        free(a->filter);
+        a->filter = NULL;
+    }
     a->panel = a->view = v;
 }
 
