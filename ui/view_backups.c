@@ -9,6 +9,8 @@
 #include "memtui/fragment.h"
 #include "memtui/ui_app.h"
 
+enum { RECENT_MERGES = 10 };
+
 static const char *kind(enum mt_backup_kind k)
 {
     return k == MT_BACKUP_STASH ? "stash" : k == MT_BACKUP_BRANCH ? "branch" : "remote";
@@ -39,6 +41,24 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         mt_row_col(r, MT_ROLE_DEFAULT, 28, b->has_graph ? n : "no graph");
         mt_row_seg(r, b->missing_at_head ? MT_ROLE_CHANGED : MT_ROLE_OK, "%zu not at HEAD", b->missing_at_head);
         if (b->message && *b->message) mt_rows_line(out, MT_ROLE_DIM, "        %s", b->message)->ref = xstrdup(b->name);
+    }
+    /* Older merges are backups too: any of them can be diffed and restored. */
+    size_t shown = 0;
+    for (size_t i = 0; i < s->nlog && shown < RECENT_MERGES; i++) {
+        const struct mt_ui_log *l = &s->log[i];
+        if (strcmp(l->commit, s->s.head) == 0) continue;  /* HEAD: nothing to bring back */
+        if (!shown++) {
+            mt_rows_line(out, MT_ROLE_DEFAULT, "%s", "");
+            mt_rows_line(out, MT_ROLE_HEADER, "Recent merge commits (Enter: what HEAD no longer has)");
+        }
+        char when[32], n[64];
+        struct mt_row *r = mt_rows_add(out);
+        r->ref = xstrdup(l->commit);
+        mt_row_col(r, MT_ROLE_DIM, 7, "merge");
+        mt_row_seg(r, MT_ROLE_DIM, "%.10s %s  ", l->commit, mt_fmt_time(l->time, when, sizeof when));
+        snprintf(n, sizeof n, "%zu entities, %zu relations", l->m.out_entities, l->m.out_relations);
+        mt_row_col(r, MT_ROLE_DEFAULT, 28, n);
+        mt_row_seg(r, MT_ROLE_DIM, "token %lld by %s", l->m.lease_token, l->m.run_env ? l->m.run_env : "?");
     }
 }
 
@@ -121,7 +141,7 @@ static bool key(struct mt_app *a, enum mt_action act)
 {
     if (act != MT_ACT_RESTORE) return false;
     struct mt_ui_snap *s = a->snap;
-    if (!s || a->cursor[MT_VIEW_BACKUPS] >= s->nbackups * 2 + 1) return true;
+    if (!s || !s->open) return true;
     /* the ref of the selected row (its message row names it too) */
     struct mt_rows rs = {0};
     rows(a, &rs, a->width);
