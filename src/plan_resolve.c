@@ -456,9 +456,11 @@ static void change_add(struct mt_plan *p, size_t *cap, const struct touch *t, st
     MT_GROW(p->changes, *cap, p->nchanges + 1);
     struct mt_change *c = &p->changes[p->nchanges++];
     memset(c, 0, sizeof(*c));
-    c->key = t->key;
     c->before = ux ? mt_entity_ref(ux) : NULL;
     c->after = t->final ? mt_entity_ref(t->final) : NULL;
+    /* the entity's own key, held by the reference above: t->key may be a
+     * string that lives only while the plan is being resolved */
+    c->key = (c->after ? c->after : c->before)->key;
     c->envs = xcalloc(t->nsides + 1, sizeof(size_t));
     for (size_t i = 0; i < t->nsides; i++) c->envs[c->nenvs++] = t->sides[i].env;
 }

@@ -330,6 +330,32 @@ START_TEST(type_two_creations)
 }
 END_TEST
 
+/* Every change names its entity by a key that lives as long as the plan,
+ * also for an entity first reached through a relation's end. */
+START_TEST(change_keys_outlive_resolve)
+{
+    const char *u = ENT("Base", "t", "") NL ENT("Star", "t", "") NL ENT("Comet", "rock", Q("o")) NL
+        ENT("Dust", "t", "") NL REL("Base", "Star", "orbits");
+    const char *fa = ENT("Base", "t", "") NL ENT("Star", "t", "") NL ENT("Comet", "rock", Q("o")) NL
+        REL("Comet", "Base", "hits");
+    const char *fb = ENT("Base", "t", "") NL ENT("Star", "t", "") NL ENT("Comet", "ice", Q("o")) NL
+        ENT("Dust", "t", "") NL REL("Base", "Star", "orbits");
+    struct mu_env envs[] = {{"a", u, fa}, {"b", u, fb}};
+    struct run r;
+    merge(&r, u, envs, 2, MT_POLICY_PRESERVE, false);
+    ck_assert(r.p.resolved);
+    ck_assert_uint_gt(r.p.nchanges, 0);
+    for (size_t i = 0; i < r.p.nchanges; i++) {
+        const struct mt_change *c = &r.p.changes[i];
+        const struct mt_entity *e = c->after ? c->after : c->before;
+        char *want = mt_entity_key(e->name);
+        ck_assert_str_eq(c->key, want);
+        free(want);
+    }
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(type_two_retypes)
 {
     const char *u = ENT("X", "t0", Q("o")) NL ENT("Y", "t", "");
@@ -1878,6 +1904,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, delete_cascades_relations);
     tcase_add_test(tc, type_two_creations);
     tcase_add_test(tc, type_two_retypes);
+    tcase_add_test(tc, change_keys_outlive_resolve);
     tcase_add_test(tc, type_retype_while_u_moved);
     tcase_add_test(tc, type_creation_other_than_u);
     tcase_add_test(tc, md_delete_vs_add_observation);
