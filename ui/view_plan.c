@@ -1,5 +1,7 @@
 /* view_plan.c: panel 3, what the next merge would do, entity by entity
- * ("@ entity" then -/+ lines), filtered with '/'.
+ * ("@ entity" then -/+ lines), then the relations ("@ relations"), each
+ * attributed to its envs, under a one-line summary of the counts; filtered
+ * with '/'.
  *
  * 8 environments of 100k entities make 100k rows and more, so the view
  * builds only the rows a frame shows: an index counts every item's rows once
@@ -12,12 +14,18 @@
 
 #include "memtui/ui_app.h"
 
-enum kind { K_FILTER, K_PENDING, K_RESULT, K_ENT, K_REL_HEAD, K_REL, K_NOTHING };
+enum kind { K_FILTER, K_PENDING, K_RESULT, K_SUMMARY, K_ENT, K_REL_HEAD, K_REL, K_NOTHING };
 
-struct item {                 /* an entity (an env's delta or a change), or a relation change */
+struct item {                 /* an entity or a relation: an env's delta's, or the plan's change */
     size_t name, name2;       /* what the filter matches, in names (a relation: either end) */
-    size_t e, k;              /* a delta: env and index; a change or relation: index in k */
+    size_t e, k;              /* a delta's: env and index in it; a change's: index in k */
     size_t rows;
+};
+
+/* What the summary line counts: the plan's changes, or with conflicts
+ * pending the envs' deltas summed (an entity two envs change counts twice). */
+struct tally {
+    size_t ent_add, ent_del, ent_retype, obs_add, obs_del, rel_add, rel_del;
 };
 
 struct shown {                /* one entry of what the view shows, in order */
@@ -30,6 +38,7 @@ struct mt_plan_rows {
     const struct mt_ui_snap *snap;   /* what the items were counted for (NULL: not yet stamped) */
     unsigned gen;
     bool resolved;
+    struct tally sum;
     struct item *ents, *rels;
     size_t nents, nrels;
     struct mt_buf names;             /* the items' names, side by side: a filter reads no plan */
@@ -77,12 +86,42 @@ static size_t keep_name(struct mt_plan_rows *x, const char *name)
     return at;
 }
 
-/* Every item with its rows, once per plan (the filter does not change them).
- * With conflicts pending the engine builds no result: each env's delta is
- * shown instead, so the operator still sees what is coming. */
+static void tally_entity(struct tally *t, const struct mt_entity *before, const struct mt_entity *after)
+{
+    if (!before) t->ent_add++;
+    else if (!after) t->ent_del++;
+    else if (strcmp(before->type, after->type)) t->ent_retype++;
+}
+
+/* Observations one version has and the other not (what the diff shows as
+ * -/+ lines); a whole side when the other is absent, without a lookup. */
+static size_t obs_missing(const struct mt_entity *from, const struct mt_entity *in)
+{
+    if (!from) return 0;
+    if (!in) return from->obs.n;
+    size_t n = 0;
+    for (size_t i = 0; i < from->obs.n; i++)
+        if (!mt_strset_has(&in->obs, from->obs.items[i])) n++;
+    return n;
+}
+
+static void add_rel(struct mt_plan_rows *x, size_t *cap, const struct mt_relation *r, bool added, size_t e,
+                    size_t k)
+{
+    MT_GROW(x->rels, *cap, x->nrels + 1);
+    size_t from = keep_name(x, r->from);
+    x->rels[x->nrels++] = (struct item){from, keep_name(x, r->to), e, k, 1};
+    if (added) x->sum.rel_add++;
+    else x->sum.rel_del++;
+}
+
+/* Every item with its rows, once per plan (the filter does not change them),
+ * and the summary's counts. With conflicts pending the engine builds no
+ * result: each env's delta is shown instead (entities, then relations), so
+ * the operator still sees what is coming. */
 static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
 {
-    size_t cap = 0;
+    size_t cap = 0, rcap = 0;
     if (!p->resolved) {
         for (size_t e = 0; e < p->nenvs; e++) {
             const struct mt_delta *d = &p->envs[e].delta;
@@ -92,7 +131,15 @@ static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
                 MT_GROW(x->ents, cap, x->nents + 1);
                 x->ents[x->nents++] = (struct item){keep_name(x, any->name), 0, e, k,
                                                     mt_rows_entity_diff(NULL, any->name, dx->m, dx->f, NULL, NULL)};
+                tally_entity(&x->sum, dx->m, dx->f);
+                /* the delta has the observation sets already (both versions present) */
+                x->sum.obs_add += dx->m && dx->f ? dx->obs_add.n : obs_missing(dx->f, dx->m);
+                x->sum.obs_del += dx->m && dx->f ? dx->obs_del.n : obs_missing(dx->m, dx->f);
             }
+        }
+        for (size_t e = 0; e < p->nenvs; e++) {
+            const struct mt_delta *d = &p->envs[e].delta;
+            for (size_t k = 0; k < d->nrels; k++) add_rel(x, &rcap, d->rels[k].rel, d->rels[k].added, e, k);
         }
         return;
     }
@@ -103,13 +150,12 @@ static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
         MT_GROW(x->ents, cap, x->nents + 1);
         x->ents[x->nents++] = (struct item){keep_name(x, any->name), 0, 0, i,
                                             mt_rows_entity_diff(NULL, any->name, c->before, c->after, NULL, NULL)};
+        tally_entity(&x->sum, c->before, c->after);
+        x->sum.obs_add += obs_missing(c->after, c->before);
+        x->sum.obs_del += obs_missing(c->before, c->after);
     }
-    cap = 0;
-    for (size_t i = 0; i < p->nrel_changes; i++) {
-        MT_GROW(x->rels, cap, x->nrels + 1);
-        size_t from = keep_name(x, p->rel_changes[i].rel->from);
-        x->rels[x->nrels++] = (struct item){from, keep_name(x, p->rel_changes[i].rel->to), 0, i, 1};
-    }
+    for (size_t i = 0; i < p->nrel_changes; i++)
+        add_rel(x, &rcap, p->rel_changes[i].rel, p->rel_changes[i].added, 0, i);
 }
 
 static void show(struct mt_plan_rows *x, enum kind kind, size_t item, size_t rows)
@@ -124,6 +170,7 @@ static void make_shown(struct mt_plan_rows *x, const struct mt_plan *p, const ch
     x->nshown = x->total = 0;
     if (filter) show(x, K_FILTER, 0, 1);
     show(x, p->resolved ? K_RESULT : K_PENDING, 0, 1);
+    if (!p->resolved || p->nchanges || p->nrel_changes) show(x, K_SUMMARY, 0, 1);
     const char *names = x->names.data;
     for (size_t i = 0; i < x->nents; i++)
         if (wanted(filter, names + x->ents[i].name)) show(x, K_ENT, i, x->ents[i].rows);
@@ -198,6 +245,22 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
         mt_rows_line(out, MT_ROLE_DIM, "result: %zu entities, %zu relations, %zu observations; %zu entities change",
                      p->entities, p->relations, p->observations, p->nchanges);
         break;
+    case K_SUMMARY: {
+        const struct tally *t = &x->sum;
+        struct mt_row *row = mt_rows_add(out);
+        mt_row_seg(row, MT_ROLE_DIM, "%s", p->resolved ? "this merge: " : "per-env proposals: ");
+        mt_row_seg(row, MT_ROLE_DEFAULT, "entities ");
+        mt_row_seg(row, MT_ROLE_ADDED, "+%zu", t->ent_add);
+        mt_row_seg(row, MT_ROLE_REMOVED, " -%zu", t->ent_del);
+        mt_row_seg(row, MT_ROLE_CHANGED, " (%zu retyped)", t->ent_retype);
+        mt_row_seg(row, MT_ROLE_DEFAULT, ", observations ");
+        mt_row_seg(row, MT_ROLE_ADDED, "+%zu", t->obs_add);
+        mt_row_seg(row, MT_ROLE_REMOVED, " -%zu", t->obs_del);
+        mt_row_seg(row, MT_ROLE_DEFAULT, ", relations ");
+        mt_row_seg(row, MT_ROLE_ADDED, "+%zu", t->rel_add);
+        mt_row_seg(row, MT_ROLE_REMOVED, " -%zu", t->rel_del);
+        break;
+    }
     case K_ENT: {
         const struct item *it = &x->ents[s->item];
         if (!p->resolved) {
@@ -206,16 +269,28 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
             break;
         }
         const struct mt_change *c = &p->changes[it->k];
+        /* the key of an entity the change holds: c->key may borrow a string
+         * mt_plan_resolve has freed (a touch first named by a relation end) */
+        const struct mt_entity *any = c->after ? c->after : c->before;
         struct mt_buf who;
         mt_buf_init(&who);
         envs_text(p, c->envs, c->nenvs, &who);
-        mt_rows_entity_diff(out, x->names.data + it->name, c->before, c->after, who.data, c->key);
+        mt_rows_entity_diff(out, x->names.data + it->name, c->before, c->after, who.data, any->key);
         mt_buf_free(&who);
         break;
     }
     case K_REL_HEAD: mt_rows_line(out, MT_ROLE_HEADER, "@ relations"); break;
     case K_REL: {
-        const struct mt_rel_change *r = &p->rel_changes[x->rels[s->item].k];
+        const struct item *it = &x->rels[s->item];
+        if (!p->resolved) {
+            const struct mt_rel_delta *d = &p->envs[it->e].delta.rels[it->k];
+            struct mt_row *row = mt_rows_add(out);
+            mt_row_seg(row, d->added ? MT_ROLE_ADDED : MT_ROLE_REMOVED, "%c %s -[%s]-> %s", d->added ? '+' : '-',
+                       d->rel->from, d->rel->rtype, d->rel->to);
+            mt_row_seg(row, MT_ROLE_DIM, "  [%s]", p->envs[it->e].ref.env);
+            break;
+        }
+        const struct mt_rel_change *r = &p->rel_changes[it->k];
         struct mt_buf who;
         mt_buf_init(&who);
         envs_text(p, r->envs, r->nenvs, &who);
