@@ -137,6 +137,9 @@ bool mt_app_poll(struct mt_app *a)
         if (strcmp(kind, "load") == 0) {
             adopt(a, a->job.result);
             a->job.result = NULL;
+        } else if (strcmp(kind, "diff") == 0) {
+            mt_app_show_diff(a, a->job.result);
+            a->job.result = NULL;
         } else if (strcmp(kind, "lease") == 0) {
             if (a->snap) mt_ui_snap_take_lease(a->snap, a->job.result);
             mt_ui_snap_free(a->job.result);
@@ -351,7 +354,8 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_QUIT:
         if (overlay) {
             a->view = a->back;
-        } else if (a->job.running && strcmp(a->job.kind, "load") && strcmp(a->job.kind, "lease")) {
+        } else if (a->job.running && strcmp(a->job.kind, "load") && strcmp(a->job.kind, "lease") &&
+                   strcmp(a->job.kind, "diff")) {
             /* only writing work asks: reading leaves nothing half done */
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;

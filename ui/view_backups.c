@@ -87,28 +87,33 @@ static int load_graph(const char *text, size_t len, struct mt_graph *g)
     return 0;
 }
 
-/* Entity by entity: what the backup has that HEAD lacks or holds otherwise. */
-static void enter(struct mt_app *a, const struct mt_row *r)
+/* Entity by entity: what the backup has that HEAD lacks or holds otherwise.
+ * A job of its own (its own session): a backup can hold 100k entities, and
+ * the screen must not freeze while they are read and compared. */
+int mt_ui_diff_job(struct mt_job *j)
 {
-    struct mt_ui_snap *s = a->snap;
-    if (!r->ref || !s || !s->open) return;
+    struct mt_ui_diff *d = j->arg;
+    struct mt_session s;
     struct mt_error err = {0};
     char *bt = NULL, *ht = NULL;
     size_t bl = 0, hl = 0;
     char blob[MT_OID_HEX];
-    if (mt_backup_graph_text(s->s.repo, r->ref, &bt, &bl, &err)) {
-        mt_app_set_message(a, true, "%s: %s", r->ref, err.msg ? err.msg : "unreadable");
+    j->result = d;
+    mt_job_progress(j, 0, 0, "reading %s", d->ref);
+    if (mt_session_open(&s, d->cfg, &err) || mt_backup_graph_text(s.repo, d->ref, &bt, &bl, &err)) {
+        d->error = xasprintf("%s: %s", d->ref, err.msg ? err.msg : "unreadable");
         mt_error_clear(&err);
-        return;
+        mt_session_close(&s);
+        return MT_EXIT_USAGE;
     }
-    if (s->s.head[0] && mt_repo_read_path(s->s.repo, NULL, "memory.json", &ht, &hl, blob, &err)) mt_error_clear(&err);
+    if (s.head[0] && mt_repo_read_path(s.repo, NULL, "memory.json", &ht, &hl, blob, &err)) mt_error_clear(&err);
+    mt_session_close(&s);
+    mt_job_progress(j, 0, 0, "comparing %s with HEAD", d->ref);
     struct mt_graph bg, hg;
     load_graph(bt, bl, &bg);
     load_graph(ht ? ht : "", hl, &hg);
-    mt_app_text_clear(a);
-    a->text_title = xasprintf("%s against HEAD (Space marks an entity, r restores the marked ones or all)", r->ref);
-    a->text_names = xcalloc(bg.nents + 1, sizeof(char *));
-    a->text_marked = xcalloc(bg.nents + 1, sizeof(bool));
+    d->title = xasprintf("%s against HEAD (Space marks an entity, r restores the marked ones or all)", d->ref);
+    d->names = xcalloc(bg.nents + 1, sizeof(char *));
     size_t same = 0;
     for (size_t i = 0; i < bg.nents; i++) {
         struct mt_entity *e = bg.ents[i], *h = mt_graph_entity(&hg, e->key);
@@ -117,22 +122,69 @@ static void enter(struct mt_app *a, const struct mt_row *r)
             continue;
         }
         /* before = HEAD, after = the backup: '+' is what a restore brings back */
-        size_t first = a->text.n;
-        mt_rows_entity_diff(&a->text, e->name, h, e, h ? "differs from HEAD" : "missing at HEAD", e->key);
-        for (size_t k = first; k < a->text.n; k++) a->text.v[k].idx = a->text_nblocks;
-        a->text_names[a->text_nblocks++] = xstrdup(e->name);
+        size_t first = d->rows.n;
+        mt_rows_entity_diff(&d->rows, e->name, h, e, h ? "differs from HEAD" : "missing at HEAD", e->key);
+        for (size_t k = first; k < d->rows.n; k++) d->rows.v[k].idx = d->nblocks;
+        d->names[d->nblocks++] = xstrdup(e->name);
     }
     size_t only_head = 0;
     for (size_t i = 0; i < hg.nents; i++) only_head += mt_graph_entity(&bg, hg.ents[i]->key) == NULL;
-    mt_rows_line(&a->text, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD", same, only_head)->idx =
+    mt_rows_line(&d->rows, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD", same, only_head)->idx =
         SIZE_MAX;
     mt_graph_free(&bg);
     mt_graph_free(&hg);
     free(bt);
     free(ht);
+    return MT_EXIT_OK;
+}
+
+void mt_ui_diff_free(struct mt_ui_diff *d)
+{
+    if (!d) return;
+    free(d->ref);
+    free(d->error);
+    free(d->title);
+    mt_rows_clear(&d->rows);
+    for (size_t i = 0; i < d->nblocks; i++) free(d->names[i]);
+    free(d->names);
+    free(d);
+}
+
+static void enter(struct mt_app *a, const struct mt_row *r)
+{
+    if (!r->ref || !a->snap || !a->snap->open) return;
+    struct mt_ui_diff *d = xcalloc(1, sizeof(*d));
+    d->cfg = a->cfg;
+    d->ref = xstrdup(r->ref);
+    if (!mt_job_start(&a->job, "diff", mt_ui_diff_job, d)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+        mt_ui_diff_free(d);
+    }
+}
+
+/* The finished diff becomes the text view. */
+void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d)
+{
+    if (d->error) {
+        mt_app_set_message(a, true, "%s", d->error);
+        mt_ui_diff_free(d);
+        return;
+    }
+    mt_app_text_clear(a);
+    a->text = d->rows;
+    memset(&d->rows, 0, sizeof d->rows);
+    a->text_title = d->title;
+    d->title = NULL;
+    a->text_names = d->names;
+    a->text_nblocks = d->nblocks;
+    a->text_marked = xcalloc(d->nblocks + 1, sizeof(bool));
+    d->names = NULL;
+    d->nblocks = 0;
     free(a->confirm_arg);
-    a->confirm_arg = xstrdup(r->ref);
-    a->back = a->view;
+    a->confirm_arg = d->ref;
+    d->ref = NULL;
+    mt_ui_diff_free(d);
+    if (a->view != MT_VIEW_TEXT) a->back = a->view;
     a->view = MT_VIEW_TEXT;
     a->cursor[MT_VIEW_TEXT] = a->top[MT_VIEW_TEXT] = 0;
 }

@@ -36,6 +36,21 @@ struct mt_row *mt_rows_add(struct mt_rows *rs);
 /* Forget the text view's page, its entity names and marks. */
 struct mt_app;
 void mt_app_text_clear(struct mt_app *a);
+
+/* A backup's entity-level diff against HEAD, made by a job (view_backups.c)
+ * and shown by mt_app_show_diff, which takes it over. */
+struct mt_job;
+struct mt_config;
+struct mt_ui_diff {
+    const struct mt_config *cfg;
+    char *ref, *error, *title;
+    struct mt_rows rows;          /* row idx: the block of its entity */
+    char **names;                 /* per block: the entity's name */
+    size_t nblocks;
+};
+int mt_ui_diff_job(struct mt_job *j);
+void mt_ui_diff_free(struct mt_ui_diff *d);
+void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d);
 /* Append a segment to a row (printf-style). */
 void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Append a segment cut or padded to exactly cols columns. */
