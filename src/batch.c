@@ -161,10 +161,9 @@ static int do_merge(struct run *x, bool sync, bool *committed)
         json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
         rc = degraded_or_ok(&p);
         if (sync && !imported) {
-            bool skipped = false;
-            int irc = mt_session_import(&x->s, NULL, &skipped, &x->err);
+            int irc = mt_session_import_after_merge(&x->s, &p, &imported, &x->err);
             if (irc) rc = irc;
-            put_bool(x->r, "imported", !skipped && !irc);
+            put_bool(x->r, "imported", imported);
         }
     }
     plan_done(&p);
@@ -250,7 +249,11 @@ static int cmd_merge(struct run *x)
 
 static int cmd_sync(struct run *x)
 {
-    return publish(x, STEP_EXPORT | STEP_MERGE | STEP_IMPORT_OWN);
+    int rc = publish(x, STEP_EXPORT | STEP_MERGE | STEP_IMPORT_OWN);
+    struct mt_error e = {0};
+    if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
+    mt_error_clear(&e);
+    return rc;
 }
 
 static int cmd_export(struct run *x)
@@ -272,6 +275,9 @@ static int cmd_import(struct run *x)
         mt_audit("import", NULL, "imported memory.json into %s", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
     }
     int erc = mt_txn_end(&t);
+    struct mt_error e = {0};
+    if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
+    mt_error_clear(&e);
     return rc ? rc : erc;
 }
 

@@ -129,15 +129,12 @@ int mt_fsync_dir_of(const char *path, struct mt_error *err)
     return rc < 0 ? -1 : 0;
 }
 
-int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-                         struct mt_error *err)
+/* Write data into a new temp file beside target, fsynced and closed, with
+ * target's owner and mode when it exists (else mode). *tmp gets its path. */
+static int write_temp(const char *path, const char *target, const void *data, size_t len, mode_t mode,
+                      char **tmp_out, struct mt_error *err)
 {
-    /* Write through a symlink to its target, so the link stays a link. */
-    char *target = NULL;
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) target = realpath(path, NULL);
-    if (!target) target = xstrdup(path);
-
     bool existed = stat(target, &st) == 0 && S_ISREG(st.st_mode);
     if (existed) mode = st.st_mode & 07777;
 
@@ -153,12 +150,13 @@ int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
         fd = open_retry(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (fd < 0 && errno != EEXIST) break;
     }
+    free(dir);
     const char *step = NULL;
-    struct mt_error derr = {0};
     if (fd < 0) {
         mt_error_set(err, "cannot write %s: cannot create temp file %s: %s", path, tmp,
                      strerror(errno));
-        goto out;
+        free(tmp);
+        return -1;
     }
     if (existed) {
         /* Keep the old file's owner where we may (root running cron for a
@@ -186,34 +184,107 @@ int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
         step = "close";
         goto fail;
     }
-    fd = -1;
-    if (rename(tmp, target) < 0) {
-        step = "rename";
-        goto fail;
-    }
-    free(tmp);
-    tmp = NULL;
-    /* The new file is in place, but until the folder is synced a crash may
-     * bring the old one back: that is not success. */
-    if (mt_fsync_dir_of(target, &derr) < 0) {
-        mt_error_set(err, "cannot write %s: renamed into place, but %s", path, derr.msg);
-        mt_error_clear(&derr);
-        goto out;
-    }
-    free(dir);
-    free(target);
+    *tmp_out = tmp;
     return 0;
-
 fail:
     mt_error_set(err, "cannot write %s: %s of temp file %s failed: %s", path, step, tmp,
                  strerror(errno));
     if (fd >= 0) close(fd);
     unlink(tmp);
-out:
     free(tmp);
-    free(dir);
-    free(target);
     return -1;
+}
+
+/* Write through a symlink to its target, so the link stays a link. */
+static char *resolve_target(const char *path)
+{
+    char *target = NULL;
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) target = realpath(path, NULL);
+    return target ? target : xstrdup(path);
+}
+
+/* The new file is in place, but until the folder is synced a crash may
+ * bring the old one back: that is not success. */
+static int sync_placed(const char *path, const char *target, struct mt_error *err)
+{
+    struct mt_error derr = {0};
+    if (mt_fsync_dir_of(target, &derr) == 0) return 0;
+    mt_error_set(err, "cannot write %s: renamed into place, but %s", path, derr.msg);
+    mt_error_clear(&derr);
+    return -1;
+}
+
+int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                         struct mt_error *err)
+{
+    char *target = resolve_target(path), *tmp;
+    if (write_temp(path, target, data, len, mode, &tmp, err)) {
+        free(target);
+        return -1;
+    }
+    int rc = 0;
+    if (rename(tmp, target) < 0) {
+        mt_error_set(err, "cannot write %s: rename of temp file %s failed: %s", path, tmp, strerror(errno));
+        unlink(tmp);
+        rc = -1;
+    }
+    if (!rc) rc = sync_placed(path, target, err);
+    free(tmp);
+    free(target);
+    return rc;
+}
+
+/* Put tmp in place of target and get what was there, in one step: with
+ * RENAME_EXCHANGE the old file ends up at tmp, so a write that lands just
+ * before is never overwritten unseen. Where there was no file,
+ * RENAME_NOREPLACE; a file appearing meanwhile means exchange again. */
+static int place_exchange(const char *tmp, const char *target, bool *was_missing)
+{
+    for (int tries = 0; tries < 1000; tries++) {
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
+            *was_missing = false;
+            return 0;
+        }
+        if (errno != ENOENT) return -1;
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE) == 0) {
+            *was_missing = true;
+            return 0;
+        }
+        if (errno != EEXIST) return -1;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+int mt_file_exchange(const char *path, const void *data, size_t len, mode_t mode, char **old, size_t *olen,
+                     bool *was_missing, struct mt_error *err)
+{
+    *old = NULL;
+    *olen = 0;
+    char *target = resolve_target(path), *tmp;
+    if (write_temp(path, target, data, len, mode, &tmp, err)) {
+        free(target);
+        return -1;
+    }
+    int rc = 0;
+    if (place_exchange(tmp, target, was_missing) < 0) {
+        mt_error_set(err, "cannot write %s: exchange with temp file %s failed: %s", path, tmp, strerror(errno));
+        unlink(tmp);
+        rc = -1;
+    } else if (!*was_missing) {
+        /* tmp now holds the file as it was: read it before letting it go. */
+        if (mt_file_read(tmp, old, olen, NULL, err)) {
+            /* the new file is in place; the old one stays at tmp for a person */
+            rc = -1;
+        } else {
+            unlink(tmp);
+        }
+    }
+    if (!rc) rc = sync_placed(path, target, err);
+    free(tmp);
+    free(target);
+    return rc;
 }
 
 int mt_mkdirs(const char *path, mode_t mode, struct mt_error *err)

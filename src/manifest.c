@@ -153,6 +153,7 @@ void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
     struct json_object *root = json_object_new_object();
     json_object_object_add(root, "version", json_object_new_int(1));
     struct json_object *frags = json_object_new_array();
+    bool own_seen = false;
     for (size_t i = 0; i < p->nenvs; i++) {
         const struct mt_env_plan *e = &p->envs[i];
         const struct mt_frag_ref *r = &e->ref;
@@ -167,7 +168,12 @@ void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
             o = frag_json(r->env, r->m_blob, r->m_sha256, r->m_entities, r->m_relations, r->m_observations,
                           mt_frag_status_name(e->status), e->reason);
         json_object_array_add(frags, o);
+        own_seen |= own_env && strcmp(own_env, r->env) == 0;
     }
+    /* A machine that joined with no local file: the result is its fragment. */
+    if (!own_seen && own_env && own_blob && own_blob[0])
+        json_object_array_add(frags, frag_json(own_env, own_blob, own_sha256, p->entities, p->relations,
+                                               p->observations, "merged", NULL));
     json_object_object_add(root, "fragments", frags);
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "blob", json_object_new_string(out_blob));

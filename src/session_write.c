@@ -2,9 +2,11 @@
  * Each file is written atomically; the merge is verified from disk before
  * anything is committed, and rolled back if verification fails. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <git2.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -16,6 +18,9 @@
 #include "memtui/audit.h"
 #include "memtui/fsutil.h"
 #include "memtui/fragment.h"
+#include "memtui/local_base.h"
+#include "memtui/lock.h"
+#include "memtui/rebase.h"
 #include "memtui/session.h"
 
 #define BACKUPS_KEPT 5
@@ -100,6 +105,127 @@ static int validate_graph_file(const char *path, char *data, size_t len, struct 
     return rc;
 }
 
+/* ---- what the local file was built on (local_base.h) ---------------------- */
+
+static char *base_dir(const struct mt_session *s)
+{
+    return mt_session_state_path(s, "");
+}
+
+static char *base_name(const struct mt_session *s, const char *kind)
+{
+    return xasprintf("%s-%s", kind, s->cfg->env);
+}
+
+static void base_load(const struct mt_session *s, const char *kind, struct mt_local_base *lb)
+{
+    char *dir = base_dir(s), *name = base_name(s, kind);
+    mt_local_base_load(dir, name, lb);
+    free(name);
+    free(dir);
+}
+
+static int base_save(const struct mt_session *s, const char *kind, const struct mt_local_base *lb,
+                     struct mt_error *err)
+{
+    char *dir = base_dir(s), *name = base_name(s, kind);
+    int rc = mt_local_base_save(dir, name, lb, err);
+    free(name);
+    free(dir);
+    return rc;
+}
+
+static int base_put(const struct mt_session *s, const char *data, size_t len, char sha[MT_SHA256_HEX],
+                    struct mt_error *err)
+{
+    char *dir = base_dir(s);
+    int rc = mt_local_base_put(dir, data, len, sha, err);
+    free(dir);
+    return rc;
+}
+
+static int base_get(const struct mt_session *s, const char *sha, char **data, size_t *len, struct mt_error *err)
+{
+    char *dir = base_dir(s);
+    int rc = mt_local_base_get(dir, sha, data, len, err);
+    free(dir);
+    return rc;
+}
+
+/* The fragment the local file stands for: the file itself, or, when it was
+ * built on a graph that stands for another fragment (the server wrote over
+ * an import from the graph it had read before it), that fragment with the
+ * file's own edits carried onto it. *out is NULL for the file itself. */
+static int fragment_for_local(struct mt_session *s, const char *data, size_t len, char **out, size_t *olen,
+                              struct mt_error *err)
+{
+    *out = NULL;
+    *olen = 0;
+    struct mt_local_base lb;
+    base_load(s, "pairs", &lb);
+    if (!lb.n) return 0;
+    char sha[MT_SHA256_HEX];
+    mt_sha256_hex(data, len, sha);
+    const char *same = mt_local_base_find(&lb, sha);
+    if (same) {  /* unchanged since that graph: it stands for its fragment as is */
+        if (!strcmp(same, sha)) return 0;
+        return base_get(s, same, out, olen, err);
+    }
+    /* An import leaves pairs for the graph before it (first) and after it
+     * (second); settled, one is left. */
+    size_t k = 0;
+    int rc = 0;
+    char *before = NULL, *after = NULL, *frag = NULL;
+    size_t blen = 0, alen = 0, flen = 0;
+    if (lb.n >= 2) {
+        bool yes = false;
+        if (base_get(s, lb.pair[0].base, &before, &blen, err) || base_get(s, lb.pair[1].base, &after, &alen, err) ||
+            mt_rebase_built_on_before(before, blen, after, alen, data, len, &yes, err))
+            rc = -1;
+        k = yes ? 0 : 1;
+    }
+    const struct mt_base_pair *pr = &lb.pair[k];
+    if (!rc && strcmp(pr->base, pr->fragment) != 0) {
+        const char *base = k == 0 ? before : after;
+        size_t bl = k == 0 ? blen : alen;
+        char *own_base = NULL;
+        if (!base && base_get(s, pr->base, &own_base, &bl, err)) rc = -1;
+        if (!rc && !base) base = own_base;
+        struct mt_buf b;
+        mt_buf_init(&b);
+        if (!rc && !base_get(s, pr->fragment, &frag, &flen, err) &&
+            !mt_rebase_apply(frag, flen, base, bl, data, len, &b, err)) {
+            *out = mt_buf_detach(&b, olen);
+            if (!*out) *out = xstrdup("");
+            if (k == 0 && lb.n >= 2)
+                mt_audit("export", NULL, "%s was written from the graph it held before memtui's last import (the "
+                         "MCP server read it just before): its own edits are carried onto the merged graph "
+                         "instead of undoing the import", s->cfg->memory_file);
+        } else {
+            rc = -1;
+        }
+        mt_buf_free(&b);
+        free(own_base);
+    }
+    free(frag);
+    free(before);
+    free(after);
+    return rc;
+}
+
+/* After an export: the file stands for itself, or for the rebuilt fragment. */
+static int note_exported(struct mt_session *s, const char *data, size_t len, const char *frag, size_t flen,
+                         struct mt_error *err)
+{
+    struct mt_local_base lb = {0};
+    if (frag) {
+        char b[MT_SHA256_HEX], f[MT_SHA256_HEX];
+        if (base_put(s, data, len, b, err) || base_put(s, frag, flen, f, err)) return -1;
+        mt_local_base_add(&lb, b, f);
+    }
+    return base_save(s, "pairs", &lb, err);
+}
+
 int mt_session_export(struct mt_session *s, const char *from, bool *committed, struct mt_error *err)
 {
     const char *path = from ? from : s->cfg->memory_file;
@@ -120,11 +246,19 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         free(data);
         return MT_EXIT_VERIFY;
     }
+    /* --from names another file: it stands for itself. */
+    char *frag = NULL;
+    size_t flen = 0;
+    if (!from && fragment_for_local(s, data, len, &frag, &flen, err)) {
+        free(data);
+        return MT_EXIT_VERIFY;
+    }
     char *name = xasprintf("memory-%s.json", s->cfg->env);
     char *dest = work_path(s, name);
     const char *wip[] = {name};
     wip_begin(s, wip, 1);
-    int rc = mt_file_write_atomic(dest, data, len, 0644, err) ? MT_EXIT_VERIFY : MT_EXIT_OK;
+    int rc = mt_file_write_atomic(dest, frag ? frag : data, frag ? flen : len, 0644, err) ? MT_EXIT_VERIFY
+                                                                                         : MT_EXIT_OK;
     if (!rc) {
         char *msg = xasprintf("memtui export %s\n\nMemtui-Env: %s\nMemtui-Host: %s\n", s->cfg->env, s->cfg->env,
                               s->host);
@@ -134,12 +268,14 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
     }
     if (rc) restore_from_head(s, name);
     wip_end(s);
+    if (!rc && !from && note_exported(s, data, len, frag, flen, err)) rc = MT_EXIT_VERIFY;
     if (!rc) {
         char sha[MT_SHA256_HEX];
         mt_sha256_hex(data, len, sha);
         record_write(s, sha);
         rc = mt_session_refresh(s, err);
     }
+    free(frag);
     free(dest);
     free(name);
     free(data);
@@ -194,24 +330,168 @@ static int backup_local(const char *path, const char *data, size_t len, struct m
     return 0;
 }
 
-/* Put `data` in place of the local file, keeping the old one. */
-static int replace_local(const char *path, const char *data, size_t len, struct mt_error *err)
+static int undo_note_bytes(const struct mt_session *s, const char *imported_sha, const char *old, size_t olen,
+                           struct mt_error *err);
+
+/* ---- an import next to a live MCP server --------------------------------------
+ * The server writes its file at any instant (temp file, rename). The graph
+ * is swapped in with mt_file_exchange, so what was there comes back in the
+ * same step. When that is not the file as memtui last saw it, the server
+ * wrote meanwhile: its edits (diff from the graph it was built on) are
+ * carried onto the graph just put in, which is swapped in again, until
+ * what comes back is what was put in. Nothing the server wrote is dropped.
+ * A write the server built on the file as it was before the import, and
+ * that lands after it, is recognised at the next export through the pairs
+ * left here (local_base.h). */
+
+struct import_result {
+    struct mt_buf final;       /* what the file holds now */
+    int carried;               /* server writes carried in */
+};
+
+static bool same_bytes(const char *a, size_t alen, bool a_missing, const char *b, size_t blen, bool b_missing)
 {
-    char *old;
-    size_t olen;
-    bool missing = false;
-    if (mt_file_read(path, &old, &olen, &missing, NULL) == 0) {
-        int rc = backup_local(path, old, olen, err);
-        free(old);
-        if (rc) return -1;
-    } else if (!missing) {
-        mt_error_set(err, "cannot read %s to back it up", path);
+    if (a_missing || b_missing) return a_missing && b_missing;
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* A version of the file that came out of a swap is kept beside it. */
+static void keep_version(const char *path, const char *data, size_t len)
+{
+    struct mt_error e = {0};
+    if (backup_local(path, data, len, &e)) mt_audit("import", NULL, "could not keep a backup: %s", e.msg);
+    mt_error_clear(&e);
+}
+
+#define CARRY_ROUNDS 1000
+
+static int import_live(struct mt_session *s, const char *path, const char *graph, size_t glen,
+                       const char *fragment, size_t flen, struct import_result *res, struct mt_error *err)
+{
+    memset(res, 0, sizeof(*res));
+    mt_buf_init(&res->final);
+    /* What the file holds now (proved unchanged since export by the caller). */
+    char *seen = NULL;
+    size_t slen = 0;
+    bool seen_missing = false;
+    if (mt_file_read(path, &seen, &slen, &seen_missing, err)) {
+        if (!seen_missing) return -1;
+        mt_error_clear(err);
+        seen = xstrdup("");
+    }
+    char gsha[MT_SHA256_HEX], esha[MT_SHA256_HEX], fsha[MT_SHA256_HEX];
+    struct mt_local_base before;
+    base_load(s, "pairs", &before);
+    mt_sha256_hex(graph, glen, gsha);
+    if (base_save(s, "undo", &before, err) || base_put(s, seen, slen, esha, err) ||
+        undo_note_bytes(s, gsha, seen_missing ? NULL : seen, slen, err)) {
+        free(seen);
         return -1;
     }
     char *pdir = xstrdup(path);
     mt_mkdirs(dirname(pdir), 0700, NULL);
     free(pdir);
-    return mt_file_write_atomic(path, data, len, 0644, err);
+    const char *exported = seen;
+    size_t elen = slen;
+    char *want = xstrndup(seen, slen), *prev = NULL;  /* what should come out of the next swap */
+    size_t wlen = slen;
+    bool want_missing = seen_missing;
+    mt_buf_add(&res->final, graph, glen);
+    int rc = 0;
+    for (int round = 0;; round++) {
+        char *old;
+        size_t olen;
+        bool was_missing;
+        if (mt_file_exchange(path, res->final.data ? res->final.data : "", res->final.len, 0644, &old, &olen,
+                             &was_missing, err)) {
+            if (old) keep_version(path, old, olen);
+            free(old);
+            rc = -1;
+            break;
+        }
+        if (!was_missing && (round == 0 || !same_bytes(old, olen, false, want, wlen, want_missing)))
+            keep_version(path, old, olen);
+        if (same_bytes(old, olen, was_missing, want, wlen, want_missing)) {
+            free(old);
+            break;
+        }
+        /* The server wrote since: carry its edits onto what was put in. It
+         * built on the file as exported, or on what the last swap put in. */
+        const char *bases[2] = {exported, want};
+        size_t lens[2] = {elen, wlen};
+        bool on_exported = true;
+        int k = 0;
+        if (round > 0 && mt_rebase_built_on_before(exported, elen, want, wlen, old, olen, &on_exported, err)) k = -1;
+        else if (!on_exported) k = 1;
+        struct mt_buf next;
+        mt_buf_init(&next);
+        if (k < 0 || round >= CARRY_ROUNDS ||
+            mt_rebase_apply(res->final.data ? res->final.data : "", res->final.len, bases[k], lens[k], old, olen,
+                            &next, err)) {
+            if (round >= CARRY_ROUNDS) mt_error_set(err, "%s keeps changing: gave up importing", path);
+            /* Put the server's file back (it is also kept as a backup). */
+            char *back;
+            size_t blen;
+            bool bm;
+            struct mt_error e2 = {0};
+            if (mt_file_exchange(path, old, olen, 0644, &back, &blen, &bm, &e2) == 0 && back &&
+                !same_bytes(back, blen, false, res->final.data ? res->final.data : "", res->final.len, false))
+                keep_version(path, back, blen);
+            free(back);
+            mt_error_clear(&e2);
+            mt_buf_free(&next);
+            free(old);
+            rc = -1;
+            break;
+        }
+        res->carried++;
+        mt_audit("import", NULL, "the MCP server wrote %s while the merged graph was being put in: its edits "
+                 "are carried onto it", path);
+        free(prev);
+        prev = want;
+        (void)prev;
+        want = mt_buf_detach(&res->final, &wlen);
+        if (!want) want = xstrdup("");
+        want_missing = false;
+        res->final = next;
+        char nsha[MT_SHA256_HEX];
+        mt_sha256_hex(res->final.data ? res->final.data : "", res->final.len, nsha);
+        undo_note_bytes(s, nsha, seen_missing ? NULL : seen, slen, NULL);
+        free(old);
+    }
+    if (!rc) {
+        struct stat st;
+        s->imported_at = mt_monotonic();
+        mt_sha256_hex(res->final.data ? res->final.data : "", res->final.len, s->imported_sha);
+        s->imported_len = res->final.len;
+        s->imported_ino = s->imported_mtime_ns = 0;
+        if (stat(path, &st) == 0) {
+            s->imported_ino = (unsigned long long)st.st_ino;
+            s->imported_mtime_ns = (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec;
+        }
+    }
+    if (!rc) {
+        /* The file stands for `fragment` (what this env's fragment holds
+         * after this step) whether it is built on the graph put in, on the
+         * graph before, or on the imported graph itself. The graph before
+         * comes first: on a tie, it is the choice that loses nothing. */
+        struct mt_local_base after = {0};
+        char fin[MT_SHA256_HEX];
+        const char *frag = fragment ? fragment : res->final.data ? res->final.data : "";
+        size_t fl = fragment ? flen : res->final.len;
+        if (base_put(s, frag, fl, fsha, err) || base_put(s, res->final.data ? res->final.data : "", res->final.len, fin, err)) {
+            rc = -1;
+        } else {
+            mt_local_base_add(&after, esha, fsha);
+            mt_local_base_add(&after, fin, fsha);
+            if (base_save(s, "pairs", &after, err)) rc = -1;
+        }
+    }
+    free(prev);
+    free(want);
+    free(seen);
+    if (rc) mt_buf_free(&res->final);
+    return rc;
 }
 
 int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err)
@@ -243,9 +523,110 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
         free(cur);
     }
     rc = MT_EXIT_OK;
-    if (!same && replace_local(path, data, len, err)) rc = MT_EXIT_VERIFY;
+    if (!same && to) {
+        rc = mt_file_write_atomic(path, data, len, 0644, err) ? MT_EXIT_VERIFY : MT_EXIT_OK;
+    } else if (!same) {
+        /* The fragment is not changed here: the file stands for it plus
+         * whatever the file gains from now on. */
+        char *frag = NULL;
+        size_t flen = 0;
+        char *own = xasprintf("memory-%s.json", s->cfg->env);
+        if (mt_repo_read_path(s->repo, NULL, own, &frag, &flen, NULL, NULL)) frag = xstrdup(""), flen = 0;
+        free(own);
+        struct import_result ir;
+        if (import_live(s, path, data, len, frag, flen, &ir, err)) rc = MT_EXIT_VERIFY;
+        else {
+            mt_sha256_hex(ir.final.data ? ir.final.data : "", ir.final.len, sha);
+            mt_buf_free(&ir.final);
+        }
+        /* not a merge commit: nothing to undo later */
+        mt_session_import_published(s);
+        free(frag);
+    }
     if (!rc && !to) record_write(s, sha);
     free(data);
+    return rc;
+}
+
+int mt_session_import_after_merge(struct mt_session *s, const struct mt_plan *p, bool *imported,
+                                  struct mt_error *err)
+{
+    *imported = false;
+    for (size_t i = 0; i < p->nenvs; i++) {
+        const struct mt_env_plan *e = &p->envs[i];
+        if (e->synthetic || strcmp(e->ref.env, s->cfg->env) != 0) continue;
+        if (e->status == MT_FRAG_HELD || e->status == MT_FRAG_QUARANTINED) {
+            mt_audit("import", NULL, "import skipped: this environment's own edits are %s (%s); %s keeps them "
+                     "until they are merged", mt_frag_status_name(e->status), e->reason ? e->reason : "",
+                     s->cfg->memory_file);
+            return MT_EXIT_OK;
+        }
+    }
+    bool skipped = false;
+    int rc = mt_session_import(s, NULL, &skipped, err);
+    *imported = !rc && !skipped;
+    return rc;
+}
+
+/* ---- after an import: what the server's next write was built on --------- */
+
+static bool file_moved(const struct mt_session *s, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st)) return true;
+    unsigned long long m = (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec;
+    return (unsigned long long)st.st_ino != s->imported_ino || m != s->imported_mtime_ns ||
+           (size_t)st.st_size != s->imported_len;
+}
+
+int mt_session_settle_import(struct mt_session *s, struct mt_error *err)
+{
+    if (!s->imported_at) return 0;
+    const char *path = s->cfg->memory_file;
+    /* A call in flight at the import reads, parses and rewrites the graph:
+     * a second, plus the time node needs for a big file. */
+    double deadline = s->imported_at + 1.0 + (double)s->imported_len / 20e6;
+    bool moved;
+    while (!(moved = file_moved(s, path)) && mt_monotonic() < deadline) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    s->imported_at = 0;
+    char *lpath = s->cfg->lock_file ? xstrdup(s->cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(s->repo));
+    struct mt_lock *lock = NULL;
+    struct mt_error le = {0};
+    int lrc = mt_lock_acquire(lpath, 2.0, s->cfg->env, s->host, &lock, &le);
+    free(lpath);
+    mt_error_clear(&le);
+    if (lrc) return 0;  /* busy: the next export judges by the same rule */
+    struct mt_local_base lb;
+    base_load(s, "pairs", &lb);
+    int rc = 0;
+    if (lb.n == 2 && strcmp(lb.pair[1].base, s->imported_sha) == 0) {
+        size_t keep = 1;
+        char *cur = NULL, *before = NULL, *after = NULL;
+        size_t clen, blen, alen;
+        if (moved && mt_file_read(path, &cur, &clen, NULL, NULL) == 0) {
+            char sha[MT_SHA256_HEX];
+            mt_sha256_hex(cur, clen, sha);
+            bool yes = false;
+            if (strcmp(sha, s->imported_sha) != 0 && base_get(s, lb.pair[0].base, &before, &blen, NULL) == 0 &&
+                base_get(s, lb.pair[1].base, &after, &alen, NULL) == 0 &&
+                mt_rebase_built_on_before(before, blen, after, alen, cur, clen, &yes, NULL) == 0 && yes) {
+                keep = 0;
+                mt_audit("import", NULL, "the MCP server wrote %s right after the import from the graph it had "
+                         "read before it: its next export carries its edits onto the merged graph", path);
+            }
+        }
+        struct mt_local_base one = {0};
+        if (strcmp(lb.pair[keep].base, lb.pair[keep].fragment) != 0)
+            mt_local_base_add(&one, lb.pair[keep].base, lb.pair[keep].fragment);
+        rc = base_save(s, "pairs", &one, err);
+        free(cur);
+        free(before);
+        free(after);
+    }
+    mt_lock_release(lock);
     return rc;
 }
 
@@ -264,16 +645,9 @@ static char *undo_path(const struct mt_session *s)
     return mt_session_state_path(s, "import-undo");
 }
 
-static int undo_note(const struct mt_session *s, const char *imported_sha, struct mt_error *err)
+static int undo_note_bytes(const struct mt_session *s, const char *imported_sha, const char *old, size_t olen,
+                           struct mt_error *err)
 {
-    char *old;
-    size_t olen = 0;
-    bool missing = false;
-    if (mt_file_read(s->cfg->memory_file, &old, &olen, &missing, err)) {
-        if (!missing) return -1;
-        mt_error_clear(err);
-        old = NULL;
-    }
     struct mt_buf b;
     mt_buf_init(&b);
     mt_buf_addf(&b, "%s\n%s\n", imported_sha, old ? "present" : "missing");
@@ -281,7 +655,6 @@ static int undo_note(const struct mt_session *s, const char *imported_sha, struc
     char *path = undo_path(s);
     int rc = mt_file_write_atomic(path, b.data, b.len, 0600, err);
     free(path);
-    free(old);
     mt_buf_free(&b);
     return rc;
 }
@@ -291,6 +664,57 @@ void mt_session_import_published(struct mt_session *s)
     char *path = undo_path(s);
     unlink(path);
     free(path);
+    struct mt_local_base none = {0};
+    struct mt_error e = {0};
+    base_save(s, "undo", &none, &e);
+    mt_error_clear(&e);
+}
+
+/* Take the imported graph out of the file again: swapped for the old one
+ * (or moved aside when there was none), so a server write that lands at
+ * that instant comes out instead of being overwritten; it is then put back
+ * and the file counts as changed since the import. */
+static int take_back(const char *file, const char *imported_sha, const char *old, size_t olen, bool was_there,
+                     bool *changed, struct mt_error *err)
+{
+    char *out = NULL, *aside = NULL;
+    size_t outlen = 0;
+    bool out_missing = false;
+    int rc;
+    *changed = false;
+    if (was_there) {
+        rc = mt_file_exchange(file, old, olen, 0644, &out, &outlen, &out_missing, err);
+    } else {
+        aside = xasprintf("%s.memtui-undo-%ld", file, (long)getpid());
+        rc = renameat2(AT_FDCWD, file, AT_FDCWD, aside, RENAME_NOREPLACE);
+        if (rc == 0) rc = mt_file_read(aside, &out, &outlen, NULL, err);
+        else if (errno == ENOENT) rc = 0, out_missing = true;
+        else mt_error_set(err, "cannot move %s aside: %s", file, strerror(errno));
+    }
+    if (rc == 0 && !out_missing) {
+        char sha[MT_SHA256_HEX];
+        mt_sha256_hex(out, outlen, sha);
+        if (strcmp(sha, imported_sha) != 0) {  /* the server wrote just now: its file goes back in */
+            *changed = true;
+            char *back = NULL;
+            size_t blen;
+            bool bm;
+            if (was_there) {
+                if (mt_file_exchange(file, out, outlen, 0644, &back, &blen, &bm, err)) rc = -1;
+                else if (back && (blen != olen || memcmp(back, old, olen))) keep_version(file, back, blen);
+            } else if (renameat2(AT_FDCWD, aside, AT_FDCWD, file, RENAME_NOREPLACE)) {
+                keep_version(file, out, outlen);
+            } else {
+                free(aside);
+                aside = NULL;
+            }
+            free(back);
+        }
+    }
+    if (aside) unlink(aside);
+    free(aside);
+    free(out);
+    return rc;
 }
 
 int mt_session_import_undo(struct mt_session *s, struct mt_error *err)
@@ -304,32 +728,54 @@ int mt_session_import_undo(struct mt_session *s, struct mt_error *err)
     }
     int rc = 0;
     const char *file = s->cfg->memory_file;
-    char sha[MT_SHA256_HEX] = "";
+    char sha[MT_SHA256_HEX] = "", imported[MT_SHA256_HEX] = "";
     if (mt_file_read(file, &cur, &clen, &missing, NULL) == 0) mt_sha256_hex(cur, clen, sha);
     bool was_there = nlen > 73 && strncmp(note + 65, "present\n", 8) == 0;
+    bool changed = true;
+    struct mt_local_base before;
+    base_load(s, "undo", &before);
+    const char *old = note + 73;
+    size_t olen = nlen >= 73 ? nlen - 73 : 0;
     if (nlen < 73 || note[64] != '\n' || (!was_there && strncmp(note + 65, "missing\n", 8) != 0)) {
         mt_audit("import", NULL, "%s is damaged: ignored", path);
-    } else if (!sha[0] || strncmp(sha, note, 64) != 0) {
-        mt_audit("import", NULL, "the merge imported into %s was not published, but the file changed since: "
-                 "kept as it is (its next export carries the merge's entities as its own)", file);
+        changed = false;
     } else {
-        const char *old = note + 73;
-        size_t olen = nlen - 73;
-        if (was_there) {
-            rc = mt_file_write_atomic(file, old, olen, 0644, err);
-        } else if (unlink(file) && errno != ENOENT) {
-            mt_error_set(err, "cannot remove %s: %s", file, strerror(errno));
+        memcpy(imported, note, 64);
+        imported[64] = '\0';
+        if (sha[0] && strcmp(sha, imported) == 0)
+            rc = take_back(file, imported, was_there ? old : "", was_there ? olen : 0, was_there, &changed, err);
+    }
+    if (!rc && imported[0] && !changed) {
+        char osha[MT_SHA256_HEX];
+        mt_sha256_hex(was_there ? old : "", was_there ? olen : 0, osha);
+        record_write(s, osha);
+        rc = base_save(s, "pairs", &before, err);
+        mt_audit("import", NULL, "the merge imported into %s was not published: the file is back as it was "
+                 "before (the rebuilt merge is imported instead)", file);
+    } else if (!rc && imported[0]) {
+        /* The server wrote on top of the import (or of the file before it):
+         * its next export keeps only its own edits, onto the fragment the
+         * old file stood for. */
+        char esha[MT_SHA256_HEX];
+        if (base_put(s, was_there ? old : "", was_there ? olen : 0, esha, err)) {
             rc = -1;
-        }
-        if (!rc) {
-            char osha[MT_SHA256_HEX];
-            mt_sha256_hex(was_there ? old : "", was_there ? olen : 0, osha);
-            record_write(s, osha);
-            mt_audit("import", NULL, "the merge imported into %s was not published: the file is back as it was "
-                     "before (the rebuilt merge is imported instead)", file);
+        } else {
+            const char *stood = mt_local_base_find(&before, esha);
+            char fsha[MT_SHA256_HEX];
+            snprintf(fsha, sizeof fsha, "%s", stood ? stood : esha);
+            struct mt_local_base after = {0};
+            mt_local_base_add(&after, esha, fsha);
+            mt_local_base_add(&after, imported, fsha);
+            rc = base_save(s, "pairs", &after, err);
+            mt_audit("import", NULL, "the merge imported into %s was not published, and the file changed since: "
+                     "kept as it is; its next export carries only its own edits", file);
         }
     }
-    if (!rc) unlink(path);
+    if (!rc) {
+        unlink(path);
+        struct mt_local_base none = {0};
+        base_save(s, "undo", &none, NULL);
+    }
     free(cur);
     free(note);
     free(path);
@@ -563,8 +1009,14 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
                              p->envs[i].status == MT_FRAG_UNCHANGED;
             own_is_result = strcmp(p->envs[i].sha256, sha) == 0;
         }
-    bool want_import = mo && mo->import_own && own_env_merged && !own_is_result &&
-                       local_unchanged(s, s->cfg->memory_file, NULL);
+    /* A machine that joins with no local file takes the graph, and the
+     * graph becomes its fragment, so its later deletions count. */
+    bool own_known = false;
+    for (size_t i = 0; i < p->nenvs; i++)
+        own_known |= !p->envs[i].synthetic && strcmp(p->envs[i].ref.env, s->cfg->env) == 0;
+    bool joining = mo && mo->import_own && !own_known && !mt_file_exists(s->cfg->memory_file);
+    bool importing = mo && mo->import_own && (own_env_merged || joining);
+    bool want_import = importing && (joining || !own_is_result) && local_unchanged(s, s->cfg->memory_file, NULL);
     /* U is unchanged when it is the manifest's output (memtui wrote it) and
      * that output's digest is the new one. */
     bool u_same = p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
@@ -597,12 +1049,14 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
                  p->relations, sha);
     }
     char *import_failed = NULL;
-    if (mo && mo->import_own && own_env_merged) {
+    char fin_sha[MT_SHA256_HEX] = "";
+    bool fin_is_result = true;
+    if (importing) {
+        struct import_result ir;
         if (!local_unchanged(s, s->cfg->memory_file, NULL)) {
             fprintf(stderr, "memtui: import skipped: %s changed since export; its fragment stays as exported\n",
                     s->cfg->memory_file);
-        } else if (undo_note(s, sha, err) ||
-                   replace_local(s->cfg->memory_file, out.data ? out.data : "", out.len, err)) {
+        } else if (import_live(s, s->cfg->memory_file, out.data ? out.data : "", out.len, NULL, 0, &ir, err)) {
             /* The merge goes on without the import (the fragment stays as
              * exported); a file that may hold it goes back as it was. */
             import_failed = mt_error_format(err);
@@ -614,14 +1068,24 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
                 mt_error_clear(err);
             }
         } else {
+            /* The fragment holds exactly what the file holds (the merge, plus
+             * any server edits carried in while it was put in). */
             char *fpath = work_path(s, own_name);
-            if (mt_file_write_atomic(fpath, out.data ? out.data : "", out.len, 0644, err) == 0) {
+            const char *fin = ir.final.data ? ir.final.data : "";
+            mt_sha256_hex(fin, ir.final.len, fin_sha);
+            fin_is_result = strcmp(fin_sha, sha) == 0;
+            if (mt_file_write_atomic(fpath, fin, ir.final.len, 0644, err) == 0) {
                 *imported = true;
-                record_write(s, sha);
-                mt_audit("import", NULL, "imported the merged graph into %s (old file kept as a backup)",
-                         s->cfg->memory_file);
+                record_write(s, fin_sha);
+                mt_audit("import", NULL, "imported the merged graph into %s (old file kept as a backup)%s",
+                         s->cfg->memory_file, ir.carried ? "; the MCP server's writes meanwhile carried in" : "");
+            } else {
+                import_failed = mt_error_format(err);
+                mt_error_clear(err);
+                mt_session_import_undo(s, NULL);
             }
             free(fpath);
+            mt_buf_free(&ir.final);
         }
     }
     /* the manifest names memory.json's blob: the job's answer */
@@ -650,7 +1114,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         mt_trace("manifest written");
         /* memory.json (and the imported fragment) hold exactly `out`, whose
          * blob the job wrote: staged by id, not read and hashed again. */
-        const char *blobs[] = {jblob, NULL, jblob};
+        const char *blobs[] = {jblob, NULL, fin_is_result ? jblob : NULL};
         if (mt_repo_commit_known(s->repo, paths, blobs, *imported ? 3 : 2, msg, committed, NULL, err)) {
             restore_from_head(s, "memory.json");
             restore_from_head(s, MT_MANIFEST_PATH);

@@ -108,8 +108,7 @@ static int merge_step(struct mt_job *j, struct mt_session *s, const struct mt_ui
                                committed ? "merged" : "nothing new to merge", p.entities, p.relations, p.nconflicts);
         if (mt_plan_has_quarantine(&p)) rc = MT_EXIT_DEGRADED;
         if (sync && !imported) {
-            bool skipped = false;
-            int irc = mt_session_import(s, NULL, &skipped, err);
+            int irc = mt_session_import_after_merge(s, &p, &imported, err);
             if (irc) rc = irc;
         }
     }

@@ -22,6 +22,14 @@ int mt_file_read(const char *path, char **data, size_t *len, bool *missing, stru
 /* mode: permissions for a new file (an existing file's mode is kept). */
 int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                          struct mt_error *err);
+/* Like mt_file_write_atomic, but the old file is swapped out in the same
+ * step (renameat2 RENAME_EXCHANGE) and handed back in *old (NULL and
+ * *was_missing when there was none): a file another program renames into
+ * place at any instant is either seen here or lands after, never lost
+ * between a check and a rename. On failure after the swap, *old may be set
+ * and the new file is in place. */
+int mt_file_exchange(const char *path, const void *data, size_t len, mode_t mode, char **old, size_t *olen,
+                     bool *was_missing, struct mt_error *err);
 int mt_fsync_dir_of(const char *path, struct mt_error *err);
 /* mkdir -p; 0 or -1 with err. */
 int mt_mkdirs(const char *path, mode_t mode, struct mt_error *err);

@@ -24,6 +24,11 @@ struct mt_session {
     char *host;
     long long lease_token;        /* the git lease held for this merge (0: none) */
     struct json_object *report;   /* the --json result being built */
+    /* The last import into the local file in this run (settle below). */
+    double imported_at;           /* mt_monotonic(); 0: none */
+    char imported_sha[MT_SHA256_HEX];
+    size_t imported_len;
+    unsigned long long imported_ino, imported_mtime_ns;
 };
 
 int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err);
@@ -67,6 +72,21 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
 /* Import HEAD's memory.json into `to` (keeping a backup); *skipped when the
  * file has changes that were never exported. */
 int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err);
+
+/* After a sync's merge that did not import (nothing to commit, or the
+ * env's fragment already the result): import memory.json, unless this
+ * env's own edits are held back or quarantined (the file holds edits the
+ * merge has not taken: importing would undo them). */
+int mt_session_import_after_merge(struct mt_session *s, const struct mt_plan *p, bool *imported,
+                                  struct mt_error *err);
+
+/* An MCP server call that read the file just before the import may still
+ * write after it. Watch the file for a moment after the import (longer for
+ * bigger graphs): if the server writes, judge once, from that first write,
+ * whether it was built on the graph before the import or on the import;
+ * if it does not, the file is built on the import. The verdict is kept for
+ * the next export (local_base.h). Takes the local lock briefly. */
+int mt_session_settle_import(struct mt_session *s, struct mt_error *err);
 
 /* sync imports its merge into the local file before the commit; until the
  * commit is on the remote, what the file held before is kept. Undo puts it
