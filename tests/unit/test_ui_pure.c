@@ -47,7 +47,9 @@ START_TEST(action_table)
     ck_assert_int_eq(mt_action_for_key(MT_KEY_BTAB), MT_ACT_PREV_PANEL);
     ck_assert_int_eq(mt_action_for_key(' '), MT_ACT_TAKE);
     ck_assert_int_eq(mt_action_for_key('6'), MT_ACT_PANEL_LOG);
-    ck_assert_int_eq(mt_action_for_key('x'), MT_ACT_NONE);
+    ck_assert_int_eq(mt_action_for_key('x'), MT_ACT_TAKE_EXACT);
+    ck_assert_int_eq(mt_action_for_key('d'), MT_ACT_DELETE_ENTITY);
+    ck_assert_int_eq(mt_action_for_key('y'), MT_ACT_NONE);
     ck_assert_int_eq(mt_action_by_name("next-panel"), MT_ACT_NEXT_PANEL);
     ck_assert_int_eq(mt_action_by_name("MERGE_MENU"), MT_ACT_MERGE_MENU);
     /* every key of the table parses, and no key is bound twice */
