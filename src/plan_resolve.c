@@ -299,6 +299,22 @@ static const struct mt_decision *decision_for(const struct mt_plan *p, const cha
     return p->decisions[at].kind == MT_DECIDE_NONE ? NULL : &p->decisions[at];
 }
 
+/* What the preserve rule makes of X: NULL when X is deleted (or was never
+ * there). */
+static struct mt_entity *preserve_version(const struct work *w, const struct touch *t, const struct mt_entity *ux,
+                                          bool tc, bool md)
+{
+    /* What keeps X: a modification (DESIGN's sense); a change of extra
+     * fields only when nobody deletes X. */
+    bool any_keep = false, any_delete = false;
+    for (size_t i = 0; i < t->nsides; i++) any_delete |= t->sides[i].d->m && !t->sides[i].d->f;
+    for (size_t i = 0; i < t->nsides; i++)
+        any_keep |= mt_ent_delta_substantive(t->sides[i].d) || (ux && !any_delete && t->sides[i].d->f);
+    if (!any_keep && !md) return NULL;
+    if (ux) return apply_to_base(t, ux, tc);
+    return union_of_sides(w, t, md);
+}
+
 /* Decide one entity: returns false when a conflict is left pending. */
 static bool resolve_touch(struct work *w, struct touch *t, size_t *ccap)
 {
@@ -312,23 +328,20 @@ static bool resolve_touch(struct work *w, struct touch *t, size_t *ccap)
 
     bool had = ux != NULL;
     for (size_t i = 0; i < t->nsides; i++) had |= t->sides[i].d->m != NULL;
-    /* What keeps X: a modification (DESIGN's sense); a change of extra
-     * fields only when nobody deletes X. */
-    bool any_keep = false, any_delete = false;
-    for (size_t i = 0; i < t->nsides; i++) any_delete |= t->sides[i].d->m && !t->sides[i].d->f;
-    for (size_t i = 0; i < t->nsides; i++)
-        any_keep |= mt_ent_delta_substantive(t->sides[i].d) || (ux && !any_delete && t->sides[i].d->f);
+    struct mt_entity *pres = preserve_version(w, t, ux, tc, md);
+    /* Every conflict shows what the preserve rule gives, decided or not
+     * and under any policy: the workstation offers it first. */
+    for (size_t c = first_conflict; c < p->nconflicts; c++)
+        p->conflicts[c].preserve = pres ? mt_entity_ref(pres) : NULL;
 
     if (dec && (tc || md)) {
         t->final = dec->kind == MT_DECIDE_ENTITY ? mt_entity_clone(dec->entity) : NULL;
+        mt_entity_free(pres);
     } else if ((tc || md) && p->opt.policy == MT_POLICY_FAIL) {
+        mt_entity_free(pres);
         return false;
-    } else if (!any_keep && !md) {
-        t->final = NULL;                       /* deleted (or never there) */
-    } else if (ux) {
-        t->final = apply_to_base(t, ux, tc);
     } else {
-        t->final = union_of_sides(w, t, md);
+        t->final = pres;
     }
     /* Relation ends alone do not make an entity: keep U's as it was. */
     if (ux && !t->nsides) {
@@ -475,6 +488,7 @@ static void reset_result(struct mt_plan *p)
         free(c->sides);
         free(c->resolution);
         mt_entity_free(c->result);
+        mt_entity_free(c->preserve);
     }
     free(p->conflicts);
     p->conflicts = NULL;

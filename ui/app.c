@@ -67,6 +67,7 @@ void mt_app_free(struct mt_app *a)
     free(a->confirm_arg);
     free(a->edit_path);
     free(a->edit_key);
+    mt_app_ask_clear(a);
 }
 
 void mt_app_refresh(struct mt_app *a)
@@ -217,7 +218,7 @@ static size_t nrows(struct mt_app *a)
 void mt_app_open_conflict(struct mt_app *a, size_t index)
 {
     a->conflict = index;
-    a->side = 0;
+    a->side = SIZE_MAX;   /* the result column: the first selection is the preserve result */
     a->view = MT_VIEW_CONFLICT;
 }
 
@@ -277,6 +278,7 @@ static void confirmed(struct mt_app *a)
         }
         break;
     case MT_CONFIRM_QUIT: a->quit = true; break;
+    case MT_CONFIRM_DECIDE: mt_app_ask_confirmed(a); break;
     }
 }
 
@@ -532,6 +534,8 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
         if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.kind);
         else snprintf(buf, size, "Quit and lose %zu decisions? [y/N]", decided_count(a));
         break;
+    case MT_CONFIRM_DECIDE:   /* made to fit the width when asked: not cut here */
+        return a->ask_question ? a->ask_question : "?";
     }
     return buf;
 }

@@ -1,6 +1,12 @@
 /* view_conflict.c: one conflict, every side side by side with its real
  * name, and the result; the operator's decisions go to the engine
- * (mt_plan_decide, then mt_plan_resolve), with undo. */
+ * (mt_plan_decide, then mt_plan_resolve), with undo.
+ *
+ * Nothing is lost by a plain choice (DESIGN 2): the selection starts on
+ * the result, which is the preserve rule's until decided; Space or Enter
+ * there keeps it, on a side takes that side's type with the observations
+ * of every side. Taking a side exactly (x) or deleting the entity (d)
+ * loses something, so each asks first, naming what. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +14,7 @@
 
 #include "memtui/fsutil.h"
 #include "memtui/ui_app.h"
+#include "memtui/ui_choice.h"
 
 char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t side)
 {
@@ -25,6 +32,20 @@ static struct mt_conflict *current(struct mt_app *a)
     if (!p || !p->nconflicts) return NULL;
     if (a->conflict >= p->nconflicts) a->conflict = p->nconflicts - 1;
     return &p->conflicts[a->conflict];
+}
+
+/* The selected column: a side, or c->nsides for the result (where every
+ * conflict opens). */
+static size_t selected(struct mt_app *a, const struct mt_conflict *c)
+{
+    if (a->side > c->nsides) a->side = c->nsides;
+    return a->side;
+}
+
+/* What the result column shows: the decision, else the preserve rule's. */
+static const struct mt_entity *shown_result(const struct mt_conflict *c)
+{
+    return c->decided ? c->result : c->preserve;
 }
 
 static enum mt_role side_role(struct mt_app *a, const struct mt_side *s)
@@ -56,7 +77,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         return;
     }
     struct mt_plan *p = mt_app_plan(a);
-    if (a->side >= c->nsides) a->side = c->nsides - 1;
+    size_t sel = selected(a, c);
     mt_rows_line(out, c->decided ? MT_ROLE_OK : MT_ROLE_CONFLICT, "Conflict %zu/%zu: %s on \"%s\": %s",
                  a->conflict + 1, p->nconflicts, mt_conflict_kind_name(c->kind), c->name,
                  c->decided ? c->resolution : "PENDING");
@@ -67,18 +88,18 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     size_t lines = 1;
     for (size_t i = 0; i < c->nsides; i++) {
         char *name = mt_app_side_name(a, c, i);
-        char *t = xasprintf("%s%s", i == a->side ? "> " : "  ", name);
-        mt_row_col(h, i == a->side ? MT_ROLE_SELECTION : side_role(a, &c->sides[i]), colw, t);
+        char *t = xasprintf("%s%s", i == sel ? "> " : "  ", name);
+        mt_row_col(h, i == sel ? MT_ROLE_SELECTION : side_role(a, &c->sides[i]), colw, t);
         mt_row_seg(h, MT_ROLE_DEFAULT, " ");
         free(t);
         free(name);
         if (c->sides[i].entity && c->sides[i].entity->obs.n + 1 > lines) lines = c->sides[i].entity->obs.n + 1;
     }
-    mt_row_col(h, MT_ROLE_RESULT, colw, c->decided ? "  result (decided)" : "  result (preserve rule)");
-    if (c->result && c->result->obs.n + 1 > lines) lines = c->result->obs.n + 1;
-    /* Under --policy fail the engine leaves the result out until decided:
-     * show what the preserve rule would give is not ours to compute, so an
-     * undecided conflict shows its sides only. */
+    const struct mt_entity *res = shown_result(c);
+    char *t = xasprintf("%sresult (%s)", sel == c->nsides ? "> " : "  ", c->decided ? "decided" : "preserve rule");
+    mt_row_col(h, sel == c->nsides ? MT_ROLE_SELECTION : MT_ROLE_RESULT, colw, t);
+    free(t);
+    if (res && res->obs.n + 1 > lines) lines = res->obs.n + 1;
     for (size_t k = 0; k < lines; k++) {
         struct mt_row *r = mt_rows_add(out);
         char buf[1024];
@@ -86,11 +107,12 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
             mt_row_col(r, side_role(a, &c->sides[i]), colw, cell(c->sides[i].entity, k, buf, sizeof buf));
             mt_row_seg(r, MT_ROLE_DEFAULT, " ");
         }
-        if (c->decided) mt_row_col(r, MT_ROLE_RESULT, colw, cell(c->result, k, buf, sizeof buf));
-        else mt_row_col(r, MT_ROLE_DIM, colw, k == 0 ? "(undecided)" : "");
+        mt_row_col(r, MT_ROLE_RESULT, colw, cell(res, k, buf, sizeof buf));
     }
     mt_rows_line(out, MT_ROLE_DEFAULT, "%s", "");
-    mt_rows_line(out, MT_ROLE_DIM, "j/k select a side  space take it  u union  e edit  z undo  [/] previous/next  "
+    mt_rows_line(out, MT_ROLE_DIM, "j/k select  Space/Enter keep the result, or a side's type with every side's "
+                                   "observations  z undo");
+    mt_rows_line(out, MT_ROLE_DIM, "x take a side exactly, d delete (both ask)  u union  e edit  [/] prev/next  "
                                    "Esc back  m merge menu");
 }
 
@@ -101,14 +123,21 @@ static void find_key(struct mt_app *a, const char *key)
         if (strcmp(p->conflicts[i].key, key) == 0) a->conflict = i;
 }
 
-static void decide(struct mt_app *a, struct mt_conflict *c, enum mt_decision_kind kind, const struct mt_entity *e,
-                   const char *label)
+static void decide_key(struct mt_app *a, const char *key, const char *name, enum mt_decision_kind kind,
+                       const struct mt_entity *e, const char *label)
 {
-    char *key = xstrdup(c->key), *name = xstrdup(c->name);
     mt_ui_decide(mt_app_plan(a), &a->undo, key, kind, e, label);
     a->gen++;   /* the plan changed */
     find_key(a, key);
     mt_app_set_message(a, false, "%s: %s (%zu pending)", name, label, mt_plan_pending(mt_app_plan(a)));
+}
+
+static void decide(struct mt_app *a, struct mt_conflict *c, enum mt_decision_kind kind, const struct mt_entity *e,
+                   const char *label)
+{
+    /* deciding resolves the plan again, which frees c */
+    char *key = xstrdup(c->key), *name = xstrdup(c->name);
+    decide_key(a, key, name, kind, e, label);
     free(key);
     free(name);
 }
@@ -127,12 +156,123 @@ static struct mt_entity *union_of(const struct mt_conflict *c)
     return u;
 }
 
+/* What Space would decide for the selection (a new entity, NULL when the
+ * selected side has none): the result as shown, or the side's type over
+ * everything the preserve rule keeps. */
+static struct mt_entity *chosen(struct mt_app *a, const struct mt_conflict *c)
+{
+    size_t sel = selected(a, c);
+    if (sel == c->nsides) return shown_result(c) ? mt_entity_clone(shown_result(c)) : NULL;
+    const struct mt_entity *keep = c->preserve;
+    struct mt_entity *u = keep ? NULL : union_of(c);
+    struct mt_entity *e = mt_choice_type_of(keep ? keep : u, c->sides[sel].entity);
+    mt_entity_free(u);
+    return e;
+}
+
+static const char *side_label(const struct mt_side *s)
+{
+    return s->env == SIZE_MAX ? "memory.json" : s->label;
+}
+
+/* A side without the entity gives nothing to take: deleting is d's job. */
+static bool refuse_absent(struct mt_app *a, const struct mt_conflict *c, size_t sel)
+{
+    if (sel >= c->nsides || c->sides[sel].entity) return false;
+    mt_app_set_message(a, true, "%s has no \"%s\": d deletes it (asks first); Space on the result or on a side "
+                                "that has it keeps it", side_label(&c->sides[sel]), c->name);
+    return true;
+}
+
+static void take(struct mt_app *a, struct mt_conflict *c)
+{
+    size_t sel = selected(a, c);
+    if (refuse_absent(a, c, sel)) return;
+    if (sel == c->nsides && c->decided) {
+        mt_app_set_message(a, false, "%s: already decided (%s); z undoes it", c->name, c->resolution);
+        return;
+    }
+    struct mt_entity *e = chosen(a, c);
+    if (!e) {   /* the preserve rule never deletes a conflicting entity: kept as a guard */
+        mt_app_set_message(a, true, "%s: no result to keep; d deletes it (asks first)", c->name);
+        return;
+    }
+    char *label = sel == c->nsides
+                      ? xstrdup("operator: preserve rule")
+                      : xasprintf("operator: type of %s, observations of all sides kept", side_label(&c->sides[sel]));
+    decide(a, c, MT_DECIDE_ENTITY, e, label);
+    free(label);
+    mt_entity_free(e);
+}
+
+void mt_app_ask_clear(struct mt_app *a)
+{
+    free(a->ask.key);
+    mt_entity_free(a->ask.entity);
+    free(a->ask.label);
+    free(a->ask_question);
+    memset(&a->ask, 0, sizeof a->ask);
+    a->ask_question = NULL;
+}
+
+/* Ask y/n before a decision that loses something; question names what. */
+static void ask(struct mt_app *a, const struct mt_conflict *c, enum mt_decision_kind kind, const struct mt_entity *e,
+                char *label, char *question)
+{
+    mt_app_ask_clear(a);
+    a->ask.key = xstrdup(c->key);
+    a->ask.kind = kind;
+    a->ask.entity = e ? mt_entity_clone(e) : NULL;
+    a->ask.label = label;
+    a->ask_question = question;
+    a->confirm = MT_CONFIRM_DECIDE;
+    a->input = MT_INPUT_CONFIRM;
+}
+
+void mt_app_ask_confirmed(struct mt_app *a)
+{
+    if (!a->ask.key || !mt_app_plan(a)) return;
+    /* the plan may have been reloaded meanwhile: the decision goes by key */
+    find_key(a, a->ask.key);
+    const struct mt_conflict *c = current(a);
+    char *name = xstrdup(c && strcmp(c->key, a->ask.key) == 0 ? c->name : a->ask.key);
+    decide_key(a, a->ask.key, name, a->ask.kind, a->ask.entity, a->ask.label);
+    free(name);
+    mt_app_ask_clear(a);
+}
+
+/* x: the selected side exactly as it is; what only other sides hold is
+ * dropped, so it asks, listing that. */
+static void take_exact(struct mt_app *a, struct mt_conflict *c)
+{
+    size_t sel = selected(a, c);
+    if (sel == c->nsides) {
+        mt_app_set_message(a, true, "x takes a side exactly as it is: select a side first (k)");
+        return;
+    }
+    if (refuse_absent(a, c, sel)) return;
+    const char *who = side_label(&c->sides[sel]);
+    struct mt_strset lost;
+    mt_choice_dropped(c, sel, &lost);
+    if (!lost.n) {   /* nothing is lost: no need to ask */
+        char *label = xasprintf("operator: took %s exactly, nothing dropped", who);
+        decide(a, c, MT_DECIDE_ENTITY, c->sides[sel].entity, label);
+        free(label);
+    } else {
+        ask(a, c, MT_DECIDE_ENTITY, c->sides[sel].entity,
+            xasprintf("operator: took %s exactly, dropped %zu observation%s", who, lost.n, lost.n == 1 ? "" : "s"),
+            mt_choice_drop_question(who, c->name, &lost, a->width > 0 ? (size_t)a->width : 0));
+    }
+    mt_strset_free(&lost);
+}
+
 static void edit(struct mt_app *a, struct mt_conflict *c)
 {
-    const struct mt_entity *e = c->decided && c->result ? c->result : c->sides[a->side].entity;
-    if (!e) e = c->result;
-    struct mt_entity *tmp = NULL;
-    if (!e) e = tmp = union_of(c);
+    /* the editor starts from what Space would keep, so that anything left
+     * out is left out by the operator's own hand */
+    struct mt_entity *e = c->decided && c->result ? mt_entity_clone(c->result) : chosen(a, c);
+    if (!e && c->preserve) e = mt_entity_clone(c->preserve);
+    if (!e) e = union_of(c);
     if (!e) {
         mt_app_set_message(a, true, "nothing to edit: every side deleted it");
         return;
@@ -141,7 +281,7 @@ static void edit(struct mt_app *a, struct mt_conflict *c)
     mt_buf_init(&b);
     mt_entity_write(&b, e);
     mt_buf_addc(&b, '\n');
-    mt_entity_free(tmp);
+    mt_entity_free(e);
     const char *dir = getenv("TMPDIR");
     char *path = xasprintf("%s/memtui-edit-XXXXXX.json", dir && *dir ? dir : "/tmp");
     int fd = mkstemps(path, 5);
@@ -209,31 +349,36 @@ static bool key(struct mt_app *a, enum mt_action act)
     struct mt_plan *p = mt_app_plan(a);
     switch (act) {
     case MT_ACT_DOWN:
-        if (c && a->side + 1 < c->nsides) a->side++;
+        if (c && selected(a, c) < c->nsides) a->side++;
         return true;
     case MT_ACT_UP:
-        if (a->side) a->side--;
+        if (c && selected(a, c) > 0) a->side--;
         return true;
-    case MT_ACT_NEXT_CONFLICT:
-        if (p && a->conflict + 1 < p->nconflicts) a->conflict++;
+    case MT_ACT_NEXT_CONFLICT:   /* another conflict opens on its result too */
+        if (p && a->conflict + 1 < p->nconflicts) mt_app_open_conflict(a, a->conflict + 1);
         else mt_app_set_message(a, false, "last conflict");
         return true;
     case MT_ACT_PREV_CONFLICT:
-        if (a->conflict) a->conflict--;
+        if (a->conflict) mt_app_open_conflict(a, a->conflict - 1);
         else mt_app_set_message(a, false, "first conflict");
         return true;
     case MT_ACT_TAKE:
-        if (c) {
-            const struct mt_side *s = &c->sides[a->side];
-            char *label = xasprintf("operator: took %s", s->env == SIZE_MAX ? "memory.json" : s->label);
-            decide(a, c, s->entity ? MT_DECIDE_ENTITY : MT_DECIDE_DELETE, s->entity, label);
-            free(label);
-        }
+    case MT_ACT_ENTER:
+        if (c) take(a, c);
+        return true;
+    case MT_ACT_TAKE_EXACT:
+        if (c) take_exact(a, c);
+        return true;
+    case MT_ACT_DELETE_ENTITY:
+        if (c)
+            ask(a, c, MT_DECIDE_DELETE, NULL, xstrdup("operator: deleted the entity"),
+                mt_choice_delete_question(c->name, shown_result(c)));
         return true;
     case MT_ACT_UNION:
         if (c) {
             struct mt_entity *u = union_of(c);
-            decide(a, c, u ? MT_DECIDE_ENTITY : MT_DECIDE_DELETE, u, "operator: union of all sides");
+            if (u) decide(a, c, MT_DECIDE_ENTITY, u, "operator: union of all sides");
+            else mt_app_set_message(a, true, "nothing to union: no side has \"%s\"", c->name);
             mt_entity_free(u);
         }
         return true;

@@ -95,6 +95,8 @@ struct mt_conflict {
     struct mt_side *sides;       /* U first, then each env involved */
     size_t nsides;
     struct mt_entity *result;    /* what the resolution gives (NULL: deleted) */
+    struct mt_entity *preserve;  /* what the preserve rule gives (NULL: deleted),
+                                    also while pending and once decided */
     char *resolution;            /* text for the manifest and screens */
     bool decided;                /* the operator decided it (vs the policy) */
 };

@@ -28,14 +28,18 @@
     A(PANEL_CONFLICTS, "4", "panel 4: conflicts")                                    \
     A(PANEL_BACKUPS, "5", "panel 5: stashes and backup branches")                    \
     A(PANEL_LOG, "6", "panel 6: merges from the manifests")                          \
-    A(ENTER, "Enter", "open the selected row")                                       \
+    A(ENTER, "Enter", "open the selected row (conflict view: as Space)")             \
     A(REFRESH, "R", "reload everything from the repo (in the background)")           \
     A(SEARCH, "/", "filter rows (plan: by entity)")                                  \
     A(SEARCH_NEXT, "n", "next match")                                                \
     A(SEARCH_PREV, "N", "previous match")                                            \
     A(PREV_CONFLICT, "[", "conflict view: previous conflict")                        \
     A(NEXT_CONFLICT, "]", "conflict view: next conflict")                            \
-    A(TAKE, "Space", "conflict view: take the side; backup diff: mark the entity")  \
+    A(TAKE, "Space", "conflict view: keep the result, or the side's type with every "  \
+                     "side's observations; backup diff: mark the entity")           \
+    A(TAKE_EXACT, "x", "conflict view: take the side exactly as it is, dropping "     \
+                       "what only the others hold (asks, listing it)")                \
+    A(DELETE_ENTITY, "d", "conflict view: delete the entity (asks, naming it)")      \
     A(UNION, "u", "conflict view: union of all sides")                               \
     A(EDIT, "e", "conflict view: edit the entity in $EDITOR")                        \
     A(UNDO, "z", "undo the last decision")                                           \

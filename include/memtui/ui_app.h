@@ -97,7 +97,8 @@ enum mt_confirm {
     MT_CONFIRM_SYNC,
     MT_CONFIRM_RESTORE,
     MT_CONFIRM_MASS_DELETE,   /* confirm_arg: the env */
-    MT_CONFIRM_QUIT
+    MT_CONFIRM_QUIT,
+    MT_CONFIRM_DECIDE         /* conflict view: the decision in ask, ask_question */
 };
 
 struct mt_app {
@@ -115,7 +116,11 @@ struct mt_app {
     size_t line_len;
     enum mt_confirm confirm;
     char *confirm_arg;
-    size_t conflict, side;            /* conflict view: which conflict, which side */
+    size_t conflict, side;            /* conflict view: which conflict; which side, or
+                                         nsides (and above): the result column */
+    struct mt_ui_decision ask;        /* conflict view: a decision that loses something,
+                                         taken only once the operator says y ... */
+    char *ask_question;               /* ... to this question, which names what is lost */
     struct mt_undo undo;
     char *message;
     bool message_error;
@@ -153,6 +158,10 @@ void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...) __at
 /* The editor ran on a->edit_path (status: its exit status, -1 if it could
  * not start): validate and decide, or ask again. */
 void mt_app_edit_done(struct mt_app *a, int status);
+/* The operator said y to ask_question: take the decision in a->ask. */
+void mt_app_ask_confirmed(struct mt_app *a);
+/* Forget a->ask and its question. */
+void mt_app_ask_clear(struct mt_app *a);
 
 /* What display draws: the tab line, the body (scrolled), status, message. */
 struct mt_screen {

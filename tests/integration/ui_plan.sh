@@ -43,8 +43,9 @@ cat >"$T/script" <<S
 / Enter
 4
 Enter
-j
-Space
+k k
+x
+y
 3
 :save-display $T/resolved.txt
 / S t a r Enter
@@ -87,7 +88,8 @@ hasnt filtered 'orbits'
 hasnt filtered 'lights'
 hasnt filtered '@ Orion'
 
-# resolved (a's Orion taken): the merge's changes, relations with their envs
+# resolved (a's Orion taken exactly, x then y: b's observation dropped): the
+# merge's changes, relations with their envs
 has resolved 'result: 4 entities, 3 relations, 5 observations; 4 entities change'
 has resolved 'this merge: entities +1 -1 (1 retyped), observations +2 -1, relations +2 -1'
 [ "$(line resolved 'this merge: .*')" -eq 3 ] || { cat "$T/resolved.txt" >&2; fail "resolved: summary not on line 3"; }

@@ -16,7 +16,7 @@ cat >"$T/script" <<S
 :save-display $T/conflicts.txt
 Enter
 :save-display $T/conflict.txt
-j
+k
 Space
 :save-display $T/decided.txt
 ?

@@ -1,7 +1,8 @@
 # The workstation, scripted headless (tig's style): MEMTUI_SCRIPT feeds keys
 # and :commands once the app is idle, MEMTUI_NO_DISPLAY=1 sends curses to
 # /dev/null, :save-display dumps the screen; a TYPE conflict is resolved by
-# keys and the merge finished through the engine, then checked with --batch.
+# keys (a's type, every side's observations kept) and the merge finished
+# through the engine, then checked with --batch.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
 ui_setup
@@ -16,7 +17,7 @@ Tab
 :save-display $T/conflicts.txt
 Enter
 :save-display $T/conflict.txt
-j
+k k
 Space
 :save-display $T/decided.txt
 z
@@ -53,9 +54,9 @@ has plan '^+ entityType: person'
 has plan '^@ Orion  \[b\]'
 has conflicts '^PENDING type  *Orion  *a, b'
 has conflict 'Conflict 1/1: type on "Orion": PENDING'
-has conflict '> memory.json @ [0-9a-f]\{7\}  *a @ [0-9a-f]\{7\}  *b @ [0-9a-f]\{7\}  *result'
-has conflict 'type: person  *type: project  *(undecided)'
-has decided 'operator: took a'
+has conflict '  memory.json @ [0-9a-f]\{7\}  *a @ [0-9a-f]\{7\}  *b @ [0-9a-f]\{7\}  *> result (preserve rule)'
+has conflict '(deleted / absent)  *type: person  *type: project  *type: person'
+has decided 'operator: type of a, observations of all sides kept'
 has decided 'type: person  *type: project  *type: person'
 has undone 'Orion": PENDING'
 has backups 'no stashes and no backup branches\|stash\|branch'
@@ -63,18 +64,20 @@ has backups '^Recent merge commits'
 has backups '^merge  [0-9a-f]\{10\} .* entities, 0 relations  *token [0-9]* by [ab]'
 has log 'by a@'
 has help '^C-d PgDn  *half a page down'
-has help '^Space  *conflict view: take the side; backup diff: mark the entity'
+has help "^Space  *conflict view: keep the result, or the side's type with every side's observations; backup diff"
 has confirm 'Finish the merge with 1 decisions: verify, commit and push? \[y/N\]'
 has merged 'merged: 3 entities, 0 relations, 1 conflicts resolved (exit 0)'
-has log2 'type Orion: operator: took a'
+has log2 'type Orion: operator: type of a, observations of all sides kept'
 # the engine made the commit: verified, pushed, the decision in the manifest
 expect_rc 0 mt a verify >/dev/null
 [ "$(git --git-dir="$T/remote.git" rev-parse main)" = "$(git -C "$T/clone-a" rev-parse HEAD)" ] || fail "not pushed"
 git --git-dir="$T/remote.git" show main:.memtui/manifest.json >"$T/manifest.json"
 [ "$(json "$T/manifest.json" '[(c["entity"], c["resolution"], c["decided_by"]) for c in j["conflicts"]]')" = \
-  "[('Orion', 'operator: took a', 'operator')]" ] || fail "manifest: $(cat "$T/manifest.json")"
-git --git-dir="$T/remote.git" show main:memory.json | grep -q '"name":"Orion","entityType":"person","observations":\["added on a"\]' ||
-    fail "memory.json does not hold a's Orion"
+  "[('Orion', 'operator: type of a, observations of all sides kept', 'operator')]" ] ||
+    fail "manifest: $(cat "$T/manifest.json")"
+git --git-dir="$T/remote.git" show main:memory.json |
+    grep -q '"name":"Orion","entityType":"person","observations":\["added on a","added on b"\]' ||
+    fail "memory.json does not hold Orion with a's type and both sides' observations"
 # an unknown theme is a usage error, before the terminal is touched
 expect_rc 2 "$MEMTUI" --repo "$T/clone-a" --env a --theme nosuch 2>/dev/null
 # themes load, NO_COLOR and 8 colours still draw

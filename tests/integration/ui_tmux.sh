@@ -53,7 +53,8 @@ screen_has 'terminal too small'
 tm resize-window -t ui -x 120 -y 40
 screen_has 'pending: 1 conflicts'
 keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
-keys j; keys Space; screen_has 'operator: took a'
+screen_has '> result (preserve rule)'
+keys k; keys k; keys Space; screen_has 'operator: type of a, observations of all sides kept'
 keys m; screen_has 'Finish the merge with the decisions'
 keys Enter; screen_has 'Finish the merge with 1 decisions.*\[y/N\]'
 keys y; screen_has 'merged: 3 entities, 0 relations, 1 conflicts resolved' 60
@@ -64,7 +65,8 @@ cmp -s "$T/stty.before" "$T/stty.after" || fail "the terminal was not restored"
 expect_rc 0 mt a verify >/dev/null
 git --git-dir="$T/remote.git" show main:.memtui/manifest.json >"$T/manifest.json"
 [ "$(json "$T/manifest.json" '[(c["entity"], c["resolution"], c["decided_by"]) for c in j["conflicts"]]')" = \
-  "[('Orion', 'operator: took a', 'operator')]" ] || fail "manifest: $(cat "$T/manifest.json")"
+  "[('Orion', 'operator: type of a, observations of all sides kept', 'operator')]" ] ||
+    fail "manifest: $(cat "$T/manifest.json")"
 # SIGTERM restores the terminal too
 rm -f "$T/rc"
 # a second session before the first goes, so the tmux server stays up

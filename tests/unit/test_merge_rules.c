@@ -97,6 +97,9 @@ static void assert_pending(const char *u, const struct mu_env *envs, size_t n, c
     ck_assert_uint_eq(mt_plan_pending(&r.p), r.p.nconflicts);
     ck_assert_msg(conflict_of(&r.p, name, kind) != NULL, "no pending %s conflict on %s",
                   mt_conflict_kind_name(kind), name);
+    /* pending, each shows what preserve would keep: never a deletion */
+    for (size_t i = 0; i < r.p.nconflicts; i++)
+        ck_assert_msg(r.p.conflicts[i].preserve != NULL, "%s: no preserve preview", r.p.conflicts[i].name);
     struct mt_error err = {0};
     ck_assert_int_ne(mt_plan_check_nothing_lost(&r.p, &err), 0);
     mt_error_clear(&err);
@@ -1863,6 +1866,14 @@ START_TEST(prop_multi_env)
             ck_assert_int_eq(c.rc, 1);
             ck_assert(!c.p.resolved);
             ck_assert_uint_eq(mt_plan_pending(&c.p), a.p.nconflicts);
+            /* each pending conflict shows exactly what preserve made of it */
+            ck_assert_uint_eq(c.p.nconflicts, a.p.nconflicts);
+            for (size_t i = 0; i < c.p.nconflicts; i++) {
+                const struct mt_conflict *k = &c.p.conflicts[i];
+                const struct mt_entity *want = mt_graph_entity(&a.p.result, k->key);
+                ck_assert_msg(!want == !k->preserve && (!want || mt_entity_equal(want, k->preserve)),
+                              "seed %d: %s's preserve preview differs from preserve's result", seed, k->name);
+            }
         } else {
             ck_assert_int_eq(c.rc, 0);
             ck_assert_str_eq(c.out, a.out);

@@ -1,11 +1,13 @@
 /* test_ui_pure.c: the curses-free parts of the workstation: action table
  * and key names, width-aware truncation, theme parsing, the undo stack,
- * plan-to-rows formatting. */
+ * plan-to-rows formatting, what a conflict choice keeps and loses. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memtui/ui_actions.h"
 #include "memtui/ui_app.h"
+#include "memtui/ui_choice.h"
 #include "memtui/ui_keys.h"
 #include "memtui/ui_text.h"
 #include "memtui/ui_theme.h"
@@ -45,7 +47,9 @@ START_TEST(action_table)
     ck_assert_int_eq(mt_action_for_key(MT_KEY_BTAB), MT_ACT_PREV_PANEL);
     ck_assert_int_eq(mt_action_for_key(' '), MT_ACT_TAKE);
     ck_assert_int_eq(mt_action_for_key('6'), MT_ACT_PANEL_LOG);
-    ck_assert_int_eq(mt_action_for_key('x'), MT_ACT_NONE);
+    ck_assert_int_eq(mt_action_for_key('x'), MT_ACT_TAKE_EXACT);
+    ck_assert_int_eq(mt_action_for_key('d'), MT_ACT_DELETE_ENTITY);
+    ck_assert_int_eq(mt_action_for_key('y'), MT_ACT_NONE);
     ck_assert_int_eq(mt_action_by_name("next-panel"), MT_ACT_NEXT_PANEL);
     ck_assert_int_eq(mt_action_by_name("MERGE_MENU"), MT_ACT_MERGE_MENU);
     /* every key of the table parses, and no key is bound twice */
@@ -218,6 +222,134 @@ START_TEST(plan_rows)
 }
 END_TEST
 
+static struct mt_entity *ent(const char *name, const char *type, const char *const *obs)
+{
+    struct mt_entity *e = mt_entity_new(name, type);
+    for (; obs && *obs; obs++) mt_strset_add(&e->obs, *obs);
+    return e;
+}
+
+/* Orion created by a (person) and b (project): memory.json has none. */
+struct orion {
+    struct mt_entity *a, *b, *keep;
+    struct mt_side sides[3];
+    struct mt_conflict c;
+};
+
+static void orion_make(struct orion *o)
+{
+    memset(o, 0, sizeof *o);
+    o->a = ent("Orion", "person", (const char *const[]){"added on a", "both", NULL});
+    o->b = ent("Orion", "project", (const char *const[]){"added on b", "both", "b2", NULL});
+    o->keep = ent("Orion", "person", (const char *const[]){"added on a", "both", "added on b", "b2", NULL});
+    o->sides[0] = (struct mt_side){"memory.json", SIZE_MAX, NULL};
+    o->sides[1] = (struct mt_side){"a", 0, o->a};
+    o->sides[2] = (struct mt_side){"b", 1, o->b};
+    o->c.name = "Orion";
+    o->c.key = "Orion";
+    o->c.sides = o->sides;
+    o->c.nsides = 3;
+    o->c.preserve = o->keep;
+}
+
+static void orion_free(struct orion *o)
+{
+    mt_entity_free(o->a);
+    mt_entity_free(o->b);
+    mt_entity_free(o->keep);
+}
+
+/* Choosing a side's type keeps every observation, in the engine's order. */
+START_TEST(choice_type_keeps_observations)
+{
+    struct orion o;
+    orion_make(&o);
+    struct mt_entity *e = mt_choice_type_of(o.keep, o.b);
+    ck_assert_str_eq(e->type, "project");
+    ck_assert_str_eq(e->name, "Orion");
+    ck_assert_uint_eq(e->obs.n, 4);
+    const char *want[] = {"added on a", "both", "added on b", "b2"};
+    for (size_t i = 0; i < 4; i++) ck_assert_str_eq(e->obs.items[i], want[i]);
+    ck_assert_str_eq(o.keep->type, "person");   /* the plan's entity is left alone */
+    mt_entity_free(e);
+    ck_assert_ptr_null(mt_choice_type_of(o.keep, NULL));   /* an absent side has no type */
+    ck_assert_ptr_null(mt_choice_type_of(NULL, o.a));
+    orion_free(&o);
+}
+END_TEST
+
+/* Taking a side exactly loses what only the others (or the preserve
+ * result) hold, and the question names each of them. */
+START_TEST(choice_drop_question)
+{
+    struct orion o;
+    orion_make(&o);
+    struct mt_strset d;
+    mt_choice_dropped(&o.c, 1, &d);
+    ck_assert_uint_eq(d.n, 2);
+    ck_assert_str_eq(d.items[0], "added on b");
+    ck_assert_str_eq(d.items[1], "b2");
+    char *q = mt_choice_drop_question("a", "Orion", &d, 0);
+    ck_assert_str_eq(q, "Take a's \"Orion\" exactly as it is, dropping 2 observations: \"added on b\", \"b2\"? [y/N]");
+    free(q);
+    mt_strset_free(&d);
+    mt_choice_dropped(&o.c, 0, &d);   /* absent: nothing to take */
+    ck_assert_uint_eq(d.n, 0);
+    mt_strset_free(&d);
+    mt_choice_dropped(&o.c, 2, &d);
+    ck_assert_uint_eq(d.n, 1);
+    q = mt_choice_drop_question("b", "Orion", &d, 0);
+    ck_assert_str_eq(q, "Take b's \"Orion\" exactly as it is, dropping 1 observation: \"added on a\"? [y/N]");
+    free(q);
+    mt_strset_free(&d);
+    orion_free(&o);
+}
+END_TEST
+
+/* A long list is cut to the width, by display columns, and counted. */
+START_TEST(choice_drop_question_fits)
+{
+    struct mt_strset d;
+    mt_strset_init(&d);
+    char buf[64];
+    for (int i = 0; i < 30; i++) {
+        snprintf(buf, sizeof buf, "東京 observation %d", i);
+        mt_strset_add(&d, buf);
+    }
+    char *q = mt_choice_drop_question("a", "Orion", &d, 120);
+    ck_assert_uint_le(utf8_width(q, strlen(q)), 120);
+    ck_assert(utf8_valid(q, strlen(q), NULL));
+    ck_assert_ptr_nonnull(strstr(q, "dropping 30 observations: \"東京 observation 0\", "));
+    ck_assert_ptr_nonnull(strstr(q, " more)? [y/N]"));
+    free(q);
+    mt_strset_free(&d);
+    /* one observation longer than the line: cut, never left out */
+    mt_strset_init(&d);
+    mt_strset_add(&d, "an observation far too long to fit on one line of the message row, as notes sometimes are");
+    mt_strset_add(&d, "short");
+    q = mt_choice_drop_question("a", "Orion", &d, 100);
+    ck_assert_uint_le(utf8_width(q, strlen(q)), 100);
+    ck_assert_ptr_nonnull(strstr(q, ": \"an observation"));
+    ck_assert_ptr_nonnull(strstr(q, "~, \"short\"? [y/N]"));   /* the rest still fits */
+    free(q);
+    mt_strset_free(&d);
+}
+END_TEST
+
+START_TEST(choice_delete_question)
+{
+    struct orion o;
+    orion_make(&o);
+    char *q = mt_choice_delete_question("Orion", o.keep);
+    ck_assert_str_eq(q, "Delete the entity \"Orion\" (type person, 4 observations) and the relations that touch it? [y/N]");
+    free(q);
+    q = mt_choice_delete_question("Orion", NULL);
+    ck_assert_str_eq(q, "Delete the entity \"Orion\" and the relations that touch it? [y/N]");
+    free(q);
+    orion_free(&o);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ui");
@@ -229,6 +361,10 @@ static Suite *make_suite(void)
     tcase_add_test(tc, undo_stack);
     tcase_add_test(tc, colour_folding);
     tcase_add_test(tc, plan_rows);
+    tcase_add_test(tc, choice_type_keeps_observations);
+    tcase_add_test(tc, choice_drop_question);
+    tcase_add_test(tc, choice_drop_question_fits);
+    tcase_add_test(tc, choice_delete_question);
     suite_add_tcase(s, tc);
     return s;
 }
