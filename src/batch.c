@@ -503,6 +503,7 @@ static int restore_step(struct run *x, bool *committed)
                                      &x->err);
     if (rc) return rc;
     mt_report_plan(x->r, &p);
+    json_object_object_add(x->r, "restore", mt_restore_record_json(p.restore));
     if (x->cfg->dry_run) {
         if (!x->cfg->json) mt_print_plan(stdout, &p);
     } else {

@@ -116,6 +116,17 @@ struct mt_rel_change {
     size_t nenvs;
 };
 
+/* What a restore brings back: recorded in the manifest, the commit message
+ * and the reports, so that a restore is never mistaken for a plain merge. */
+struct mt_restore_record {
+    char *ref;                   /* as the operator named it */
+    char commit[MT_OID_HEX];     /* what it resolved to ("" unknown) */
+    bool all;                    /* every entity of ref (no names given) */
+    char **names;                /* the names asked for */
+    size_t nnames;
+    size_t entities;             /* how many entities came back */
+};
+
 struct mt_plan_options {
     enum mt_policy policy;
     bool allow_mass_delete;
@@ -145,6 +156,7 @@ struct mt_plan {
     size_t entities, relations, observations;   /* of the result */
     struct mt_strmap removed;            /* keys a delta removed (entities, relations) */
     bool resolved;
+    struct mt_restore_record *restore;   /* NULL: a plain merge */
 };
 
 /* Read U and every environment (frags sorted or not; the plan sorts them by
@@ -169,6 +181,13 @@ void mt_plan_free(struct mt_plan *p);
  * graph_text. *restored (may be NULL) gets the number of entities. */
 int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_text, size_t len,
                         char *const *names, size_t nnames, size_t *restored, struct mt_error *err);
+
+/* Record what the restore added by mt_plan_add_restore is (replacing any
+ * earlier record): ref as named, the commit it resolved to, the names asked
+ * for (none: every entity) and how many entities came back. */
+void mt_plan_set_restore(struct mt_plan *p, const char *ref, const char *commit, char *const *names,
+                         size_t nnames, size_t entities);
+void mt_restore_record_free(struct mt_restore_record *r);
 
 /* Operator decisions (workstation), then mt_plan_resolve again. */
 void mt_plan_decide(struct mt_plan *p, const char *key, enum mt_decision_kind kind,
