@@ -9,6 +9,7 @@
 
 #include "memtui/backups.h"
 #include "memtui/fsutil.h"
+#include "memtui/pending.h"
 #include "memtui/repo_fastread.h"
 
 const char *mt_utc_now(void)
@@ -180,6 +181,9 @@ int mt_session_plan_restore(struct mt_session *s, struct mt_plan *p, const struc
             mt_plan_resolve(p);
             mt_plan_set_restore(p, ref, commit, names, nnames, n);
             if (restored) *restored = n;
+            /* ... nor what an operator was asked to decide (DESIGN 2) */
+            rc = mt_pending_refuse(s, p, "restore", err);
+            if (rc) mt_plan_free(p);
         }
         free(label);
     }

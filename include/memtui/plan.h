@@ -97,6 +97,9 @@ struct mt_conflict {
     struct mt_entity *result;    /* what the resolution gives (NULL: deleted) */
     char *resolution;            /* text for the manifest and screens */
     bool decided;                /* the operator decided it (vs the policy) */
+    bool left_pending;           /* saved for an operator by --policy fail and
+                                    still undecided (pending.h): reports show
+                                    no resolution for it */
 };
 
 /* One entity the merge changes: U's version and the result's. */
@@ -198,6 +201,10 @@ void mt_plan_confirm_mass_delete(struct mt_plan *p, size_t env);
 
 /* Counts of undecided conflicts. */
 size_t mt_plan_pending(const struct mt_plan *p);
+/* Conflicts without a resolution: the undecided ones of a plan left
+ * unresolved, the ones marked left_pending of a resolved one. While any
+ * remain, the plan's result is nobody's decision. */
+size_t mt_plan_unresolved(const struct mt_plan *p);
 bool mt_plan_has_quarantine(const struct mt_plan *p);   /* quarantined or held */
 /* The result as JSONL. */
 void mt_plan_write_result(const struct mt_plan *p, struct mt_buf *out);
