@@ -139,7 +139,7 @@ void mt_backups_free(struct mt_backup *b, size_t n)
     free(b);
 }
 
-int mt_backup_graph_text(struct mt_repo *r, const char *rev, char **text, size_t *len, struct mt_error *err)
+int mt_backup_commit(struct mt_repo *r, const char *rev, char oid[MT_OID_HEX], struct mt_error *err)
 {
     git_repository *g = mt_repo_git(r);
     git_object *obj;
@@ -148,11 +148,17 @@ int mt_backup_graph_text(struct mt_repo *r, const char *rev, char **text, size_t
     int rc = git_commit_lookup(&c, g, git_object_id(obj));
     git_object_free(obj);
     if (rc) return git_fail(err, rev);
-    char oid[MT_OID_HEX];
-    git_oid_tostr(oid, sizeof oid, git_commit_id(c));
+    git_oid_tostr(oid, MT_OID_HEX, git_commit_id(c));
     git_commit_free(c);
+    return 0;
+}
+
+int mt_backup_graph_text(struct mt_repo *r, const char *rev, char **text, size_t *len, struct mt_error *err)
+{
+    char oid[MT_OID_HEX];
+    if (mt_backup_commit(r, rev, oid, err)) return -1;
     char blob[MT_OID_HEX];
-    rc = mt_repo_read_path(r, oid, "memory.json", text, len, blob, err);
+    int rc = mt_repo_read_path(r, oid, "memory.json", text, len, blob, err);
     if (rc != MT_REPO_NOTFOUND) return rc ? -1 : 0;
     mt_error_clear(err);
     /* No merged graph there: the fragments, one after the other, still

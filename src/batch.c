@@ -16,6 +16,7 @@
 #include "memtui/fsutil.h"
 #include "memtui/lease.h"
 #include "memtui/lock.h"
+#include "memtui/pending.h"
 #include "memtui/publish.h"
 #include "memtui/session.h"
 #include "memtui/txn.h"
@@ -71,28 +72,19 @@ static void warn_quarantine(const struct run *x, const struct mt_plan *p)
     (void)x;
 }
 
-/* Conflicts left for an operator (`--policy fail`): kept in the git dir so
- * the workstation can pick them up; cleared by the next merge that commits. */
+/* Conflicts left for an operator (`--policy fail`): kept in the git dir
+ * (pending.h), so that status reports them and restore leaves them alone
+ * until an operator decides; cleared by the next merge that commits. */
 static void save_pending(struct run *x, const struct mt_plan *p)
 {
-    char *path = mt_session_state_path(&x->s, "pending.json");
-    struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "head", json_object_new_string(x->s.head));
-    json_object_object_add(o, "time", json_object_new_string(mt_utc_now()));
-    json_object_object_add(o, "conflicts", mt_report_conflicts(p));
-    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     struct mt_error err = {0};
-    if (mt_file_write_atomic(path, text, strlen(text), 0600, &err)) fprintf(stderr, "memtui: %s\n", err.msg);
+    if (mt_pending_save(&x->s, p, &err)) fprintf(stderr, "memtui: %s\n", err.msg);
     mt_error_clear(&err);
-    json_object_put(o);
-    free(path);
 }
 
 static void clear_pending(struct run *x)
 {
-    char *path = mt_session_state_path(&x->s, "pending.json");
-    unlink(path);
-    free(path);
+    mt_pending_clear(&x->s);
 }
 
 /* ---- merge and sync ------------------------------------------------------ */
@@ -344,6 +336,7 @@ static int cmd_status(struct run *x, bool diff)
     struct mt_plan_options opt = plan_options(x->cfg);
     int rc = mt_session_plan(&x->s, &p, &opt, &x->err);
     if (rc) return rc;
+    mt_pending_mark(&x->s, &p);   /* left by --policy fail: no resolution to show */
     mt_report_plan(x->r, &p);
     json_object_object_add(x->r, "changes", mt_report_changes(&p));
     json_object_object_add(x->r, "head", json_object_new_string(x->s.head));
@@ -509,6 +502,7 @@ static int restore_step(struct run *x, bool *committed)
                                      &x->err);
     if (rc) return rc;
     mt_report_plan(x->r, &p);
+    json_object_object_add(x->r, "restore", mt_restore_record_json(p.restore));
     if (x->cfg->dry_run) {
         if (!x->cfg->json) mt_print_plan(stdout, &p);
     } else {

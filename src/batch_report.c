@@ -5,9 +5,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memtui/strmap.h"
+
 static struct json_object *str_or_null(const char *s)
 {
     return s ? json_object_new_string(s) : NULL;
+}
+
+/* A conflict left for an operator has no resolution yet, whatever the
+ * policy would have made of it. */
+static bool conflict_pending(const struct mt_plan *p, const struct mt_conflict *c)
+{
+    return (!p->resolved && !c->decided) || c->left_pending;
+}
+
+/* Keys of the entities whose conflict is left pending (borrowed). */
+static void pending_keys(const struct mt_plan *p, struct mt_strmap *m)
+{
+    mt_strmap_init(m);
+    for (size_t i = 0; i < p->nconflicts; i++)
+        if (p->conflicts[i].left_pending) mt_strmap_put(m, p->conflicts[i].key, strlen(p->conflicts[i].key), i, NULL);
+}
+
+static bool change_pending(const struct mt_strmap *m, const struct mt_change *c)
+{
+    return m->count && mt_strmap_get(m, c->key, strlen(c->key), NULL);
 }
 
 struct json_object *mt_report_fragments(const struct mt_plan *p)
@@ -41,8 +63,9 @@ struct json_object *mt_report_conflicts(const struct mt_plan *p)
         json_object_object_add(o, "kind", json_object_new_string(mt_conflict_kind_name(c->kind)));
         for (size_t j = 0; j < c->nenvs; j++) json_object_array_add(envs, json_object_new_string(p->envs[c->envs[j]].ref.env));
         json_object_object_add(o, "envs", envs);
-        json_object_object_add(o, "resolution", p->resolved ? str_or_null(c->resolution) : NULL);
-        json_object_object_add(o, "pending", json_object_new_boolean(!p->resolved && !c->decided));
+        bool pending = conflict_pending(p, c);
+        json_object_object_add(o, "resolution", pending || !p->resolved ? NULL : str_or_null(c->resolution));
+        json_object_object_add(o, "pending", json_object_new_boolean(pending));
         json_object_array_add(a, o);
     }
     return a;
@@ -59,6 +82,8 @@ struct json_object *mt_report_changes(const struct mt_plan *p)
 {
     struct json_object *o = json_object_new_object();
     struct json_object *ents = json_object_new_array(), *rels = json_object_new_array();
+    struct mt_strmap pending;
+    pending_keys(p, &pending);
     for (size_t i = 0; i < p->nchanges; i++) {
         const struct mt_change *c = &p->changes[i];
         struct json_object *x = json_object_new_object();
@@ -67,8 +92,10 @@ struct json_object *mt_report_changes(const struct mt_plan *p)
         json_object_object_add(x, "entity", json_object_new_string((c->after ? c->after : c->before)->name));
         json_object_object_add(x, "change", json_object_new_string(kind));
         json_object_object_add(x, "envs", env_list(p, c->envs, c->nenvs));
+        if (change_pending(&pending, c)) json_object_object_add(x, "pending", json_object_new_boolean(true));
         json_object_array_add(ents, x);
     }
+    mt_strmap_free(&pending);
     for (size_t i = 0; i < p->nrel_changes; i++) {
         const struct mt_rel_change *c = &p->rel_changes[i];
         struct json_object *x = json_object_new_object();
@@ -86,9 +113,12 @@ struct json_object *mt_report_changes(const struct mt_plan *p)
 
 void mt_report_plan(struct json_object *r, const struct mt_plan *p)
 {
-    json_object_object_add(r, "entities", p->resolved ? json_object_new_int64((int64_t)p->entities) : NULL);
-    json_object_object_add(r, "relations", p->resolved ? json_object_new_int64((int64_t)p->relations) : NULL);
-    json_object_object_add(r, "observations", p->resolved ? json_object_new_int64((int64_t)p->observations) : NULL);
+    size_t pending = mt_plan_unresolved(p);
+    bool decided = p->resolved && !pending;   /* else the counts would be a guess */
+    json_object_object_add(r, "entities", decided ? json_object_new_int64((int64_t)p->entities) : NULL);
+    json_object_object_add(r, "relations", decided ? json_object_new_int64((int64_t)p->relations) : NULL);
+    json_object_object_add(r, "observations", decided ? json_object_new_int64((int64_t)p->observations) : NULL);
+    json_object_object_add(r, "pending_conflicts", json_object_new_int64((int64_t)pending));
     json_object_object_add(r, "fragments", mt_report_fragments(p));
     json_object_object_add(r, "conflicts", mt_report_conflicts(p));
 }
@@ -102,6 +132,8 @@ static void print_entity_lines(FILE *to, char sign, const struct mt_entity *e, c
 
 void mt_print_plan(FILE *to, const struct mt_plan *p)
 {
+    struct mt_strmap pending;
+    pending_keys(p, &pending);
     for (size_t i = 0; i < p->nenvs; i++) {
         const struct mt_env_plan *e = &p->envs[i];
         fprintf(to, "%-20s %-12s", e->ref.env, mt_frag_status_name(e->status));
@@ -114,7 +146,12 @@ void mt_print_plan(FILE *to, const struct mt_plan *p)
         const struct mt_change *c = &p->changes[i];
         fprintf(to, "@ %s", (c->after ? c->after : c->before)->name);
         for (size_t j = 0; j < c->nenvs; j++) fprintf(to, "%s%s", j ? ", " : "  (", p->envs[c->envs[j]].ref.env);
-        fputs(c->nenvs ? ")\n" : "\n", to);
+        fputs(c->nenvs ? ")" : "", to);
+        if (change_pending(&pending, c)) {   /* its -/+ lines would show a resolution nobody chose */
+            fputs("  [conflict pending: an operator decides]\n", to);
+            continue;
+        }
+        fputc('\n', to);
         if (c->before) print_entity_lines(to, '-', c->before, c->after);
         if (c->after) print_entity_lines(to, '+', c->after, c->before);
     }
@@ -127,9 +164,14 @@ void mt_print_plan(FILE *to, const struct mt_plan *p)
         const struct mt_conflict *c = &p->conflicts[i];
         fprintf(to, "conflict %s on \"%s\" (", mt_conflict_kind_name(c->kind), c->name);
         for (size_t j = 0; j < c->nenvs; j++) fprintf(to, "%s%s", j ? ", " : "", p->envs[c->envs[j]].ref.env);
-        fprintf(to, "): %s\n", p->resolved && c->resolution ? c->resolution : "pending");
+        fprintf(to, "): %s\n", !conflict_pending(p, c) && p->resolved && c->resolution ? c->resolution : "pending");
     }
-    if (p->resolved)
+    size_t unresolved = mt_plan_unresolved(p);
+    if (p->resolved && !unresolved)
         fprintf(to, "result: %zu entities, %zu relations, %zu observations\n", p->entities, p->relations,
                 p->observations);
+    else if (unresolved)
+        fprintf(to, "result: none until the %zu pending %s decided (in the workstation, or by a merge with "
+                    "--policy preserve)\n", unresolved, unresolved == 1 ? "conflict is" : "conflicts are");
+    mt_strmap_free(&pending);
 }

@@ -1,6 +1,7 @@
 /* manifest.c: read and write .memtui/manifest.json. */
 #include "memtui/manifest.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ void mt_manifest_free(struct mt_manifest *m)
     free(m->run_env);
     free(m->run_host);
     free(m->run_time);
+    mt_restore_record_free(m->restore);
     mt_manifest_init(m);
 }
 
@@ -54,6 +56,45 @@ static void copy_to(char *dst, size_t n, const char *src)
 static char *dup_or_null(const char *s)
 {
     return s ? xstrdup(s) : NULL;
+}
+
+/* A full commit id (40 hex digits), as memtui writes it, in lower case. */
+static bool copy_oid(char dst[MT_OID_HEX], const char *src)
+{
+    dst[0] = '\0';
+    if (!src || strlen(src) != MT_OID_HEX - 1) return false;
+    for (size_t i = 0; i < MT_OID_HEX - 1; i++)
+        if (!isxdigit((unsigned char)src[i])) return false;
+    for (size_t i = 0; i < MT_OID_HEX; i++) dst[i] = (char)tolower((unsigned char)src[i]);
+    return true;
+}
+
+/* The restore record is written by peers too: without a string ref it is
+ * no record at all; a bad commit reads as unknown, names that are not
+ * strings are skipped, and a count that is not a count is the names'. */
+static struct mt_restore_record *parse_restore(struct json_object *root)
+{
+    struct json_object *o, *names, *v;
+    if (!json_object_object_get_ex(root, "restore", &o) || !json_object_is_type(o, json_type_object)) return NULL;
+    const char *ref = jstr(o, "ref");
+    if (!ref) return NULL;
+    struct mt_restore_record *r = xcalloc(1, sizeof(*r));
+    r->ref = xstrdup(ref);
+    copy_oid(r->commit, jstr(o, "commit"));
+    r->all = json_object_object_get_ex(o, "all", &v) && json_object_is_type(v, json_type_boolean) &&
+             json_object_get_boolean(v);
+    size_t n = json_object_object_get_ex(o, "names", &names) && json_object_is_type(names, json_type_array)
+                   ? json_object_array_length(names) : 0;
+    r->names = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *x = json_object_array_get_idx(names, i);
+        if (json_object_is_type(x, json_type_string)) r->names[r->nnames++] = xstrdup(json_object_get_string(x));
+    }
+    r->entities = r->nnames;
+    if (json_object_object_get_ex(o, "entities", &v) && json_object_is_type(v, json_type_int) &&
+        json_object_get_int64(v) >= 0)
+        r->entities = (size_t)json_object_get_int64(v);
+    return r;
 }
 
 int mt_manifest_parse(const char *data, size_t len, struct mt_manifest *m, struct mt_error *err)
@@ -119,6 +160,7 @@ int mt_manifest_parse(const char *data, size_t len, struct mt_manifest *m, struc
     m->run_host = dup_or_null(jstr(run, "host"));
     m->run_time = dup_or_null(jstr(run, "time"));
     m->run_pid = (long)jint(run, "pid");
+    m->restore = parse_restore(root);
     json_object_put(root);
     return 0;
 }
@@ -206,8 +248,54 @@ void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
     json_object_object_add(r, "pid", json_object_new_int64(run->pid));
     json_object_object_add(r, "time", json_object_new_string(run->time));
     json_object_object_add(root, "run", r);
+    if (p->restore) json_object_object_add(root, "restore", mt_restore_record_json(p->restore));
     mt_buf_adds(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
     mt_buf_addc(out, '\n');
     json_object_put(root);
+}
+
+struct json_object *mt_restore_record_json(const struct mt_restore_record *r)
+{
+    struct json_object *o = json_object_new_object(), *names = json_object_new_array();
+    json_object_object_add(o, "ref", json_object_new_string(r->ref));
+    json_object_object_add(o, "commit", r->commit[0] ? json_object_new_string(r->commit) : NULL);
+    json_object_object_add(o, "all", json_object_new_boolean(r->all));
+    for (size_t i = 0; i < r->nnames; i++) json_object_array_add(names, json_object_new_string(r->names[i]));
+    json_object_object_add(o, "names", names);
+    json_object_object_add(o, "entities", json_object_new_int64((int64_t)r->entities));
+    return o;
+}
+
+/* Text from the command line goes into a message whose lines are read as
+ * trailers: control characters (a newline would add a trailer) become '?'. */
+static char *one_line(const char *s)
+{
+    char *t = xstrdup(s);
+    for (char *c = t; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    return t;
+}
+
+char *mt_merge_commit_message(const struct mt_plan *p, const struct mt_run_info *run)
+{
+    char *trailers = xasprintf("Memtui-Env: %s\nMemtui-Host: %s\nMemtui-Lease-Token: %lld\n", run->env, run->host,
+                               run->lease_token);
+    char *msg;
+    if (!p->restore) {
+        msg = xasprintf("memtui merge: %zu entities, %zu relations, %zu conflicts\n\n%s", p->entities, p->relations,
+                        p->nconflicts, trailers);
+    } else {
+        const struct mt_restore_record *r = p->restore;
+        char *ref = one_line(r->ref);
+        char *commit = r->commit[0] ? xasprintf("Memtui-Restore-Commit: %s\n", r->commit) : xstrdup("");
+        msg = xasprintf("memtui restore: %zu %s from %s\n\nmemory.json: %zu entities, %zu relations, %zu conflicts\n\n"
+                        "Memtui-Restore: %s\n%s%s",
+                        r->entities, r->entities == 1 ? "entity" : "entities", ref, p->entities, p->relations,
+                        p->nconflicts, ref, commit, trailers);
+        free(ref);
+        free(commit);
+    }
+    free(trailers);
+    return msg;
 }

@@ -347,6 +347,14 @@ size_t mt_plan_pending(const struct mt_plan *p)
     return n;
 }
 
+size_t mt_plan_unresolved(const struct mt_plan *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nconflicts; i++)
+        n += p->resolved ? p->conflicts[i].left_pending : !p->conflicts[i].decided;
+    return n;
+}
+
 bool mt_plan_has_quarantine(const struct mt_plan *p)
 {
     for (size_t i = 0; i < p->nenvs; i++)

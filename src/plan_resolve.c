@@ -639,6 +639,7 @@ void mt_plan_free(struct mt_plan *p)
     free(p->decision_keys);
     mt_strmap_free(&p->decisions_index);
     mt_graph_free(&p->base);
+    mt_restore_record_free(p->restore);
     memset(p, 0, sizeof(*p));
 }
 

@@ -77,3 +77,26 @@ int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_
     p->nenvs++;
     return 0;
 }
+
+void mt_restore_record_free(struct mt_restore_record *r)
+{
+    if (!r) return;
+    free(r->ref);
+    for (size_t i = 0; i < r->nnames; i++) free(r->names[i]);
+    free(r->names);
+    free(r);
+}
+
+void mt_plan_set_restore(struct mt_plan *p, const char *ref, const char *commit, char *const *names,
+                         size_t nnames, size_t entities)
+{
+    struct mt_restore_record *r = xcalloc(1, sizeof(*r));
+    r->ref = xstrdup(ref ? ref : "");
+    snprintf(r->commit, sizeof r->commit, "%s", commit ? commit : "");
+    r->all = nnames == 0;
+    r->names = xcalloc(nnames + 1, sizeof(char *));
+    for (size_t i = 0; i < nnames; i++) r->names[r->nnames++] = xstrdup(names[i]);
+    r->entities = entities;
+    mt_restore_record_free(p->restore);
+    p->restore = r;
+}

@@ -9,6 +9,7 @@
 
 #include "memtui/backups.h"
 #include "memtui/fsutil.h"
+#include "memtui/pending.h"
 #include "memtui/repo_fastread.h"
 
 const char *mt_utc_now(void)
@@ -164,19 +165,25 @@ int mt_session_plan_restore(struct mt_session *s, struct mt_plan *p, const struc
                             const char *ref, char *const *names, size_t nnames, size_t *restored,
                             struct mt_error *err)
 {
-    char *text;
-    size_t len;
-    if (mt_backup_graph_text(s->repo, ref, &text, &len, err)) return MT_EXIT_USAGE;
+    char commit[MT_OID_HEX], *text;
+    size_t len, n = 0;
+    if (mt_backup_commit(s->repo, ref, commit, err) || mt_backup_graph_text(s->repo, commit, &text, &len, err))
+        return MT_EXIT_USAGE;
     struct mt_plan_options o = *opt;
     o.policy = MT_POLICY_PRESERVE;  /* a restore decides nothing by itself */
     int rc = mt_session_plan_load(s, p, &o, err);
     if (!rc) {
         char *label = xasprintf("restore:%s", ref);
-        if (mt_plan_add_restore(p, label, text, len, names, nnames, restored, err)) {
+        if (mt_plan_add_restore(p, label, text, len, names, nnames, &n, err)) {
             mt_plan_free(p);
             rc = MT_EXIT_USAGE;
         } else {
             mt_plan_resolve(p);
+            mt_plan_set_restore(p, ref, commit, names, nnames, n);
+            if (restored) *restored = n;
+            /* ... nor what an operator was asked to decide (DESIGN 2) */
+            rc = mt_pending_refuse(s, p, "restore", err);
+            if (rc) mt_plan_free(p);
         }
         free(label);
     }

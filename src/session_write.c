@@ -1107,9 +1107,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         if (*imported) restore_from_head(s, own_name);
         rc = MT_EXIT_VERIFY;
     } else {
-        char *msg = xasprintf("memtui merge: %zu entities, %zu relations, %zu conflicts\n\n"
-                              "Memtui-Env: %s\nMemtui-Host: %s\nMemtui-Lease-Token: %lld\n",
-                              p->entities, p->relations, p->nconflicts, s->cfg->env, s->host, run.lease_token);
+        char *msg = mt_merge_commit_message(p, &run);
         const char *paths[] = {"memory.json", MT_MANIFEST_PATH, own_name};
         mt_trace("manifest written");
         /* memory.json (and the imported fragment) hold exactly `out`, whose

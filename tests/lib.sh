@@ -328,9 +328,9 @@ for n, line in enumerate(data.replace("\r\n", "\n").split("\n"), 1):
 EOF
 }
 # lease_tokens_increase GITDIR [BRANCH]: the Memtui-Lease-Token trailers of
-# the merge commits along BRANCH's first-parent history strictly increase
-# (oldest to newest), every merge commit has one, and none is 0. Prints the
-# number of merge commits checked.
+# the merge commits (restores too) along BRANCH's first-parent history
+# strictly increase (oldest to newest), every merge commit has one, and none
+# is 0. Prints the number of merge commits checked.
 lease_tokens_increase() {
     git --git-dir="$1" log --first-parent --format='%H%n%B%x00' "${2:-main}" | python3 -c '
 import re, sys
@@ -340,7 +340,7 @@ for rec in sys.stdin.read().split("\0"):
     if not rec:
         continue
     sha, _, body = rec.partition("\n")
-    if not body.startswith("memtui merge"):
+    if not body.startswith(("memtui merge", "memtui restore")):
         continue
     m = re.findall(r"^Memtui-Lease-Token: *(\d+) *$", body, re.M)
     if len(m) != 1:

@@ -11,6 +11,7 @@
 #include "memtui/audit.h"
 #include "memtui/fragment.h"
 #include "memtui/fsutil.h"
+#include "memtui/pending.h"
 #include "memtui/publish.h"
 #include "memtui/ui_model.h"
 
@@ -100,9 +101,7 @@ static int merge_step(struct mt_job *j, struct mt_session *s, const struct mt_ui
     struct mt_merge_opts mo = {.import_own = sync, .imported = &imported, .committed = &committed};
     rc = mt_session_commit_merge(s, &p, &mo, err);
     if (!rc) {
-        char *pending = mt_session_state_path(s, "pending.json");
-        unlink(pending);
-        free(pending);
+        mt_pending_clear(s);
         free(j->message);
         j->message = xasprintf("%s: %zu entities, %zu relations, %zu conflicts resolved",
                                committed ? "merged" : "nothing new to merge", p.entities, p.relations, p.nconflicts);

@@ -54,7 +54,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         char when[32], n[64];
         struct mt_row *r = mt_rows_add(out);
         r->ref = xstrdup(l->commit);
-        mt_row_col(r, MT_ROLE_DIM, 7, "merge");
+        mt_row_col(r, MT_ROLE_DIM, 7, l->m.restore ? "restore" : "merge");
         mt_row_seg(r, MT_ROLE_DIM, "%.10s %s  ", l->commit, mt_fmt_time(l->time, when, sizeof when));
         snprintf(n, sizeof n, "%zu entities, %zu relations", l->m.out_entities, l->m.out_relations);
         mt_row_col(r, MT_ROLE_DEFAULT, 28, n);

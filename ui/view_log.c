@@ -1,5 +1,6 @@
 /* view_log.c: panel 6, merges as their manifests recorded them. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "memtui/ui_app.h"
 
@@ -19,6 +20,9 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
                    l->m.lease_token, l->m.policy ? l->m.policy : "");
         mt_rows_line(out, MT_ROLE_DIM, "    %zu entities, %zu relations, %zu observations; %zu fragments, %zu conflicts",
                      l->m.out_entities, l->m.out_relations, l->m.out_observations, l->m.nfrags, l->m.nconflicts);
+        char *restore = mt_ui_log_restore_text(&l->m);
+        if (restore) mt_rows_line(out, MT_ROLE_CHANGED, "    %s", restore);
+        free(restore);
         for (size_t k = 0; k < l->m.nconflicts; k++) {
             const struct mt_manifest_conflict *c = &l->m.conflicts[k];
             struct mt_row *cr = mt_rows_add(out);

@@ -26,6 +26,9 @@ struct mt_backup {
 int mt_backups_list(struct mt_repo *r, struct mt_backup **out, size_t *n, struct mt_error *err);
 void mt_backups_free(struct mt_backup *b, size_t n);
 
+/* The commit a commit-ish names (a commit id, a branch, "stash@{N}"). */
+int mt_backup_commit(struct mt_repo *r, const char *rev, char oid[MT_OID_HEX], struct mt_error *err);
+
 /* Read memory.json (or, failing that, the union of every fragment) at a
  * commit-ish (a commit id, a branch, "stash@{N}"). Caller frees *text. */
 int mt_backup_graph_text(struct mt_repo *r, const char *rev, char **text, size_t *len, struct mt_error *err);

@@ -34,6 +34,7 @@ struct mt_manifest {
     size_t nconflicts;
     char *run_env, *run_host, *run_time;
     long run_pid;
+    struct mt_restore_record *restore;   /* NULL: not a restore, or unreadable */
 };
 
 /* Who ran the merge, and under which lease. */
@@ -59,5 +60,14 @@ void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
                         const char *out_blob, const char *out_sha256,
                         const char *own_env, const char *own_blob, const char *own_sha256,
                         struct mt_buf *out);
+
+/* The "restore" object of the manifest (also printed by `restore --json`). */
+struct json_object;
+struct json_object *mt_restore_record_json(const struct mt_restore_record *r);
+
+/* The message of the commit that carries the manifest: it says the same
+ * (a restore names its ref in the subject and in trailers) so that `git
+ * log` alone tells a restore from a merge. Caller frees. */
+char *mt_merge_commit_message(const struct mt_plan *p, const struct mt_run_info *run);
 
 #endif

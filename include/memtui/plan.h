@@ -99,6 +99,9 @@ struct mt_conflict {
                                     also while pending and once decided */
     char *resolution;            /* text for the manifest and screens */
     bool decided;                /* the operator decided it (vs the policy) */
+    bool left_pending;           /* saved for an operator by --policy fail and
+                                    still undecided (pending.h): reports show
+                                    no resolution for it */
 };
 
 /* One entity the merge changes: U's version and the result's. */
@@ -116,6 +119,17 @@ struct mt_rel_change {
     bool cascade;                /* removed because an end was deleted */
     size_t *envs;
     size_t nenvs;
+};
+
+/* What a restore brings back: recorded in the manifest, the commit message
+ * and the reports, so that a restore is never mistaken for a plain merge. */
+struct mt_restore_record {
+    char *ref;                   /* as the operator named it */
+    char commit[MT_OID_HEX];     /* what it resolved to ("" unknown) */
+    bool all;                    /* every entity of ref (no names given) */
+    char **names;                /* the names asked for */
+    size_t nnames;
+    size_t entities;             /* how many entities came back */
 };
 
 struct mt_plan_options {
@@ -147,6 +161,7 @@ struct mt_plan {
     size_t entities, relations, observations;   /* of the result */
     struct mt_strmap removed;            /* keys a delta removed (entities, relations) */
     bool resolved;
+    struct mt_restore_record *restore;   /* NULL: a plain merge */
 };
 
 /* Read U and every environment (frags sorted or not; the plan sorts them by
@@ -172,6 +187,13 @@ void mt_plan_free(struct mt_plan *p);
 int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_text, size_t len,
                         char *const *names, size_t nnames, size_t *restored, struct mt_error *err);
 
+/* Record what the restore added by mt_plan_add_restore is (replacing any
+ * earlier record): ref as named, the commit it resolved to, the names asked
+ * for (none: every entity) and how many entities came back. */
+void mt_plan_set_restore(struct mt_plan *p, const char *ref, const char *commit, char *const *names,
+                         size_t nnames, size_t entities);
+void mt_restore_record_free(struct mt_restore_record *r);
+
 /* Operator decisions (workstation), then mt_plan_resolve again. */
 void mt_plan_decide(struct mt_plan *p, const char *key, enum mt_decision_kind kind,
                     const struct mt_entity *entity, const char *label);
@@ -181,6 +203,10 @@ void mt_plan_confirm_mass_delete(struct mt_plan *p, size_t env);
 
 /* Counts of undecided conflicts. */
 size_t mt_plan_pending(const struct mt_plan *p);
+/* Conflicts without a resolution: the undecided ones of a plan left
+ * unresolved, the ones marked left_pending of a resolved one. While any
+ * remain, the plan's result is nobody's decision. */
+size_t mt_plan_unresolved(const struct mt_plan *p);
 bool mt_plan_has_quarantine(const struct mt_plan *p);   /* quarantined or held */
 /* The result as JSONL. */
 void mt_plan_write_result(const struct mt_plan *p, struct mt_buf *out);

@@ -47,8 +47,11 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
 
 /* A restore: the plan for HEAD with the entities of `ref` (a commit, a
  * branch, stash@{N}) added (all of them when nnames is 0) and resolved under
- * the preserve policy. MT_EXIT_USAGE when the ref or a name is not found
- * (nothing to free then); *restored gets the number of entities. */
+ * the preserve policy, with p->restore saying so (for the manifest and the
+ * commit message). MT_EXIT_USAGE when the ref or a name is not found;
+ * MT_EXIT_CONFLICTS when conflicts left for an operator by --policy fail are
+ * still pending (pending.h): a restore never decides them (nothing to free
+ * on either); *restored gets the number of entities. */
 int mt_session_plan_restore(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                             const char *ref, char *const *names, size_t nnames, size_t *restored,
                             struct mt_error *err);

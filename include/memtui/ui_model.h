@@ -104,6 +104,9 @@ void mt_ui_snap_free(struct mt_ui_snap *s);
 /* The merge log: manifests along HEAD's first parents (newest first). */
 int mt_ui_log_read(struct mt_repo *r, size_t max, struct mt_ui_log **out, size_t *n, struct mt_error *err);
 void mt_ui_log_free(struct mt_ui_log *l, size_t n);
+/* The Log panel's line for a merge that was a restore (what came back from
+ * where), or NULL for a plain merge. Caller frees. */
+char *mt_ui_log_restore_text(const struct mt_manifest *m);
 
 /* Writing jobs (arg made by mt_ui_write_args; freed by the job). */
 struct mt_ui_decision {

@@ -344,6 +344,144 @@ START_TEST(test_restore_not_listed)
 }
 END_TEST
 
+/* A restore is recorded as one: ref, the commit it resolved to, the names
+ * asked for and how many came back; a plain merge records none. */
+START_TEST(test_restore_record)
+{
+    struct fixture fx;
+    load_fixture(&fx, MT_POLICY_PRESERVE);
+    static const char old[] = ENT("Old", "ghost", "\"o1\"") NL ENT("Older", "ghost", "") NL;
+    char *names[] = {"Old", "Older"};
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_plan_add_restore(&fx.p, "restore:stash@{1}", old, strlen(old), names, 2, NULL, &err), 0);
+    mt_plan_set_restore(&fx.p, "stash@{1}", OUT_BLOB, names, 2, 2);
+    ck_assert_int_eq(mt_plan_resolve(&fx.p), 0);
+    char *text = render(&fx.p, &RUN, NULL, NULL, NULL);
+    struct mt_manifest m;
+    parse_ok(text, &m);
+    ck_assert_ptr_nonnull(m.restore);
+    ck_assert_str_eq(m.restore->ref, "stash@{1}");
+    ck_assert_str_eq(m.restore->commit, OUT_BLOB);
+    ck_assert(!m.restore->all);
+    ck_assert_uint_eq(m.restore->entities, 2);
+    ck_assert_uint_eq(m.restore->nnames, 2);
+    ck_assert_str_eq(m.restore->names[0], "Old");
+    ck_assert_str_eq(m.restore->names[1], "Older");
+    /* the raw JSON, as other tools read it */
+    struct json_object *root = json_tokener_parse(text), *r, *v;
+    ck_assert(json_object_object_get_ex(root, "restore", &r));
+    ck_assert(json_object_object_get_ex(r, "ref", &v));
+    ck_assert_str_eq(json_object_get_string(v), "stash@{1}");
+    ck_assert(json_object_object_get_ex(r, "entities", &v));
+    ck_assert_int_eq(json_object_get_int64(v), 2);
+    json_object_put(root);
+    mt_manifest_free(&m);
+    ck_assert_ptr_null(m.restore);
+    free(text);
+
+    /* every entity of the ref: no names, "all" */
+    mt_plan_set_restore(&fx.p, "memtui/backup/a/20260101T000000Z", "", NULL, 0, 7);
+    text = render(&fx.p, &RUN, NULL, NULL, NULL);
+    parse_ok(text, &m);
+    ck_assert_ptr_nonnull(m.restore);
+    ck_assert(m.restore->all);
+    ck_assert_uint_eq(m.restore->nnames, 0);
+    ck_assert_uint_eq(m.restore->entities, 7);
+    ck_assert_str_eq(m.restore->commit, "");
+    mt_manifest_free(&m);
+    free(text);
+    mt_plan_free(&fx.p);
+
+    /* a plain merge: no restore field at all */
+    load_fixture(&fx, MT_POLICY_PRESERVE);
+    mt_plan_resolve(&fx.p);
+    text = render(&fx.p, &RUN, NULL, NULL, NULL);
+    ck_assert_ptr_null(strstr(text, "\"restore\""));
+    parse_ok(text, &m);
+    ck_assert_ptr_null(m.restore);
+    mt_manifest_free(&m);
+    free(text);
+    mt_plan_free(&fx.p);
+}
+END_TEST
+
+/* A peer may push anything: a restore record that is not one is read as
+ * absent, bad parts of a good one are dropped, and nothing else suffers. */
+START_TEST(test_restore_record_garbage)
+{
+    static const char *absent[] = {
+        "{\"policy\":\"fail\",\"restore\":null}",
+        "{\"policy\":\"fail\",\"restore\":\"stash@{0}\"}",
+        "{\"policy\":\"fail\",\"restore\":[\"ref\",\"x\"]}",
+        "{\"policy\":\"fail\",\"restore\":{}}",
+        "{\"policy\":\"fail\",\"restore\":{\"ref\":42,\"entities\":1}}",
+        "{\"policy\":\"fail\",\"restore\":{\"ref\":null}}",
+    };
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+        struct mt_manifest m;
+        parse_ok(absent[i], &m);
+        ck_assert_msg(m.restore == NULL, "a restore read from %s", absent[i]);
+        ck_assert_str_eq(m.policy, "fail");
+        mt_manifest_free(&m);
+    }
+    struct mt_manifest m;
+    /* a commit that is not 40 hex digits, names that are not strings,
+     * counts that are not counts, "all" that is not a boolean */
+    parse_ok("{\"restore\":{\"ref\":\"HEAD~2\",\"commit\":\"../../etc/passwd\",\"all\":\"yes\","
+             "\"names\":[\"A\",7,null,{\"x\":1},\"B\"],\"entities\":-5}}", &m);
+    ck_assert_ptr_nonnull(m.restore);
+    ck_assert_str_eq(m.restore->ref, "HEAD~2");
+    ck_assert_str_eq(m.restore->commit, "");
+    ck_assert(!m.restore->all);
+    ck_assert_uint_eq(m.restore->nnames, 2);
+    ck_assert_str_eq(m.restore->names[1], "B");
+    ck_assert_uint_eq(m.restore->entities, 2);   /* the names counted instead */
+    mt_manifest_free(&m);
+    parse_ok("{\"restore\":{\"ref\":\"x\",\"commit\":\"0123456789abcdef0123456789abcdef0123456789\","
+             "\"names\":\"A\",\"entities\":\"12\"}}", &m);
+    ck_assert_ptr_nonnull(m.restore);
+    ck_assert_str_eq(m.restore->commit, "");     /* 42 digits: not an id */
+    ck_assert_uint_eq(m.restore->nnames, 0);
+    ck_assert_uint_eq(m.restore->entities, 0);
+    mt_manifest_free(&m);
+    parse_ok("{\"restore\":{\"ref\":\"x\",\"commit\":\"0123456789ABCDEF0123456789abcdef01234567\","
+             "\"entities\":1e300}}", &m);
+    ck_assert_str_eq(m.restore->commit, "0123456789abcdef0123456789abcdef01234567");
+    ck_assert_uint_eq(m.restore->entities, 0);
+    mt_manifest_free(&m);
+}
+END_TEST
+
+/* The merge commit says what the manifest says: a restore's subject and
+ * trailers name the ref; a merge keeps its usual subject. Operator input
+ * cannot add lines (trailers) to the message. */
+START_TEST(test_commit_message)
+{
+    struct fixture fx;
+    load_fixture(&fx, MT_POLICY_PRESERVE);
+    mt_plan_resolve(&fx.p);
+    char *msg = mt_merge_commit_message(&fx.p, &RUN);
+    ck_assert_msg(strncmp(msg, "memtui merge: ", 14) == 0, "%s", msg);
+    ck_assert_ptr_nonnull(strstr(msg, "\nMemtui-Env: laptop\nMemtui-Host: host-1.example\nMemtui-Lease-Token: 17\n"));
+    ck_assert_ptr_null(strstr(msg, "Memtui-Restore"));
+    free(msg);
+    char *one[] = {"Old"};
+    mt_plan_set_restore(&fx.p, "stash@{0}", OUT_BLOB, one, 1, 1);
+    msg = mt_merge_commit_message(&fx.p, &RUN);
+    ck_assert_msg(strncmp(msg, "memtui restore: 1 entity from stash@{0}\n\n", 41) == 0, "%s", msg);
+    ck_assert_ptr_nonnull(strstr(msg, "\n\nMemtui-Restore: stash@{0}\nMemtui-Restore-Commit: " OUT_BLOB "\n"
+                                      "Memtui-Env: laptop\nMemtui-Host: host-1.example\nMemtui-Lease-Token: 17\n"));
+    free(msg);
+    mt_plan_set_restore(&fx.p, "evil\nMemtui-Lease-Token: 999", "", NULL, 0, 3);
+    msg = mt_merge_commit_message(&fx.p, &RUN);
+    ck_assert_msg(strncmp(msg, "memtui restore: 3 entities from evil?Memtui-Lease-Token: 999\n", 61) == 0, "%s", msg);
+    ck_assert_ptr_null(strstr(msg, "\nMemtui-Lease-Token: 999"));
+    ck_assert_ptr_null(strstr(msg, "Memtui-Restore-Commit"));
+    free(msg);
+    mt_plan_free(&fx.p);
+}
+END_TEST
+
 /* An operator's decision is recorded as such, with its label. */
 START_TEST(test_operator_decision)
 {
@@ -526,6 +664,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_own_fragment);
     tcase_add_test(tc, test_restore_not_listed);
+    tcase_add_test(tc, test_restore_record);
+    tcase_add_test(tc, test_restore_record_garbage);
+    tcase_add_test(tc, test_commit_message);
     tcase_add_test(tc, test_operator_decision);
     tcase_add_test(tc, test_empty_plan);
     tcase_add_test(tc, test_parse_missing_fields);

@@ -350,6 +350,38 @@ START_TEST(choice_delete_question)
 }
 END_TEST
 
+/* The Log panel's line for a restore, from the manifest as a peer wrote it:
+ * none for a plain merge; the names (a few, then how many more); every
+ * entity; an unknown commit left out. */
+START_TEST(log_restore_line)
+{
+    struct mt_manifest m;
+    mt_manifest_init(&m);
+    ck_assert_ptr_null(mt_ui_log_restore_text(&m));
+    static const char one[] = "{\"restore\":{\"ref\":\"stash@{0}\",\"commit\":\"0123456789abcdef0123456789abcdef01234567\","
+                              "\"names\":[\"Gamma\"],\"entities\":1}}";
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_manifest_parse(one, strlen(one), &m, &err), 0);
+    char *t = mt_ui_log_restore_text(&m);
+    ck_assert_str_eq(t, "restored 1 entity from stash@{0} (commit 0123456789ab): Gamma");
+    free(t);
+    mt_manifest_free(&m);
+    static const char many[] = "{\"restore\":{\"ref\":\"HEAD~3\",\"names\":[\"A\",\"B\",\"C\",\"D\",\"E\",\"F\",\"G\"],"
+                               "\"entities\":7}}";
+    ck_assert_int_eq(mt_manifest_parse(many, strlen(many), &m, &err), 0);
+    t = mt_ui_log_restore_text(&m);
+    ck_assert_str_eq(t, "restored 7 entities from HEAD~3: A, B, C, D, E and 2 more");
+    free(t);
+    mt_manifest_free(&m);
+    static const char all[] = "{\"restore\":{\"ref\":\"memtui/backup/a/x\",\"all\":true,\"entities\":12}}";
+    ck_assert_int_eq(mt_manifest_parse(all, strlen(all), &m, &err), 0);
+    t = mt_ui_log_restore_text(&m);
+    ck_assert_str_eq(t, "restored every entity (12) of memtui/backup/a/x");
+    free(t);
+    mt_manifest_free(&m);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ui");
@@ -365,6 +397,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, choice_drop_question);
     tcase_add_test(tc, choice_drop_question_fits);
     tcase_add_test(tc, choice_delete_question);
+    tcase_add_test(tc, log_restore_line);
     suite_add_tcase(s, tc);
     return s;
 }
