@@ -66,6 +66,19 @@ int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt
         return MT_EXIT_USAGE;
     }
     mt_repo_set_env(s->repo, cfg->env);
+    /* memtui commits to main and pushes main: a clone left on another
+     * branch, or with a detached HEAD, would take commits that never reach
+     * the remote while every run says all is well. */
+    char *branch = mt_repo_branch(s->repo);
+    if (!branch || strcmp(branch, "main") != 0) {
+        mt_error_set(err, "the backup repo %s is %s%s%s, but memtui works on main: switch back with "
+                          "git -C %s checkout main (commits made there are kept on that branch)",
+                     cfg->repo, branch ? "on branch '" : "on a detached HEAD", branch ? branch : "",
+                     branch ? "'" : "", cfg->repo);
+        free(branch);
+        return MT_EXIT_USAGE;
+    }
+    free(branch);
     char *dir = mt_session_state_path(s, "");
     mt_mkdirs(dir, 0700, NULL);
     free(dir);
