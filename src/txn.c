@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "memtui/audit.h"
+#include "memtui/fsutil.h"
 #include "memtui/safety.h"
 
 static void lease_log(void *ctx, const char *event, const char *detail)
@@ -64,6 +65,88 @@ static bool is_ancestor(struct mt_repo *r, const char *anc, const char *desc)
     return git_graph_descendant_of(mt_repo_git(r), &d, &a) == 1;
 }
 
+/* The newest export of this env among the local commits that the remote
+ * does not have (from head back to where it meets remote_tip): its commit
+ * and the fragment blob it made; false when there is none. */
+static bool unpublished_export(struct mt_session *s, const char *head, const char *remote_tip, git_oid *commit_out,
+                               git_oid *blob_out)
+{
+    git_repository *g = mt_repo_git(s->repo);
+    git_oid h, r, base;
+    git_revwalk *w = NULL;
+    bool found = false;
+    if (git_oid_fromstr(&h, head) || git_oid_fromstr(&r, remote_tip) || git_revwalk_new(&w, g)) goto out;
+    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+    if (git_revwalk_push(w, &h)) goto out;
+    if (git_merge_base(&base, g, &h, &r) == 0) git_revwalk_hide(w, &base);
+    char *prefix = xasprintf("memtui export %s\n", s->cfg->env);
+    char *path = xasprintf("memory-%s.json", s->cfg->env);
+    git_oid id;
+    while (!found && git_revwalk_next(&id, w) == 0) {
+        git_commit *c = NULL;
+        if (git_commit_lookup(&c, g, &id)) continue;
+        const char *msg = git_commit_message(c);
+        git_tree *tree = NULL;
+        git_tree_entry *e = NULL;
+        if (msg && strncmp(msg, prefix, strlen(prefix)) == 0 && git_commit_tree(&tree, c) == 0 &&
+            git_tree_entry_bypath(&e, tree, path) == 0 && git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+            git_oid_cpy(commit_out, &id);
+            git_oid_cpy(blob_out, git_tree_entry_id(e));
+            found = true;
+        }
+        git_tree_entry_free(e);
+        git_tree_free(tree);
+        git_commit_free(c);
+    }
+    free(prefix);
+    free(path);
+out:
+    git_revwalk_free(w);
+    git_error_clear();
+    return found;
+}
+
+/* An export committed here but never pushed (--no-push, a failed push)
+ * is this env's word: after moving to the remote's main it is committed
+ * again on top, so the next merge publishes it instead of reporting
+ * nothing to merge while it sits on a backup branch. */
+static int replay_export(struct mt_session *s, const char *old_head, const char *remote_tip, struct mt_error *err)
+{
+    git_oid commit, blob;
+    if (!old_head[0] || !unpublished_export(s, old_head, remote_tip, &commit, &blob)) return MT_EXIT_OK;
+    char hex[MT_OID_HEX], now[MT_OID_HEX] = "";
+    git_oid_tostr(hex, sizeof hex, &blob);
+    char *name = xasprintf("memory-%s.json", s->cfg->env);
+    if (s->head[0] && mt_repo_blob_id(s->repo, NULL, name, now, NULL)) now[0] = '\0';
+    int rc = MT_EXIT_OK;
+    if (strcmp(now, hex) != 0) {
+        char *data, *dest = xasprintf("%s%s", mt_repo_workdir(s->repo), name);
+        size_t len;
+        const char *wip[] = {name};
+        bool made = false;
+        mt_session_wip_begin(s, wip, 1);
+        if (mt_repo_blob_read(s->repo, hex, &data, &len, err) || mt_file_write_atomic(dest, data, len, 0644, err)) {
+            rc = MT_EXIT_VERIFY;
+        } else {
+            char c7[MT_OID_HEX];
+            git_oid_tostr(c7, sizeof c7, &commit);
+            char *msg = xasprintf("memtui export %s\n\nReplayed onto the remote's main: the export %.12s was "
+                                  "never pushed.\n\nMemtui-Env: %s\nMemtui-Host: %s\n", s->cfg->env, c7,
+                                  s->cfg->env, s->host);
+            const char *paths[] = {name};
+            if (mt_repo_commit(s->repo, paths, 1, msg, &made, NULL, err)) rc = MT_EXIT_VERIFY;
+            else mt_audit("replay", NULL, "the export %.12s of %s was never pushed: committed again on the remote's "
+                          "main, to be published", c7, s->cfg->env);
+            free(msg);
+            free(data);
+        }
+        if (!rc) mt_session_wip_end(s);
+        free(dest);
+    }
+    free(name);
+    return rc ? rc : mt_session_refresh(s, err);
+}
+
 int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err)
 {
     struct mt_session *s = t->s;
@@ -106,7 +189,8 @@ int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err)
      * puts memtui's files back as HEAD has them before anything else. */
     if (mt_reset_to(s->repo, t->remote_tip, err)) return MT_EXIT_VERIFY;
     mt_session_wip_end(s);
-    return mt_session_refresh(s, err);
+    rc = mt_session_refresh(s, err);
+    return rc ? rc : replay_export(s, head, t->remote_tip, err);
 }
 
 int mt_txn_lease(struct mt_txn *t, struct mt_error *err)
