@@ -42,6 +42,8 @@ static const char HELP[] =
     "  --lock-timeout SECONDS how long to wait for the lock and lease (default 30)\n"
     "  --lease-ttl SECONDS    lease time to live (default 60)\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  --claim-env            this machine takes over the env name from another machine\n"
+    "                         (export and sync refuse a name another machine exports)\n"
     "  --theme NAME           workstation colour theme (see themes/)\n"
     "  --help, --version\n"
     "\n"
@@ -81,7 +83,7 @@ bool mt_env_name_valid(const char *env)
 enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
-    OPT_ENTITY, OPT_VERSION,
+    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV,
 };
 
 static const struct option OPTIONS[] = {
@@ -102,6 +104,7 @@ static const struct option OPTIONS[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"entity", required_argument, NULL, OPT_ENTITY},
+    {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -179,6 +182,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_DRY_RUN: c->dry_run = true; break;
         case OPT_NO_PUSH: c->no_push = true; break;
         case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
+        case OPT_CLAIM_ENV: c->claim_env = true; break;
         case OPT_FROM: set(&c->from, optarg); break;
         case OPT_TO: set(&c->to, optarg); break;
         case OPT_ENTITY:

@@ -279,8 +279,9 @@ static char *one_line(const char *s)
 
 char *mt_merge_commit_message(const struct mt_plan *p, const struct mt_run_info *run)
 {
-    char *trailers = xasprintf("Memtui-Env: %s\nMemtui-Host: %s\nMemtui-Lease-Token: %lld\n", run->env, run->host,
-                               run->lease_token);
+    char *trailers = xasprintf("Memtui-Env: %s\nMemtui-Host: %s\n%s%s%sMemtui-Lease-Token: %lld\n", run->env, run->host,
+                               run->machine ? "Memtui-Machine: " : "", run->machine ? run->machine : "",
+                               run->machine ? "\n" : "", run->lease_token);
     char *msg;
     if (!p->restore) {
         msg = xasprintf("memtui merge: %zu entities, %zu relations, %zu conflicts\n\n%s", p->entities, p->relations,

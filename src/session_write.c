@@ -20,6 +20,7 @@
 #include "memtui/fragment.h"
 #include "memtui/local_base.h"
 #include "memtui/lock.h"
+#include "memtui/machine.h"
 #include "memtui/rebase.h"
 #include "memtui/session.h"
 
@@ -226,8 +227,65 @@ static int note_exported(struct mt_session *s, const char *data, size_t len, con
     return base_save(s, "pairs", &lb, err);
 }
 
+/* The value of the last "Key: value" trailer line of msg (caller frees). */
+static char *trailer(const char *msg, const char *key)
+{
+    char *found = NULL;
+    size_t kl = strlen(key);
+    for (const char *l = msg; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, kl) == 0 && l[kl] == ':' && l[kl + 1] == ' ') {
+            free(found);
+            found = xstrndup(l + kl + 2, strcspn(l + kl + 2, "\n"));
+        }
+    }
+    return found;
+}
+
+int mt_session_check_env_owner(struct mt_session *s, bool *other_machine, struct mt_error *err)
+{
+    bool dummy;
+    if (!other_machine) other_machine = &dummy;
+    *other_machine = false;
+    if (!s->head[0]) return MT_EXIT_OK;
+    char *name = xasprintf("memory-%s.json", s->cfg->env), oid[MT_OID_HEX];
+    long long when = 0;
+    struct mt_error e = {0};
+    int rc = MT_EXIT_OK;
+    git_oid id;
+    git_commit *c = NULL;
+    if (mt_repo_last_change(s->repo, NULL, name, oid, &when, &e) == 0 && git_oid_fromstr(&id, oid) == 0 &&
+        git_commit_lookup(&c, mt_repo_git(s->repo), &id) == 0) {
+        const char *msg = git_commit_message(c);
+        char *raw = trailer(msg, "Memtui-Machine"), *host_raw = trailer(msg, "Memtui-Host");
+        char *other = raw ? mt_machine_id_clean(raw) : NULL, *host = host_raw ? mt_machine_id_clean(host_raw) : NULL;
+        *other_machine = other && other[0] && strcmp(other, mt_machine_id()) != 0;
+        if (*other_machine && s->cfg->claim_env) {
+            mt_audit("export", NULL, "this machine (%s) takes the env name '%s' over from %s (machine id %.12s)",
+                     s->host, s->cfg->env, host && host[0] ? host : "?", other);
+        } else if (*other_machine) {
+            mt_error_set(err, "the env name '%s' belongs to another machine: %s (machine id %.12s) wrote %s in "
+                              "commit %.12s; this is %s (machine id %.12s). Give this machine its own name with "
+                              "--env NAME, or, if it replaces that machine, take the name over with --claim-env",
+                         s->cfg->env, host && host[0] ? host : "?", other, name, oid, s->host, mt_machine_id());
+            rc = MT_EXIT_USAGE;
+        }
+        free(raw);
+        free(host_raw);
+        free(other);
+        free(host);
+        git_commit_free(c);
+    }
+    git_error_clear();
+    mt_error_clear(&e);
+    free(name);
+    return rc;
+}
+
 int mt_session_export(struct mt_session *s, const char *from, bool *committed, struct mt_error *err)
 {
+    bool taking_over = false;
+    int orc = mt_session_check_env_owner(s, &taking_over, err);
+    if (orc) return orc;
     const char *path = from ? from : s->cfg->memory_file;
     char *data;
     size_t len;
@@ -249,7 +307,26 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
     /* --from names another file: it stands for itself. */
     char *frag = NULL;
     size_t flen = 0;
-    if (!from && fragment_for_local(s, data, len, &frag, &flen, err)) {
+    if (taking_over) {
+        /* The other machine's data stays: this machine's graph is added to
+         * the fragment it left, as a new machine's would be. */
+        char *prev = NULL;
+        size_t plen = 0;
+        char *own = xasprintf("memory-%s.json", s->cfg->env);
+        struct mt_buf b;
+        mt_buf_init(&b);
+        int trc = mt_repo_read_path(s->repo, NULL, own, &prev, &plen, NULL, err) ||
+                  mt_rebase_apply(prev, plen, "", 0, data, len, &b, err);
+        free(own);
+        free(prev);
+        if (trc) {
+            mt_buf_free(&b);
+            free(data);
+            return MT_EXIT_VERIFY;
+        }
+        frag = mt_buf_detach(&b, &flen);
+        if (!frag) frag = xstrdup("");
+    } else if (!from && fragment_for_local(s, data, len, &frag, &flen, err)) {
         free(data);
         return MT_EXIT_VERIFY;
     }
@@ -260,8 +337,8 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
     int rc = mt_file_write_atomic(dest, frag ? frag : data, frag ? flen : len, 0644, err) ? MT_EXIT_VERIFY
                                                                                          : MT_EXIT_OK;
     if (!rc) {
-        char *msg = xasprintf("memtui export %s\n\nMemtui-Env: %s\nMemtui-Host: %s\n", s->cfg->env, s->cfg->env,
-                              s->host);
+        char *msg = xasprintf("memtui export %s\n\nMemtui-Env: %s\nMemtui-Host: %s\nMemtui-Machine: %s\n", s->cfg->env,
+                              s->cfg->env, s->host, mt_machine_id());
         const char *paths[] = {name};
         if (mt_repo_commit(s->repo, paths, 1, msg, committed, NULL, err)) rc = MT_EXIT_VERIFY;
         free(msg);
@@ -1017,6 +1094,15 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     bool joining = mo && mo->import_own && !own_known && !mt_file_exists(s->cfg->memory_file);
     bool importing = mo && mo->import_own && (own_env_merged || joining);
     bool want_import = importing && (joining || !own_is_result) && local_unchanged(s, s->cfg->memory_file, NULL);
+    if (importing) {  /* the import writes this env's fragment */
+        int orc = mt_session_check_env_owner(s, NULL, err);
+        if (orc) {
+            mt_repo_blob_job_wait(job, NULL);
+            free(own_name);
+            mt_buf_free(&out);
+            return orc;
+        }
+    }
     /* U is unchanged when it is the manifest's output (memtui wrote it) and
      * that output's digest is the new one. */
     bool u_same = p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
@@ -1096,7 +1182,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     mt_trace("blob written");
     struct mt_buf man;
     mt_buf_init(&man);
-    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->lease_token};
+    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->lease_token, mt_machine_id()};
     mt_manifest_render(p, &run, blob, sha, s->cfg->env, *imported ? blob : NULL, *imported ? sha : NULL, &man);
     char *mdir = work_path(s, ".memtui");
     char *mpath = work_path(s, MT_MANIFEST_PATH);

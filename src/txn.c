@@ -11,6 +11,7 @@
 
 #include "memtui/audit.h"
 #include "memtui/fsutil.h"
+#include "memtui/machine.h"
 #include "memtui/safety.h"
 
 static void lease_log(void *ctx, const char *event, const char *detail)
@@ -131,8 +132,8 @@ static int replay_export(struct mt_session *s, const char *old_head, const char 
             char c7[MT_OID_HEX];
             git_oid_tostr(c7, sizeof c7, &commit);
             char *msg = xasprintf("memtui export %s\n\nReplayed onto the remote's main: the export %.12s was "
-                                  "never pushed.\n\nMemtui-Env: %s\nMemtui-Host: %s\n", s->cfg->env, c7,
-                                  s->cfg->env, s->host);
+                                  "never pushed.\n\nMemtui-Env: %s\nMemtui-Host: %s\nMemtui-Machine: %s\n",
+                                  s->cfg->env, c7, s->cfg->env, s->host, mt_machine_id());
             const char *paths[] = {name};
             if (mt_repo_commit(s->repo, paths, 1, msg, &made, NULL, err)) rc = MT_EXIT_VERIFY;
             else mt_audit("replay", NULL, "the export %.12s of %s was never pushed: committed again on the remote's "

@@ -44,6 +44,7 @@ struct mt_run_info {
     long pid;
     const char *time;              /* ISO 8601 UTC */
     long long lease_token;
+    const char *machine;           /* machine id (NULL: not recorded) */
 };
 
 void mt_manifest_init(struct mt_manifest *m);

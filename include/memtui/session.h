@@ -70,6 +70,13 @@ struct mt_merge_opts {
 int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
                             struct mt_error *err);
 
+/* Two machines with one env name would overwrite each other's fragment at
+ * every sync: the last commit that wrote memory-<env>.json names its
+ * machine (trailer Memtui-Machine); another machine's is refused
+ * (MT_EXIT_USAGE naming both) unless cfg->claim_env; *other_machine
+ * (may be NULL) tells that the name is being taken over. */
+int mt_session_check_env_owner(struct mt_session *s, bool *other_machine, struct mt_error *err);
+
 /* Export the local file into memory-<env>.json and commit (no push). */
 int mt_session_export(struct mt_session *s, const char *from, bool *committed, struct mt_error *err);
 /* Import HEAD's memory.json into `to` (keeping a backup); *skipped when the
