@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memtui/jsonw.h"
 #include "memtui/strmap.h"
 
 static struct json_object *str_or_null(const char *s)
@@ -59,7 +60,7 @@ struct json_object *mt_report_conflicts(const struct mt_plan *p)
     for (size_t i = 0; i < p->nconflicts; i++) {
         const struct mt_conflict *c = &p->conflicts[i];
         struct json_object *o = json_object_new_object(), *envs = json_object_new_array();
-        json_object_object_add(o, "entity", json_object_new_string(c->name));
+        json_object_object_add(o, "entity", jsonw_graph_string(c->name));
         json_object_object_add(o, "kind", json_object_new_string(mt_conflict_kind_name(c->kind)));
         for (size_t j = 0; j < c->nenvs; j++) json_object_array_add(envs, json_object_new_string(p->envs[c->envs[j]].ref.env));
         json_object_object_add(o, "envs", envs);
@@ -89,7 +90,7 @@ struct json_object *mt_report_changes(const struct mt_plan *p)
         struct json_object *x = json_object_new_object();
         const char *kind = !c->before ? "added" : !c->after ? "removed"
                          : strcmp(c->before->type, c->after->type) ? "retyped" : "changed";
-        json_object_object_add(x, "entity", json_object_new_string((c->after ? c->after : c->before)->name));
+        json_object_object_add(x, "entity", jsonw_graph_string((c->after ? c->after : c->before)->name));
         json_object_object_add(x, "change", json_object_new_string(kind));
         json_object_object_add(x, "envs", env_list(p, c->envs, c->nenvs));
         if (change_pending(&pending, c)) json_object_object_add(x, "pending", json_object_new_boolean(true));
@@ -99,9 +100,9 @@ struct json_object *mt_report_changes(const struct mt_plan *p)
     for (size_t i = 0; i < p->nrel_changes; i++) {
         const struct mt_rel_change *c = &p->rel_changes[i];
         struct json_object *x = json_object_new_object();
-        json_object_object_add(x, "from", json_object_new_string(c->rel->from));
-        json_object_object_add(x, "to", json_object_new_string(c->rel->to));
-        json_object_object_add(x, "relationType", json_object_new_string(c->rel->rtype));
+        json_object_object_add(x, "from", jsonw_graph_string(c->rel->from));
+        json_object_object_add(x, "to", jsonw_graph_string(c->rel->to));
+        json_object_object_add(x, "relationType", jsonw_graph_string(c->rel->rtype));
         json_object_object_add(x, "change", json_object_new_string(c->added ? "added" : c->cascade ? "cascade" : "removed"));
         json_object_object_add(x, "envs", env_list(p, c->envs, c->nenvs));
         json_object_array_add(rels, x);

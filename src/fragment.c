@@ -1,12 +1,12 @@
 /* fragment.c: split, hash and key the lines of a graph file. */
 #include "memtui/fragment.h"
 
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memtui/graph.h"
 #include "memtui/json_check.h"
+#include "memtui/jsontext.h"
 #include "memtui/utf8.h"
 
 /* ---- an arena whose blocks never move ----------------------------------- */
@@ -180,15 +180,22 @@ static void where(const char *data, size_t off, long *line, long *col)
     *col = (long)(data + off - ls) + 1;
 }
 
-static int legacy_items(struct mt_fragment *f, struct json_object *arr, struct mt_buf *ents,
-                        struct mt_buf *rels, struct mt_error *err)
+/* The items of the array that starts at offset at, as canonical lines:
+ * entities into ents, relations into rels. An error names the item's line
+ * and column (found only then: counting lines for every item would make a
+ * large document quadratic). */
+static int legacy_items(struct mt_fragment *f, size_t at, struct mt_buf *ents, struct mt_buf *rels,
+                        struct mt_error *err)
 {
-    size_t n = json_object_array_length(arr);
-    for (size_t i = 0; i < n; i++) {
+    const char *d = f->data;
+    size_t n = f->size, i = jsontext_ws(d, n, at + 1);
+    for (size_t nth = 1; i < n && d[i] != ']'; nth++) {
         struct mt_item it;
-        if (mt_item_from_json(json_object_array_get_idx(arr, i), false, f->file, 0, 0, &it, err)) {
-            char *m = xasprintf("item %zu: %s", i + 1, err->msg);
-            mt_error_set(err, "%s", m);
+        if (mt_item_parse_at(d, n, i, false, f->file, 0, 0, &it, err)) {
+            long line, col;
+            where(d, i, &line, &col);
+            char *m = xasprintf("item %zu: %s", nth, err->msg);
+            mt_error_at(err, f->file, line, col, "%s", m);
             free(m);
             return -1;
         }
@@ -200,57 +207,55 @@ static int legacy_items(struct mt_fragment *f, struct json_object *arr, struct m
             mt_buf_addc(rels, '\n');
         }
         mt_item_clear(&it);
+        i = jsontext_ws(d, n, jsontext_skip(d, n, i));
+        if (i < n && d[i] == ',') i = jsontext_ws(d, n, i + 1);
     }
     return 0;
 }
 
-/* {"entities":[...],"relations":[...]} or [...]: parsed whole, then written
- * out as canonical JSONL (entities first) so diffing works the same way. */
+/* The member of doc named key, or -1 when it is absent or null. */
+static long list_member(const struct mt_fragment *f, const struct jsontext_object *doc, const char *key)
+{
+    long k = jsontext_find(doc, key);
+    return k >= 0 && f->data[doc->m[k].val] == 'n' ? -1 : k;
+}
+
+/* {"entities":[...],"relations":[...]} or [...]: read from the text (so
+ * lone surrogate escapes and number text survive, as in JSONL lines), then
+ * written out as canonical JSONL (entities first) so diffing works the same
+ * way. */
 static int load_legacy(struct mt_fragment *f, struct mt_error *err)
 {
-    /* Checked strictly first, as JSONL lines are: json-c takes invalid UTF-8
-     * and more than JSON.parse does, and errors should name their place. */
+    /* Checked strictly first, as JSONL lines are, so errors name their place. */
     size_t bad;
     const char *why = "invalid UTF-8";
     if (!utf8_valid(f->data, f->size, &bad) ||
-        !json_check_flags(f->data, f->size, JSON_CHECK_ALLOW_NUL, &bad, &why)) {
+        !json_check_flags(f->data, f->size, JSON_CHECK_ALLOW_NUL | JSON_CHECK_ALLOW_LONE_SURROGATES, &bad, &why)) {
         long bline, bcol;
         where(f->data, bad, &bline, &bcol);
         mt_error_at(err, f->file, bline, bcol, "bad JSON document: %s", why);
-        return -1;
-    }
-    struct json_tokener *tok = json_tokener_new_ex(JSON_CHECK_MAX_DEPTH);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    struct json_object *doc = json_tokener_parse_ex(tok, f->data, (int)f->size);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    long line, col;
-    if (!doc) {
-        where(f->data, jerr == json_tokener_continue ? f->size : end, &line, &col);
-        mt_error_at(err, f->file, line, col, "bad JSON document: %s",
-                    jerr == json_tokener_continue ? "unexpected end of file" : json_tokener_error_desc(jerr));
         return -1;
     }
     struct mt_buf out, rel_out;
     mt_buf_init(&out);
     mt_buf_init(&rel_out);
     int rc = 0;
-    if (json_object_is_type(doc, json_type_array)) {
-        rc = legacy_items(f, doc, &out, &rel_out, err);
+    size_t start = jsontext_ws(f->data, f->size, 0);
+    if (f->data[start] == '[') {
+        rc = legacy_items(f, start, &out, &rel_out, err);
     } else {
-        struct json_object *ents = NULL, *rels = NULL;
-        json_object_object_get_ex(doc, "entities", &ents);
-        json_object_object_get_ex(doc, "relations", &rels);
-        if ((ents && !json_object_is_type(ents, json_type_array)) ||
-            (rels && !json_object_is_type(rels, json_type_array))) {
+        struct jsontext_object doc;
+        jsontext_object_init(&doc);
+        jsontext_object(f->data, f->size, start, &doc);
+        long ents = list_member(f, &doc, "entities"), rels = list_member(f, &doc, "relations");
+        if ((ents >= 0 && f->data[doc.m[ents].val] != '[') || (rels >= 0 && f->data[doc.m[rels].val] != '[')) {
             mt_error_at(err, f->file, 1, 1, "legacy document: \"entities\" and \"relations\" must be lists");
             rc = -1;
         }
-        if (!rc && ents) rc = legacy_items(f, ents, &out, &rel_out, err);
-        if (!rc && rels) rc = legacy_items(f, rels, &out, &rel_out, err);
+        if (!rc && ents >= 0) rc = legacy_items(f, doc.m[ents].val, &out, &rel_out, err);
+        if (!rc && rels >= 0) rc = legacy_items(f, doc.m[rels].val, &out, &rel_out, err);
+        jsontext_object_free(&doc);
     }
-    json_object_put(doc);
     mt_buf_add(&out, rel_out.data, rel_out.len);  /* entities first, as in JSONL */
     mt_buf_free(&rel_out);
     if (rc) {

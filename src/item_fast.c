@@ -1,7 +1,7 @@
 /* item_fast.c: a parser for lines in the exact shape the MCP server and
  * memtui write, so the common case needs no general JSON parser. Anything
- * else (extra fields, spaces, odd escapes, errors) is left to json-c, which
- * also words the error messages. */
+ * else (extra fields, spaces, odd escapes, lone surrogates, errors) is left
+ * to the general reader in item_parse.c, which also words the errors. */
 #include <stdlib.h>
 #include <string.h>
 

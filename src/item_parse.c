@@ -1,141 +1,198 @@
 /* item_parse.c: one JSONL line (or one legacy array element) into an item,
- * strictly, with errors that say where and what. */
-#include <json-c/json.h>
+ * strictly, with errors that say where and what. Lines are read from their
+ * text (jsontext.h) rather than through a general JSON library, which would
+ * turn lone surrogate escapes into U+FFFD and numbers into doubles or
+ * int64s: what the server wrote must come out as it was (DESIGN 1.1). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "memtui/graph.h"
 #include "memtui/item_fast.h"
 #include "memtui/json_check.h"
+#include "memtui/jsontext.h"
 #include "memtui/jsonw.h"
 #include "memtui/utf8.h"
 
 static const char *const ENTITY_KEYS[] = {"type", "name", "entityType", "observations", NULL};
 static const char *const RELATION_KEYS[] = {"type", "from", "to", "relationType", NULL};
 
-static bool is_known(const char *k, const char *const *known)
+/* One object being read: its text, its members, and where to report. */
+struct reader {
+    const char *s;
+    size_t n;
+    struct jsontext_object o;
+    struct mt_buf str;           /* the last string decoded */
+    const char *file;
+    long lineno, col;
+    struct mt_error *err;
+};
+
+static bool is_known(const char *k, size_t len, const char *const *known)
 {
     for (; *known; known++)
-        if (strcmp(k, *known) == 0) return true;
+        if (strlen(*known) == len && memcmp(k, *known, len) == 0) return true;
     return false;
 }
 
-/* Extra fields travel as pre-serialised text so they come out exactly as
- * they went in, after the fields the server knows. */
-static char *extras_of(struct json_object *o, const char *const *known)
+/* Extra fields travel as text, after the fields the server knows, written
+ * as JSON.stringify would but with every number's text as it was. */
+static char *extras_of(const struct reader *r, const char *const *known)
 {
     struct mt_buf b;
     mt_buf_init(&b);
-    json_object_object_foreach(o, k, v) {
-        if (is_known(k, known)) continue;
+    for (size_t k = 0; k < r->o.n; k++) {
+        const struct jsontext_member *m = &r->o.m[k];
+        if (is_known(jsontext_key(&r->o, k), m->key_len, known)) continue;
         mt_buf_addc(&b, ',');
-        jsonw_string(&b, k, strlen(k));
+        jsonw_string(&b, jsontext_key(&r->o, k), m->key_len);
         mt_buf_addc(&b, ':');
-        jsonw_value(&b, v);
+        jsonw_text(&b, r->s + m->val, m->val_end - m->val);
     }
     if (!b.len) return NULL;
     return mt_buf_detach(&b, NULL);
 }
 
-/* A string field; NULL with err set when missing or not a string. */
-static const char *get_str(struct json_object *o, const char *field, const char *what,
-                           const char *file, long lineno, long col, struct mt_error *err)
+/* The string at offset i into r->str; false if it holds a NUL character,
+ * which C strings cannot carry. */
+static bool decode_at(struct reader *r, size_t i)
 {
-    struct json_object *v;
-    if (!json_object_object_get_ex(o, field, &v) || json_object_is_type(v, json_type_null)) {
-        mt_error_at(err, file, lineno, col, "%s without \"%s\"", what, field);
-        return NULL;
-    }
-    if (!json_object_is_type(v, json_type_string)) {
-        mt_error_at(err, file, lineno, col, "%s: \"%s\" is not a string", what, field);
-        return NULL;
-    }
-    const char *s = json_object_get_string(v);
-    if (strlen(s) != (size_t)json_object_get_string_len(v)) {
-        mt_error_at(err, file, lineno, col, "%s: \"%s\" contains a NUL character", what, field);
-        return NULL;
-    }
-    return s;
+    mt_buf_reset(&r->str);
+    jsontext_string(r->s, r->n, i, &r->str);
+    return !memchr(r->str.data, '\0', r->str.len);
 }
 
-static int parse_entity(struct json_object *o, const char *file, long lineno, long col,
-                        struct mt_item *out, struct mt_error *err)
+/* A string field (decoded into r->str); NULL with err set when missing or
+ * not a string. */
+static const char *get_str(struct reader *r, const char *field, const char *what)
 {
-    const char *name = get_str(o, "name", "entity", file, lineno, col, err);
-    if (!name) return -1;
-    const char *type = get_str(o, "entityType", "entity", file, lineno, col, err);
-    if (!type) return -1;
-    struct json_object *obs;
-    if (!json_object_object_get_ex(o, "observations", &obs) ||
-        !json_object_is_type(obs, json_type_array)) {
-        mt_error_at(err, file, lineno, col, "entity \"%s\": \"observations\" is not a list of strings",
-                    name);
+    long k = jsontext_find(&r->o, field);
+    const char *v = k < 0 ? NULL : r->s + r->o.m[k].val;
+    if (!v || *v == 'n') {   /* absent or null */
+        mt_error_at(r->err, r->file, r->lineno, r->col, "%s without \"%s\"", what, field);
+        return NULL;
+    }
+    if (*v != '"') {
+        mt_error_at(r->err, r->file, r->lineno, r->col, "%s: \"%s\" is not a string", what, field);
+        return NULL;
+    }
+    if (!decode_at(r, r->o.m[k].val)) {
+        mt_error_at(r->err, r->file, r->lineno, r->col, "%s: \"%s\" contains a NUL character", what, field);
+        return NULL;
+    }
+    return r->str.data;
+}
+
+/* The "observations" list into e; -1 with err set when it is not a list of
+ * strings. Errors name the entity by its key, the name as escaped JSON text,
+ * so a message is always valid UTF-8 on one line. */
+static int read_observations(struct reader *r, struct mt_entity *e)
+{
+    long k = jsontext_find(&r->o, "observations");
+    if (k < 0 || r->s[r->o.m[k].val] != '[') {
+        mt_error_at(r->err, r->file, r->lineno, r->col,
+                    "entity \"%s\": \"observations\" is not a list of strings", e->key);
         return -1;
     }
-    struct mt_entity *e = mt_entity_new(name, type);
-    size_t n = json_object_array_length(obs);
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *s = json_object_array_get_idx(obs, i);
-        if (!json_object_is_type(s, json_type_string) ||
-            strlen(json_object_get_string(s)) != (size_t)json_object_get_string_len(s)) {
-            mt_error_at(err, file, lineno, col,
-                        "entity \"%s\": observation %zu is not a string", name, i + 1);
-            mt_entity_free(e);
+    size_t i = jsontext_ws(r->s, r->n, r->o.m[k].val + 1);
+    for (size_t nth = 1; i < r->n && r->s[i] != ']'; nth++) {
+        if (r->s[i] != '"' || !decode_at(r, i)) {
+            mt_error_at(r->err, r->file, r->lineno, r->col, "entity \"%s\": observation %zu is not a string",
+                        e->key, nth);
             return -1;
         }
-        mt_strset_add(&e->obs, json_object_get_string(s));
+        mt_strset_add(&e->obs, r->str.data);
+        i = jsontext_ws(r->s, r->n, jsontext_skip(r->s, r->n, i));
+        if (i < r->n && r->s[i] == ',') i = jsontext_ws(r->s, r->n, i + 1);
     }
-    e->extras = extras_of(o, ENTITY_KEYS);
+    return 0;
+}
+
+static int parse_entity(struct reader *r, struct mt_item *out)
+{
+    const char *name = get_str(r, "name", "entity");
+    if (!name) return -1;
+    char *n = xstrdup(name);
+    const char *type = get_str(r, "entityType", "entity");
+    if (!type) {
+        free(n);
+        return -1;
+    }
+    struct mt_entity *e = mt_entity_new(n, type);
+    free(n);
+    if (read_observations(r, e)) {
+        mt_entity_free(e);
+        return -1;
+    }
+    e->extras = extras_of(r, ENTITY_KEYS);
     out->kind = MT_ITEM_ENTITY;
     out->entity = e;
     return 0;
 }
 
-static int parse_relation(struct json_object *o, const char *file, long lineno, long col,
-                          struct mt_item *out, struct mt_error *err)
+static int parse_relation(struct reader *r, struct mt_item *out)
 {
-    const char *from = get_str(o, "from", "relation", file, lineno, col, err);
-    if (!from) return -1;
-    const char *to = get_str(o, "to", "relation", file, lineno, col, err);
-    if (!to) return -1;
-    const char *rt = get_str(o, "relationType", "relation", file, lineno, col, err);
-    if (!rt) return -1;
-    struct mt_relation *r = mt_relation_new(from, to, rt);
-    r->extras = extras_of(o, RELATION_KEYS);
+    const char *v;
+    char *from = NULL, *to = NULL;
+    int rc = -1;
+    if (!(v = get_str(r, "from", "relation"))) goto out;
+    from = xstrdup(v);
+    if (!(v = get_str(r, "to", "relation"))) goto out;
+    to = xstrdup(v);
+    if (!(v = get_str(r, "relationType", "relation"))) goto out;
+    struct mt_relation *rel = mt_relation_new(from, to, v);
+    rel->extras = extras_of(r, RELATION_KEYS);
     out->kind = MT_ITEM_RELATION;
-    out->relation = r;
-    return 0;
+    out->relation = rel;
+    rc = 0;
+out:
+    free(from);
+    free(to);
+    return rc;
 }
 
-int mt_item_from_json(struct json_object *o, bool need_type, const char *file, long lineno,
-                      long col, struct mt_item *out, struct mt_error *err)
+static int parse_object(struct reader *r, bool need_type, struct mt_item *out)
 {
-    memset(out, 0, sizeof(*out));
-    if (!json_object_is_type(o, json_type_object)) {
-        mt_error_at(err, file, lineno, col, "expected a JSON object");
-        return -1;
-    }
-    struct json_object *t;
-    if (json_object_object_get_ex(o, "type", &t)) {
-        if (!json_object_is_type(t, json_type_string)) {
-            mt_error_at(err, file, lineno, col, "\"type\" is not a string");
+    long t = jsontext_find(&r->o, "type");
+    if (t >= 0) {
+        size_t at = r->o.m[t].val;
+        if (r->s[at] != '"') {
+            mt_error_at(r->err, r->file, r->lineno, r->col, "\"type\" is not a string");
             return -1;
         }
-        const char *ts = json_object_get_string(t);
-        if (strcmp(ts, "entity") == 0) return parse_entity(o, file, lineno, col, out, err);
-        if (strcmp(ts, "relation") == 0) return parse_relation(o, file, lineno, col, out, err);
+        mt_buf_reset(&r->str);
+        jsontext_string(r->s, r->n, at, &r->str);
+        if (strcmp(r->str.data, "entity") == 0) return parse_entity(r, out);
+        if (strcmp(r->str.data, "relation") == 0) return parse_relation(r, out);
         out->kind = MT_ITEM_OTHER;
-        out->other_type = xstrdup(ts);
+        out->other_type = xstrdup(r->str.data);
         return 0;
     }
     if (need_type) {
-        mt_error_at(err, file, lineno, col, "line without \"type\"");
+        mt_error_at(r->err, r->file, r->lineno, r->col, "line without \"type\"");
         return -1;
     }
     /* Legacy documents may leave out "type": tell the kinds by their fields. */
-    if (json_object_object_get_ex(o, "from", NULL) || json_object_object_get_ex(o, "relationType", NULL))
-        return parse_relation(o, file, lineno, col, out, err);
-    return parse_entity(o, file, lineno, col, out, err);
+    if (jsontext_find(&r->o, "from") >= 0 || jsontext_find(&r->o, "relationType") >= 0)
+        return parse_relation(r, out);
+    return parse_entity(r, out);
+}
+
+int mt_item_parse_at(const char *s, size_t n, size_t at, bool need_type, const char *file, long lineno,
+                     long col, struct mt_item *out, struct mt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (at >= n || s[at] != '{') {
+        mt_error_at(err, file, lineno, col, "expected a JSON object");
+        return -1;
+    }
+    struct reader r = {.s = s, .n = n, .file = file, .lineno = lineno, .col = col, .err = err};
+    jsontext_object_init(&r.o);
+    mt_buf_init(&r.str);
+    jsontext_object(s, n, at, &r.o);
+    int rc = parse_object(&r, need_type, out);
+    jsontext_object_free(&r.o);
+    mt_buf_free(&r.str);
+    return rc;
 }
 
 int mt_item_parse(const char *line, size_t len, const char *file, long lineno,
@@ -149,45 +206,21 @@ int mt_item_parse(const char *line, size_t len, const char *file, long lineno,
     }
     if (mt_item_parse_canonical(line, len, out)) return 0;
     memset(out, 0, sizeof(*out));
-    /* json-c accepts more than JSON.parse does (NaN, "1.", raw control
-     * characters, ...) and turns lone surrogates into U+FFFD, so the line
-     * is checked strictly first. \u0000 is let through: extra fields keep
-     * it exactly, and the known fields refuse it below. */
+    /* Strictly what JSON.parse accepts, lone surrogate escapes included (the
+     * server writes them). \u0000 is let through too: extra fields keep it
+     * exactly, and the known fields refuse it. */
     const char *why;
-    if (!json_check_flags(line, len, JSON_CHECK_ALLOW_NUL, &bad, &why)) {
+    if (!json_check_flags(line, len, JSON_CHECK_ALLOW_NUL | JSON_CHECK_ALLOW_LONE_SURROGATES, &bad, &why)) {
         if (bad >= len)
             mt_error_at(err, file, lineno, (long)len + 1, "line ends before the JSON value does (truncated?)");
         else
             mt_error_at(err, file, lineno, (long)bad + 1, "bad JSON: %s", why);
         return -1;
     }
-    size_t first = 0;
-    while (line[first] == ' ' || line[first] == '\t' || line[first] == '\r' || line[first] == '\n') first++;
+    size_t first = jsontext_ws(line, len, 0);
     if (line[first] != '{') {
         mt_error_at(err, file, lineno, (long)first + 1, "expected a JSON object");
         return -1;
     }
-    struct json_tokener *tok = json_tokener_new_ex(JSON_CHECK_MAX_DEPTH);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    struct json_object *o = json_tokener_parse_ex(tok, line, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    int rc = -1;
-    if (!o) {
-        if (jerr == json_tokener_continue)
-            mt_error_at(err, file, lineno, (long)len + 1, "line ends before the JSON value does (truncated?)");
-        else
-            mt_error_at(err, file, lineno, (long)end + 1, "bad JSON: %s", json_tokener_error_desc(jerr));
-        goto out;
-    }
-    while (end < len && (line[end] == ' ' || line[end] == '\t')) end++;
-    if (end < len) {
-        mt_error_at(err, file, lineno, (long)end + 1, "unexpected text after the JSON value");
-        goto out;
-    }
-    rc = mt_item_from_json(o, true, file, lineno, 1, out, err);
-out:
-    json_object_put(o);
-    json_tokener_free(tok);
-    return rc;
+    return mt_item_parse_at(line, len, first, true, file, lineno, 1, out, err);
 }

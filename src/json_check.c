@@ -88,6 +88,7 @@ static bool string(struct cursor *c, unsigned flags)
         unsigned cp;
         if (!hex4(c, &i, &cp)) return false;
         if (cp == 0 && !(flags & JSON_CHECK_ALLOW_NUL)) return fail(c, bs, MSG_NUL);
+        if (flags & JSON_CHECK_ALLOW_LONE_SURROGATES) continue;  /* a pair is two of them */
         if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(c, bs, MSG_LONE);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
             /* The text ending here is truncation, not a lone surrogate. */

@@ -1,6 +1,9 @@
 /* jsonw.c: JSON text as JavaScript's JSON.stringify writes it; see jsonw.h. */
 #include "memtui/jsonw.h"
 
+#include "memtui/jsontext.h"
+
+#include <json-c/printbuf.h>
 #include <math.h>   /* isfinite only: no libm needed */
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,26 +11,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Per byte: 0 = copy as is, 'u' = \u00xx, else the letter after '\'. */
+/* Per byte: 0 = copy as is, 'u' = \u00xx, 's' = maybe a lone surrogate
+ * (see below), else the letter after '\'. */
 static const char esc_tab[256] = {
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-    ['"'] = '"', ['\\'] = '\\',
+    ['"'] = '"', ['\\'] = '\\', [0xED] = 's',
 };
 
 #define ONES 0x0101010101010101ULL
 #define HIGH 0x8080808080808080ULL
 
-/* True if any of the 8 bytes needs escaping (< 0x20, '"' or '\'). The
- * borrow tricks are exact as a yes/no answer, which is all we need. */
+/* True if some byte of w equals c. The borrow trick is exact as a yes/no
+ * answer, which is all we need. */
+static inline bool word_has(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (ONES * c);
+    return ((x - ONES) & ~x & HIGH) != 0;
+}
+
+/* True if any of the 8 bytes needs a closer look (< 0x20, '"', '\', or
+ * 0xED, the lead byte of U+D000-U+DFFF). */
 static inline bool word_special(uint64_t w)
 {
     uint64_t ctl = (w - ONES * 0x20) & ~w & HIGH;
-    uint64_t x = w ^ (ONES * '"');
-    uint64_t quote = (x - ONES) & ~x & HIGH;
-    uint64_t y = w ^ (ONES * '\\');
-    uint64_t bslash = (y - ONES) & ~y & HIGH;
-    return (ctl | quote | bslash) != 0;
+    return ctl || word_has(w, '"') || word_has(w, '\\') || word_has(w, 0xED);
+}
+
+/* A lone surrogate is kept in memtui's strings as the 3-byte form of its
+ * code point, ED A0-BF 80-BF (UTF-8 has no room for it; the string readers
+ * make it from a \uD800-\uDFFF escape without its pair), and written back
+ * as the escape JSON.stringify writes: \u and four lowercase hex digits. */
+static bool surrogate_at(const unsigned char *p, size_t left, unsigned *cp)
+{
+    if (left < 3 || p[1] < 0xA0 || p[1] > 0xBF || (p[2] & 0xC0) != 0x80) return false;
+    *cp = 0xD000u | (unsigned)(p[1] & 0x3F) << 6 | (unsigned)(p[2] & 0x3F);
+    return true;
 }
 
 void jsonw_string_body(struct mt_buf *b, const char *s, size_t n)
@@ -47,11 +66,19 @@ void jsonw_string_body(struct mt_buf *b, const char *s, size_t n)
             }
         }
         char e = esc_tab[p[i]];
-        if (!e) {
+        unsigned cp;
+        if (!e || (e == 's' && !surrogate_at(p + i, n - i, &cp))) {
             i++;
             continue;
         }
         if (i > run) mt_buf_add(b, p + run, i - run);
+        if (e == 's') {
+            char u[6] = {'\\', 'u', hex[cp >> 12], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};
+            mt_buf_add(b, u, 6);
+            i += 3;
+            run = i;
+            continue;
+        }
         if (e == 'u') {
             char u[6] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15]};
             mt_buf_add(b, u, 6);
@@ -197,17 +224,22 @@ static void write_int(struct mt_buf *b, struct json_object *v)
 
 /* JS objects list "array index" keys (canonical decimal 0 .. 2^32-2) first,
  * in ascending order, then the other keys in insertion order. */
-static bool array_index(const char *k, uint32_t *out)
+static bool array_index_n(const char *k, size_t len, uint32_t *out)
 {
-    if (!*k || (k[0] == '0' && k[1])) return false;
+    if (!len || (k[0] == '0' && len > 1)) return false;
     uint64_t v = 0;
-    for (const char *p = k; *p; p++) {
-        if (*p < '0' || *p > '9') return false;
-        v = v * 10 + (uint64_t)(*p - '0');
+    for (size_t i = 0; i < len; i++) {
+        if (k[i] < '0' || k[i] > '9') return false;
+        v = v * 10 + (uint64_t)(k[i] - '0');
         if (v > UINT32_C(4294967294)) return false;
     }
     *out = (uint32_t)v;
     return true;
+}
+
+static bool array_index(const char *k, uint32_t *out)
+{
+    return array_index_n(k, strlen(k), out);
 }
 
 struct idx_entry {
@@ -290,4 +322,121 @@ void jsonw_value(struct mt_buf *b, struct json_object *v)
         write_object(b, v);
         break;
     }
+}
+
+/* ---- values from their text ----------------------------------------------- */
+
+static void text_value(struct mt_buf *b, const char *s, size_t n, size_t i);
+
+/* Without escapes a string's bytes are already what JSON.stringify writes:
+ * valid text holds no raw control character, and '"' and '\' only escaped. */
+static void text_string(struct mt_buf *b, const char *s, size_t n, size_t i)
+{
+    if (jsontext_plain_string(s, n, i)) {
+        mt_buf_add(b, s + i, jsontext_skip(s, n, i) - i);
+        return;
+    }
+    struct mt_buf t;
+    mt_buf_init(&t);
+    jsontext_string(s, n, i, &t);
+    jsonw_string(b, t.data, t.len);
+    mt_buf_free(&t);
+}
+
+static void text_member(struct mt_buf *b, const char *s, size_t n, const struct jsontext_object *o,
+                        size_t k, bool *first)
+{
+    if (!*first) mt_buf_addc(b, ',');
+    *first = false;
+    jsonw_string(b, jsontext_key(o, k), o->m[k].key_len);
+    mt_buf_addc(b, ':');
+    text_value(b, s, n, o->m[k].val);
+}
+
+struct text_idx {
+    uint32_t idx;
+    size_t k;
+};
+
+static int text_idx_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const struct text_idx *)a)->idx, y = ((const struct text_idx *)b)->idx;
+    return (x > y) - (x < y);
+}
+
+/* Keys in JS order, as write_object does for json-c objects. */
+static void text_object(struct mt_buf *b, const char *s, size_t n, size_t i)
+{
+    struct jsontext_object o;
+    jsontext_object_init(&o);
+    jsontext_object(s, n, i, &o);
+    struct text_idx *ix = NULL;
+    size_t nidx = 0;
+    uint32_t idx;
+    bool first = true;
+    for (size_t k = 0; k < o.n; k++) {
+        if (!array_index_n(jsontext_key(&o, k), o.m[k].key_len, &idx)) continue;
+        if (!ix) ix = xmalloc(o.n * sizeof(*ix));
+        ix[nidx++] = (struct text_idx){idx, k};
+    }
+    mt_buf_addc(b, '{');
+    if (nidx) qsort(ix, nidx, sizeof(*ix), text_idx_cmp);
+    for (size_t j = 0; j < nidx; j++) text_member(b, s, n, &o, ix[j].k, &first);
+    for (size_t k = 0; k < o.n; k++)
+        if (!nidx || !array_index_n(jsontext_key(&o, k), o.m[k].key_len, &idx)) text_member(b, s, n, &o, k, &first);
+    mt_buf_addc(b, '}');
+    free(ix);
+    jsontext_object_free(&o);
+}
+
+static void text_array(struct mt_buf *b, const char *s, size_t n, size_t i)
+{
+    mt_buf_addc(b, '[');
+    i = jsontext_ws(s, n, i + 1);
+    for (bool first = true; i < n && s[i] != ']'; first = false) {
+        if (!first) mt_buf_addc(b, ',');
+        text_value(b, s, n, i);
+        i = jsontext_ws(s, n, jsontext_skip(s, n, i));
+        if (i < n && s[i] == ',') i = jsontext_ws(s, n, i + 1);
+    }
+    mt_buf_addc(b, ']');
+}
+
+static void text_value(struct mt_buf *b, const char *s, size_t n, size_t i)
+{
+    i = jsontext_ws(s, n, i);
+    if (i >= n) return;
+    switch (s[i]) {
+    case '"': text_string(b, s, n, i); break;
+    case '{': text_object(b, s, n, i); break;
+    case '[': text_array(b, s, n, i); break;
+    /* A number's text as written (never through a double), or a literal. */
+    default: mt_buf_add(b, s + i, jsontext_skip(s, n, i) - i); break;
+    }
+}
+
+void jsonw_text(struct mt_buf *b, const char *s, size_t n)
+{
+    text_value(b, s, n, 0);
+}
+
+/* ---- graph text inside json-c documents ------------------------------------ */
+
+static int graph_string_serializer(struct json_object *o, struct printbuf *pb, int level, int flags)
+{
+    (void)level;
+    (void)flags;
+    struct mt_buf b;
+    mt_buf_init(&b);
+    jsonw_string(&b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
+    int rc = printbuf_memappend(pb, b.data, (int)b.len) < 0 ? -1 : 0;
+    mt_buf_free(&b);
+    return rc;
+}
+
+struct json_object *jsonw_graph_string(const char *s)
+{
+    struct json_object *o = json_object_new_string(s);
+    json_object_set_serializer(o, graph_string_serializer, NULL, NULL);
+    return o;
 }

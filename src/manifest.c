@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/jsonw.h"
+
 void mt_manifest_init(struct mt_manifest *m)
 {
     memset(m, 0, sizeof(*m));
@@ -231,7 +233,7 @@ void mt_manifest_render(const struct mt_plan *p, const struct mt_run_info *run,
     for (size_t i = 0; i < p->nconflicts; i++) {
         const struct mt_conflict *c = &p->conflicts[i];
         struct json_object *co = json_object_new_object();
-        json_object_object_add(co, "entity", json_object_new_string(c->name));
+        json_object_object_add(co, "entity", jsonw_graph_string(c->name));
         json_object_object_add(co, "kind", json_object_new_string(mt_conflict_kind_name(c->kind)));
         struct json_object *envs = json_object_new_array();
         for (size_t j = 0; j < c->nenvs; j++)

@@ -4,12 +4,17 @@
  * - mt_item_parse reads one JSONL line strictly (valid UTF-8, valid JSON,
  *   the fields the MCP server needs, of the right types) and on failure sets
  *   err with the file, line and byte column and what is wrong.
+ * - What the server writes is carried byte-exact (DESIGN 1.1): strings keep
+ *   lone surrogate escapes (held as described in jsontext.h), and extra
+ *   fields keep each number's exact text.
  * - mt_entity_write / mt_relation_write produce the exact bytes the MCP
  *   server writes (JSON.stringify, keys type/name/entityType/observations or
- *   type/from/to/relationType, then any extra fields in their original order).
+ *   type/from/to/relationType, then any extra fields in their original order,
+ *   compact, with their numbers as written; see jsonw_text).
  * - Keys: an entity's key is its name as escaped JSON text (no quotes); a
  *   relation's key is from, to and relationType escaped and joined by 0x01.
- *   Equal names give equal keys however the input escaped them.
+ *   Equal names give equal keys however the input escaped them (a lone
+ *   surrogate escape is always \udxxx in lowercase).
  * - struct mt_graph keeps entities and relations in order with an index by
  *   key; observations are an ordered set (first occurrence kept). */
 #ifndef MEMTUI_GRAPH_H
@@ -66,10 +71,11 @@ struct mt_item {
 /* Parse one line (without its newline). lineno is 1-based, for errors. */
 int mt_item_parse(const char *line, size_t len, const char *file, long lineno,
                   struct mt_item *out, struct mt_error *err);
-/* Same for a json-c object already parsed (legacy documents). */
-struct json_object;
-int mt_item_from_json(struct json_object *o, bool need_type, const char *file, long lineno,
-                      long col, struct mt_item *out, struct mt_error *err);
+/* Same for the object whose text starts at offset at of s (an element of a
+ * legacy document; s already checked as mt_item_parse checks a line). Without
+ * need_type, an object with no "type" is told by its fields. */
+int mt_item_parse_at(const char *s, size_t n, size_t at, bool need_type, const char *file, long lineno,
+                     long col, struct mt_item *out, struct mt_error *err);
 void mt_item_clear(struct mt_item *it);
 
 struct mt_entity *mt_entity_new(const char *name, const char *type);

@@ -1,6 +1,7 @@
 /* item_fast.h: the fast path of mt_item_parse. Promises: returns true and
  * fills out only for a line in the exact canonical shape, with the same
- * result json-c would give; false (out untouched but kind) otherwise. The
+ * result the general reader gives; false (out untouched but kind) otherwise
+ * (lone surrogate escapes, for one, are left to the general reader). The
  * caller has already checked the line is valid UTF-8. */
 #ifndef MEMTUI_ITEM_FAST_H
 #define MEMTUI_ITEM_FAST_H

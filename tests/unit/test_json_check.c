@@ -3,8 +3,8 @@
  * (whether it accepts the text, and the position it names, converted from
  * UTF-16 units to bytes; for its "Unexpected token" messages, the offset of
  * that token), hard-coded here. JSON.parse accepts lone surrogate escapes and
- * \u0000; json_check refuses them because memtui cannot store them (\u0000
- * only without JSON_CHECK_ALLOW_NUL). */
+ * \u0000; json_check refuses them unless the caller keeps them
+ * (JSON_CHECK_ALLOW_LONE_SURROGATES, JSON_CHECK_ALLOW_NUL). */
 #include "testutil.h"
 #include "memtui/json_check.h"
 
@@ -196,6 +196,14 @@ START_TEST(table)
         ck_assert_msg(ok2, "row %d: refused with ALLOW_NUL at %zu (%s)", _i, off2, msg2);
     } else {
         ck_assert_int_eq(ok2, ok);
+        if (!ok) ck_assert_uint_eq(off2, off);
+    }
+    /* JSON_CHECK_ALLOW_LONE_SURROGATES changes only the lone surrogate rows. */
+    bool ok3 = json_check_flags(b, r->len, JSON_CHECK_ALLOW_LONE_SURROGATES, &off2, &msg2);
+    if (!ok && strstr(msg, "lone surrogate")) {
+        ck_assert_msg(ok3, "row %d: refused with ALLOW_LONE_SURROGATES at %zu (%s)", _i, off2, msg2);
+    } else {
+        ck_assert_int_eq(ok3, ok);
         if (!ok) ck_assert_uint_eq(off2, off);
     }
     free(b);

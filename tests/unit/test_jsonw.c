@@ -100,6 +100,48 @@ START_TEST(escapes_at_every_offset)
 }
 END_TEST
 
+/* A lone surrogate cannot be UTF-8; memtui keeps it as the 3-byte form of
+ * its code point (ED A0-BF xx, "WTF-8"), which the writer turns back into
+ * the escape JSON.stringify writes (node: JSON.stringify("\ud83d") is
+ * "\ud83d", lowercase). Other ED sequences (U+D000-U+D7FF) stay raw. */
+START_TEST(lone_surrogates)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"\xed\xa0\xbd", "\"\\ud83d\""},
+        {"cut \xed\xa0\xbd here", "\"cut \\ud83d here\""},
+        {"\xed\xa0\x80\xed\xaf\xbf\xed\xb0\x80\xed\xbf\xbf", "\"\\ud800\\udbff\\udc00\\udfff\""},
+        {"\xed\xb9\x82\xed\xa0\xbd", "\"\\ude42\\ud83d\""},
+        {"\xed\x80\x80\xed\x9f\xbf\xee\x80\x80", "\"\xed\x80\x80\xed\x9f\xbf\xee\x80\x80\""},
+        {"\xf0\x9f\x99\x82\xed\xa0\xbd\n", "\"\xf0\x9f\x99\x82\\ud83d\\n\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mt_buf b;
+        mt_buf_init(&b);
+        jsonw_string(&b, cases[i].in, strlen(cases[i].in));
+        ck_assert_str_eq(b.data, cases[i].want);
+        mt_buf_free(&b);
+    }
+    /* At every offset of longer strings (the 8-byte fast path). */
+    static const char XS[] = "xxxxxxxxxxxxxxxxxxxxxxxx";
+    for (size_t len = 3; len <= 24; len++) {
+        for (size_t at = 0; at + 3 <= len; at++) {
+            char in[32];
+            memset(in, 'x', len);
+            memcpy(in + at, "\xed\xbf\xbf", 3);
+            char *want = xasprintf("\"%.*s\\udfff%.*s\"", (int)at, XS, (int)(len - at - 3), XS);
+            struct mt_buf b;
+            mt_buf_init(&b);
+            jsonw_string(&b, in, len);
+            ck_assert_str_eq(b.data, want);
+            mt_buf_free(&b);
+            free(want);
+        }
+    }
+}
+END_TEST
+
 START_TEST(large_string)
 {
     /* 8 MB of text with a newline every 1000 bytes: one escape each. */
@@ -212,6 +254,60 @@ START_TEST(index_keys_first)
 }
 END_TEST
 
+/* jsonw_text: JSON.stringify(JSON.parse(text)) but for numbers, which keep
+ * their text (DESIGN 1.1); strings, key order and repeated keys as node. */
+static void check_json_text(const char *in, const char *want)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    jsonw_text(&b, in, strlen(in));
+    ck_assert_str_eq(b.data, want);
+    mt_buf_free(&b);
+}
+
+START_TEST(text_values)
+{
+    check_json_text(" 1.0 ", "1.0");
+    check_json_text("[1.50,2.000e1,1E21,-0.0,100e-2,1E400,9007199254740993]",
+                    "[1.50,2.000e1,1E21,-0.0,100e-2,1E400,9007199254740993]");
+    check_json_text("{ \"a\" : [ ] , \"b\" : { } ,\"c\":[ true,false , null ]}",
+                    "{\"a\":[],\"b\":{},\"c\":[true,false,null]}");
+    check_json_text("\"\\/\\u00e9\\uD83D\\uDE42\\uDE42\\u0000\\u001F\\u2028\"",
+                    "\"/\xc3\xa9\xf0\x9f\x99\x82\\ude42\\u0000\\u001f\xe2\x80\xa8\"");
+    check_json_text("{\"b\":1,\"10\":2.0,\"a\":3,\"2\":4,\"01\":5,\"b\":6e0}",
+                    "{\"2\":4,\"10\":2.0,\"b\":6e0,\"a\":3,\"01\":5}");
+    check_json_text("{\"\\u0032\":1,\"2\":2,\"\\ud800\":[{\"x\\u0000y\":-0}]}",
+                    "{\"2\":2,\"\\ud800\":[{\"x\\u0000y\":-0}]}");
+    /* many members: repeated keys found through a map */
+    struct mt_buf in, want;
+    mt_buf_init(&in);
+    mt_buf_init(&want);
+    mt_buf_addc(&in, '{');
+    for (int i = 0; i < 40; i++) mt_buf_addf(&in, "%s\"k%d\":%d", i ? "," : "", i, i);
+    for (int i = 0; i < 40; i += 2) mt_buf_addf(&in, ",\"k%d\":%d.0", i, i);
+    mt_buf_addc(&in, '}');
+    mt_buf_addc(&want, '{');
+    for (int i = 0; i < 40; i++) mt_buf_addf(&want, "%s\"k%d\":%d%s", i ? "," : "", i, i, i % 2 ? "" : ".0");
+    mt_buf_addc(&want, '}');
+    check_json_text(in.data, want.data);
+    mt_buf_free(&in);
+    mt_buf_free(&want);
+}
+END_TEST
+
+/* Graph text in memtui's own JSON documents stays valid UTF-8. */
+START_TEST(graph_string_in_json_c)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "entity", jsonw_graph_string("cut \xed\xa0\xbd here/\t\xc3\xa9"));
+    ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+                     "{\"entity\":\"cut \\ud83d here/\\t\xc3\xa9\"}");
+    ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED),
+                     "{\n  \"entity\": \"cut \\ud83d here/\\t\xc3\xa9\"\n}");
+    json_object_put(o);
+}
+END_TEST
+
 START_TEST(appends_to_existing)
 {
     struct mt_buf b;
@@ -234,6 +330,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, quotes_and_unicode);
     tcase_add_test(tc, embedded_nul_and_empty);
     tcase_add_test(tc, escapes_at_every_offset);
+    tcase_add_test(tc, lone_surrogates);
     tcase_add_test(tc, large_string);
     tcase_add_test(tc, doubles);
     tcase_add_test(tc, numbers_from_text);
@@ -241,6 +338,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, scalars);
     tcase_add_test(tc, nested_key_order);
     tcase_add_test(tc, index_keys_first);
+    tcase_add_test(tc, text_values);
+    tcase_add_test(tc, graph_string_in_json_c);
     tcase_add_test(tc, appends_to_existing);
     suite_add_tcase(s, tc);
     return s;
