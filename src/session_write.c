@@ -424,6 +424,7 @@ static int undo_note_bytes(const struct mt_session *s, const char *imported_sha,
 struct import_result {
     struct mt_buf final;       /* what the file holds now */
     int carried;               /* server writes carried in */
+    bool skipped;              /* the file changed since export: nothing done */
 };
 
 static bool same_bytes(const char *a, size_t alen, bool a_missing, const char *b, size_t blen, bool b_missing)
@@ -456,10 +457,18 @@ static int import_live(struct mt_session *s, const char *path, const char *graph
         mt_error_clear(err);
         seen = xstrdup("");
     }
-    char gsha[MT_SHA256_HEX], esha[MT_SHA256_HEX], fsha[MT_SHA256_HEX];
+    char gsha[MT_SHA256_HEX], esha[MT_SHA256_HEX], fsha[MT_SHA256_HEX], rec[MT_SHA256_HEX];
+    mt_sha256_hex(graph, glen, gsha);
+    mt_sha256_hex(seen, slen, esha);
+    /* Only a file as memtui last left it is swapped (the caller checked, but
+     * the server may have written since): a changed one is exported first. */
+    if (!seen_missing && strcmp(esha, gsha) != 0 && !(record_read(s, rec) && strcmp(rec, esha) == 0)) {
+        res->skipped = true;
+        free(seen);
+        return 0;
+    }
     struct mt_local_base before;
     base_load(s, "pairs", &before);
-    mt_sha256_hex(graph, glen, gsha);
     if (base_save(s, "undo", &before, err) || base_put(s, seen, slen, esha, err) ||
         undo_note_bytes(s, gsha, seen_missing ? NULL : seen, slen, err)) {
         free(seen);
@@ -611,8 +620,13 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
         if (mt_repo_read_path(s->repo, NULL, own, &frag, &flen, NULL, NULL)) frag = xstrdup(""), flen = 0;
         free(own);
         struct import_result ir;
-        if (import_live(s, path, data, len, frag, flen, &ir, err)) rc = MT_EXIT_VERIFY;
-        else {
+        if (import_live(s, path, data, len, frag, flen, &ir, err)) {
+            rc = MT_EXIT_VERIFY;
+        } else if (ir.skipped) {
+            *skipped = true;
+            fprintf(stderr, "memtui: import skipped: %s changed since it was last exported; "
+                            "run export (or sync) first so nothing is lost\n", path);
+        } else {
             mt_sha256_hex(ir.final.data ? ir.final.data : "", ir.final.len, sha);
             mt_buf_free(&ir.final);
         }
@@ -620,7 +634,7 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
         mt_session_import_published(s);
         free(frag);
     }
-    if (!rc && !to) record_write(s, sha);
+    if (!rc && !to && !*skipped) record_write(s, sha);
     free(data);
     return rc;
 }
@@ -955,22 +969,38 @@ void mt_session_wip_end(struct mt_session *s)
     free(p);
 }
 
-/* Temp files of atomic writes (".<name>.tmp-<pid>-<rand>") whose writer is gone. */
-static void remove_dead_temp_files(const char *dir)
+/* Temp files of atomic writes (".<name>.tmp-<pid>-<rand>") whose writer is
+ * gone. Beside the local memory file, one may hold the file as it was when
+ * an import swapped it out (killed before reading it back): a version the
+ * MCP server wrote, so it is kept as a backup instead (keep_for names the
+ * memory file; NULL elsewhere). */
+static void remove_dead_temp_files(const char *dir, const char *keep_for)
 {
     DIR *d = opendir(dir);
     if (!d) return;
+    char *slash = keep_for ? strrchr(keep_for, '/') : NULL;
+    char *mine = keep_for ? xasprintf(".%s.tmp-", slash ? slash + 1 : keep_for) : NULL;
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *t = de->d_name[0] == '.' ? strstr(de->d_name, ".tmp-") : NULL;
         if (!t) continue;
         long pid = strtol(t + 5, NULL, 10);
         if (pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
-        char *p = xasprintf("%s/%s", dir, de->d_name);
+        char *p = xasprintf("%s/%s", dir, de->d_name), *data;
+        size_t len;
+        if (mine && strncmp(de->d_name, mine, strlen(mine)) == 0 && mt_file_read(p, &data, &len, NULL, NULL) == 0) {
+            if (len) {
+                keep_version(keep_for, data, len);
+                mt_audit("recover", NULL, "%s, left by a killed run, may be a version of %s that the MCP server "
+                         "wrote: kept as a backup beside it", p, keep_for);
+            }
+            free(data);
+        }
         if (unlink(p) == 0) mt_audit("recover", NULL, "removed %s, left by a killed run", p);
         free(p);
     }
     closedir(d);
+    free(mine);
 }
 
 /* Every file memtui owns (memory.json, the manifest, the fragments), as
@@ -1004,11 +1034,11 @@ int mt_session_recover(struct mt_session *s, struct mt_error *err)
 {
     (void)err;
     char *wd = xstrdup(mt_repo_workdir(s->repo));
-    remove_dead_temp_files(wd);
+    remove_dead_temp_files(wd, NULL);
     char *md = xasprintf("%s.memtui", wd);
-    remove_dead_temp_files(md);
+    remove_dead_temp_files(md, NULL);
     char *lf = xstrdup(s->cfg->memory_file);
-    remove_dead_temp_files(dirname(lf));
+    remove_dead_temp_files(dirname(lf), s->cfg->memory_file);
     free(lf);
     free(md);
     free(wd);
@@ -1139,10 +1169,13 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     bool fin_is_result = true;
     if (importing) {
         struct import_result ir;
-        if (!local_unchanged(s, s->cfg->memory_file, NULL)) {
+        int irc = local_unchanged(s, s->cfg->memory_file, NULL)
+                      ? import_live(s, s->cfg->memory_file, out.data ? out.data : "", out.len, NULL, 0, &ir, err)
+                      : 1;
+        if (irc == 1 || (irc == 0 && ir.skipped)) {
             fprintf(stderr, "memtui: import skipped: %s changed since export; its fragment stays as exported\n",
                     s->cfg->memory_file);
-        } else if (import_live(s, s->cfg->memory_file, out.data ? out.data : "", out.len, NULL, 0, &ir, err)) {
+        } else if (irc) {
             /* The merge goes on without the import (the fragment stays as
              * exported); a file that may hold it goes back as it was. */
             import_failed = mt_error_format(err);

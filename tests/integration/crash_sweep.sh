@@ -1,7 +1,7 @@
 # Crash sweep (DESIGN 3.2, 3.3: "a process killed at any point leaves the
 # repo and local file either as before or as after, and the next run
-# recovers by itself"). A sync is killed with SIGKILL at its k-th rename(2)
-# and at its k-th fsync(2) (strace -e inject=...:signal=KILL:when=k), for
+# recovers by itself"). A sync is killed with SIGKILL at its k-th rename(2),
+# renameat2(2) (the import's swap) and fsync(2) (strace -e inject=...:signal=KILL:when=k), for
 # k = 1, 2, ... until a sync runs to its end, at the rename that moves main
 # on a plain-path remote, and at random instants. After every kill: the
 # local file is valid JSONL and is the old or the new version, never a mix;
@@ -159,6 +159,7 @@ sweep() {
 }
 
 sweep rename
+sweep renameat2          # the import's swap of the local file (RENAME_EXCHANGE)
 sweep fsync,fdatasync
 
 # the rename that moves main on the plain-path remote: found by a traced
