@@ -467,6 +467,11 @@ static int import_live(struct mt_session *s, const char *path, const char *graph
         free(seen);
         return 0;
     }
+    /* The old file is kept before anything replaces it. */
+    if (!seen_missing && backup_local(path, seen, slen, err)) {
+        free(seen);
+        return -1;
+    }
     struct mt_local_base before;
     base_load(s, "pairs", &before);
     if (base_save(s, "undo", &before, err) || base_put(s, seen, slen, esha, err) ||
@@ -495,8 +500,8 @@ static int import_live(struct mt_session *s, const char *path, const char *graph
             rc = -1;
             break;
         }
-        if (!was_missing && (round == 0 || !same_bytes(old, olen, false, want, wlen, want_missing)))
-            keep_version(path, old, olen);
+        if (!was_missing && !same_bytes(old, olen, false, want, wlen, want_missing))
+            keep_version(path, old, olen);  /* a version the server wrote meanwhile */
         if (same_bytes(old, olen, was_missing, want, wlen, want_missing)) {
             free(old);
             break;
