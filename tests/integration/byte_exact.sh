@@ -8,18 +8,7 @@
 # drops extra fields whenever it rewrites its file, so the lines with extra
 # fields are written by this test, not by the server.
 . "$TESTS_DIR/lib.sh"
-SERVER="$TESTS_DIR/node_modules/@modelcontextprotocol/server-memory/dist/index.js"
-DRIVE="$SHARED_DIR/tools/mcp-drive.mjs"
-command -v node >/dev/null 2>&1 || fail "node is not installed: run sh scripts/install-deps.sh"
-[ -f "$SERVER" ] || fail "the MCP memory server is missing ($SERVER): run sh scripts/install-deps.sh"
-[ -f "$DRIVE" ] || fail "mcp-drive.mjs is missing ($DRIVE)"
-
-# drive ENV: feed the tool calls on stdin to ENV's own server instance.
-drive() { node "$DRIVE" "$SERVER" "$T/$1.json" >"$T/drive-$1.out" || fail "mcp-drive failed for $1"; }
-# read_graph ENV OUT: what ENV's server reads back from its file.
-read_graph() {
-    echo '[["read_graph",{}]]' | node "$DRIVE" "$SERVER" "$T/$1.json" >"$2" || fail "read_graph failed for $1"
-}
+. "$TESTS_DIR/mcp_lib.sh"
 unified() { git --git-dir="$T/remote.git" show main:memory.json; }
 # has FILE TEXT: FILE holds TEXT byte for byte.
 has() { grep -qF -- "$2" "$1" || fail "$1 lacks the exact text $2"; }

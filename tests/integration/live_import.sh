@@ -11,11 +11,7 @@
 # (its first deletion counts), and a held mass deletion (never imported
 # over; once confirmed, it stands).
 . "$TESTS_DIR/lib.sh"
-SERVER="$TESTS_DIR/node_modules/@modelcontextprotocol/server-memory/dist/index.js"
-DRIVE="$TESTS_DIR/tools/mcp-drive.mjs"
-[ -f "$DRIVE" ] || DRIVE="$SHARED_DIR/tools/mcp-drive.mjs"
-command -v node >/dev/null 2>&1 || fail "node is not installed: run sh scripts/install-deps.sh"
-[ -f "$SERVER" ] || fail "the MCP memory server is missing ($SERVER): run sh scripts/install-deps.sh"
+. "$TESTS_DIR/mcp_lib.sh"
 command -v cc >/dev/null 2>&1 || fail "no C compiler (cc) for the server stand-in"
 
 cat >"$T/server_write.c" <<'EOF'
@@ -72,7 +68,6 @@ PRELOAD="$T/server_write.so"
 asan=$(ldd "$MEMTUI" 2>/dev/null | awk '/libasan/ {print $3}')
 [ -z "$asan" ] || PRELOAD="$asan $PRELOAD"
 
-drive() { node "$DRIVE" "$SERVER" "$T/$1.json" >"$T/drive-$1.out" || fail "mcp-drive failed for $1: $(cat "$T/drive-$1.out")"; }
 names() { python3 -c '
 import json, sys
 for l in open(sys.argv[1], encoding="utf-8"):

@@ -27,13 +27,9 @@
 # sync log) in DIR.
 . "$TESTS_DIR/lib.sh"
 trap hard_cleanup EXIT INT TERM
-SERVER="$TESTS_DIR/node_modules/@modelcontextprotocol/server-memory/dist/index.js"
-DRIVE="$TESTS_DIR/tools/mcp-drive.mjs"
+. "$TESTS_DIR/mcp_lib.sh"
 RACE="$TESTS_DIR/tools/mcp-race.mjs"
 CONTAINS="$TESTS_DIR/tools/graph-contains.py"
-command -v node >/dev/null 2>&1 || fail "node is not installed: run sh scripts/install-deps.sh"
-[ -f "$SERVER" ] || fail "the MCP memory server is missing ($SERVER): run sh scripts/install-deps.sh"
-[ -f "$DRIVE" ] || fail "mcp-drive.mjs is missing ($DRIVE)"
 SEED=${RACE_SEED:-11}
 # CALLS: the server's tool calls; MAX_PAUSE_MS: pause before each, random up
 # to that; SLOW_WRITE_MS: each write of the server waits up to that much

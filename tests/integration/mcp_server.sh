@@ -6,18 +6,7 @@
 # every local file must be byte-identical to memory.json in the remote, and
 # verify must pass (DESIGN 1.1, 2, 4).
 . "$TESTS_DIR/lib.sh"
-SERVER="$TESTS_DIR/node_modules/@modelcontextprotocol/server-memory/dist/index.js"
-DRIVE="$SHARED_DIR/tools/mcp-drive.mjs"
-command -v node >/dev/null 2>&1 || fail "node is not installed: run sh scripts/install-deps.sh"
-[ -f "$SERVER" ] || fail "the MCP memory server is missing ($SERVER): run sh scripts/install-deps.sh"
-[ -f "$DRIVE" ] || fail "mcp-drive.mjs is missing ($DRIVE)"
-
-# drive ENV: feed the tool calls on stdin to ENV's own server instance.
-drive() { node "$DRIVE" "$SERVER" "$T/$1.json" >"$T/drive-$1.out" || fail "mcp-drive failed for $1"; }
-# read_graph ENV OUT: what ENV's server reads back from its file.
-read_graph() {
-    echo '[["read_graph",{}]]' | node "$DRIVE" "$SERVER" "$T/$1.json" >"$2" || fail "read_graph failed for $1"
-}
+. "$TESTS_DIR/mcp_lib.sh"
 # same_graph GOT WANT: entities and relations compared as sets (an entity is
 # its name, type and observation list, in order), after parsing.
 same_graph() {
