@@ -1,6 +1,7 @@
 # A mass deletion held back by the guard is shown in panel 1 with its
 # reason, let through with D and y, and applied by the merge finished in
-# the workstation (m, Enter, y).
+# the workstation (m, Enter, y); once confirmed it stands, on main and in
+# both local files, over later syncs.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
 has_entity() { grep -q "\"type\":\"entity\",\"name\":\"$2\"" "$1"; }
@@ -47,4 +48,12 @@ git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
 [ "$(grep -c '"type":"entity"' "$T/m.json")" = 4 ] || fail "memory.json: $(cat "$T/m.json")"
 has_entity "$T/m.json" "Item 13" || fail "Item 13 is gone"
 has_entity "$T/m.json" "Item 3" && fail "Item 3 was deleted by b, yet it is in memory.json"
+for round in 1 2; do
+    for e in b a; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
+done
+git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
+for f in "$T/m.json" "$T/a.json" "$T/b.json"; do
+    has_entity "$f" "Item 3" && fail "the confirmed deletion came back in $f"
+    has_entity "$f" "Item 13" || fail "Item 13 is missing from $f"
+done
 echo ok
