@@ -62,13 +62,6 @@ int mt_rebase_apply(const char *onto, size_t onto_len, const char *base, size_t 
     return rc;
 }
 
-/* Keys (entities, relations) a delta touches, into set. */
-static void delta_keys(const struct mt_delta *d, struct mt_strmap *set)
-{
-    for (size_t i = 0; i < d->nents; i++) mt_strmap_put(set, d->ents[i].key, strlen(d->ents[i].key), 0, NULL);
-    for (size_t i = 0; i < d->nrels; i++) mt_strmap_put(set, d->rels[i].rel->key, strlen(d->rels[i].rel->key), 0, NULL);
-}
-
 static int diff_of(const char *a, size_t alen, const char *b, size_t blen, struct mt_delta *d,
                    struct mt_fragment *fa, struct mt_fragment *fb, struct mt_error *err)
 {
@@ -99,16 +92,33 @@ int mt_rebase_built_on_before(const char *before, size_t blen, const char *after
         mt_fragment_free(&f1);
         return -1;
     }
-    struct mt_strmap touched;
-    mt_strmap_init(&touched);
-    delta_keys(&dbl, &touched);
-    bool any_overlap = false;
-    for (size_t i = 0; i < dba.nents && !any_overlap; i++)
-        any_overlap = mt_strmap_get(&touched, dba.ents[i].key, strlen(dba.ents[i].key), NULL);
-    for (size_t i = 0; i < dba.nrels && !any_overlap; i++)
-        any_overlap = mt_strmap_get(&touched, dba.rels[i].rel->key, strlen(dba.rels[i].rel->key), NULL);
-    *yes = (dba.nents || dba.nrels) && !any_overlap;
-    mt_strmap_free(&touched);
+    /* What local did with each entity and relation the import changed:
+     * kept as it was before (built on `before`), or as the import made it
+     * (built on `after`); the agent's own edits match neither. */
+    struct mt_strmap ents, rels;
+    mt_strmap_init(&ents);
+    mt_strmap_init(&rels);
+    for (size_t i = 0; i < dbl.nents; i++) mt_strmap_put(&ents, dbl.ents[i].key, strlen(dbl.ents[i].key), i, NULL);
+    for (size_t i = 0; i < dbl.nrels; i++)
+        mt_strmap_put(&rels, dbl.rels[i].rel->key, strlen(dbl.rels[i].rel->key), i, NULL);
+    size_t as_before = 0, as_after = 0, j;
+    for (size_t i = 0; i < dba.nents; i++) {
+        const struct mt_ent_delta *e = &dba.ents[i];
+        if (!mt_strmap_get(&ents, e->key, strlen(e->key), &j)) {
+            as_before++;
+        } else {
+            const struct mt_entity *l = dbl.ents[j].f, *a = e->f;
+            as_after += (!l && !a) || (l && a && mt_entity_same(l, a));
+        }
+    }
+    for (size_t i = 0; i < dba.nrels; i++) {
+        const struct mt_rel_delta *r = &dba.rels[i];
+        if (!mt_strmap_get(&rels, r->rel->key, strlen(r->rel->key), &j)) as_before++;
+        else as_after += dbl.rels[j].added == r->added;
+    }
+    *yes = as_before > as_after;
+    mt_strmap_free(&rels);
+    mt_strmap_free(&ents);
     mt_delta_free(&dbl);
     mt_delta_free(&dba);
     mt_fragment_free(&f4);

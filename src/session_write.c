@@ -153,15 +153,45 @@ static int base_get(const struct mt_session *s, const char *sha, char **data, si
     return rc;
 }
 
+/* Which pair the file (data) was built on. An import leaves the graphs
+ * that were open before it (oldest first) and, last, the graph it put in;
+ * the file was built on the first of the earlier ones it keeps more of
+ * than of the last (rebase.h), else on the last. One pair: that one. */
+static int choose_pair(struct mt_session *s, const struct mt_local_base *lb, const char *data, size_t len,
+                       struct mt_error *err)
+{
+    if (lb->n < 2) return 0;
+    char *after = NULL;
+    size_t alen = 0;
+    if (base_get(s, lb->pair[lb->n - 1].base, &after, &alen, err)) return -1;
+    int k = (int)lb->n - 1;
+    for (size_t i = 0; i + 1 < lb->n && k == (int)lb->n - 1; i++) {
+        char *before = NULL;
+        size_t blen = 0;
+        bool yes = false;
+        if (base_get(s, lb->pair[i].base, &before, &blen, err) ||
+            mt_rebase_built_on_before(before, blen, after, alen, data, len, &yes, err)) {
+            free(before);
+            free(after);
+            return -1;
+        }
+        if (yes) k = (int)i;
+        free(before);
+    }
+    free(after);
+    return k;
+}
+
 /* The fragment the local file stands for: the file itself, or, when it was
  * built on a graph that stands for another fragment (the server wrote over
  * an import from the graph it had read before it), that fragment with the
  * file's own edits carried onto it. *out is NULL for the file itself. */
 static int fragment_for_local(struct mt_session *s, const char *data, size_t len, char **out, size_t *olen,
-                              struct mt_error *err)
+                              bool *unchanged, struct mt_error *err)
 {
     *out = NULL;
     *olen = 0;
+    *unchanged = false;
     struct mt_local_base lb;
     base_load(s, "pairs", &lb);
     if (!lb.n) return 0;
@@ -169,49 +199,34 @@ static int fragment_for_local(struct mt_session *s, const char *data, size_t len
     mt_sha256_hex(data, len, sha);
     const char *same = mt_local_base_find(&lb, sha);
     if (same) {  /* unchanged since that graph: it stands for its fragment as is */
+        /* and what it was built on is still open: a write the server
+         * started before the import may land yet */
+        *unchanged = true;
         if (!strcmp(same, sha)) return 0;
         return base_get(s, same, out, olen, err);
     }
-    /* An import leaves pairs for the graph before it (first) and after it
-     * (second); settled, one is left. */
-    size_t k = 0;
-    int rc = 0;
-    char *before = NULL, *after = NULL, *frag = NULL;
-    size_t blen = 0, alen = 0, flen = 0;
-    if (lb.n >= 2) {
-        bool yes = false;
-        if (base_get(s, lb.pair[0].base, &before, &blen, err) || base_get(s, lb.pair[1].base, &after, &alen, err) ||
-            mt_rebase_built_on_before(before, blen, after, alen, data, len, &yes, err))
-            rc = -1;
-        k = yes ? 0 : 1;
-    }
+    int k = choose_pair(s, &lb, data, len, err);
+    if (k < 0) return -1;
     const struct mt_base_pair *pr = &lb.pair[k];
-    if (!rc && strcmp(pr->base, pr->fragment) != 0) {
-        const char *base = k == 0 ? before : after;
-        size_t bl = k == 0 ? blen : alen;
-        char *own_base = NULL;
-        if (!base && base_get(s, pr->base, &own_base, &bl, err)) rc = -1;
-        if (!rc && !base) base = own_base;
-        struct mt_buf b;
-        mt_buf_init(&b);
-        if (!rc && !base_get(s, pr->fragment, &frag, &flen, err) &&
-            !mt_rebase_apply(frag, flen, base, bl, data, len, &b, err)) {
-            *out = mt_buf_detach(&b, olen);
-            if (!*out) *out = xstrdup("");
-            if (k == 0 && lb.n >= 2)
-                mt_audit("export", NULL, "%s was written from the graph it held before memtui's last import (the "
-                         "MCP server read it just before): its own edits are carried onto the merged graph "
-                         "instead of undoing the import", s->cfg->memory_file);
-        } else {
-            rc = -1;
-        }
-        mt_buf_free(&b);
-        free(own_base);
+    if (strcmp(pr->base, pr->fragment) == 0) return 0;  /* built on its own fragment: the file itself */
+    char *base = NULL, *frag = NULL;
+    size_t bl = 0, flen = 0;
+    struct mt_buf b;
+    mt_buf_init(&b);
+    int rc = base_get(s, pr->base, &base, &bl, err) || base_get(s, pr->fragment, &frag, &flen, err) ||
+             mt_rebase_apply(frag, flen, base, bl, data, len, &b, err);
+    if (!rc) {
+        *out = mt_buf_detach(&b, olen);
+        if (!*out) *out = xstrdup("");
+        if ((size_t)k + 1 < lb.n)
+            mt_audit("export", NULL, "%s was written from the graph it held before memtui's last import (the MCP "
+                     "server read it just before): its own edits are carried onto the merged graph instead of "
+                     "undoing the import", s->cfg->memory_file);
     }
+    mt_buf_free(&b);
     free(frag);
-    free(before);
-    free(after);
-    return rc;
+    free(base);
+    return rc ? -1 : 0;
 }
 
 /* After an export: the file stands for itself, or for the rebuilt fragment. */
@@ -305,6 +320,7 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         return MT_EXIT_VERIFY;
     }
     /* --from names another file: it stands for itself. */
+    bool keep_bases = false;
     char *frag = NULL;
     size_t flen = 0;
     if (taking_over) {
@@ -326,7 +342,7 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         }
         frag = mt_buf_detach(&b, &flen);
         if (!frag) frag = xstrdup("");
-    } else if (!from && fragment_for_local(s, data, len, &frag, &flen, err)) {
+    } else if (!from && fragment_for_local(s, data, len, &frag, &flen, &keep_bases, err)) {
         free(data);
         return MT_EXIT_VERIFY;
     }
@@ -345,7 +361,7 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
     }
     if (rc) restore_from_head(s, name);
     wip_end(s);
-    if (!rc && !from && note_exported(s, data, len, frag, flen, err)) rc = MT_EXIT_VERIFY;
+    if (!rc && !from && !keep_bases && note_exported(s, data, len, frag, flen, err)) rc = MT_EXIT_VERIFY;
     if (!rc) {
         char sha[MT_SHA256_HEX];
         mt_sha256_hex(data, len, sha);
@@ -573,6 +589,12 @@ static int import_live(struct mt_session *s, const char *path, const char *graph
         if (base_put(s, frag, fl, fsha, err) || base_put(s, res->final.data ? res->final.data : "", res->final.len, fin, err)) {
             rc = -1;
         } else {
+            /* An earlier import still open (the file is as it put it, its
+             * watch never ended): what the file held before that one may
+             * still come back, so it stays a candidate. */
+            if (before.n >= 2 && strcmp(before.pair[before.n - 1].base, esha) == 0)
+                for (size_t i = 0; i + 1 < before.n && i + 2 < MT_BASE_PAIRS; i++)
+                    mt_local_base_add(&after, before.pair[i].base, fsha);
             mt_local_base_add(&after, esha, fsha);
             mt_local_base_add(&after, fin, fsha);
             if (base_save(s, "pairs", &after, err)) rc = -1;
@@ -698,18 +720,18 @@ int mt_session_settle_import(struct mt_session *s, struct mt_error *err)
     struct mt_local_base lb;
     base_load(s, "pairs", &lb);
     int rc = 0;
-    if (lb.n == 2 && strcmp(lb.pair[1].base, s->imported_sha) == 0) {
-        size_t keep = 1;
-        char *cur = NULL, *before = NULL, *after = NULL;
-        size_t clen, blen, alen;
+    if (lb.n >= 2 && strcmp(lb.pair[lb.n - 1].base, s->imported_sha) == 0) {
+        int keep = (int)lb.n - 1;
+        char *cur = NULL;
+        size_t clen;
         if (moved && mt_file_read(path, &cur, &clen, NULL, NULL) == 0) {
             char sha[MT_SHA256_HEX];
             mt_sha256_hex(cur, clen, sha);
-            bool yes = false;
-            if (strcmp(sha, s->imported_sha) != 0 && base_get(s, lb.pair[0].base, &before, &blen, NULL) == 0 &&
-                base_get(s, lb.pair[1].base, &after, &alen, NULL) == 0 &&
-                mt_rebase_built_on_before(before, blen, after, alen, cur, clen, &yes, NULL) == 0 && yes) {
-                keep = 0;
+            struct mt_error e = {0};
+            int k = strcmp(sha, s->imported_sha) ? choose_pair(s, &lb, cur, clen, &e) : keep;
+            mt_error_clear(&e);
+            if (k >= 0 && k != keep) {
+                keep = k;
                 mt_audit("import", NULL, "the MCP server wrote %s right after the import from the graph it had "
                          "read before it: its next export carries its edits onto the merged graph", path);
             }
@@ -719,8 +741,6 @@ int mt_session_settle_import(struct mt_session *s, struct mt_error *err)
             mt_local_base_add(&one, lb.pair[keep].base, lb.pair[keep].fragment);
         rc = base_save(s, "pairs", &one, err);
         free(cur);
-        free(before);
-        free(after);
     }
     mt_lock_release(lock);
     return rc;

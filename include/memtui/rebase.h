@@ -26,11 +26,11 @@ int mt_rebase_apply(const char *onto, size_t onto_len, const char *base, size_t 
 
 /* Was local built on `before` rather than on `after` (memtui replaced
  * before with after)? The server rewrites the whole graph it read, so a
- * file built on `before` shows none of what `after` changed: *yes when
- * after differs from before and local, compared with before, touches none
- * of the entities or relations that after changed. An agent's own edits
- * elsewhere do not matter; one that touches what the import brought
- * counts as built on `after`. */
+ * file built on `before` keeps, of every entity and relation that `after`
+ * changed, the version `before` had, except the few its own edits touched;
+ * one built on `after` keeps after's versions. *yes when more of them are
+ * as `before` had them than as `after` has them (never when after changed
+ * nothing). */
 int mt_rebase_built_on_before(const char *before, size_t blen, const char *after, size_t alen, const char *local,
                               size_t llen, bool *yes, struct mt_error *err);
 

@@ -70,6 +70,16 @@ START_TEST(which_graph_the_file_was_built_on)
     ck_assert(!before(pre, imp, E("A", "t", "\"a\"") "\n" E("B", "t", "\"b\"") "\n" E("New", "t", "\"n\"")));
     /* the agent touched what the import brought: built on the import */
     ck_assert(!before(pre, imp, E("A", "t", "\"a\"") "\n" E("B", "t", "\"b\",\"more\"")));
+    /* built on the graph before, and the agent's edit touches an entity
+     * the import also changed: most of what the import changed is still
+     * as it was before */
+    const char *pre2 = E("A", "t", "\"a\"") "\n" E("X", "t", "\"x\"");
+    const char *imp2 = E("A", "t", "\"a\",\"merged\"") "\n" E("X", "t", "\"x\"") "\n" E("B1", "t", "\"b\"") "\n"
+        E("B2", "t", "\"b\"") "\n" E("B3", "t", "\"b\"");
+    ck_assert(before(pre2, imp2, E("A", "t", "\"a\",\"mine\"") "\n" E("X", "t", "\"x\"") "\n" E("N", "t", "\"n\"")));
+    /* built on the import, the agent deleting one of the entities it brought */
+    ck_assert(!before(pre2, imp2, E("A", "t", "\"a\",\"merged\"") "\n" E("X", "t", "\"x\"") "\n" E("B1", "t", "\"b\"") "\n"
+                                      E("B2", "t", "\"b\"")));
     /* nothing changed by the import: never "before" */
     ck_assert(!before(pre, pre, E("A", "t", "\"a\"")));
 }
