@@ -120,7 +120,8 @@ static bool seconds(const char *v, double *out)
 {
     char *end;
     double d = strtod(v, &end);
-    if (end == v || *end || d < 0 || d > 86400 * 7) return false;
+    /* written so that NaN, which compares false with everything, fails */
+    if (end == v || *end || !(d >= 0 && d <= 86400 * 7)) return false;
     *out = d;
     return true;
 }

@@ -365,7 +365,8 @@ END_TEST
 
 START_TEST(test_lock_timeout_values)
 {
-    static const char *bad[] = {"abc", "-1", "5s", "", " ", "1e9", "604801", "inf", "-0.5", "30 "};
+    static const char *bad[] = {"abc", "-1", "5s", "", " ", "1e9", "604801", "inf", "-0.5", "30 ",
+                                "nan", "NaN", "-nan", "nan(0x1)"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct mt_config c;
         char *msg;
@@ -389,7 +390,7 @@ END_TEST
 
 START_TEST(test_lease_ttl_values)
 {
-    static const char *bad[] = {"0", "0.5", "-3", "x", "", "604801"};
+    static const char *bad[] = {"0", "0.5", "-3", "x", "", "604801", "nan", "inf"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct mt_config c;
         char *msg;
