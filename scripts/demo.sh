@@ -9,7 +9,7 @@
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 root=$(cd "$(dirname "$0")/.." && pwd)
-gen="$root/../shared/tools/gen-fragments.py"
+gen="$root/tests/tools/gen-fragments.py"
 demo="$root/demo"
 rm -rf "$demo"
 mkdir -p "$demo"

@@ -3,7 +3,6 @@
 # pinned git identity for set-up commands made with the git CLI.
 set -eu
 : "${MEMTUI:?MEMTUI must name the memtui binary}"
-: "${SHARED_DIR:=$(cd "$(dirname "$0")/../../../shared" && pwd)}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/memtui-it-XXXXXX")
 PIDS=""
 cleanup() {

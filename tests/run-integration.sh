@@ -11,7 +11,7 @@ set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-export MEMTUI="$bin" TESTS_DIR="$here" SHARED_DIR="$(cd "$here/../../shared" 2>/dev/null && pwd)"
+export MEMTUI="$bin" TESTS_DIR="$here"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 logs=$(mktemp -d)

@@ -2,8 +2,8 @@
 # Run every Check unit-test binary given; print one summary line.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-SHARED_DIR=${SHARED_DIR:-$(cd "$here/../../shared" 2>/dev/null && pwd)}
-export SHARED_DIR
+TESTS_DIR=${TESTS_DIR:-$here}
+export TESTS_DIR
 pass=0 fail=0
 for t in "$@"; do
     echo "== $t"

@@ -39,8 +39,7 @@ set -eu
 [ $# -eq 1 ] || { echo "usage: $0 MEMTUI" >&2; exit 2; }
 MEMTUI=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED_DIR=${SHARED_DIR:-$(cd "$ROOT/../shared" && pwd)}
-GEN="$SHARED_DIR/tools/gen-fragments.py"
+GEN="$ROOT/tests/tools/gen-fragments.py"
 ENVS_LIST=${SYNC_BENCH_ENVS:-"1 4 8"}
 ROUNDS=${SYNC_BENCH_ROUNDS:-5}
 ENTITIES=${SYNC_BENCH_ENTITIES:-200}

@@ -46,8 +46,7 @@ set -eu
 [ $# -eq 1 ] || { echo "usage: $0 MEMTUI" >&2; exit 2; }
 MEMTUI=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED_DIR=${SHARED_DIR:-$(cd "$ROOT/../shared" && pwd)}
-GEN="$SHARED_DIR/tools/gen-fragments.py"
+GEN="$ROOT/tests/tools/gen-fragments.py"
 ENVS=${BENCH_ENVS:-8}
 ENTITIES=${BENCH_ENTITIES:-100000}
 OBS=${BENCH_OBS:-4}

@@ -145,7 +145,7 @@ asan=$(ldd "$MEMTUI" 2>/dev/null | awk '/libasan/ {print $3}')
 
 new_remote
 for e in a b; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
-python3 "$SHARED_DIR/tools/gen-fragments.py" --out "$T/gen" --envs 1 --entities 200 --seed 5 >/dev/null
+python3 "$TESTS_DIR/tools/gen-fragments.py" --out "$T/gen" --envs 1 --entities 200 --seed 5 >/dev/null
 cp "$T/gen/base.json" "$T/a.json"
 cp "$T/gen/base.json" "$T/base.jsonl"
 for e in a b a; do expect_rc 0 mt $e sync >/dev/null 2>&1; done

@@ -1,7 +1,7 @@
-# The worked example of shared/fixtures/mcp-real through the batch commands:
+# The worked example of tests/fixtures/mcp-real through the batch commands:
 # two environments export, one merge folds both, every local file converges.
 . "$TESTS_DIR/lib.sh"
-F="$SHARED_DIR/fixtures/mcp-real"
+F="$TESTS_DIR/fixtures/mcp-real"
 new_remote
 for e in laptop desktop; do
     expect_rc 0 mt $e init "$T/remote.git"

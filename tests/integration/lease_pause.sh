@@ -12,7 +12,7 @@ TTL=2
 ENTITIES=2000
 [ -z "${STRESS:-}" ] || ENTITIES=20000
 
-python3 "$SHARED_DIR/tools/gen-fragments.py" --out "$TOP/gen" --envs 1 --entities "$ENTITIES" --seed 7 >/dev/null
+python3 "$TESTS_DIR/tools/gen-fragments.py" --out "$TOP/gen" --envs 1 --entities "$ENTITIES" --seed 7 >/dev/null
 
 # paused NAME URL GITDIR
 paused() {

@@ -1,12 +1,12 @@
-/* The worked example written by the real MCP server (shared/fixtures/mcp-real). */
+/* The worked example written by the real MCP server (tests/fixtures/mcp-real). */
 #include "testutil.h"
 #include "mergeutil.h"
 #include "memtui/fsutil.h"
 
 static char *fixture(const char *name)
 {
-    const char *dir = getenv("SHARED_DIR");
-    char *path = xasprintf("%s/fixtures/mcp-real/%s", dir ? dir : "../shared", name);
+    const char *dir = getenv("TESTS_DIR");
+    char *path = xasprintf("%s/fixtures/mcp-real/%s", dir ? dir : "tests", name);
     char *data;
     size_t len;
     struct mt_error err = {0};
