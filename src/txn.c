@@ -121,7 +121,7 @@ static int replay_export(struct mt_session *s, const char *old_head, const char 
     if (s->head[0] && mt_repo_blob_id(s->repo, NULL, name, now, NULL)) now[0] = '\0';
     int rc = MT_EXIT_OK;
     if (strcmp(now, hex) != 0) {
-        char *data, *dest = xasprintf("%s%s", mt_repo_workdir(s->repo), name);
+        char *data = NULL, *dest = xasprintf("%s%s", mt_repo_workdir(s->repo), name);
         size_t len;
         const char *wip[] = {name};
         bool made = false;
@@ -139,8 +139,8 @@ static int replay_export(struct mt_session *s, const char *old_head, const char 
             else mt_audit("replay", NULL, "the export %.12s of %s was never pushed: committed again on the remote's "
                           "main, to be published", c7, s->cfg->env);
             free(msg);
-            free(data);
         }
+        free(data);
         if (!rc) mt_session_wip_end(s);
         free(dest);
     }
