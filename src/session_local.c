@@ -479,10 +479,14 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
         free(seen);
         return -1;
     }
+    /* Only an import whose fragment the merge commit sets (fragment NULL)
+     * can go unpublished and need undoing; a plain import changes no
+     * fragment and leaves any undo state alone. */
+    bool undoable = !fragment;
     struct mt_local_base before;
     base_load(s, "pairs", &before);
-    if (base_save(s, "undo", &before, err) || base_put(s, seen, slen, esha, err) ||
-        undo_note_bytes(s, gsha, seen_missing ? NULL : seen, slen, err)) {
+    if ((undoable && base_save(s, "undo", &before, err)) || base_put(s, seen, slen, esha, err) ||
+        (undoable && undo_note_bytes(s, gsha, seen_missing ? NULL : seen, slen, err))) {
         free(seen);
         return -1;
     }
@@ -491,7 +495,7 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
     free(pdir);
     const char *exported = seen;
     size_t elen = slen;
-    char *want = xstrndup(seen, slen), *prev = NULL;  /* what should come out of the next swap */
+    char *want = xstrndup(seen, slen);  /* what should come out of the next swap */
     size_t wlen = slen;
     bool want_missing = seen_missing;
     mt_buf_add(&res->final, graph, glen);
@@ -545,16 +549,14 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
         res->carried++;
         mt_audit("import", NULL, "the MCP server wrote %s while the merged graph was being put in: its edits "
                  "are carried onto it", path);
-        free(prev);
-        prev = want;
-        (void)prev;
+        free(want);
         want = mt_buf_detach(&res->final, &wlen);
         if (!want) want = xstrdup("");
         want_missing = false;
         res->final = next;
         char nsha[MT_SHA256_HEX];
         mt_sha256_hex(res->final.data ? res->final.data : "", res->final.len, nsha);
-        undo_note_bytes(s, nsha, seen_missing ? NULL : seen, slen, NULL);
+        if (undoable) undo_note_bytes(s, nsha, seen_missing ? NULL : seen, slen, NULL);
         free(old);
     }
     if (!rc) {
@@ -591,7 +593,6 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
             if (base_save(s, "pairs", &after, err)) rc = -1;
         }
     }
-    free(prev);
     free(want);
     free(seen);
     if (rc) mt_buf_free(&res->final);
@@ -648,8 +649,6 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
             mt_sha256_hex(ir.final.data ? ir.final.data : "", ir.final.len, sha);
             mt_buf_free(&ir.final);
         }
-        /* not a merge commit: nothing to undo later */
-        mt_session_import_published(s);
         free(frag);
     }
     if (!rc && !to && !*skipped) mt_session_record_write(s, sha);

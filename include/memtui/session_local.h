@@ -31,7 +31,9 @@ struct mt_import_result {
 };
 /* Swap graph into the local file at path next to a live server (DESIGN
  * 3.4): writes that land meanwhile are carried in; afterwards the file
- * stands for `fragment` (NULL: for what it holds). */
+ * stands for `fragment`. NULL: for what it holds, because the merge commit
+ * makes that the fragment; the import is then undoable until published
+ * (import-undo note). */
 int mt_session_import_live(struct mt_session *s, const char *path, const char *graph, size_t glen,
                            const char *fragment, size_t flen, struct mt_import_result *res, struct mt_error *err);
 
