@@ -8,6 +8,7 @@
 # git lock files left by a killed run are cleared by the next run, and one
 # that a live process holds open is left alone.
 . "$TESTS_DIR/lib.sh"
+suppress_libgit2_leaks   # rejected pushes: see lib.sh
 trap hard_cleanup EXIT INT TERM
 TOP=$T
 HOST=$(hostname | cut -d. -f1)

@@ -8,14 +8,7 @@
 # STRESS=1: more environments and rounds.
 . "$TESTS_DIR/lib.sh"
 trap hard_cleanup EXIT INT TERM
-# Under this much contention LeakSanitizer now and then reports 168 bytes
-# (2 objects of 64 bytes with a string each) allocated inside libgit2 1.5,
-# whose frames it cannot unwind: the owner is not traced yet. Here only,
-# leaks allocated inside libgit2 are suppressed (leaks of memtui's own
-# allocations still fail); the other tests keep no suppression. To trace
-# it: remove this, run with ASAN_OPTIONS=fast_unwind_on_malloc=0.
-printf 'leak:libgit2.so\n' >"$T/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp:print_suppressions=0"
+suppress_libgit2_leaks
 TOP=$T
 if [ -n "${STRESS:-}" ]; then NENV=10 ROUNDS=8 LT=600; else NENV=6 ROUNDS=4 LT=120; fi
 ENVS=""; i=1
