@@ -30,8 +30,6 @@ cp "$T/gen/base.json" "$T/a.json"
 cp "$T/gen/base.json" "$T/base.jsonl"
 mt_rc 0 /dev/null "$T/x.err" a sync
 mt_rc 0 /dev/null "$T/x.err" b sync
-# lease_field EXPR: EXPR over j, the lease.json at the remote's lease tip.
-lease_field() { git --git-dir="$R" show memtui/lease:lease.json | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 # ---- a holder stopped in the middle of its merge --------------------------
 log_a="$T/clone-a/.git/memtui.log"
@@ -54,10 +52,10 @@ while :; do
     [ $tries -lt 3 ] || fail "could not stop a's sync before its push"
     h0=$(git --git-dir="$R" rev-parse main)
 done
-[ "$(lease_field 'j["state"]')" = held ] && [ "$(lease_field 'j["env"]')" = a ] ||
+[ "$(lease_field "$R" 'j["state"]')" = held ] && [ "$(lease_field "$R" 'j["env"]')" = a ] ||
     fail "a does not hold the lease while stopped: $(git --git-dir="$R" show memtui/lease:lease.json)"
-tok=$(lease_field 'j["token"]')
-host=$(lease_field 'j["host"]')
+tok=$(lease_field "$R" 'j["token"]')
+host=$(lease_field "$R" 'j["host"]')
 tip0=$(git --git-dir="$R" rev-parse memtui/lease)
 
 # ---- lease show names the holder -------------------------------------------
@@ -109,7 +107,7 @@ e = j["entry"]
 assert (e["commit"], e["state"], e["env"], e["token"]) == (tip, "released", "ops", tok + 1), e
 assert e["broke"] == "a@%s pid %d token %d" % (host, pid, tok), e
 EOF
-[ "$(lease_field '"%s %s %s %s" % (j["state"], j["token"], j["env"], j["broke"])')" = \
+[ "$(lease_field "$R" '"%s %s %s %s" % (j["state"], j["token"], j["env"], j["broke"])')" = \
   "released $((tok + 1)) ops a@$host pid $apid token $tok" ] ||
     fail "the break entry: $(git --git-dir="$R" show memtui/lease:lease.json)"
 python3 - "$log_ops" "$tok" "$apid" "$host" "$tip1" <<'EOF' || fail "the audit log does not record the break: $(cat "$log_ops")"
@@ -146,7 +144,7 @@ lease_tokens_increase "$R" >/dev/null || fail "lease tokens on main do not incre
 
 # ---- a lease that changed hands is not broken; a free one is left alone -----
 fake_lease "$R" held zed zed-host 4242 600
-tz=$(lease_field 'j["token"]')
+tz=$(lease_field "$R" 'j["token"]')
 tipz=$(git --git-dir="$R" rev-parse memtui/lease)
 mt_rc 4 /dev/null "$T/moved.err" ops lease break --token "$tok"
 grep -q "held by zed@zed-host pid 4242 token $tz, not with token $tok (it changed hands" "$T/moved.err" || fail "moved: $(cat "$T/moved.err")"
