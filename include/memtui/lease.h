@@ -9,12 +9,12 @@
  *    "time":"2024-05-01T12:00:00Z"}
  *
  * env/host/pid name the process that wrote the entry; token is the fencing
- * token (it grows by one on every acquisition and on every break, and never
- * otherwise); ttl is
- * the writer's time to live in seconds; state is "held" or "released"; time
- * is the writer's UTC wall time, for people only: no decision ever compares
- * another machine's wall clock. An entry written by mt_lease_break also has
- * "broke":"<env>@<host> pid <pid> token <n>" naming the holder it removed.
+ * token (it grows by one on every acquisition and on every break, never
+ * otherwise); ttl is the writer's time to live in seconds; state is "held"
+ * or "released"; time is the writer's UTC wall time, for people only: no
+ * decision ever compares another machine's wall clock. An entry written by
+ * mt_lease_break also has "broke":"<env>@<host> pid <pid> token <n>"
+ * naming the holder it removed (and carries token n + 1).
  * Readers ignore keys they do not know.
  *
  * Promises:
