@@ -552,7 +552,7 @@ static int cmd_init(struct run *x)
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
-                                       "backups", "restore", NULL};
+                                       "backups", "restore", "lease", NULL};
 
 int mt_batch_run(const struct mt_config *cfg)
 {
@@ -573,7 +573,7 @@ int mt_batch_run(const struct mt_config *cfg)
         rc = MT_EXIT_USAGE;
     } else if (strcmp(cmd, "init") == 0) {
         rc = cmd_init(&x);
-    } else if (strcmp(cmd, "restore") != 0 && cfg->nargs) {
+    } else if (strcmp(cmd, "restore") != 0 && strcmp(cmd, "lease") != 0 && cfg->nargs) {
         mt_error_set(&x.err, "%s takes no arguments", cmd);
         rc = MT_EXIT_USAGE;
     } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
@@ -588,6 +588,7 @@ int mt_batch_run(const struct mt_config *cfg)
         else if (strcmp(cmd, "diff") == 0) rc = cmd_status(&x, true);
         else if (strcmp(cmd, "backups") == 0) rc = cmd_backups(&x);
         else if (strcmp(cmd, "restore") == 0) rc = cmd_restore(&x);
+        else if (strcmp(cmd, "lease") == 0) rc = mt_batch_lease(cfg, &x.s, x.r, &x.err);
         else rc = cmd_verify(&x);
     }
     if (x.err.msg) {

@@ -1,6 +1,7 @@
 /* config.c: options, defaults, --help. */
 #include "memtui/config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,11 @@ static const char HELP[] =
     "  backups                stashes and backup branches, with counts\n"
     "  restore REF [--entity NAME]...\n"
     "                         bring entities back from a commit, stash or backup branch\n"
+    "  lease show [--limit N] the git lease: holder, token, ttl, how long this machine has\n"
+    "                         seen it unchanged, and the last N entries of its chain (10)\n"
+    "  lease break --token N  break the lease held with token N (as lease show names it):\n"
+    "                         a released entry with token N+1 naming the holder, logged;\n"
+    "                         refused (exit 4) when the lease changed hands since\n"
     "\n"
     "Options:\n"
     "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
@@ -50,7 +56,9 @@ static const char HELP[] =
     "Exit codes: 0 ok; 1 verification failed (nothing written); 2 usage or config\n"
     "error; 3 conflicts left pending (--policy fail); 4 lock or lease timeout;\n"
     "5 remote unreachable or push rejected; 6 degraded (merged, but some fragments\n"
-    "were quarantined or held back).\n"
+    "were quarantined or held back). A holder whose lease was broken or taken over\n"
+    "publishes nothing and exits 4. lease break: 0 broken or already released;\n"
+    "2 no --token, or no lease branch; 4 held with another token; 5 unreachable.\n"
     "\n"
     "Example crontab line:\n"
     "  */15 * * * * memtui --batch --env laptop sync >>~/.cache/memtui.log 2>&1\n";
@@ -83,7 +91,7 @@ bool mt_env_name_valid(const char *env)
 enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
-    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV,
+    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN,
 };
 
 static const struct option OPTIONS[] = {
@@ -105,6 +113,8 @@ static const struct option OPTIONS[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"entity", required_argument, NULL, OPT_ENTITY},
     {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"token", required_argument, NULL, OPT_TOKEN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -123,6 +133,18 @@ static bool seconds(const char *v, double *out)
     /* written so that NaN, which compares false with everything, fails */
     if (end == v || *end || !(d >= 0 && d <= 86400 * 7)) return false;
     *out = d;
+    return true;
+}
+
+/* A whole number from 1 to max, digits only. */
+static bool whole_number(const char *v, uint64_t max, uint64_t *out)
+{
+    char *end;
+    if (*v < '0' || *v > '9') return false;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*end || errno || n < 1 || n > max) return false;
+    *out = n;
     return true;
 }
 
@@ -155,6 +177,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     c->lock_timeout = 30;
     c->lease_ttl = 60;
     c->policy = MT_POLICY_PRESERVE;
+    c->limit = 10;
     opterr = 0;
     optind = 1;
     int o;
@@ -184,6 +207,17 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_NO_PUSH: c->no_push = true; break;
         case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
         case OPT_CLAIM_ENV: c->claim_env = true; break;
+        case OPT_LIMIT: {
+            uint64_t n;
+            if (!whole_number(optarg, 100000, &n))
+                return bad("--limit wants a number of entries (1 to 100000), not '%s'", optarg);
+            c->limit = (size_t)n;
+            break;
+        }
+        case OPT_TOKEN:
+            if (!whole_number(optarg, UINT64_MAX, &c->token))
+                return bad("--token wants a lease token (1 or more), not '%s'", optarg);
+            break;
         case OPT_FROM: set(&c->from, optarg); break;
         case OPT_TO: set(&c->to, optarg); break;
         case OPT_ENTITY:

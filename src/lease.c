@@ -888,24 +888,27 @@ static uint64_t last_good_token(struct mt_repo *repo, const char *tip)
 }
 
 int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch, const char *env,
-                   const char *host, long pid, struct mt_lease_info *broken, struct mt_error *err)
+                   const char *host, long pid, uint64_t expect, struct mt_lease_info *broken,
+                   struct mt_lease_info *written, struct mt_error *err)
 {
     const char *bname = branch ? branch : MT_LEASE_BRANCH;
     char *op = xasprintf("lease %s: break", bname);
     char *ref = NULL, *myhost = NULL;
     struct mt_lease_info cur = {0};
     struct mt_error e = {0};
-    char tip[MT_OID_HEX], commit[MT_OID_HEX];
+    char tip[MT_OID_HEX], commit[MT_OID_HEX] = "";
     uint64_t rng = rng_seed();
     double backoff = BACKOFF_MIN;
     int rc = MT_REPO_ERR;
     if (broken) memset(broken, 0, sizeof(*broken));
+    if (written) memset(written, 0, sizeof(*written));
     if (!check_env(env, op, err) || !(ref = lease_ref(branch, op, err))) goto out;
     myhost = writer_host(host);
     if (pid <= 0) pid = (long)getpid();
 
     for (int attempt = 0;; attempt++) {
         mt_error_clear(&e);
+        commit[0] = '\0';
         if ((rc = fetch_tip(repo, remote, ref, tip, err)) < 0) goto out;
         if (!*tip) {
             mt_error_set(err, "%s: the remote has no lease branch: nothing to break", op);
@@ -919,15 +922,25 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
             break;
         }
         uint64_t token = cur.valid ? cur.token : last_good_token(repo, tip);
-        long ttl = cur.valid ? cur.ttl : 1;
         char *h = holder_str(&cur);
+        if (expect && token != expect) {
+            mt_error_set(err, "%s: the lease is held by %s, not with token %" PRIu64 " (it changed hands "
+                         "since, or the token is wrong): nothing broken", op, h, expect);
+            free(h);
+            rc = MT_LEASE_CHANGED;
+            goto out;
+        }
+        long ttl = cur.valid ? cur.ttl : 1;
         char *was = cur.valid ? xstrdup(h) : xasprintf("unreadable entry %.12s", tip);
-        struct entry ent = {env, myhost, pid, token, ttl, MT_LEASE_RELEASED, was};
-        char *msg = xasprintf("lease: broken by %s@%s pid %ld (was held by %s)", env, myhost, pid, h);
+        struct entry ent = {env, myhost, pid, token + 1, ttl, MT_LEASE_RELEASED, was};
+        char *msg = xasprintf("lease: broken by %s@%s pid %ld token %" PRIu64 " (was held by %s)", env, myhost,
+                              pid, token + 1, h);
         rc = make_entry(repo, tip, &ent, msg, commit, err);
         free(msg);
         if (rc == 0) rc = mt_repo_push_cas(repo, remote, commit, ref, tip, &e);
-        if (rc == 0) lease_log("broken", "%s by %s@%s pid %ld: was held by %s", op, env, myhost, pid, h);
+        if (rc == 0)
+            lease_log("broken", "%s by %s@%s pid %ld, token %" PRIu64 ": was held by %s", op, env, myhost, pid,
+                      token + 1, h);
         free(was);
         free(h);
         if (rc == 0) break;
@@ -936,6 +949,10 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
             goto out;
         }
         backoff_sleep(&backoff, &rng, 1e9);  /* no limit */
+    }
+    if (written && commit[0]) {
+        if (read_entry(repo, commit, written, &e) < 0) mt_lease_info_clear(written);
+        snprintf(written->tip, sizeof(written->tip), "%s", commit);  /* pushed, whatever the read said */
     }
     if (broken) {
         *broken = cur;
@@ -948,4 +965,30 @@ out:
     free(ref);
     free(op);
     return rc;
+}
+
+/* ---- the operator's view ---------------------------------------------- */
+
+void mt_lease_sighting(struct mt_repo *repo, const char *branch, const struct mt_lease_info *tip,
+                       struct mt_lease_sighting *out)
+{
+    char *ref = xasprintf("refs/heads/%s", branch ? branch : MT_LEASE_BRANCH);
+    char *myhost = writer_host(NULL);
+    double now = mt_monotonic();
+    memset(out, 0, sizeof(*out));
+    out->seen_for = now - first_sighting(repo, ref, tip->tip, now);
+    if (!tip->valid) {
+        out->takeover_in = -1;  /* acquire refuses an unreadable entry: only a break ends it */
+    } else if (tip->state == MT_LEASE_HELD) {
+        out->holder_gone = holder_dead_here(tip, myhost);
+        double wait = takeover_wait(tip->ttl) - out->seen_for;
+        out->takeover_in = out->holder_gone || wait < 0 ? 0 : wait;
+    }
+    free(myhost);
+    free(ref);
+}
+
+char *mt_lease_describe(const struct mt_lease_info *info)
+{
+    return holder_str(info);
 }

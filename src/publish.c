@@ -41,7 +41,7 @@ int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt
         }
         if (!online) break;
         int built = rc;
-        if (t.lease && (rc = mt_txn_lease(&t, err))) break;  /* renew before publishing */
+        if ((rc = mt_txn_lease_confirm(&t, err))) break;  /* still ours: not broken, not taken over */
         note(ops, "pushing", t.attempts + 1);
         rc = mt_txn_push(&t, err);
         if (rc == MT_EXIT_OK) {

@@ -194,20 +194,53 @@ int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err)
     return rc ? rc : replay_export(s, head, t->remote_tip, err);
 }
 
+/* A lost lease's message names who has it now: the operator who broke
+ * it, or the process that took it over (best effort: renew's own message
+ * stays when the lease cannot be read). */
+static void name_who_has_it(struct mt_txn *t, struct mt_error *err)
+{
+    struct mt_lease_info tip;
+    struct mt_error e = {0};
+    unsigned long long token = (unsigned long long)mt_lease_token(t->lease);
+    if (mt_lease_read(t->s->repo, t->s->cfg->remote, NULL, &tip, &e) != 0) {
+        mt_error_clear(&e);
+        return;
+    }
+    if (tip.valid && tip.broke)
+        mt_error_set(err, "the lease (token %llu) was broken by %s@%s pid %ld (its entry carries token %llu): "
+                     "nothing published", token, tip.env, tip.host, tip.pid, (unsigned long long)tip.token);
+    else if (tip.valid)
+        mt_error_set(err, "the lease (token %llu) was lost: it is now %s by %s@%s pid %ld token %llu: nothing "
+                     "published", token, tip.state == MT_LEASE_HELD ? "held" : "released", tip.env, tip.host,
+                     tip.pid, (unsigned long long)tip.token);
+    mt_lease_info_clear(&tip);
+}
+
+static int renew(struct mt_txn *t, struct mt_error *err)
+{
+    int rc = mt_lease_renew(t->lease, err);
+    if (rc == 0) return MT_EXIT_OK;
+    if (rc == MT_LEASE_LOST) {
+        name_who_has_it(t, err);   /* renew logged the loss; err is the run's last word */
+        mt_lease_abandon(t->lease);
+        t->lease = NULL;
+        return MT_EXIT_LOCK;
+    }
+    return mt_lease_valid(t->lease) ? MT_EXIT_OK : MT_EXIT_REMOTE;
+}
+
+int mt_txn_lease_confirm(struct mt_txn *t, struct mt_error *err)
+{
+    return t->lease ? renew(t, err) : MT_EXIT_OK;
+}
+
 int mt_txn_lease(struct mt_txn *t, struct mt_error *err)
 {
     struct mt_session *s = t->s;
     const struct mt_config *cfg = s->cfg;
     if (t->lease) {
         if (mt_lease_remaining(t->lease) > mt_lease_ttl(t->lease) * 2.0 / 3.0) return MT_EXIT_OK;
-        int rc = mt_lease_renew(t->lease, err);
-        if (rc == 0) return MT_EXIT_OK;
-        if (rc == MT_LEASE_LOST) {
-            mt_lease_abandon(t->lease);
-            t->lease = NULL;
-            return MT_EXIT_LOCK;
-        }
-        return mt_lease_valid(t->lease) ? MT_EXIT_OK : MT_EXIT_REMOTE;
+        return renew(t, err);
     }
     double left = cfg->lock_timeout - (mt_monotonic() - t->start);
     if (left < 0) left = 0;

@@ -158,6 +158,11 @@ fake_lease() {
     fi
     git --git-dir="$1" update-ref refs/heads/memtui/lease "$_c" $_tip
 }
+# lease_field GITDIR EXPR: the Python expression EXPR over j, the lease.json
+# at the tip of memtui/lease in the bare repository GITDIR.
+lease_field() {
+    git --git-dir="$1" show memtui/lease:lease.json | python3 -c "import json, sys; j = json.load(sys.stdin); print($2)"
+}
 # stop_at_event LOG FROM PIDFILE EVENT DETAIL [SECONDS]: watch the audit
 # log LOG from byte offset FROM (take `size_of LOG` before starting the
 # process) and SIGSTOP the process whose pid is in PIDFILE as soon as a line

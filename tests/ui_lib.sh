@@ -17,3 +17,37 @@ ui_setup() {
     expect_rc 0 mt a export >/dev/null 2>&1
     git -C "$T/clone-a" pull -q 2>/dev/null || true
 }
+
+# ---- the workstation in a real terminal (tmux) -----------------------------
+# tmux_open NAME: a tmux server of this test's own (socket memtui-NAME-<pid>),
+# killed at exit. The helpers below talk to session $SES (default ui).
+tmux_open() {
+    SOCK="memtui-$1-$$"
+    SES=${SES:-ui}
+    trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT INT TERM
+}
+tm() { tmux -L "$SOCK" "$@"; }
+# screen_has PATTERN [SECONDS]: wait until the pane shows PATTERN (a grep
+# regex).
+screen_has() {
+    _end=$(( $(date +%s) + ${2:-20} ))
+    while [ "$(date +%s)" -le "$_end" ]; do
+        tm capture-pane -p -t "$SES" >"$T/pane.txt" 2>/dev/null || true
+        grep -q -- "$1" "$T/pane.txt" && return 0
+        sleep 0.1
+    done
+    cat "$T/pane.txt" >&2
+    fail "the screen never showed '$1'"
+}
+keys() { tm send-keys -t "$SES" "$@"; }
+# workstation_script: $T/run.sh, for a tmux session, runs the workstation on
+# clone-a (stderr to $T/err), leaves its exit code in $T/rc, prints DONE and
+# waits, so that the pane stays to be read.
+workstation_script() {
+    cat >"$T/run.sh" <<RUN
+"$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" 2>"$T/err"
+echo \$? >"$T/rc"
+echo DONE
+sleep 60
+RUN
+}

@@ -59,6 +59,7 @@ void mt_app_free(struct mt_app *a)
     mt_view_plan_free(a);
     mt_job_destroy(&a->job);
     if (a->job.result) mt_ui_snap_free(a->job.result);
+    if (a->queued_args) mt_ui_write_args_free(a->queued_args);
     mt_ui_snap_free(a->snap);
     mt_undo_free(&a->undo);
     mt_app_text_clear(a);
@@ -129,6 +130,8 @@ static void adopt(struct mt_app *a, struct mt_ui_snap *s)
 
 enum { LEASE_REFRESH_S = 5 };
 
+static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_job *), struct mt_ui_write_args *args);
+
 bool mt_app_poll(struct mt_app *a)
 {
     bool redraw = false;
@@ -155,6 +158,13 @@ bool mt_app_poll(struct mt_app *a)
             free(a->message);
             a->message = keep;
         }
+    }
+    if (!a->job.running && a->queued_kind) {
+        const char *kind = a->queued_kind;
+        a->queued_kind = NULL;
+        start_write(a, kind, a->queued_fn, a->queued_args);
+        a->queued_args = NULL;
+        redraw = true;
     }
     if (a->job.running) {
         unsigned g = mt_job_peek(&a->job, NULL, 0, NULL, NULL);
@@ -222,8 +232,23 @@ void mt_app_open_conflict(struct mt_app *a, size_t index)
     a->view = MT_VIEW_CONFLICT;
 }
 
+/* Reloads, the Locks panel's lease refresh and diffs only read: they end
+ * by themselves and leave nothing half done. */
+static bool reading_job(const struct mt_job *j)
+{
+    return !strcmp(j->kind, "load") || !strcmp(j->kind, "lease") || !strcmp(j->kind, "diff");
+}
+
 static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_job *), struct mt_ui_write_args *args)
 {
+    if (a->job.running && reading_job(&a->job) && !a->queued_kind) {
+        /* the operator said yes: the write waits for the read, not refused as busy */
+        a->queued_kind = kind;
+        a->queued_fn = fn;
+        a->queued_args = args;
+        mt_app_set_message(a, false, "%s waits for the %s to end", kind, a->job.kind);
+        return;
+    }
     if (!mt_job_start(&a->job, kind, fn, args)) {
         mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
         mt_ui_write_args_free(args);
@@ -279,6 +304,12 @@ static void confirmed(struct mt_app *a)
         break;
     case MT_CONFIRM_QUIT: a->quit = true; break;
     case MT_CONFIRM_DECIDE: mt_app_ask_confirmed(a); break;
+    case MT_CONFIRM_BREAK_LEASE: {
+        struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
+        args->break_token = a->confirm_token;
+        start_write(a, "break", mt_ui_lease_break_job, args);
+        break;
+    }
     }
 }
 
@@ -356,8 +387,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_QUIT:
         if (overlay) {
             a->view = a->back;
-        } else if (a->job.running && strcmp(a->job.kind, "load") && strcmp(a->job.kind, "lease") &&
-                   strcmp(a->job.kind, "diff")) {
+        } else if ((a->job.running && !reading_job(&a->job)) || a->queued_kind) {
             /* only writing work asks: reading leaves nothing half done */
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;
@@ -533,6 +563,10 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
     case MT_CONFIRM_QUIT:
         if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.kind);
         else snprintf(buf, size, "Quit and lose %zu decisions? [y/N]", decided_count(a));
+        break;
+    case MT_CONFIRM_BREAK_LEASE:
+        snprintf(buf, size, "Break the git lease held by %s? Its holder then publishes nothing. [y/N]",
+                 a->confirm_arg ? a->confirm_arg : "?");
         break;
     case MT_CONFIRM_DECIDE:   /* made to fit the width when asked: not cut here */
         return a->ask_question ? a->ask_question : "?";

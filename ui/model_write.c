@@ -11,6 +11,7 @@
 #include "memtui/audit.h"
 #include "memtui/fragment.h"
 #include "memtui/fsutil.h"
+#include "memtui/lease_ops.h"
 #include "memtui/pending.h"
 #include "memtui/publish.h"
 #include "memtui/ui_model.h"
@@ -169,6 +170,18 @@ static void note(void *ctx, const char *what, int attempt)
     else mt_job_progress(r->j, 0, 0, "%s: %s", r->j->kind, what);
 }
 
+/* What went wrong, if anything, is the job's message (err is cleared). */
+static void job_failed(struct mt_job *j, struct mt_error *err)
+{
+    if (err->msg) {
+        free(j->message);
+        char *m = mt_error_format(err);
+        j->message = xasprintf("%s failed: %s", j->kind, m);
+        free(m);
+    }
+    mt_error_clear(err);
+}
+
 /* The shared publishing loop (publish.h) with the workstation's steps. */
 static int publish(struct mt_job *j, int steps)
 {
@@ -189,13 +202,7 @@ static int publish(struct mt_job *j, int steps)
         mt_audit_close();
     }
     mt_session_close(&s);  /* also after a failed open: it frees what open made */
-    if (err.msg) {
-        free(j->message);
-        char *m = mt_error_format(&err);
-        j->message = xasprintf("%s failed: %s", j->kind, m);
-        free(m);
-    }
-    mt_error_clear(&err);
+    job_failed(j, &err);
     mt_ui_write_args_free(a);
     return rc;
 }
@@ -213,4 +220,36 @@ int mt_ui_sync_job(struct mt_job *j)
 int mt_ui_restore_job(struct mt_job *j)
 {
     return publish(j, STEP_RESTORE);
+}
+
+/* The break itself is lease_ops.c's, so batch and the workstation log it
+ * alike; the reload that follows the job shows the new chain entry. */
+int mt_ui_lease_break_job(struct mt_job *j)
+{
+    struct mt_ui_write_args *a = j->arg;
+    struct mt_session s;
+    struct mt_error err = {0};
+    mt_job_progress(j, 0, 0, "break: breaking the lease held with token %llu", (unsigned long long)a->break_token);
+    int rc = mt_session_open(&s, a->cfg, &err);
+    if (!rc) {
+        mt_audit_open(mt_repo_gitdir(s.repo), a->cfg->env, true);
+        struct mt_lease_info broken, written;
+        bool did = false;
+        rc = mt_lease_ops_break(&s, a->break_token, &did, &broken, &written, &err);
+        if (!rc) {
+            char *was = mt_lease_describe(&broken);
+            free(j->message);
+            j->message = did ? xasprintf("broke the lease held by %s: entry %.10s, token %llu", was, written.tip,
+                                         (unsigned long long)written.token)
+                             : xasprintf("nothing to break: the lease is already released (%s)", was);
+            free(was);
+            mt_lease_info_clear(&broken);
+            mt_lease_info_clear(&written);
+        }
+        mt_audit_close();
+    }
+    mt_session_close(&s);
+    job_failed(j, &err);
+    mt_ui_write_args_free(a);
+    return rc;
 }

@@ -1,8 +1,10 @@
 /* view_locks.c: panel 2, the local lock and the git lease with its chain. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "memtui/lease_ops.h"
 #include "memtui/ui_app.h"
 
 /* Seconds until the holder's wall time + ttl: for people only (no decision
@@ -63,4 +65,31 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
-const struct mt_view_ops mt_view_locks = {"Locks", rows, NULL, NULL, NULL, NULL};
+/* B: break the lease shown, once the operator confirms a question naming
+ * its holder; the break names the token seen here, so a lease that changed
+ * hands since is left alone. */
+static bool key(struct mt_app *a, enum mt_action act)
+{
+    if (act != MT_ACT_BREAK_LEASE) return false;
+    struct mt_ui_snap *s = a->snap;
+    if (!s->open || s->lease_rc || (s->lease.valid && s->lease.state != MT_LEASE_HELD)) {
+        mt_app_set_message(a, true, "B: the git lease is not held (or could not be read): nothing to break");
+        return true;
+    }
+    uint64_t token = s->lease.valid ? s->lease.token : mt_lease_ops_token(s->chain, s->nchain);
+    if (!token) {
+        mt_app_set_message(a, true, "B: no readable entry in the lease chain names a token: use memtui --batch "
+                                    "lease show --limit N");
+        return true;
+    }
+    free(a->confirm_arg);
+    char *who = mt_lease_describe(&s->lease);
+    a->confirm_arg = s->lease.valid ? who : xasprintf("%s (counted as token %llu)", who, (unsigned long long)token);
+    if (!s->lease.valid) free(who);
+    a->confirm_token = token;
+    a->confirm = MT_CONFIRM_BREAK_LEASE;
+    a->input = MT_INPUT_CONFIRM;
+    return true;
+}
+
+const struct mt_view_ops mt_view_locks = {"Locks", rows, NULL, key, NULL, NULL};

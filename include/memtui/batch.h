@@ -6,8 +6,15 @@
 #ifndef MEMTUI_BATCH_H
 #define MEMTUI_BATCH_H
 
+#include <json-c/json.h>
+
 #include "memtui/config.h"
+#include "memtui/session.h"
 
 int mt_batch_run(const struct mt_config *cfg);
+
+/* `lease show [--limit N]` and `lease break --token N` on an open session
+ * (batch_lease.c): adds its fields to r, returns the exit code. */
+int mt_batch_lease(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "memtui/plan.h"
@@ -40,6 +41,8 @@ struct mt_config {
     char *from, *to;          /* export --from, import --to */
     char **entities;          /* restore --entity */
     size_t nentities;
+    size_t limit;             /* lease show --limit: chain entries shown */
+    uint64_t token;           /* lease break --token: the token expected to break (0: none given) */
     char *command;            /* batch command, NULL in the workstation */
     char **args;              /* its positional arguments */
     size_t nargs;

@@ -9,11 +9,12 @@
  *    "time":"2024-05-01T12:00:00Z"}
  *
  * env/host/pid name the process that wrote the entry; token is the fencing
- * token (it grows by one on every acquisition and never otherwise); ttl is
- * the writer's time to live in seconds; state is "held" or "released"; time
- * is the writer's UTC wall time, for people only: no decision ever compares
- * another machine's wall clock. An entry written by mt_lease_break also has
- * "broke":"<env>@<host> pid <pid> token <n>" naming the holder it removed.
+ * token (it grows by one on every acquisition and on every break, never
+ * otherwise); ttl is the writer's time to live in seconds; state is "held"
+ * or "released"; time is the writer's UTC wall time, for people only: no
+ * decision ever compares another machine's wall clock. An entry written by
+ * mt_lease_break also has "broke":"<env>@<host> pid <pid> token <n>"
+ * naming the holder it removed (and carries token n + 1).
  * Readers ignore keys they do not know.
  *
  * Promises:
@@ -53,6 +54,7 @@ enum {
     MT_LEASE_TIMEOUT = -10,  /* acquire gave up: err names the holder (env@host pid token) */
     MT_LEASE_LOST = -11,     /* renew/release: the lease is no longer ours (taken, broken,
                                 or our local deadline passed) */
+    MT_LEASE_CHANGED = -12,  /* break: the tip holds another token than the one named */
 };
 
 enum mt_lease_state { MT_LEASE_HELD, MT_LEASE_RELEASED };
@@ -73,6 +75,8 @@ struct mt_lease_info {
     char *broke;               /* set on entries written by mt_lease_break */
 };
 void mt_lease_info_clear(struct mt_lease_info *info);
+/* "env@host pid P token T", or "an unreadable entry <commit>" (caller frees). */
+char *mt_lease_describe(const struct mt_lease_info *info);
 
 struct mt_lease;
 
@@ -140,16 +144,37 @@ int mt_lease_chain(struct mt_repo *repo, const char *remote, const char *branch,
                    struct mt_lease_info **entries, size_t *n, struct mt_error *err);
 void mt_lease_chain_free(struct mt_lease_info *entries, size_t n);
 
-/* Operator action: push a `released` child of whatever the tip is (token
- * unchanged: the next holder gets token + 1), written as env/host/pid and
- * naming the holder it broke in "broke". Retries while the tip keeps moving
- * (a holder renewing), a few times. broken (optional) receives the entry
- * that was replaced. A tip that is already released is left alone (0, and
- * broken describes it). MT_REPO_NOTFOUND when there is no lease branch. An
- * unreadable tip is broken too, with the token of the newest readable entry
- * below it. */
+/* Operator action: break the lease held with token `expect` (0: whatever
+ * holds it) by pushing a `released` child of the tip with the next token
+ * (token + 1, so the next holder gets token + 2 and a merge fenced by the
+ * broken token is always older than the next one), written as env/host/pid
+ * and naming the holder it broke in "broke". The push expects that tip:
+ * while the tip keeps moving with the same token (a holder renewing) it
+ * retries, a few times, then returns MT_REPO_REJECTED. broken (optional)
+ * receives the entry that was replaced, written (optional) the break entry.
+ * A tip that is already released is left alone (0, broken describes it,
+ * written stays cleared). MT_LEASE_CHANGED, nothing written, when the tip
+ * is held with another token than expect (the lease changed hands).
+ * MT_REPO_NOTFOUND when there is no lease branch. An unreadable tip is
+ * broken too, counting as the token of the newest readable entry below it. */
 int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch, const char *env,
-                   const char *host, long pid, struct mt_lease_info *broken, struct mt_error *err);
+                   const char *host, long pid, uint64_t expect, struct mt_lease_info *broken,
+                   struct mt_lease_info *written, struct mt_error *err);
+
+/* How this machine sees the entry `tip` (read from `branch`, NULL:
+ * MT_LEASE_BRANCH): how long it has seen that tip unchanged (its first
+ * sighting is kept across runs, as acquire keeps it; this call counts as
+ * one) and how long until a waiter here may take it over (0: now, because
+ * it is released, expired, or held by a process of this host that is
+ * gone; -1: never by waiting, as for an unreadable entry that acquire
+ * refuses). Nothing is fetched. */
+struct mt_lease_sighting {
+    double seen_for;        /* seconds */
+    double takeover_in;     /* seconds; -1: never by waiting */
+    bool holder_gone;       /* held by a process of this host that no longer exists */
+};
+void mt_lease_sighting(struct mt_repo *repo, const char *branch, const struct mt_lease_info *tip,
+                       struct mt_lease_sighting *out);
 
 /* Optional observer of lease events ("wait", "acquired", "race-lost",
  * "renewed", "lost", "released", "broken"), e.g. for the audit log. One per

@@ -40,6 +40,12 @@ int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err);
 /* Take (or renew) the git lease within what is left of --lock-timeout. The
  * token goes to s->lease_token for the merge commit. */
 int mt_txn_lease(struct mt_txn *t, struct mt_error *err);
+/* Just before publishing: renew the lease whatever time is left, so that
+ * a lease broken by an operator or taken over meanwhile is found lost (the
+ * renewal's compare-and-swap is rejected) and nothing is pushed:
+ * MT_EXIT_LOCK, err naming who has the lease now. MT_EXIT_OK without a
+ * lease. */
+int mt_txn_lease_confirm(struct mt_txn *t, struct mt_error *err);
 /* Compare-and-swap push of the current branch to the remote, expecting the
  * tip seen by the last follow_remote. MT_EXIT_OK; 1 when rejected (the
  * caller rebuilds and calls again after mt_txn_backoff); MT_EXIT_REMOTE when

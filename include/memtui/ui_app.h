@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "memtui/ui_actions.h"
 #include "memtui/ui_model.h"
@@ -98,7 +99,8 @@ enum mt_confirm {
     MT_CONFIRM_RESTORE,
     MT_CONFIRM_MASS_DELETE,   /* confirm_arg: the env */
     MT_CONFIRM_QUIT,
-    MT_CONFIRM_DECIDE         /* conflict view: the decision in ask, ask_question */
+    MT_CONFIRM_DECIDE,        /* conflict view: the decision in ask, ask_question */
+    MT_CONFIRM_BREAK_LEASE    /* confirm_arg: the holder; confirm_token: its token */
 };
 
 struct mt_app {
@@ -106,6 +108,10 @@ struct mt_app {
     struct mt_ui_snap *snap;          /* the newest snapshot (NULL until loaded) */
     struct mt_job job;
     unsigned job_gen;                 /* progress already drawn */
+    /* A write asked for while a reading job runs, started when it ends. */
+    const char *queued_kind;
+    int (*queued_fn)(struct mt_job *j);
+    struct mt_ui_write_args *queued_args;
     enum mt_view_id view;             /* what the body shows */
     enum mt_view_id back;             /* where Esc goes from an overlay */
     enum mt_view_id panel;            /* the current numbered panel */
@@ -116,6 +122,7 @@ struct mt_app {
     size_t line_len;
     enum mt_confirm confirm;
     char *confirm_arg;
+    uint64_t confirm_token;
     size_t conflict, side;            /* conflict view: which conflict; which side, or
                                          nsides (and above): the result column */
     struct mt_ui_decision ask;        /* conflict view: a decision that loses something,

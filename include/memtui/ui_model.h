@@ -130,6 +130,7 @@ struct mt_ui_write_args {
     char *restore_ref;            /* restore: the entities of this ref ... */
     char **restore_names;         /* ... these (NULL: every one) */
     size_t nrestore_names;
+    uint64_t break_token;         /* lease break: the token the operator saw */
 };
 /* Let the held-back deletion of env through wherever its fragment is
  * still the one allowed (by sha256); true when something changed. */
@@ -144,5 +145,8 @@ int mt_ui_merge_job(struct mt_job *j);
 int mt_ui_sync_job(struct mt_job *j);
 /* Restore every entity of args->restore_ref through the engine. */
 int mt_ui_restore_job(struct mt_job *j);
+/* Break the git lease if it is still held with args->break_token, as
+ * `memtui --batch lease break --token` does (lease_ops.h, logged). */
+int mt_ui_lease_break_job(struct mt_job *j);
 
 #endif

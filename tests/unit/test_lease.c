@@ -349,16 +349,17 @@ START_TEST(test_dead_pid_same_host)
     mt_lease_abandon(l);  /* as if killed */
     ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e),
                      MT_LEASE_TIMEOUT);
-    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "box", 0, NULL, &e), 0);
+    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "box", 0, 1, NULL, NULL, &e), 0);
 
-    /* On this host, a holder whose process is gone is replaced at once. */
+    /* On this host, a holder whose process is gone is replaced at once
+     * (the break took token 2). */
     l = acquire_ok(a, "alpha", "box", dead, 30, 2);
-    ck_assert_uint_eq(mt_lease_token(l), 2);
+    ck_assert_uint_eq(mt_lease_token(l), 3);
     mt_lease_abandon(l);
     double t0 = now_s();
     l2 = acquire_ok(b, "beta", "box", 0, 30, 5);
     ck_assert_msg(now_s() - t0 < 1.5, "took %.2f s", now_s() - t0);
-    ck_assert_uint_eq(mt_lease_token(l2), 3);
+    ck_assert_uint_eq(mt_lease_token(l2), 4);
     ck_assert_int_eq(mt_lease_release(l2, &e), 0);
 
     mt_repo_close(a);
@@ -418,25 +419,42 @@ START_TEST(test_renew_keeps_it)
 END_TEST
 
 /* Someone else changed the lease (here an operator broke it): the holder's
- * next renew is rejected, the lease is lost for good, nothing is published. */
+ * next renew is rejected, the lease is lost for good, nothing is published.
+ * The break names the token it ends and carries the next one. */
 START_TEST(test_renew_after_break_is_lost)
 {
     char *R = bare_in(NULL, "r.git");
     struct mt_repo *a = open_clone(R), *ops = open_clone(R);
     struct mt_error e = {0};
-    struct mt_lease_info broken;
+    struct mt_lease_info broken, written;
     struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 4242, 30, 2);
+    char *before = rev(R, LREF);
 
-    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, &broken, &e), 0);
+    /* A token that is not the holder's breaks nothing. */
+    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, 2, &broken, &written, &e),
+                     MT_LEASE_CHANGED);
+    ck_assert_msg(has(e.msg, "alpha@hostA pid 4242 token 1") && has(e.msg, "not with token 2"), "%s", e.msg);
+    mt_error_clear(&e);
+    char *tip = rev(R, LREF);
+    ck_assert_str_eq(tip, before);
+    free(tip);
+    free(before);
+
+    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, 1, &broken, &written, &e), 0);
     ck_assert_str_eq(broken.env, "alpha");
     ck_assert_uint_eq(broken.token, 1);
     mt_lease_info_clear(&broken);
     char *after_break = rev(R, LREF);
+    ck_assert_str_eq(written.tip, after_break);
+    ck_assert(written.valid && written.state == MT_LEASE_RELEASED);
+    ck_assert_uint_eq(written.token, 2);
+    ck_assert_str_eq(written.broke, "alpha@hostA pid 4242 token 1");
+    mt_lease_info_clear(&written);
     char *s = sh_out("git --git-dir='%s' log -1 --format=%%s %s", R, LREF);
-    ck_assert_str_eq(s, "lease: broken by ops@console pid 99 (was held by alpha@hostA pid 4242 token 1)");
+    ck_assert_str_eq(s, "lease: broken by ops@console pid 99 token 2 (was held by alpha@hostA pid 4242 token 1)");
     free(s);
     char *j = lease_json(R);
-    ck_assert_msg(has(j, "\"env\":\"ops\"") && has(j, "\"state\":\"released\"") && has(j, "\"token\":1") &&
+    ck_assert_msg(has(j, "\"env\":\"ops\"") && has(j, "\"state\":\"released\"") && has(j, "\"token\":2") &&
                   has(j, "\"broke\":\"alpha@hostA pid 4242 token 1\""), "%s", j);
     free(j);
 
@@ -444,7 +462,7 @@ START_TEST(test_renew_after_break_is_lost)
     ck_assert_int_eq(mt_lease_renew(l, &e), MT_LEASE_LOST);
     ck_assert(!mt_lease_valid(l));
     ck_assert_int_eq(mt_lease_renew(l, &e), MT_LEASE_LOST);
-    char *tip = rev(R, LREF);
+    tip = rev(R, LREF);
     ck_assert_str_eq(tip, after_break);
     free(tip);
     ck_assert_int_eq(mt_lease_release(l, &e), MT_LEASE_LOST);
@@ -452,15 +470,17 @@ START_TEST(test_renew_after_break_is_lost)
     ck_assert_str_eq(tip, after_break);
     free(tip);
 
-    /* Breaking a released lease changes nothing; the next holder gets token 2. */
-    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, &broken, &e), 0);
+    /* Breaking a released lease changes nothing, whatever the token; the
+     * next holder gets token 3, above the break's. */
+    ck_assert_int_eq(mt_lease_break(ops, "origin", NULL, "ops", "console", 99, 1, &broken, &written, &e), 0);
     ck_assert_int_eq(broken.state, MT_LEASE_RELEASED);
+    ck_assert_str_eq(written.tip, "");
     mt_lease_info_clear(&broken);
     tip = rev(R, LREF);
     ck_assert_str_eq(tip, after_break);
     free(tip);
     l = acquire_ok(a, "alpha", "hostA", 0, 30, 2);
-    ck_assert_uint_eq(mt_lease_token(l), 2);
+    ck_assert_uint_eq(mt_lease_token(l), 3);
     mt_lease_abandon(l);
 
     struct mt_lease_info *chain = NULL;
@@ -503,9 +523,11 @@ START_TEST(test_unreadable_tip)
     ck_assert(!info.valid);
     ck_assert_ptr_nonnull(info.error);
     mt_lease_info_clear(&info);
-    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "console", 0, NULL, &e), 0);
+    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "console", 0, 3, NULL, NULL, &e), MT_LEASE_CHANGED);
+    mt_error_clear(&e);
+    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "console", 0, 2, NULL, NULL, &e), 0);
     l = acquire_ok(a, "beta", "hostB", 0, 30, 2);
-    ck_assert_uint_eq(mt_lease_token(l), 3);
+    ck_assert_uint_eq(mt_lease_token(l), 4);
     ck_assert_int_eq(mt_lease_release(l, &e), 0);
 
     free(S);
