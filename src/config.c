@@ -20,6 +20,7 @@ static const char HELP[] =
     "\n"
     "Commands (with --batch):\n"
     "  init URL               clone the backup repo (or create it on an empty remote)\n"
+    "                         (a password or token in URL is never shown)\n"
     "  export [--from FILE]   copy the local graph into memory-<env>.json, commit, push\n"
     "  merge [--policy preserve|fail] [--dry-run] [--no-push] [--allow-mass-delete]\n"
     "                         merge every fragment into memory.json, verify, commit, push\n"

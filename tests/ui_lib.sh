@@ -17,3 +17,19 @@ ui_setup() {
     expect_rc 0 mt a export >/dev/null 2>&1
     git -C "$T/clone-a" pull -q 2>/dev/null || true
 }
+
+# The workstation in a real terminal: tm runs tmux on this test's own server
+# (socket $SOCK); screen_has PATTERN [SECONDS] waits until session $SES shows
+# PATTERN (the screen stays in $T/pane.txt); keys types into $SES.
+tm() { tmux -L "${SOCK:-memtui-ui-$$}" "$@"; }
+screen_has() {
+    _end=$(( $(date +%s) + ${2:-20} ))
+    while [ "$(date +%s)" -le "$_end" ]; do
+        tm capture-pane -p -t "$SES" >"$T/pane.txt" 2>/dev/null || true
+        grep -q -- "$1" "$T/pane.txt" && return 0
+        sleep 0.1
+    done
+    cat "$T/pane.txt" >&2
+    fail "the screen never showed '$1'"
+}
+keys() { tm send-keys -t "$SES" "$@"; }
