@@ -44,24 +44,39 @@ static void read_holder_fd(int fd, struct mt_lock_holder *h)
     parse_holder(buf, h);
 }
 
-/* Never through a symlink; O_NONBLOCK so that a FIFO there cannot hang us. */
-#define LOCK_OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+/* Never through a symlink; O_NONBLOCK so that a FIFO there cannot hang us,
+ * O_NOCTTY so that a terminal there never becomes ours. */
+#define LOCK_OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 
-static bool is_regular_fd(int fd)
+/* Open path only if it is a regular file. -1 with *other set to its mode
+ * when it is something else, with *other 0 and errno set when open fails. */
+static int open_regular(const char *path, int flags, mode_t *other)
 {
+    /* Looked at before opening, so that no device or FIFO is even opened;
+     * fstat after it decides (the path may change in between). */
     struct stat st;
-    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    *other = 0;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        *other = st.st_mode;
+        return -1;
+    }
+    int fd = open(path, flags | LOCK_OPEN_FLAGS, 0644);
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) != 0) st.st_mode = S_IFIFO;   /* cannot tell: not regular */
+    if (!S_ISREG(st.st_mode)) {
+        *other = st.st_mode;
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 bool mt_lock_holder(const char *path, struct mt_lock_holder *h)
 {
     memset(h, 0, sizeof(*h));
-    int fd = open(path, O_RDONLY | LOCK_OPEN_FLAGS);
+    mode_t other;
+    int fd = open_regular(path, O_RDONLY, &other);
     if (fd < 0) return false;
-    if (!is_regular_fd(fd)) {
-        close(fd);
-        return false;
-    }
     read_holder_fd(fd, h);
     /* A second open file description conflicts even within one process. */
     if (flock(fd, LOCK_SH | LOCK_NB) == 0) flock(fd, LOCK_UN);
@@ -134,30 +149,28 @@ static void refuse_foreign_file(const char *path, struct mt_error *err)
                       "overwrite it; point --lock-file at a new file or an empty one", path);
 }
 
+static int refuse_kind(const char *path, mode_t mode, struct mt_error *err)
+{
+    const char *what = S_ISLNK(mode) ? "is a symbolic link: memtui never follows one there"
+                       : S_ISDIR(mode) ? "is a directory, not a memtui lock file"
+                                       : "is not a regular file, not a memtui lock file";
+    mt_error_set(err, "the lock file %s %s", path, what);
+    return -1;
+}
+
 /* Open (or create) the lock file at path: never through a symlink, never a
  * file that is not memtui's own lock file. -1 with err set when refused. */
 static int open_lock_file(const char *path, struct mt_error *err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | LOCK_OPEN_FLAGS, 0644);
-    if (fd < 0 && errno == ELOOP) {
-        mt_error_set(err, "the lock file %s is a symbolic link: memtui never follows one there", path);
-        return -1;
-    }
-    if (fd < 0 && errno == EISDIR) {
-        mt_error_set(err, "the lock file %s is a directory, not a memtui lock file", path);
-        return -1;
-    }
+    mode_t other;
+    int fd = open_regular(path, O_RDWR | O_CREAT, &other);
+    if (fd < 0 && other) return refuse_kind(path, other, err);
     if (fd < 0) {
         mt_error_set(err, "cannot open lock file %s: %s", path, strerror(errno));
         return -1;
     }
-    if (!is_regular_fd(fd)) {
-        mt_error_set(err, "the lock file %s is not a regular file, not a memtui lock file", path);
-    } else if (!is_memtui_lock(fd)) {
-        refuse_foreign_file(path, err);
-    } else {
-        return fd;
-    }
+    if (is_memtui_lock(fd)) return fd;
+    refuse_foreign_file(path, err);
     close(fd);
     return -1;
 }
