@@ -70,34 +70,44 @@ static void add_userinfo(struct mt_buf *b, const char *ui, size_t n, bool keep_u
     mt_buf_adds(b, MT_URL_SECRET_MARK);
 }
 
-/* scp-like user@host:path: the last '@' followed by "host:" (no '/'
- * between); NULL if w is not of that form. */
+/* scp-like user@host:path: the last '@' whose next ':' or '/' is a ':'
+ * (user@host:...); NULL if w is not of that form. One pass from the end. */
 static const char *scp_userinfo_end(const char *w, const char *end)
 {
-    for (const char *at = last_at(w, end); at; at = last_at(w, at)) {
-        const char *hostend = find_char(at + 1, end, ":/");
-        if (hostend < end && *hostend == ':') return at;
+    const char *sep = NULL;   /* the nearest ':' or '/' right of p */
+    for (const char *p = end; p > w; p--) {
+        char c = p[-1];
+        if (c == ':' || c == '/') sep = p - 1;
+        else if (c == '@' && sep && *sep == ':') return p - 1;
     }
     return NULL;
 }
 
+static const char *next_scheme_sep(const char *p, const char *end)
+{
+    for (; p + 3 <= end; p++)
+        if (memcmp(p, "://", 3) == 0) return p;
+    return end;
+}
+
 /* Append w[0..n) (one word: no blanks or quotes) with the user-info of
- * every scheme URL in it redacted; when it holds none, as an scp-like URL. */
+ * every scheme URL in it redacted; when it holds none, as an scp-like URL.
+ * Each URL is looked at only up to the next "://", so text of any size
+ * (peers' data reaches messages) is scrubbed in linear time. */
 static void scrub_word(struct mt_buf *b, const char *w, size_t n)
 {
     const char *end = w + n, *done = w;
     bool found = false;
-    for (const char *p = w; p + 3 <= end; p++) {
-        if (memcmp(p, "://", 3) != 0) continue;
+    for (const char *p = next_scheme_sep(w, end), *next; p < end; p = next) {
+        next = next_scheme_sep(p + 3, end);
         size_t s = scheme_start(w, (size_t)(p - w));
         if (w + s == p) continue;
         found = true;
-        const char *auth = p + 3, *ui_end = userinfo_end(auth, end);
-        mt_buf_add(b, done, (size_t)(auth - done));
-        done = auth;
+        const char *auth = p + 3, *ui_end = userinfo_end(auth, next);
         if (!ui_end) continue;
+        mt_buf_add(b, done, (size_t)(auth - done));
         add_userinfo(b, auth, (size_t)(ui_end - auth), is_ssh_scheme(w + s, (size_t)(p - w) - s));
-        done = p = ui_end;
+        done = ui_end;
     }
     const char *scp = found ? NULL : scp_userinfo_end(w, end);
     if (scp) {
