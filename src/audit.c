@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/url.h"
 #include "memtui/util.h"
 
 static int log_fd = -1;
@@ -42,8 +43,11 @@ void mt_audit(const char *event, struct json_object *fields, const char *human, 
 {
     va_list ap;
     va_start(ap, human);
-    char *msg;
-    if (vasprintf(&msg, human, ap) < 0) msg = NULL;
+    char *raw, *msg = NULL;
+    if (vasprintf(&raw, human, ap) >= 0) {
+        msg = mt_url_scrub_text(raw);   /* a URL's password is never shown */
+        free(raw);
+    }
     va_end(ap);
     if (!log_quiet && msg) fprintf(stderr, "memtui: %s\n", msg);
     if (log_fd >= 0) {
@@ -65,8 +69,10 @@ void mt_audit(const char *event, struct json_object *fields, const char *human, 
         } else if (fields) {
             json_object_object_add(o, "detail", json_object_get(fields));
         }
-        const char *line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        char *line = mt_url_scrub_text(json);   /* the caller's fields too */
         char *withnl = xasprintf("%s\n", line);
+        free(line);
         if (write(log_fd, withnl, strlen(withnl)) < 0 && !log_warned) {
             fprintf(stderr, "memtui: cannot write the audit log: %s\n", strerror(errno));
             log_warned = true;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "memtui/url.h"
+
 static void die_oom(size_t n)
 {
     fprintf(stderr, "memtui: out of memory (asked for %zu bytes)\n", n);
@@ -129,11 +131,16 @@ char *mt_buf_detach(struct mt_buf *b, size_t *len)
     return d;
 }
 
+/* Every error passes here, libgit2's text and messages naming a remote
+ * alike: the one place where URL user-info is kept out of what is shown. */
 void mt_error_setv(struct mt_error *e, const char *fmt, va_list ap)
 {
     if (!e) return;
+    char *raw;
+    if (vasprintf(&raw, fmt, ap) < 0) die_oom(0);
     free(e->msg);
-    if (vasprintf(&e->msg, fmt, ap) < 0) die_oom(0);
+    e->msg = mt_url_scrub_text(raw);
+    free(raw);
 }
 
 void mt_error_set(struct mt_error *e, const char *fmt, ...)

@@ -103,6 +103,8 @@ start_git_daemon() {
 # start_http_git BASE: git's own git-http-backend behind lighttpd on
 # 127.0.0.1 (http://127.0.0.1:$HTTP_PORT/git/<name>), for every repository
 # under BASE; a repository takes pushes once it has http.receivepack=true.
+# HTTP_GIT_EXTRA_CONF, when set, is appended to lighttpd's configuration
+# (e.g. to demand a password on some paths).
 # Sets HTTP_PORT and HTTP_PID (stopped by pid at exit). Returns 1, saying
 # why on stderr, when lighttpd or git-http-backend is missing or fails.
 GIT_HTTP_BACKEND=${GIT_HTTP_BACKEND:-$(git --exec-path)/git-http-backend}
@@ -125,6 +127,7 @@ alias.url = ("/git" => "$GIT_HTTP_BACKEND")
     cgi.assign = ("" => "")
     setenv.add-environment = ("GIT_PROJECT_ROOT" => "$1", "GIT_HTTP_EXPORT_ALL" => "")
 }
+${HTTP_GIT_EXTRA_CONF:-}
 EOF
         lighttpd -tt -f "$_conf" >"$T/lighttpd-check.log" 2>&1 || { cat "$T/lighttpd-check.log" >&2; return 1; }
         lighttpd -D -f "$_conf" >"$T/lighttpd-$HTTP_PORT.out" 2>&1 &

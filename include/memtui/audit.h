@@ -3,7 +3,8 @@
  *
  * Promises: every line is written with a single O_APPEND write, so lines
  * from concurrent processes never interleave; logging never fails the
- * caller (a log that cannot be written is reported once on stderr). */
+ * caller (a log that cannot be written is reported once on stderr); the
+ * user-info of any URL in a line or its echo is redacted (url.h). */
 #ifndef MEMTUI_AUDIT_H
 #define MEMTUI_AUDIT_H
 

@@ -5,7 +5,8 @@
  * with a message: a half-built merge is worse than none); mt_buf grows
  * without bound, so nothing is limited by a fixed-size buffer; mt_error
  * carries a message plus optional file:line:col context for the caller to
- * show on screen, stderr or JSON. */
+ * show on screen, stderr or JSON, with the user-info of any URL in it
+ * redacted (url.h), so no error ever shows a remote's password or token. */
 #ifndef MEMTUI_UTIL_H
 #define MEMTUI_UTIL_H
 

@@ -135,3 +135,52 @@ cmp -s "$T/a.json" "$T/m.json" || fail "the local file did not converge"
 expect_rc 0 mt a verify >/dev/null
 git --git-dir="$T/remote.git" fsck --no-dangling >/dev/null 2>&1 || fail "git fsck of the remote failed"
 git -C "$T/clone-a" fsck --no-dangling >/dev/null 2>&1 || fail "git fsck of the clone failed"
+
+# ---- 5. --lock-file never overwrites what is not a memtui lock file --------
+# The memory file, any text file, a symlink (even to a lock file) and a
+# directory or FIFO are refused with exit 2 and a message; each stays exactly
+# as it was, and nothing is exported.
+echo "notes that are not a lock" >"$T/notes.txt"
+cp "$T/a.json" "$T/a.keep"; cp "$T/notes.txt" "$T/notes.keep"; cp "$LOCK" "$T/lock.keep"
+ln -s "$T/a.json" "$T/link-to-memory"
+ln -s "$LOCK" "$T/link-to-lock"
+mkdir "$T/dir.lock"
+mkfifo "$T/fifo.lock"
+graph_add "$T/a.json" a 4 "$T/added-a.jsonl"
+cp "$T/a.json" "$T/a.keep"
+h0=$(git --git-dir="$T/remote.git" rev-parse main)
+for target in "$T/a.json:not a memtui lock file" "$T/notes.txt:not a memtui lock file" \
+              "$T/link-to-memory:symbolic link" "$T/link-to-lock:symbolic link" \
+              "$T/dir.lock:directory" "$T/fifo.lock:not a regular file"; do
+    path=${target%%:*} why=${target#*:}
+    set +e; mt a --lock-file "$path" --lock-timeout 1 sync >/dev/null 2>"$T/err"; rc=$?; set -e
+    [ "$rc" = 2 ] || fail "--lock-file $path: exit $rc, want 2: $(cat "$T/err")"
+    grep -q "$path.*$why" "$T/err" || fail "--lock-file $path: the message does not say '$why': $(cat "$T/err")"
+    set +e; mt a --json --lock-file "$path" export >"$T/out.json" 2>/dev/null; rc=$?; set -e
+    [ "$rc" = 2 ] || fail "--json --lock-file $path: exit $rc, want 2"
+    json "$T/out.json" 'j["error"]' | grep -q "$why" || fail "--json --lock-file $path: $(cat "$T/out.json")"
+done
+cmp -s "$T/a.json" "$T/a.keep" || fail "--lock-file at the memory file changed it: $(cat "$T/a.json")"
+cmp -s "$T/notes.txt" "$T/notes.keep" || fail "--lock-file at a text file changed it: $(cat "$T/notes.txt")"
+cmp -s "$LOCK" "$T/lock.keep" || fail "--lock-file at a symlink to the lock wrote through it"
+[ -L "$T/link-to-memory" ] && [ -L "$T/link-to-lock" ] || fail "a symlink given as --lock-file was replaced"
+[ -d "$T/dir.lock" ] && [ -z "$(ls -A "$T/dir.lock")" ] || fail "the directory given as --lock-file changed"
+[ -p "$T/fifo.lock" ] || fail "the FIFO given as --lock-file was replaced"
+[ "$(git --git-dir="$T/remote.git" rev-parse main)" = "$h0" ] || fail "a refused --lock-file still exported"
+# status only reads the lock file: it neither hangs on the FIFO nor fails
+expect_rc 0 mt a --lock-file "$T/fifo.lock" status >/dev/null 2>&1
+expect_rc 0 mt a --lock-file "$T/a.json" status >/dev/null 2>&1
+cmp -s "$T/a.json" "$T/a.keep" || fail "status with --lock-file at the memory file changed it"
+
+# a lock file memtui created is reused, run after run; so is an empty one
+[ ! -e "$T/mine.lock" ] || fail "test set-up: $T/mine.lock exists"
+expect_rc 0 mt a --lock-file "$T/mine.lock" sync >/dev/null 2>&1
+[ "$(json "$T/mine.lock" '(j["env"], j["host"])')" = "('a', '$HOST')" ] || fail "the created lock file: $(cat "$T/mine.lock")"
+graph_add "$T/a.json" a 5 "$T/added-a.jsonl"
+expect_rc 0 mt a --lock-file "$T/mine.lock" sync >/dev/null 2>&1
+[ "$(wc -l <"$T/mine.lock")" = 1 ] || fail "the reused lock file is not one holder line: $(cat "$T/mine.lock")"
+: >"$T/empty.lock"
+expect_rc 0 mt a --lock-file "$T/empty.lock" export >/dev/null 2>&1
+[ "$(json "$T/empty.lock" 'j["env"]')" = a ] || fail "an empty lock file was not used: $(cat "$T/empty.lock")"
+git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
+graph_has "$T/m.json" "$T/added-a.jsonl" || fail "data lost around the refused lock files"

@@ -1,7 +1,8 @@
 /* test_lock.c: the local lock (lock.h, DESIGN 3.1) with real processes:
  * acquire and release, the holder record, a second acquire that times out
  * and names the holder, waiting until a release, mutual exclusion among
- * many processes, close-on-exec, and a killed holder freeing it at once. */
+ * many processes, close-on-exec, a killed holder freeing it at once, and
+ * the refusal of any file that is not memtui's own lock file. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -394,22 +395,124 @@ START_TEST(test_open_error)
 }
 END_TEST
 
-/* A lock file holding something that is not a record reads as "unknown",
- * and the lock still works. */
-START_TEST(test_garbage_record)
+static void write_file(const char *path, const char *text)
 {
-    FILE *f = fopen(L, "w");
-    fputs("not json at all", f);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
     fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(getdelim(&text, &len, '\0', f), 0);
+    fclose(f);
+    return text;
+}
+
+/* mt_lock_acquire on path is refused with MT_LOCK_ERR, and err says why. */
+static void expect_refused(const char *path, const char *why)
+{
+    struct mt_lock *l = (struct mt_lock *)0x1;
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_lock_acquire(path, 1, "e", "h", &l, &err), MT_LOCK_ERR);
+    ck_assert_ptr_null(l);
+    ck_assert_msg(err.msg && strstr(err.msg, path) && strstr(err.msg, why), "error: %s",
+                  err.msg ? err.msg : "(none)");
+    mt_error_clear(&err);
+}
+
+/* A file that is not a holder record (the memory file given as --lock-file,
+ * any text) is refused and left byte for byte; status reads no holder. */
+START_TEST(test_foreign_file_refused)
+{
+    const char *foreign[] = {"not json at all",
+                             "{\"type\":\"entity\",\"name\":\"A\",\"entityType\":\"t\",\"observations\":[]}\n",
+                             "{\"env\":\"a\",\"host\":\"h\",\"pid\":1,\"since\":\"x\"}\nsecond line\n",
+                             "{\"env\":\"a\",\"host\":\"h\",\"pid\":\"1\",\"since\":\"x\"}\n",
+                             "{\"env\":\"a\",\"host\":\"h\",\"pid\":1,\"since\":\"x\"} trailing\n",
+                             "\n", NULL};
+    for (int i = 0; foreign[i]; i++) {
+        write_file(L, foreign[i]);
+        expect_refused(L, "not a memtui lock file");
+        char *now = slurp(L);
+        ck_assert_str_eq(now, foreign[i]);
+        free(now);
+    }
+    /* too big to be a record, whatever it holds */
+    char *big = xmalloc(5000);
+    memset(big, ' ', 4999);
+    big[4999] = '\0';
+    write_file(L, big);
+    expect_refused(L, "not a memtui lock file");
+    char *now = slurp(L);
+    ck_assert_str_eq(now, big);
+    free(now);
+    free(big);
+}
+END_TEST
+
+/* A symlink is never followed (not even to a lock file), a directory and a
+ * FIFO are refused; nothing is created or changed behind them. */
+START_TEST(test_special_files_refused)
+{
+    char *target = xasprintf("%s/memory.json", T);
+    write_file(target, "{\"type\":\"entity\"}\n");
+    ck_assert_int_eq(symlink(target, L), 0);
+    expect_refused(L, "symbolic link");
+    char *now = slurp(target);
+    ck_assert_str_eq(now, "{\"type\":\"entity\"}\n");
+    free(now);
     struct mt_lock_holder h;
-    ck_assert(mt_lock_holder(L, &h));
-    ck_assert_str_eq(h.env, "");
-    ck_assert_int_eq(h.pid, 0);
-    ck_assert(!h.held);
+    ck_assert(!mt_lock_holder(L, &h));
+    /* a dangling link: nothing is created at its target */
+    char *dangling = xasprintf("%s/dangling.lock", T), *nowhere = xasprintf("%s/nowhere", T);
+    ck_assert_int_eq(symlink(nowhere, dangling), 0);
+    expect_refused(dangling, "symbolic link");
+    ck_assert_int_ne(access(nowhere, F_OK), 0);
+
+    char *dir = xasprintf("%s/dir.lock", T);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    expect_refused(dir, "directory");
+    char *fifo = xasprintf("%s/fifo.lock", T);
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    expect_refused(fifo, "not a regular file");
+    ck_assert(!mt_lock_holder(fifo, &h));   /* and reading it never hangs */
+    free(target);
+    free(dangling);
+    free(nowhere);
+    free(dir);
+    free(fifo);
+}
+END_TEST
+
+/* An empty file (nothing to lose) and a record another holder left are
+ * memtui lock files: taken, and the record rewritten. */
+START_TEST(test_empty_and_record_reused)
+{
+    write_file(L, "");
     struct mt_lock *l = acquire_ok("fresh", "h", 0);
+    struct mt_lock_holder h;
     ck_assert(mt_lock_holder(L, &h));
     ck_assert_str_eq(h.env, "fresh");
     mt_lock_release(l);
+    /* a record as another writer spaces it (Python's json.dumps) */
+    write_file(L, "{\"env\": \"py\", \"host\": \"h\", \"pid\": 7, \"since\": \"2024-01-01T00:00:00Z\"}\n");
+    l = acquire_ok("again", "h", 0);
+    ck_assert(mt_lock_holder(L, &h));
+    ck_assert_str_eq(h.env, "again");
+    ck_assert_int_eq(h.pid, getpid());
+    mt_lock_release(l);
+    /* and memtui's own record, many times over */
+    for (int i = 0; i < 3; i++) mt_lock_release(acquire_ok("loop", "h", 0));
+    char *now = slurp(L);
+    ck_assert_ptr_nonnull(strstr(now, "\"env\":\"loop\""));
+    ck_assert_ptr_eq(strchr(now, '\n'), now + strlen(now) - 1);   /* one line */
+    free(now);
 }
 END_TEST
 
@@ -437,7 +540,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_mutual_exclusion);
     tcase_add_test(tc, test_close_on_exec);
     tcase_add_test(tc, test_open_error);
-    tcase_add_test(tc, test_garbage_record);
+    tcase_add_test(tc, test_foreign_file_refused);
+    tcase_add_test(tc, test_special_files_refused);
+    tcase_add_test(tc, test_empty_and_record_reused);
     tcase_add_test(tc, test_monotonic);
     suite_add_tcase(s, tc);
     return s;
