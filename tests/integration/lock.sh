@@ -45,7 +45,8 @@ set +e; mt a --lock-timeout 2 sync >"$T/out" 2>"$T/err"; rc=$?; set -e
 dt=$(( $(now_ms) - t0 ))
 [ "$rc" = 4 ] || fail "a sync behind a held lock exited $rc, want 4: $(cat "$T/err")"
 [ "$dt" -ge 1900 ] || fail "the sync gave up after $dt ms, before --lock-timeout 2"
-[ "$dt" -lt 6000 ] || fail "the sync took $dt ms to give up with --lock-timeout 2"
+# Only a bound that load cannot reach: it catches a wait that ignores the timeout.
+[ "$dt" -lt 30000 ] || fail "the sync took $dt ms to give up with --lock-timeout 2"
 grep -q 'lock-holder-env' "$T/err" || fail "the timeout message does not name the holder's env: $(cat "$T/err")"
 grep -q "$holder" "$T/err" || fail "the timeout message does not name the holder's pid $holder: $(cat "$T/err")"
 grep -q "$HOST" "$T/err" || fail "the timeout message does not name the holder's host: $(cat "$T/err")"
@@ -76,7 +77,10 @@ kill -KILL "$holder"; wait "$holder" 2>/dev/null || true; forget_pid "$holder"
 reap "$waiter"
 dt=$(( $(now_ms) - t0 ))
 [ "$REAP_RC" = 0 ] || fail "the waiting sync exited $REAP_RC after the holder died: $(cat "$T/w.err")"
-[ "$dt" -lt 3000 ] || fail "the lock was taken $dt ms after its holder was killed"
+# The holder never releases: only the kernel dropping its flock at the kill
+# lets the waiter in, so rc 0 proves the takeover; the bound (half the
+# waiter's --lock-timeout) only says it did not come from some other wait.
+[ "$dt" -lt 30000 ] || fail "the lock was taken $dt ms after its holder was killed"
 git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
 graph_has "$T/m.json" "$T/added-a.jsonl" || fail "the sync after the wait lost data"
 echo "lock: a killed holder's lock taken over after $dt ms"
