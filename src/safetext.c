@@ -275,34 +275,24 @@ void mt_safe_printf(FILE *to, const char *fmt, ...)
     va_end(ap);
 }
 
-void mt_warn(const char *fmt, ...)
+void mt_safe_json_add(struct mt_buf *out, const char *json)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = mt_safe_vformat(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "memtui: %s\n", s);   /* one line, one write */
-    free(s);
-}
-
-char *mt_safe_json(const char *json)
-{
-    struct mt_buf b;
-    mt_buf_init(&b);
-    const unsigned char *p = (const unsigned char *)json;
-    size_t from = 0, i = 0;
     /* outside strings JSON text is ASCII without DEL: every match is inside one */
-    while (p[i]) {
-        size_t len = p[i] == 0x7f ? 1 : p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] < 0xa0 ? 2 : 0;
-        if (!len) {
-            i++;
+    for (const char *p = json;;) {
+        const char *hit = strpbrk(p, "\x7f\xc2");
+        if (!hit) {
+            mt_buf_adds(out, p);
+            return;
+        }
+        unsigned char next = (unsigned char)hit[1];
+        bool del = (unsigned char)hit[0] == 0x7f, c1 = !del && next >= 0x80 && next < 0xa0;
+        if (!del && !c1) {   /* 0xc2 starting a printable character */
+            mt_buf_add(out, p, (size_t)(hit - p) + 1);
+            p = hit + 1;
             continue;
         }
-        mt_buf_add(&b, json + from, i - from);
-        mt_buf_addf(&b, "\\u%04x", len == 1 ? 0x7fu : (unsigned)p[i + 1]);
-        i += len;
-        from = i;
+        mt_buf_add(out, p, (size_t)(hit - p));
+        mt_buf_addf(out, "\\u%04x", del ? 0x7fu : next);
+        p = hit + (del ? 1 : 2);
     }
-    mt_buf_add(&b, json + from, i - from);
-    return mt_buf_detach(&b, NULL);
 }

@@ -41,12 +41,10 @@ char *mt_safe_vformat(const char *fmt, va_list ap);
 char *mt_safe_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mt_safe_printf(FILE *to, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mt_safe_vprintf(FILE *to, const char *fmt, va_list ap);
-/* The stderr sink: "memtui: <message>\n", arguments shown safe. */
-void mt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* JSON text (as json-c writes it: C0 already escaped) with DEL and the C1
- * controls written as \u escapes too: the same strings once parsed, and no
- * raw control byte for a terminal or a log viewer; caller frees. */
-char *mt_safe_json(const char *json);
+/* Append JSON text (as json-c writes it: C0 already escaped) with DEL and
+ * the C1 controls written as \u escapes too: the same strings once parsed,
+ * and no raw control byte for a terminal or a log viewer. */
+void mt_safe_json_add(struct mt_buf *out, const char *json);
 
 #endif

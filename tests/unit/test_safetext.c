@@ -1,4 +1,5 @@
 /* test_safetext.c: untrusted text shown safe: escapes, widths, printing. */
+#include "memtui/audit.h"
 #include "memtui/safetext.h"
 #include "memtui/utf8.h"
 #include "testutil.h"
@@ -152,14 +153,25 @@ START_TEST(printf_and_warn)
 }
 END_TEST
 
+static char *json_shown(const char *json)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_safe_json_add(&b, json);
+    return mt_buf_detach(&b, NULL);
+}
+
 START_TEST(json_keeps_strings)
 {
     /* json-c leaves DEL and C1 raw; the text keeps the strings as escapes */
-    char *s = mt_safe_json("{\"n\":\"a\x7f" "b\xc2\x9b" "c\xc2\xa0" "d\\u001b\"}");
+    char *s = json_shown("{\"n\":\"a\x7f" "b\xc2\x9b" "c\xc2\xa0" "d\\u001b\"}");
     ck_assert_str_eq(s, "{\"n\":\"a\\u007fb\\u009bc\xc2\xa0" "d\\u001b\"}");
     free(s);
-    s = mt_safe_json("");
+    s = json_shown("");
     ck_assert_str_eq(s, "");
+    free(s);
+    s = json_shown("\x7f\xc2\x80\xc2");   /* at the edges, and a 0xc2 cut short */
+    ck_assert_str_eq(s, "\\u007f\\u0080\xc2");
     free(s);
 }
 END_TEST
