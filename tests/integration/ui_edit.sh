@@ -6,20 +6,7 @@
 . "$TESTS_DIR/ui_lib.sh"
 command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
 ui_setup
-SOCK="memtui-edit-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT INT TERM
-screen_has() {
-    _end=$(( $(date +%s) + ${2:-20} ))
-    while [ "$(date +%s)" -le "$_end" ]; do
-        tm capture-pane -p -t ui >"$T/pane.txt" 2>/dev/null || true
-        grep -q -- "$1" "$T/pane.txt" && return 0
-        sleep 0.1
-    done
-    cat "$T/pane.txt" >&2
-    fail "the screen never showed '$1'"
-}
-keys() { tm send-keys -t ui "$@"; }
+tmux_start
 # The editor: first a broken line (it must come back), then a real edit.
 cat >"$T/edit-orion" <<ED
 #!/bin/sh

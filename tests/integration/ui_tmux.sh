@@ -6,21 +6,7 @@
 . "$TESTS_DIR/ui_lib.sh"
 command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
 ui_setup
-SOCK="memtui-test-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT INT TERM
-# screen_has PATTERN [SECONDS]: wait until the pane shows PATTERN.
-screen_has() {
-    _end=$(( $(date +%s) + ${2:-20} ))
-    while [ "$(date +%s)" -le "$_end" ]; do
-        tm capture-pane -p -t "$SES" >"$T/pane.txt" 2>/dev/null || true
-        grep -q -- "$1" "$T/pane.txt" && return 0
-        sleep 0.1
-    done
-    cat "$T/pane.txt" >&2
-    fail "the screen never showed '$1'"
-}
-keys() { tm send-keys -t "$SES" "$@"; }
+tmux_start
 SES=ui
 cat >"$T/run.sh" <<RUN
 stty -g >"$T/stty.before"
