@@ -103,7 +103,8 @@ char *mt_safe_text(const char *s)
 /* ---- printf with every string argument shown safe ------------------------ */
 
 struct conv {
-    char spec[48];   /* the conversion rebuilt for snprintf: "%-08.3llx" */
+    char flags[8];
+    char spec[48];   /* numbers: the conversion rebuilt for snprintf, "%-08.3llx" */
     bool left;       /* the '-' flag */
     int width;       /* -1: none */
     int prec;        /* -1: none */
@@ -115,19 +116,18 @@ struct conv {
  * returns the text after it. */
 static const char *parse_conv(const char *p, struct conv *c, va_list *ap)
 {
-    char flags[8] = "";
-    size_t nf = 0;
     memset(c, 0, sizeof(*c));
+    size_t nf = 0;
     c->width = c->prec = -1;
     for (; *p && strchr("-+ #0'", *p); p++)
-        if (nf + 1 < sizeof flags) flags[nf++] = *p;
+        if (nf + 1 < sizeof c->flags) c->flags[nf++] = *p;
     char *end;
     if (*p == '*') {
         c->width = va_arg(*ap, int);
         p++;
         if (c->width < 0) {   /* a negative '*' width means '-' */
             c->width = -c->width;
-            if (nf + 1 < sizeof flags) flags[nf++] = '-';
+            if (nf + 1 < sizeof c->flags) c->flags[nf++] = '-';
         }
     } else if (*p >= '0' && *p <= '9') {
         c->width = (int)strtol(p, &end, 10);
@@ -147,18 +147,24 @@ static const char *parse_conv(const char *p, struct conv *c, va_list *ap)
     size_t nl = 0;
     while (*p && strchr("hlzjtL", *p) && nl < 2) c->len[nl++] = *p++;
     c->type = *p ? *p++ : '\0';
-    c->left = strchr(flags, '-') != NULL;
-    int o = snprintf(c->spec, sizeof c->spec, "%%%s", flags);
+    c->left = strchr(c->flags, '-') != NULL;
+    return p;
+}
+
+/* The conversion as snprintf takes it, for numbers (strings never go there). */
+static void build_spec(struct conv *c)
+{
+    int o = snprintf(c->spec, sizeof c->spec, "%%%s", c->flags);
     if (c->width >= 0) o += snprintf(c->spec + o, sizeof c->spec - (size_t)o, "%d", c->width);
     if (c->prec >= 0) o += snprintf(c->spec + o, sizeof c->spec - (size_t)o, ".%d", c->prec);
     snprintf(c->spec + o, sizeof c->spec - (size_t)o, "%s%c", c->len, c->type);
-    return p;
 }
 
 /* %s and %c: the shown form, padded to the width in columns. */
 static void add_text(struct mt_buf *b, const struct conv *c, const char *s, size_t n)
 {
-    size_t cols = mt_safe_width(s, n), pad = c->width > 0 && (size_t)c->width > cols ? (size_t)c->width - cols : 0;
+    size_t cols = c->width > 0 ? mt_safe_width(s, n) : 0;
+    size_t pad = c->width > 0 && (size_t)c->width > cols ? (size_t)c->width - cols : 0;
     if (!c->left)
         for (size_t i = 0; i < pad; i++) mt_buf_addc(b, ' ');
     mt_safe_add(b, s, n);
@@ -193,8 +199,9 @@ static void add_unsigned(struct mt_buf *b, const struct conv *c, va_list *ap)
 
 /* One conversion; false when it is one this formatter does not know (the
  * rest of the format is then left out: its arguments cannot be told). */
-static bool add_conv(struct mt_buf *b, const struct conv *c, va_list *ap)
+static bool add_conv(struct mt_buf *b, struct conv *c, va_list *ap)
 {
+    if (!strchr("%sc", c->type)) build_spec(c);
     switch (c->type) {
     case '%':
         mt_buf_addc(b, '%');
@@ -230,24 +237,30 @@ static bool add_conv(struct mt_buf *b, const struct conv *c, va_list *ap)
     }
 }
 
-char *mt_safe_vformat(const char *fmt, va_list ap)
+/* Append the formatted text to b. */
+static void format_into(struct mt_buf *b, const char *fmt, va_list ap)
 {
-    struct mt_buf b;
-    mt_buf_init(&b);
     va_list aq;
     va_copy(aq, ap);
     for (const char *p = fmt; *p;) {
         const char *pct = strchrnul(p, '%');
-        mt_buf_add(&b, p, (size_t)(pct - p));   /* the format is trusted */
+        mt_buf_add(b, p, (size_t)(pct - p));   /* the format is trusted */
         if (!*pct) break;
         struct conv c;
         p = parse_conv(pct + 1, &c, &aq);
-        if (!add_conv(&b, &c, &aq)) {
-            mt_buf_adds(&b, "%?");
+        if (!add_conv(b, &c, &aq)) {
+            mt_buf_adds(b, "%?");
             break;
         }
     }
     va_end(aq);
+}
+
+char *mt_safe_vformat(const char *fmt, va_list ap)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    format_into(&b, fmt, ap);
     return mt_buf_detach(&b, NULL);
 }
 
@@ -262,9 +275,11 @@ char *mt_safe_format(const char *fmt, ...)
 
 void mt_safe_vprintf(FILE *to, const char *fmt, va_list ap)
 {
-    char *s = mt_safe_vformat(fmt, ap);
-    fputs(s, to);
-    free(s);
+    struct mt_buf line;
+    mt_buf_init(&line);
+    format_into(&line, fmt, ap);
+    fwrite(line.data, 1, line.len, to);
+    mt_buf_free(&line);
 }
 
 void mt_safe_printf(FILE *to, const char *fmt, ...)
