@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/safetext.h"
 #include "memtui/url.h"
 #include "memtui/util.h"
 
@@ -23,7 +24,7 @@ void mt_audit_open(const char *gitdir, const char *env, bool quiet)
     char *path = xasprintf("%smemtui.log", gitdir);
     log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0 && !log_warned) {
-        fprintf(stderr, "memtui: cannot write the audit log %s: %s\n", path, strerror(errno));
+        mt_warn("cannot write the audit log %s: %s", path, strerror(errno));
         log_warned = true;
     }
     free(path);
@@ -43,13 +44,11 @@ void mt_audit(const char *event, struct json_object *fields, const char *human, 
 {
     va_list ap;
     va_start(ap, human);
-    char *raw, *msg = NULL;
-    if (vasprintf(&raw, human, ap) >= 0) {
-        msg = mt_url_scrub_text(raw);   /* a URL's password is never shown */
-        free(raw);
-    }
+    char *safe = mt_safe_vformat(human, ap);   /* the human line shows peers' strings escaped */
+    char *msg = mt_url_scrub_text(safe);      /* and a URL's password never */
+    free(safe);
     va_end(ap);
-    if (!log_quiet && msg) fprintf(stderr, "memtui: %s\n", msg);
+    if (!log_quiet) fprintf(stderr, "memtui: %s\n", msg);
     if (log_fd >= 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -63,23 +62,38 @@ void mt_audit(const char *event, struct json_object *fields, const char *human, 
         json_object_object_add(o, "env", json_object_new_string(log_env ? log_env : ""));
         json_object_object_add(o, "pid", json_object_new_int64(getpid()));
         json_object_object_add(o, "event", json_object_new_string(event));
-        if (msg) json_object_object_add(o, "message", json_object_new_string(msg));
+        json_object_object_add(o, "message", json_object_new_string(msg));
         if (fields && json_object_is_type(fields, json_type_object)) {
             json_object_object_foreach(fields, k, v) json_object_object_add(o, k, json_object_get(v));
         } else if (fields) {
             json_object_object_add(o, "detail", json_object_get(fields));
         }
-        const char *json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        char *line = mt_url_scrub_text(json);   /* the caller's fields too */
-        char *withnl = xasprintf("%s\n", line);
-        free(line);
-        if (write(log_fd, withnl, strlen(withnl)) < 0 && !log_warned) {
-            fprintf(stderr, "memtui: cannot write the audit log: %s\n", strerror(errno));
+        char *scrubbed = mt_url_scrub_text(json_object_to_json_string_ext(   /* the caller's fields too */
+            o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        struct mt_buf line;
+        mt_buf_init(&line);
+        mt_safe_json_add(&line, scrubbed);
+        free(scrubbed);
+        mt_buf_addc(&line, '\n');
+        if (write(log_fd, line.data, line.len) < 0 && !log_warned) {
+            mt_warn("cannot write the audit log: %s", strerror(errno));
             log_warned = true;
         }
-        free(withnl);
+        mt_buf_free(&line);
         json_object_put(o);
     }
     json_object_put(fields);
     free(msg);
+}
+
+void mt_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *safe = mt_safe_vformat(fmt, ap);
+    va_end(ap);
+    char *s = mt_url_scrub_text(safe);
+    free(safe);
+    fprintf(stderr, "memtui: %s\n", s);   /* one line, one write */
+    free(s);
 }

@@ -18,6 +18,7 @@
 #include "memtui/lock.h"
 #include "memtui/pending.h"
 #include "memtui/publish.h"
+#include "memtui/safetext.h"
 #include "memtui/session.h"
 #include "memtui/txn.h"
 
@@ -34,7 +35,7 @@ static void say(const struct run *x, const char *fmt, ...)
     if (x->cfg->json) return;
     va_list ap;
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    mt_safe_vprintf(stdout, fmt, ap);   /* peers' strings shown escaped */
     va_end(ap);
 }
 
@@ -78,7 +79,7 @@ static void warn_quarantine(const struct run *x, const struct mt_plan *p)
 static void save_pending(struct run *x, const struct mt_plan *p)
 {
     struct mt_error err = {0};
-    if (mt_pending_save(&x->s, p, &err)) fprintf(stderr, "memtui: %s\n", err.msg);
+    if (mt_pending_save(&x->s, p, &err)) mt_warn("%s", err.msg);
     mt_error_clear(&err);
 }
 
@@ -175,8 +176,7 @@ static int export_step(struct run *x, bool sync)
 {
     bool exported = false;
     if (sync && !mt_file_exists(x->cfg->memory_file)) {
-        fprintf(stderr, "memtui: %s does not exist: nothing to export; the merged graph will be imported\n",
-                x->cfg->memory_file);
+        mt_warn("%s does not exist: nothing to export; the merged graph will be imported", x->cfg->memory_file);
     } else {
         int rc = mt_session_export(&x->s, sync ? NULL : x->cfg->from, &exported, &x->err);
         if (rc) return rc;
@@ -357,7 +357,9 @@ static int cmd_status(struct run *x, bool diff)
         }
     }
     if (!x->cfg->json) {
-        if (!diff) printf("repo %s  env %s  head %.12s\n", x->cfg->repo, x->cfg->env, x->s.head[0] ? x->s.head : "(none)");
+        if (!diff)
+            mt_safe_printf(stdout, "repo %s  env %s  head %.12s\n", x->cfg->repo, x->cfg->env,
+                           x->s.head[0] ? x->s.head : "(none)");
         mt_print_plan(stdout, &p);
     }
     rc = degraded_or_ok(&p);
@@ -407,7 +409,7 @@ static bool check_one(struct run *x, struct json_object *list, const char *what,
     bool ok = count_blob(x, blob, what, sha, &e, &r, &o) == 0;
     if (!ok) {
         json_object_object_add(it, "error", json_object_new_string(x->err.msg ? x->err.msg : "unreadable"));
-        fprintf(stderr, "memtui: verify: %s: %s\n", what, x->err.msg);
+        mt_warn("verify: %s: %s", what, x->err.msg);
         mt_error_clear(&x->err);
     } else {
         bool sha_ok = strcmp(sha, want_sha) == 0, counts_ok = e == we && r == wr && o == wo;
@@ -415,10 +417,10 @@ static bool check_one(struct run *x, struct json_object *list, const char *what,
         json_object_object_add(it, "sha256", json_object_new_string(sha));
         put_bool(it, "sha256_ok", sha_ok);
         put_bool(it, "counts_ok", counts_ok);
-        if (!sha_ok) fprintf(stderr, "memtui: verify: %s: SHA-256 %s, the manifest says %s\n", what, sha, want_sha);
+        if (!sha_ok) mt_warn("verify: %s: SHA-256 %s, the manifest says %s", what, sha, want_sha);
         if (!counts_ok)
-            fprintf(stderr, "memtui: verify: %s: %zu/%zu/%zu entities/relations/observations, the manifest says "
-                            "%zu/%zu/%zu\n", what, e, r, o, we, wr, wo);
+            mt_warn("verify: %s: %zu/%zu/%zu entities/relations/observations, the manifest says %zu/%zu/%zu", what,
+                    e, r, o, we, wr, wo);
     }
     put_bool(it, "ok", ok);
     json_object_array_add(list, it);
@@ -439,8 +441,8 @@ static int cmd_verify(struct run *x)
     char head_blob[MT_OID_HEX] = "";
     if (mt_repo_blob_id(x->s.repo, NULL, "memory.json", head_blob, &x->err)) mt_error_clear(&x->err);
     if (strcmp(head_blob, m->out_blob)) {
-        fprintf(stderr, "memtui: verify: memory.json at HEAD is blob %s, the manifest recorded %s\n",
-                head_blob[0] ? head_blob : "(none)", m->out_blob);
+        mt_warn("verify: memory.json at HEAD is blob %s, the manifest recorded %s", head_blob[0] ? head_blob : "(none)",
+                m->out_blob);
         ok = false;
     }
     ok &= check_one(x, list, "memory.json", m->out_blob, m->out_sha256, m->out_entities, m->out_relations,
@@ -593,15 +595,22 @@ int mt_batch_run(const struct mt_config *cfg)
     }
     if (x.err.msg) {
         char *m = mt_error_format(&x.err);
-        fprintf(stderr, "memtui: %s\n", m);
+        mt_warn("%s", m);
         json_object_object_add(x.r, "error", json_object_new_string(m));
         free(m);
     }
     mt_trace("command done");
     json_object_object_add(x.r, "ok", json_object_new_boolean(rc == MT_EXIT_OK));
     put_int(x.r, "exit_code", rc);
-    if (cfg->json)
-        printf("%s\n", json_object_to_json_string_ext(x.r, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    if (cfg->json) {
+        struct mt_buf out;
+        mt_buf_init(&out);
+        mt_safe_json_add(&out, json_object_to_json_string_ext(x.r, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+        mt_buf_addc(&out, '\n');
+        fwrite(out.data, 1, out.len, stdout);
+        mt_buf_free(&out);
+    }
     json_object_put(x.r);
     mt_error_clear(&x.err);
     mt_session_close(&x.s);

@@ -1,11 +1,12 @@
 /* batch_report.c: the plan as JSON and as text, shared by merge, diff,
- * status and sync. */
+ * status and sync. The text shows peers' strings through safetext. */
 #include "memtui/batch_report.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "memtui/jsonw.h"
+#include "memtui/safetext.h"
 #include "memtui/strmap.h"
 
 static struct json_object *str_or_null(const char *s)
@@ -126,9 +127,10 @@ void mt_report_plan(struct json_object *r, const struct mt_plan *p)
 
 static void print_entity_lines(FILE *to, char sign, const struct mt_entity *e, const struct mt_entity *other)
 {
-    if (!other || strcmp(e->type, other->type)) fprintf(to, "%c entityType: %s\n", sign, e->type);
+    if (!other || strcmp(e->type, other->type)) mt_safe_printf(to, "%c entityType: %s\n", sign, e->type);
     for (size_t i = 0; i < e->obs.n; i++)
-        if (!other || !mt_strset_has(&other->obs, e->obs.items[i])) fprintf(to, "%c %s\n", sign, e->obs.items[i]);
+        if (!other || !mt_strset_has(&other->obs, e->obs.items[i]))
+            mt_safe_printf(to, "%c %s\n", sign, e->obs.items[i]);
 }
 
 void mt_print_plan(FILE *to, const struct mt_plan *p)
@@ -137,16 +139,17 @@ void mt_print_plan(FILE *to, const struct mt_plan *p)
     pending_keys(p, &pending);
     for (size_t i = 0; i < p->nenvs; i++) {
         const struct mt_env_plan *e = &p->envs[i];
-        fprintf(to, "%-20s %-12s", e->ref.env, mt_frag_status_name(e->status));
+        mt_safe_printf(to, "%-20s %-12s", e->ref.env, mt_frag_status_name(e->status));
         if (e->status != MT_FRAG_ABSENT && e->status != MT_FRAG_QUARANTINED)
-            fprintf(to, " %zu entities, %zu relations, %zu observations", e->entities, e->relations, e->observations);
-        if (e->reason) fprintf(to, "\n    %s", e->reason);
+            mt_safe_printf(to, " %zu entities, %zu relations, %zu observations", e->entities, e->relations,
+                           e->observations);
+        if (e->reason) mt_safe_printf(to, "\n    %s", e->reason);
         fputc('\n', to);
     }
     for (size_t i = 0; i < p->nchanges; i++) {
         const struct mt_change *c = &p->changes[i];
-        fprintf(to, "@ %s", (c->after ? c->after : c->before)->name);
-        for (size_t j = 0; j < c->nenvs; j++) fprintf(to, "%s%s", j ? ", " : "  (", p->envs[c->envs[j]].ref.env);
+        mt_safe_printf(to, "@ %s", (c->after ? c->after : c->before)->name);
+        for (size_t j = 0; j < c->nenvs; j++) mt_safe_printf(to, "%s%s", j ? ", " : "  (", p->envs[c->envs[j]].ref.env);
         fputs(c->nenvs ? ")" : "", to);
         if (change_pending(&pending, c)) {   /* its -/+ lines would show a resolution nobody chose */
             fputs("  [conflict pending: an operator decides]\n", to);
@@ -158,21 +161,22 @@ void mt_print_plan(FILE *to, const struct mt_plan *p)
     }
     for (size_t i = 0; i < p->nrel_changes; i++) {
         const struct mt_rel_change *c = &p->rel_changes[i];
-        fprintf(to, "%c relation %s -[%s]-> %s%s\n", c->added ? '+' : '-', c->rel->from, c->rel->rtype, c->rel->to,
-                c->cascade ? "  (an end was deleted)" : "");
+        mt_safe_printf(to, "%c relation %s -[%s]-> %s%s\n", c->added ? '+' : '-', c->rel->from, c->rel->rtype,
+                       c->rel->to, c->cascade ? "  (an end was deleted)" : "");
     }
     for (size_t i = 0; i < p->nconflicts; i++) {
         const struct mt_conflict *c = &p->conflicts[i];
-        fprintf(to, "conflict %s on \"%s\" (", mt_conflict_kind_name(c->kind), c->name);
-        for (size_t j = 0; j < c->nenvs; j++) fprintf(to, "%s%s", j ? ", " : "", p->envs[c->envs[j]].ref.env);
-        fprintf(to, "): %s\n", !conflict_pending(p, c) && p->resolved && c->resolution ? c->resolution : "pending");
+        mt_safe_printf(to, "conflict %s on \"%s\" (", mt_conflict_kind_name(c->kind), c->name);
+        for (size_t j = 0; j < c->nenvs; j++) mt_safe_printf(to, "%s%s", j ? ", " : "", p->envs[c->envs[j]].ref.env);
+        mt_safe_printf(to, "): %s\n",
+                       !conflict_pending(p, c) && p->resolved && c->resolution ? c->resolution : "pending");
     }
     size_t unresolved = mt_plan_unresolved(p);
     if (p->resolved && !unresolved)
-        fprintf(to, "result: %zu entities, %zu relations, %zu observations\n", p->entities, p->relations,
-                p->observations);
+        mt_safe_printf(to, "result: %zu entities, %zu relations, %zu observations\n", p->entities, p->relations,
+                       p->observations);
     else if (unresolved)
-        fprintf(to, "result: none until the %zu pending %s decided (in the workstation, or by a merge with "
-                    "--policy preserve)\n", unresolved, unresolved == 1 ? "conflict is" : "conflicts are");
+        mt_safe_printf(to, "result: none until the %zu pending %s decided (in the workstation, or by a merge with "
+                           "--policy preserve)\n", unresolved, unresolved == 1 ? "conflict is" : "conflicts are");
     mt_strmap_free(&pending);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memtui/audit.h"
+
 static const char USAGE[] =
     "usage: memtui [--repo DIR] [--env NAME] [--theme NAME]\n"
     "       memtui --batch [options] COMMAND [command options]\n";
@@ -166,9 +168,7 @@ static char *short_host(void)
 
 static int bad(const char *fmt, const char *v)
 {
-    fprintf(stderr, "memtui: ");
-    fprintf(stderr, fmt, v);
-    fputc('\n', stderr);
+    mt_warn(fmt, v);
     mt_usage(stderr);
     return MT_EXIT_USAGE;
 }

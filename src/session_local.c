@@ -48,7 +48,7 @@ void mt_session_record_write(const struct mt_session *s, const char sha[MT_SHA25
     char *text = xasprintf("{\"sha256\":\"%s\",\"time\":\"%s\"}\n", sha, mt_utc_now());
     struct mt_error err = {0};
     if (mt_file_write_atomic(path, text, strlen(text), 0600, &err))
-        fprintf(stderr, "memtui: warning: %s\n", err.msg);
+        mt_warn("warning: %s", err.msg);
     mt_error_clear(&err);
     free(text);
     free(path);
@@ -615,8 +615,8 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
     mt_sha256_hex(data, len, sha);
     if (!mt_session_local_unchanged(s, path, sha)) {
         *skipped = true;
-        fprintf(stderr, "memtui: import skipped: %s changed since it was last exported; "
-                        "run export (or sync) first so nothing is lost\n", path);
+        mt_warn("import skipped: %s changed since it was last exported; "
+                        "run export (or sync) first so nothing is lost", path);
         free(data);
         return MT_EXIT_OK;
     }
@@ -643,8 +643,8 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
             rc = MT_EXIT_VERIFY;
         } else if (ir.skipped) {
             *skipped = true;
-            fprintf(stderr, "memtui: import skipped: %s changed since it was last exported; "
-                            "run export (or sync) first so nothing is lost\n", path);
+            mt_warn("import skipped: %s changed since it was last exported; "
+                            "run export (or sync) first so nothing is lost", path);
         } else {
             mt_sha256_hex(ir.final.data ? ir.final.data : "", ir.final.len, sha);
             mt_buf_free(&ir.final);

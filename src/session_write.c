@@ -67,7 +67,7 @@ void mt_session_restore_from_head(struct mt_session *s, const char *rel)
     bool in_head = s->head[0] && mt_repo_read_path(s->repo, NULL, rel, &data, &len, blob, &err) == 0;
     if (in_head) {
         if (mt_file_write_atomic(path, data, len, 0644, &err))
-            fprintf(stderr, "memtui: rollback of %s failed: %s\n", rel, err.msg);
+            mt_warn("rollback of %s failed: %s", rel, err.msg);
         free(data);
     } else {
         unlink(path);
@@ -103,7 +103,7 @@ void mt_session_wip_begin(struct mt_session *s, const char *const *paths, size_t
     char *p = wip_path(s);
     struct mt_error err = {0};
     if (mt_file_write_atomic(p, b.data ? b.data : "", b.len, 0600, &err))
-        fprintf(stderr, "memtui: warning: %s\n", err.msg);
+        mt_warn("warning: %s", err.msg);
     mt_error_clear(&err);
     free(p);
     mt_buf_free(&b);
@@ -320,7 +320,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
                       ? mt_session_import_live(s, s->cfg->memory_file, out.data ? out.data : "", out.len, NULL, 0, &ir, err)
                       : 1;
         if (irc == 1 || (irc == 0 && ir.skipped)) {
-            fprintf(stderr, "memtui: import skipped: %s changed since export; its fragment stays as exported\n",
+            mt_warn("import skipped: %s changed since export; its fragment stays as exported",
                     s->cfg->memory_file);
         } else if (irc) {
             /* The merge goes on without the import (the fragment stays as
@@ -393,7 +393,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     free(own_name);
     if (rc && *imported) {
         struct mt_error uerr = {0};
-        if (mt_session_import_undo(s, &uerr)) fprintf(stderr, "memtui: %s\n", uerr.msg);
+        if (mt_session_import_undo(s, &uerr)) mt_warn("%s", uerr.msg);
         mt_error_clear(&uerr);
         *imported = false;
     }

@@ -314,7 +314,7 @@ int mt_txn_end(struct mt_txn *t)
     if (t->stashed) {
         int prc = mt_stash_pop(t->s->repo, t->stash_oid, &err);
         if (prc) {
-            fprintf(stderr, "memtui: %s\n", err.msg ? err.msg : "the stash could not be re-applied");
+            mt_warn("%s", err.msg ? err.msg : "the stash could not be re-applied");
             t->stash_kept = true;
             rc = MT_EXIT_DEGRADED;
         }

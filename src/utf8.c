@@ -200,7 +200,12 @@ static bool in_table(uint32_t cp, const struct range *t, size_t n)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static size_t cp_width(uint32_t cp)
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    return n ? decode((const unsigned char *)s, n, cp) : 0;
+}
+
+size_t utf8_cp_width(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0;   /* controls */
     if (cp < 0x300) return 1;
@@ -239,7 +244,7 @@ size_t utf8_width(const char *s, size_t n)
             i++;
             continue;
         }
-        cols += cp_width(cp);
+        cols += utf8_cp_width(cp);
         i += len;
     }
     return cols;

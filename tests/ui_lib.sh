@@ -27,19 +27,21 @@ tmux_open() {
     trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT INT TERM
 }
 tm() { tmux -L "$SOCK" "$@"; }
-# screen_has PATTERN [SECONDS]: wait until the pane shows PATTERN (a grep
-# regex).
+# screen_has [-F] PATTERN [SECONDS]: wait until the pane shows PATTERN (a
+# grep pattern; with -F a fixed string).
 screen_has() {
+    _fixed=""
+    if [ "$1" = -F ]; then _fixed=-F; shift; fi
     _end=$(( $(date +%s) + ${2:-20} ))
     while [ "$(date +%s)" -le "$_end" ]; do
-        tm capture-pane -p -t "$SES" >"$T/pane.txt" 2>/dev/null || true
-        grep -q -- "$1" "$T/pane.txt" && return 0
+        tm capture-pane -p -t "${SES:-ui}" >"$T/pane.txt" 2>/dev/null || true
+        grep -q $_fixed -- "$1" "$T/pane.txt" && return 0
         sleep 0.1
     done
     cat "$T/pane.txt" >&2
     fail "the screen never showed '$1'"
 }
-keys() { tm send-keys -t "$SES" "$@"; }
+keys() { tm send-keys -t "${SES:-ui}" "$@"; }
 # workstation_script: $T/run.sh, for a tmux session, runs the workstation on
 # clone-a (stderr to $T/err), leaves its exit code in $T/rc, prints DONE and
 # waits, so that the pane stays to be read.

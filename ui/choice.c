@@ -7,7 +7,6 @@
 
 #include "memtui/ui_choice.h"
 #include "memtui/ui_text.h"
-#include "memtui/utf8.h"
 
 struct mt_entity *mt_choice_type_of(const struct mt_entity *keep, const struct mt_entity *side)
 {
@@ -34,11 +33,6 @@ void mt_choice_dropped(const struct mt_conflict *c, size_t side, struct mt_strse
         if (i != side) add_missing(out, c->sides[i].entity, s);
 }
 
-static size_t width(const char *s)
-{
-    return utf8_width(s, strlen(s));
-}
-
 /* ", … (+N more)" (without the comma first), "" for none. */
 static char *more_text(size_t n, bool comma)
 {
@@ -55,8 +49,8 @@ static void list_fitting(struct mt_buf *b, const struct mt_strset *obs, size_t b
     for (size_t i = 0; i < obs->n; i++) {
         char *item = xasprintf("%s\"%s\"", i ? ", " : "", obs->items[i]);
         char *more = more_text(obs->n - i - 1, true);
-        size_t mw = width(more);
-        bool fits = used + width(item) + mw <= budget;
+        size_t mw = mt_text_width(more);
+        bool fits = used + mt_text_width(item) + mw <= budget;
         if (!fits && i == 0 && budget >= mw + MIN_CUT) {
             char *cut = mt_text_trunc(item, budget - mw);
             free(item);
@@ -72,7 +66,7 @@ static void list_fitting(struct mt_buf *b, const struct mt_strset *obs, size_t b
             return;
         }
         mt_buf_adds(b, item);
-        used += width(item);
+        used += mt_text_width(item);
         free(item);
     }
 }
@@ -84,7 +78,7 @@ char *mt_choice_drop_question(const char *who, const char *name, const struct mt
     mt_buf_addf(&b, "Take %s's \"%s\" exactly as it is, dropping %zu observation%s: ", who, name, dropped->n,
                 dropped->n == 1 ? "" : "s");
     const char *tail = "? [y/N]";
-    size_t head = utf8_width(b.data, b.len), need = head + width(tail);
+    size_t head = mt_text_width(b.data), need = head + mt_text_width(tail);
     list_fitting(&b, dropped, cols == 0 ? SIZE_MAX : cols > need ? cols - need : 0);
     mt_buf_adds(&b, tail);
     return mt_buf_detach(&b, NULL);

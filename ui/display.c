@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "memtui/audit.h"
 #include "memtui/fsutil.h"
 #include "memtui/lock.h"
 #include "memtui/ui.h"
@@ -219,7 +220,7 @@ static int script_load(struct script *s, const char *path)
     size_t len, cap = 0;
     struct mt_error err = {0};
     if (mt_file_read(path, &data, &len, NULL, &err)) {
-        fprintf(stderr, "memtui: MEMTUI_SCRIPT: %s\n", err.msg);
+        mt_warn("MEMTUI_SCRIPT: %s", err.msg);
         mt_error_clear(&err);
         return -1;
     }
@@ -339,7 +340,7 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
     const char *term = getenv("TERM");
     screen = newterm(term && *term ? term : "xterm", term_out, term_in);
     if (!screen) {
-        fprintf(stderr, "memtui: cannot start the terminal (TERM=%s)\n", term ? term : "");
+        mt_warn("cannot start the terminal (TERM=%s)", term ? term : "");
         script_free(&sc);
         return MT_EXIT_USAGE;
     }

@@ -1,8 +1,10 @@
 /* draw.c: the drawing helpers: theme roles to curses attributes, rows cut
  * by display width (never by bytes). */
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "memtui/safetext.h"
 #include "memtui/ui_display.h"
 #include "memtui/ui_text.h"
 
@@ -42,13 +44,18 @@ void mt_draw_init_colours(const struct mt_theme *theme, bool colour)
     }
 }
 
-/* Put text in at most cols columns; returns the columns used. */
+/* Put text in at most cols columns; returns the columns used. Every
+ * string on screen passes here: it is shown escaped (safetext.h), so no
+ * control character from a peer ever reaches the terminal. */
 static int put(const char *s, int cols, attr_t attr)
 {
+    char *escaped = mt_safe_clean(s, strlen(s)) ? NULL : mt_safe_text(s);
+    const char *t = escaped ? escaped : s;
     size_t w;
-    size_t n = mt_text_fit(s, strlen(s), cols > 0 ? (size_t)cols : 0, &w);
+    size_t n = mt_text_fit(t, strlen(t), cols > 0 ? (size_t)cols : 0, &w);
     attrset(attr);
-    addnstr(s, (int)n);
+    addnstr(t, (int)n);
+    free(escaped);
     return (int)w;
 }
 

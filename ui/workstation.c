@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "memtui/audit.h"
 #include "memtui/ui.h"
 #include "memtui/ui_display.h"
 #include "memtui/ui_theme.h"
@@ -14,7 +15,7 @@ int mt_ui_run(const struct mt_config *cfg)
     struct mt_error err = {0};
     if (mt_theme_load(&theme, cfg->theme, &err)) {
         char *m = mt_error_format(&err);
-        fprintf(stderr, "memtui: %s\n", m);
+        mt_warn("%s", m);
         free(m);
         mt_error_clear(&err);
         mt_theme_free(&theme);

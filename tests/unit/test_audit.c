@@ -203,23 +203,31 @@ START_TEST(test_quiet_and_null_fields)
 END_TEST
 
 /* Messages with newlines, quotes, control characters and UTF-8 stay on
- * one line and come back exactly. */
+ * one line: the human line shows the controls escaped (safetext.h), the
+ * fields keep the exact strings, and the line holds no raw control byte. */
 START_TEST(test_awkward_message)
 {
     mt_audit_open(T, "e", true);
-    const char *m = "two\nlines \"quoted\" tab\there \x01 caf\xc3\xa9 back\\slash";
-    mt_audit("verify", NULL, "%s", m);
+    const char *m = "two\nlines \"quoted\" tab\there \x01 caf\xc3\xa9 back\\slash \x1b]0;T\x07\x7f\xc2\x9b";
+    mt_audit("verify", json_object_new_string(m), "%s", m);
     mt_audit_close();
     size_t len;
     char *raw = slurp(LOG, &len);
     size_t newlines = 0;
     for (size_t i = 0; i < len; i++) newlines += raw[i] == '\n';
     ck_assert_uint_eq(newlines, 1);
+    for (size_t i = 0; i + 1 < len; i++) {
+        unsigned char c = (unsigned char)raw[i];
+        ck_assert_msg(c >= 0x20 && c != 0x7f && !(c == 0xc2 && (unsigned char)raw[i + 1] < 0xa0),
+                      "raw control byte 0x%02x at %zu", c, i);
+    }
     free(raw);
     size_t n;
     struct json_object **l = log_lines(&n);
     ck_assert_uint_eq(n, 1);
-    ck_assert_str_eq(sget(l[0], "message"), m);
+    ck_assert_str_eq(sget(l[0], "message"), "two\\x0alines \"quoted\" tab\\x09here \\x01 caf\xc3\xa9 back\\slash "
+                                            "\\x1b]0;T\\x07\\x7f\\u009b");
+    ck_assert_str_eq(sget(l[0], "detail"), m);
     free_lines(l, n);
 }
 END_TEST

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/safetext.h"
 #include "memtui/ui_actions.h"
 #include "memtui/ui_app.h"
 #include "memtui/ui_choice.h"
@@ -97,6 +98,47 @@ START_TEST(truncation_by_width)
     size_t w;
     ck_assert_uint_eq(mt_text_fit("é東", strlen("é東"), 2, &w), 2);   /* é is 2 bytes, 1 column */
     ck_assert_uint_eq(w, 1);
+}
+END_TEST
+
+/* A peer's control characters are measured and cut as their escapes, and
+ * what pad and trunc give back is the escaped form. */
+START_TEST(truncation_of_controls)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_text_pad(&b, "a\x1b[2J", 9);
+    ck_assert_str_eq(b.data, "a\\x1b[2J ");
+    mt_buf_reset(&b);
+    mt_text_pad(&b, "\x1b]0;PWNED\x07", 8);
+    ck_assert_str_eq(b.data, "\\x1b]0;~");
+    mt_buf_free(&b);
+    char *t = mt_text_trunc("x\xc2\x9b東", 9);
+    ck_assert_str_eq(t, "x\\u009b東");
+    free(t);
+    t = mt_text_trunc("x\xc2\x9b東", 8);
+    ck_assert_str_eq(t, "x\\u009b~");
+    free(t);
+    size_t w;
+    ck_assert_uint_eq(mt_text_fit("\x1bX", 2, 3, &w), 0);   /* the escape needs 4 columns */
+    ck_assert_uint_eq(w, 0);
+    ck_assert_uint_eq(mt_text_width("\x7f東\xff"), 10);
+    /* a question quoting hostile observations fits once shown */
+    struct mt_strset d;
+    mt_strset_init(&d);
+    for (int i = 0; i < 5; i++) {
+        char obs[64];
+        snprintf(obs, sizeof obs, "note %d \x1b]0;PWNED\x07\x1b[2J", i);
+        mt_strset_add(&d, obs);
+    }
+    char *q = mt_choice_drop_question("a", "Ev\x1bil", &d, 100);
+    char *shown = mt_safe_text(q);
+    ck_assert_uint_le(utf8_width(shown, strlen(shown)), 100);
+    ck_assert_uint_eq(utf8_width(shown, strlen(shown)), mt_text_width(q));
+    ck_assert_ptr_nonnull(strstr(shown, "\"Ev\\x1bil\" exactly"));
+    free(shown);
+    free(q);
+    mt_strset_free(&d);
 }
 END_TEST
 
@@ -389,6 +431,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, key_names);
     tcase_add_test(tc, action_table);
     tcase_add_test(tc, truncation_by_width);
+    tcase_add_test(tc, truncation_of_controls);
     tcase_add_test(tc, theme_parsing);
     tcase_add_test(tc, undo_stack);
     tcase_add_test(tc, colour_folding);
