@@ -7,6 +7,7 @@
 
 #include "memtui/batch.h"
 #include "memtui/lease_ops.h"
+#include "memtui/safetext.h"
 
 struct lease_cmd {
     const struct mt_config *cfg;
@@ -49,10 +50,10 @@ static struct json_object *entry_json(const struct mt_lease_info *e)
 static void print_entry(const struct mt_lease_info *e)
 {
     if (!e->valid) {
-        printf("  %.10s  unreadable: %s\n", e->tip, e->error ? e->error : "?");
+        mt_safe_printf(stdout, "  %.10s  unreadable: %s\n", e->tip, e->error ? e->error : "?");
         return;
     }
-    printf("  %.10s  %-8s token %-4" PRIu64 " %s@%s pid %ld  ttl %ld s  %s%s%s\n", e->tip, state_name(e), e->token,
+    mt_safe_printf(stdout, "  %.10s  %-8s token %-4" PRIu64 " %s@%s pid %ld  ttl %ld s  %s%s%s\n", e->tip, state_name(e), e->token,
            e->env, e->host, e->pid, e->ttl, e->time, e->broke ? "  broke " : "", e->broke ? e->broke : "");
 }
 
@@ -69,7 +70,7 @@ static void utc_in(double in, char out[32])
 static void add_sighting(struct json_object *o, bool held, const struct mt_lease_sighting *sg, const char *at,
                          uint64_t break_token)
 {
-    bool waits = held && sg->takeover_in >= 0;
+    bool waits = held;
     json_object_object_add(o, "seen_unchanged_s", json_object_new_double(sg->seen_for));
     json_object_object_add(o, "takeover_in_s", waits ? json_object_new_double(sg->takeover_in) : NULL);
     json_object_object_add(o, "takeover_at", waits ? json_object_new_string(at) : NULL);
@@ -80,24 +81,22 @@ static void add_sighting(struct json_object *o, bool held, const struct mt_lease
 static void print_tip(const struct lease_cmd *c, const struct mt_lease_info *tip, bool held,
                       const struct mt_lease_sighting *sg, const char *at, uint64_t break_token)
 {
-    printf("lease %s on %s: ", MT_LEASE_BRANCH, c->cfg->remote);
+    mt_safe_printf(stdout, "lease %s on %s: ", MT_LEASE_BRANCH, c->cfg->remote);
     if (!tip->valid)
-        printf("unreadable entry %.12s (%s)\n", tip->tip, tip->error ? tip->error : "?");
+        mt_safe_printf(stdout, "unreadable entry %.12s (%s)\n", tip->tip, tip->error ? tip->error : "?");
     else if (!held)
-        printf("free (released by %s@%s pid %ld), token %" PRIu64 "\n", tip->env, tip->host, tip->pid, tip->token);
+        mt_safe_printf(stdout, "free (released by %s@%s pid %ld), token %" PRIu64 "\n", tip->env, tip->host, tip->pid, tip->token);
     else
-        printf("held by %s@%s pid %ld, token %" PRIu64 ", ttl %ld s, written %s (holder's clock)\n", tip->env,
+        mt_safe_printf(stdout, "held by %s@%s pid %ld, token %" PRIu64 ", ttl %ld s, written %s (holder's clock)\n", tip->env,
                tip->host, tip->pid, tip->token, tip->ttl, tip->time);
-    printf("  seen unchanged on this machine for %.1f s", sg->seen_for);
+    mt_safe_printf(stdout, "  seen unchanged on this machine for %.1f s", sg->seen_for);
     if (!held)
-        printf("\n");
-    else if (sg->takeover_in < 0)
-        printf("; never taken over by waiting: only a break ends it\n");
+        mt_safe_printf(stdout, "\n");
     else if (sg->takeover_in > 0)
-        printf("; may be taken over in %.1f s (%s, this machine's clock)\n", sg->takeover_in, at);
+        mt_safe_printf(stdout, "; may be taken over in %.1f s (%s, this machine's clock)\n", sg->takeover_in, at);
     else
-        printf("; may be taken over now (%s)\n", sg->holder_gone ? "its process is gone" : "expired");
-    if (held && break_token) printf("  to break it: memtui --batch lease break --token %" PRIu64 "\n", break_token);
+        mt_safe_printf(stdout, "; may be taken over now (%s)\n", sg->holder_gone ? "its process is gone" : "expired");
+    if (held && break_token) mt_safe_printf(stdout, "  to break it: memtui --batch lease break --token %" PRIu64 "\n", break_token);
 }
 
 /* The tip: who holds it, and when this machine may take it over. */
@@ -107,7 +106,7 @@ static void show_tip(struct lease_cmd *c, const struct mt_lease_info *tip, uint6
     mt_lease_sighting(c->s->repo, NULL, tip, &sg);
     bool held = !tip->valid || tip->state == MT_LEASE_HELD;
     char at[32] = "";
-    if (held && sg.takeover_in >= 0) utc_in(sg.takeover_in, at);
+    if (held) utc_in(sg.takeover_in, at);
     struct json_object *o = entry_json(tip);
     add_sighting(o, held, &sg, at, break_token);
     json_object_object_add(c->r, "lease", o);
@@ -127,12 +126,12 @@ static int lease_show(struct lease_cmd *c)
     if (!n) {
         json_object_object_add(c->r, "lease", NULL);
         if (!c->cfg->json)
-            printf("lease %s on %s: never taken (no lease branch yet)\n", MT_LEASE_BRANCH, c->cfg->remote);
+            mt_safe_printf(stdout, "lease %s on %s: never taken (no lease branch yet)\n", MT_LEASE_BRANCH, c->cfg->remote);
         return MT_EXIT_OK;
     }
     show_tip(c, &chain[0], mt_lease_ops_token(chain, n));
     if (!c->cfg->json) {
-        printf("chain (newest first, last %zu):\n", n);
+        mt_safe_printf(stdout, "chain (newest first, last %zu):\n", n);
         for (size_t i = 0; i < n; i++) print_entry(&chain[i]);
     }
     mt_lease_chain_free(chain, n);
@@ -173,10 +172,10 @@ static int lease_break(struct lease_cmd *c)
     if (!c->cfg->json) {
         char *was = mt_lease_describe(&broken);
         if (did)
-            printf("broke the lease held by %s: chain entry %.12s, released with token %" PRIu64
+            mt_safe_printf(stdout, "broke the lease held by %s: chain entry %.12s, released with token %" PRIu64
                    "; the next holder gets a higher token\n", was, written.tip, written.token);
         else
-            printf("nothing to break: the lease is already released (%s)\n", was);
+            mt_safe_printf(stdout, "nothing to break: the lease is already released (%s)\n", was);
         free(was);
     }
     mt_lease_info_clear(&broken);

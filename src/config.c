@@ -1,6 +1,7 @@
 /* config.c: options, defaults, --help. */
 #include "memtui/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #include <unistd.h>
 
 #include "memtui/audit.h"
+#include "memtui/lease.h"
+
+#define MT_LOCK_TIMEOUT_MAX (86400.0 * 7)  /* a week: longer is a mistake, not a wait */
 
 static const char USAGE[] =
     "usage: memtui [--repo DIR] [--env NAME] [--theme NAME]\n"
@@ -49,8 +53,9 @@ static const char HELP[] =
     "  --remote NAME          git remote (default origin)\n"
     "  --lock-file PATH       local lock file (default <git dir>/memtui.lock);\n"
     "                         any other file there is refused, never overwritten\n"
-    "  --lock-timeout SECONDS how long to wait for the lock and lease (default 30)\n"
-    "  --lease-ttl SECONDS    lease time to live (default 60)\n"
+    "  --lock-timeout SECONDS how long to wait for the lock and lease (default 30,\n"
+    "                         0 to 604800; 0: one try)\n"
+    "  --lease-ttl SECONDS    lease time to live (default 60, 1 to 3600)\n"
     "  --json                 print one JSON object with the result on stdout\n"
     "  --claim-env            this machine takes over the env name from another machine\n"
     "                         (export and sync refuse a name another machine exports)\n"
@@ -130,12 +135,17 @@ static void set(char **dst, const char *v)
     *dst = xstrdup(v);
 }
 
-static bool seconds(const char *v, double *out)
+/* A plain decimal number of seconds within [min, max]: digits first (no
+ * sign, space, hex, "inf" or "nan", which strtod would take), all of v
+ * read, no overflow or underflow. */
+static bool seconds(const char *v, double min, double max, double *out)
 {
+    if (!isdigit((unsigned char)v[0]) || strspn(v, "0123456789.eE+-") != strlen(v)) return false;
     char *end;
+    errno = 0;
     double d = strtod(v, &end);
     /* written so that NaN, which compares false with everything, fails */
-    if (end == v || *end || !(d >= 0 && d <= 86400 * 7)) return false;
+    if (*end || errno == ERANGE || !(d >= min && d <= max)) return false;
     *out = d;
     return true;
 }
@@ -191,11 +201,13 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_REMOTE: set(&c->remote, optarg); break;
         case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
         case OPT_LOCK_TIMEOUT:
-            if (!seconds(optarg, &c->lock_timeout)) return bad("--lock-timeout wants seconds, not '%s'", optarg);
+            if (!seconds(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
+                return bad("--lock-timeout wants seconds from 0 to 604800, not '%s'", optarg);
             break;
         case OPT_LEASE_TTL:
-            if (!seconds(optarg, &c->lease_ttl) || c->lease_ttl < 1)
-                return bad("--lease-ttl wants seconds (at least 1), not '%s'", optarg);
+            /* whole seconds go into lease.json: 1.5 is 2 */
+            if (!seconds(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
+                return bad("--lease-ttl wants seconds from 1 to 3600, not '%s'", optarg);
             break;
         case OPT_JSON: c->json = true; break;
         case OPT_THEME: set(&c->theme, optarg); break;

@@ -21,10 +21,12 @@
 #include "memtui/fsutil.h"
 #include "memtui/jsonw.h"
 #include "memtui/lock.h"
+#include "memtui/machine.h"
 
 #define BACKOFF_MIN 0.05  /* seconds */
 #define BACKOFF_MAX 0.4   /* waiters poll often enough to get a turn */
 #define BREAK_TRIES 8
+#define LEASE_FILE_MAX 65536  /* bytes: what memtui writes is a few hundred */
 
 struct mt_lease {
     struct mt_repo *repo;
@@ -112,6 +114,13 @@ static double takeover_wait(long ttl)
     return (double)ttl + mt_lease_margin(ttl);
 }
 
+/* How long an entry counts as held: its ttl, at most MT_LEASE_TTL_MAX; an
+ * unreadable entry may hide any holder, so it counts as the most. */
+static long held_for(const struct mt_lease_info *c)
+{
+    return c->valid && c->ttl < MT_LEASE_TTL_MAX ? c->ttl : MT_LEASE_TTL_MAX;
+}
+
 /* ---- sightings: how long this machine has seen a tip unchanged ------------
  * Runs are shorter than a TTL (cron, --lock-timeout 30 s, TTL 60 s), so a
  * lease abandoned by a crashed machine would never be seen unchanged long
@@ -128,6 +137,15 @@ static bool boot_id(char out[64])
     fclose(f);
     if (ok) out[strcspn(out, "\n")] = '\0';
     return ok && *out;
+}
+
+/* This process's PID namespace, as /proc/self/ns/pid names it. */
+static bool pid_namespace(char out[64])
+{
+    ssize_t n = readlink("/proc/self/ns/pid", out, 63);
+    if (n <= 0) return false;
+    out[n] = '\0';
+    return true;
 }
 
 static char *sighting_path(struct mt_repo *repo, const char *refname)
@@ -213,6 +231,9 @@ void mt_lease_info_clear(struct mt_lease_info *info)
     free(info->host);
     free(info->time);
     free(info->broke);
+    free(info->machine);
+    free(info->boot);
+    free(info->pidns);
     memset(info, 0, sizeof(*info));
 }
 
@@ -233,8 +254,18 @@ static void add_field(struct mt_buf *b, const char *sep_key, const char *value)
     jsonw_string(b, value, strlen(value));
 }
 
+/* Where the writer's pid lives: readers judge "this pid is gone" only when
+ * all three are theirs too. */
+static void add_whereabouts(struct mt_buf *b)
+{
+    char boot[64], ns[64];
+    add_field(b, ",\"machine\":", mt_machine_id());
+    if (boot_id(boot)) add_field(b, ",\"boot\":", boot);
+    if (pid_namespace(ns)) add_field(b, ",\"pidns\":", ns);
+}
+
 /* Integers are printed as they are (jsonw_value would print them as JS
- * doubles, rounding a token beyond 2^53). */
+ * doubles). */
 static char *entry_json(const struct entry *e, size_t *len)
 {
     struct mt_buf b;
@@ -250,6 +281,7 @@ static char *entry_json(const struct entry *e, size_t *len)
     add_field(&b, ",\"state\":", e->state == MT_LEASE_HELD ? "held" : "released");
     add_field(&b, ",\"time\":", now);
     if (e->broke) add_field(&b, ",\"broke\":", e->broke);
+    add_whereabouts(&b);
     mt_buf_adds(&b, "}\n");
     return mt_buf_detach(&b, len);
 }
@@ -281,98 +313,157 @@ static const char *get_uint(struct json_object *o, const char *key, bool *have, 
     return *out == UINT64_MAX ? "number too large" : NULL;  /* json-c saturates */
 }
 
-/* data[len] is '\0' (mt_repo_read_path) and data has no other NUL: passing
- * it to json-c ends a truncated text with "unexpected end of data". */
-static int parse_lease(const char *data, size_t len, struct mt_lease_info *info, const char **why)
+/* The fields of the JSON object o into info: NULL, or why not. */
+static const char *lease_fields(struct json_object *o, struct mt_lease_info *info)
 {
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *o = NULL;
     char *state = NULL;
     uint64_t pid = 0, token = 0, ttl = 0;
     bool have_pid = false, have_token = false, have_ttl = false;
-    *why = NULL;
-    if (len >= INT_MAX) {
-        *why = "too large";
-        goto out;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    if (!(o = json_tokener_parse_ex(tok, data, (int)len + 1))) {
-        *why = json_tokener_error_desc(json_tokener_get_error(tok));
-        goto out;
-    }
-    if (json_tokener_get_parse_end(tok) != len) {
-        *why = "unexpected text after the value";
-        goto out;
-    }
-    if (!json_object_is_type(o, json_type_object)) {
-        *why = "not a JSON object";
-        goto out;
-    }
-    if ((*why = get_string(o, "env", &info->env)) || (*why = get_string(o, "host", &info->host)) ||
-        (*why = get_string(o, "time", &info->time)) || (*why = get_string(o, "broke", &info->broke)) ||
-        (*why = get_string(o, "state", &state)) || (*why = get_uint(o, "pid", &have_pid, &pid)) ||
-        (*why = get_uint(o, "token", &have_token, &token)) || (*why = get_uint(o, "ttl", &have_ttl, &ttl)))
+    const char *why;
+    if ((why = get_string(o, "env", &info->env)) || (why = get_string(o, "host", &info->host)) ||
+        (why = get_string(o, "time", &info->time)) || (why = get_string(o, "broke", &info->broke)) ||
+        (why = get_string(o, "machine", &info->machine)) || (why = get_string(o, "boot", &info->boot)) ||
+        (why = get_string(o, "pidns", &info->pidns)) || (why = get_string(o, "state", &state)) ||
+        (why = get_uint(o, "pid", &have_pid, &pid)) || (why = get_uint(o, "token", &have_token, &token)) ||
+        (why = get_uint(o, "ttl", &have_ttl, &ttl)))
         goto out;
     if (!info->env || !info->host || !info->time || !have_pid || !have_token || !have_ttl || !state) {
-        *why = "a field is missing (env, host, pid, token, ttl, state and time are required)";
-        goto out;
-    }
-    if (!strcmp(state, "held")) {
-        info->state = MT_LEASE_HELD;
-    } else if (!strcmp(state, "released")) {
-        info->state = MT_LEASE_RELEASED;
+        why = "a field is missing (env, host, pid, token, ttl, state and time are required)";
+    } else if (strcmp(state, "held") != 0 && strcmp(state, "released") != 0) {
+        why = "state is neither \"held\" nor \"released\"";
+    } else if (token > MT_LEASE_TOKEN_MAX) {
+        why = "token out of range (at most 2^53 - 1)";
+    } else if (ttl < 1) {
+        why = "ttl must be at least 1";
     } else {
-        *why = "state is neither \"held\" nor \"released\"";
-        goto out;
+        info->state = strcmp(state, "held") == 0 ? MT_LEASE_HELD : MT_LEASE_RELEASED;
+        info->pid = pid > (uint64_t)INT32_MAX ? -1 : (long)pid;
+        info->token = token;
+        info->ttl = ttl > 1000000000ULL ? 1000000000L : (long)ttl;  /* as written; held_for() bounds it */
     }
-    info->pid = pid > (uint64_t)INT32_MAX ? -1 : (long)pid;
-    info->token = token;
-    info->ttl = ttl > 1000000000ULL ? 1000000000L : (long)ttl;
-    if (info->ttl < 1) *why = "ttl must be at least 1";
 out:
     free(state);
-    json_object_put(o);
-    json_tokener_free(tok);
-    return *why ? -1 : 0;
+    return why;
 }
 
-/* Describe the entry in commit `tip` (already in the local repository).
- * An unreadable lease.json is not an error here: info->valid says so. */
-static int read_entry(struct mt_repo *repo, const char *tip, struct mt_lease_info *info,
+int mt_lease_parse(const char *data, size_t len, struct mt_lease_info *info)
+{
+    const char *why = NULL;
+    struct json_object *o = NULL;
+    struct json_tokener *tok = NULL;
+    char *text = NULL;
+    if (len > LEASE_FILE_MAX) {
+        why = "too large";
+    } else if (memchr(data, '\0', len)) {
+        why = "NUL byte";
+    } else {
+        /* json-c is given the final '\0' too: a truncated text then ends
+         * with "unexpected end of data" instead of waiting for more. */
+        text = xstrndup(data, len);
+        tok = json_tokener_new();
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        if (!(o = json_tokener_parse_ex(tok, text, (int)len + 1)))
+            why = json_tokener_error_desc(json_tokener_get_error(tok));
+        else if (json_tokener_get_parse_end(tok) != len)
+            why = "unexpected text after the value";
+        else if (!json_object_is_type(o, json_type_object))
+            why = "not a JSON object";
+        else
+            why = lease_fields(o, info);
+    }
+    if (why) {
+        free(info->error);
+        info->error = xstrdup(why);
+    }
+    json_object_put(o);
+    if (tok) json_tokener_free(tok);
+    free(text);
+    return why ? -1 : 0;
+}
+
+/* Forget what was read of info, keeping which commit it is, and say why it
+ * cannot be used. */
+static void set_unreadable(struct mt_lease_info *info, char *why)
+{
+    char tip[MT_OID_HEX];
+    long long ct = info->commit_time;
+    snprintf(tip, sizeof(tip), "%s", info->tip);
+    mt_lease_info_clear(info);
+    snprintf(info->tip, sizeof(info->tip), "%s", tip);
+    info->commit_time = ct;
+    info->error = why;
+}
+
+/* The bytes of lease.json in commit tip: 0; MT_REPO_NOTFOUND with *why when
+ * there is no regular file of a sane size by that name (a peer may put a
+ * tree, a symlink or a huge blob there); another code on a libgit2 error. */
+static int lease_file(struct mt_repo *repo, const char *tip, char **data, size_t *len, const char **why,
+                      struct mt_error *err)
+{
+    git_repository *g = mt_repo_git(repo);
+    git_oid id;
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    git_blob *blob = NULL;
+    git_odb *odb = NULL;
+    size_t size = 0;
+    git_object_t type;
+    int rc = MT_REPO_NOTFOUND;
+    *data = NULL;
+    *why = NULL;
+    if (git_oid_fromstr(&id, tip) < 0 || git_commit_lookup(&c, g, &id) < 0 || git_commit_tree(&tree, c) < 0) {
+        const git_error *ge = git_error_last();
+        mt_error_set(err, "lease entry %.12s: %s", tip, ge && ge->message ? ge->message : "libgit2 error");
+        rc = MT_REPO_ERR;
+        goto out;
+    }
+    const git_tree_entry *e = git_tree_entry_byname(tree, MT_LEASE_FILE);
+    if (!e) *why = "no " MT_LEASE_FILE;
+    else if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB && git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
+        *why = MT_LEASE_FILE " is not a regular file";
+    else if (git_repository_odb(&odb, g) < 0 || git_odb_read_header(&size, &type, odb, git_tree_entry_id(e)) < 0 ||
+             git_blob_lookup(&blob, g, git_tree_entry_id(e)) < 0)
+        *why = MT_LEASE_FILE " cannot be read";
+    else if (size > LEASE_FILE_MAX)
+        *why = "too large";
+    if (!*why) {
+        *len = (size_t)git_blob_rawsize(blob);
+        *data = xstrndup(git_blob_rawcontent(blob), *len);
+        rc = 0;
+    }
+out:
+    git_error_clear();
+    git_blob_free(blob);
+    git_odb_free(odb);
+    git_tree_free(tree);
+    git_commit_free(c);
+    return rc;
+}
+
+/* Describe the entry in commit tip as its lease.json reads, without looking
+ * at the chain below it. An unreadable lease.json is not an error here:
+ * info->valid says so. */
+static int load_entry(struct mt_repo *repo, const char *tip, struct mt_lease_info *info,
                       struct mt_error *err)
 {
     char *data = NULL;
     size_t len = 0;
     const char *why = NULL;
-    struct mt_error e = {0};
     mt_lease_info_clear(info);
     snprintf(info->tip, sizeof(info->tip), "%s", tip);
     int rc = mt_repo_commit_info(repo, tip, &info->commit_time, NULL, NULL, err);
     if (rc < 0) return rc;
-    rc = mt_repo_read_path(repo, tip, MT_LEASE_FILE, &data, &len, NULL, &e);
-    if (rc == MT_REPO_NOTFOUND) {
-        info->error = xasprintf("lease entry %.12s has no " MT_LEASE_FILE, tip);
-    } else if (rc < 0) {
-        mt_error_move(err, &e);
-        return rc;
-    } else if (memchr(data, '\0', len) || parse_lease(data, len, info, &why) < 0) {
-        char *err_msg = xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: %s", tip,
-                                  why ? why : "NUL byte");
-        char keep[MT_OID_HEX];
-        long long ct = info->commit_time;
-        snprintf(keep, sizeof(keep), "%s", tip);
-        mt_lease_info_clear(info);
-        snprintf(info->tip, sizeof(info->tip), "%s", keep);
-        info->commit_time = ct;
-        info->error = err_msg;
-    } else {
+    rc = lease_file(repo, tip, &data, &len, &why, err);
+    if (rc < 0 && rc != MT_REPO_NOTFOUND) return rc;
+    if (rc == 0 && mt_lease_parse(data, len, info) == 0) {
         info->valid = true;
+    } else {
+        set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: %s", tip,
+                                       why ? why : info->error));
     }
     free(data);
-    mt_error_clear(&e);
     return 0;
 }
-
 /* ---- building entries -------------------------------------------------- */
 
 /* Create (locally, no ref moved) a commit holding the entry, child of
@@ -435,6 +526,107 @@ static int first_parent(struct mt_repo *repo, char tip[MT_OID_HEX])
     return 0;
 }
 
+/* Call fn on the entries from commit `from` down its first parents (each
+ * checked by read_entry when `checked`, else only parsed) until it returns
+ * true: 1 then, 0 at the end of the chain, -1 when the chain cannot be read. */
+typedef bool (*entry_fn)(struct mt_repo *repo, const struct mt_lease_info *info, void *ctx);
+static int read_entry(struct mt_repo *repo, const char *tip, struct mt_lease_info *info,
+                      struct mt_error *err);
+static int walk_chain(struct mt_repo *repo, const char *from, bool checked, entry_fn fn, void *ctx)
+{
+    char at[MT_OID_HEX];
+    struct mt_lease_info info = {0};
+    struct mt_error e = {0};
+    int rc = 0;
+    snprintf(at, sizeof(at), "%s", from);
+    while (*at) {
+        if ((checked ? read_entry(repo, at, &info, &e) : load_entry(repo, at, &info, &e)) < 0) {
+            rc = -1;
+            break;
+        }
+        if (fn(repo, &info, ctx)) {
+            rc = 1;
+            break;
+        }
+        if (first_parent(repo, at) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    git_error_clear();
+    mt_lease_info_clear(&info);
+    mt_error_clear(&e);
+    return rc;
+}
+
+/* An entry_fn: the first readable entry's token into *(uint64_t *)ctx. */
+static bool take_token(struct mt_repo *repo, const struct mt_lease_info *info, void *ctx)
+{
+    (void)repo;
+    if (info->valid) *(uint64_t *)ctx = info->token;
+    return info->valid;
+}
+
+/* Token of the newest entry strictly below tip that parses (0 below a
+ * root); -1 when the chain cannot be read. */
+static long long token_below(struct mt_repo *repo, const char *tip)
+{
+    char parent[MT_OID_HEX];
+    uint64_t token = 0;
+    snprintf(parent, sizeof(parent), "%s", tip);
+    if (first_parent(repo, parent) < 0) {
+        git_error_clear();
+        return -1;
+    }
+    return walk_chain(repo, parent, false, take_token, &token) < 0 ? -1 : (long long)token;
+}
+
+/* Describe the entry in commit `tip` (already in the local repository). An
+ * unreadable lease.json is not an error here: info->valid says so. Every
+ * writer sets at most the token below + 1, so a higher one is a forgery
+ * (one commit that would spend the token space). */
+static int read_entry(struct mt_repo *repo, const char *tip, struct mt_lease_info *info,
+                      struct mt_error *err)
+{
+    int rc = load_entry(repo, tip, info, err);
+    if (rc < 0 || !info->valid) return rc;
+    long long below = token_below(repo, tip);
+    if (below >= 0 && info->token > (uint64_t)below + 1)
+        set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: token %" PRIu64
+                                       " jumps from %lld (a token grows by one)", tip, info->token, below));
+    return 0;
+}
+
+/* An entry_fn: true at an entry whose token jumps from the one below it,
+ * whose token goes into *(uint64_t *)ctx. */
+static bool find_jump(struct mt_repo *repo, const struct mt_lease_info *info, void *ctx)
+{
+    long long below = info->valid ? token_below(repo, info->tip) : -1;
+    if (below < 0 || info->token <= (uint64_t)below + 1) return false;
+    *(uint64_t *)ctx = (uint64_t)below;
+    return true;
+}
+
+/* Token of the entry below the newest jump in the chain from tip (0 when
+ * none): where tokens start again once a forged chain reached the top. */
+static uint64_t token_before_jump(struct mt_repo *repo, const char *tip)
+{
+    uint64_t token = 0;
+    walk_chain(repo, tip, false, find_jump, &token);
+    return token;
+}
+
+static uint64_t last_good_token(struct mt_repo *repo, const char *tip);
+
+/* The token for whoever takes the lease over from cur (the entry at tip):
+ * one more than the newest readable one, never past MT_LEASE_TOKEN_MAX. */
+static uint64_t next_token(struct mt_repo *repo, const char *tip, const struct mt_lease_info *cur)
+{
+    uint64_t base = cur->valid ? cur->token : last_good_token(repo, tip);
+    if (base < MT_LEASE_TOKEN_MAX) return base + 1;
+    return token_before_jump(repo, tip) + 1;
+}
+
 static char *holder_str(const struct mt_lease_info *c)
 {
     if (!c->valid) return xasprintf("an unreadable entry %.12s", c->tip);
@@ -443,9 +635,20 @@ static char *holder_str(const struct mt_lease_info *c)
 
 /* ---- acquire ------------------------------------------------------------- */
 
-static bool holder_dead_here(const struct mt_lease_info *c, const char *host)
+static bool same_text(const char *recorded, const char *ours)
 {
-    if (!c->valid || strcmp(c->host, host) != 0 || c->pid <= 0) return false;
+    return recorded && *recorded && strcmp(recorded, ours) == 0;
+}
+
+/* True when the holder's pid is one of this PID namespace, this boot, this
+ * machine, and is gone. A host name says none of that: containers and VMs
+ * share names, and a live holder elsewhere must never look dead. */
+static bool holder_dead_here(const struct mt_lease_info *c)
+{
+    char boot[64], ns[64];
+    if (!c->valid || c->pid <= 0 || !boot_id(boot) || !pid_namespace(ns)) return false;
+    if (!same_text(c->machine, mt_machine_id()) || !same_text(c->boot, boot) || !same_text(c->pidns, ns))
+        return false;
     if (c->pid == (long)getpid()) return false;  /* that is us: alive */
     return kill((pid_t)c->pid, 0) == -1 && errno == ESRCH;
 }
@@ -515,8 +718,8 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
         rc = MT_REPO_ERR;
         goto done;
     }
-    if (ttl_seconds < 1 || ttl_seconds > 1000000000L || !(timeout_seconds >= 0)) {
-        mt_error_set(err, "%s: ttl must be at least 1 s and the timeout not negative", op);
+    if (ttl_seconds < 1 || ttl_seconds > MT_LEASE_TTL_MAX || !(timeout_seconds >= 0)) {
+        mt_error_set(err, "%s: ttl must be 1 to %ld s and the timeout not negative", op, MT_LEASE_TTL_MAX);
         rc = MT_REPO_ERR;
         goto done;
     }
@@ -564,39 +767,40 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
         const char *how = "free";
         if (*tip) {
             if ((rc = read_entry(repo, tip, &cur, err)) < 0) goto done;
-            if (!cur.valid) {
-                mt_error_set(err, "%s: %s (an operator can break the lease)", op, cur.error);
-                rc = MT_REPO_ERR;
-                goto done;
-            }
-            if (cur.state == MT_LEASE_RELEASED) {
+            if (cur.valid && cur.state == MT_LEASE_RELEASED) {
                 how = "released";
-            } else if (holder_dead_here(&cur, myhost)) {
+            } else if (holder_dead_here(&cur)) {
                 how = "holder process gone";
-            } else if (now - seen_since >= takeover_wait(cur.ttl)) {
-                how = "expired";
+            } else if (now - seen_since >= takeover_wait(held_for(&cur))) {
+                how = cur.valid ? "expired" : "unreadable entry expired";
             } else {
                 how = NULL;
             }
-            token = cur.token + 1;
+            token = next_token(repo, tip, &cur);
         }
         if (!how) {
             /* Held: wait, unless the time is up. */
             char *h = holder_str(&cur);
             if (!waited_for || strcmp(waited_for, h) != 0) {  /* not on every renewal */
-                lease_log("wait", "%s: held by %s, ttl %ld s", op, h, cur.ttl);
+                lease_log("wait", "%s: held by %s, ttl %ld s%s%s", op, h, held_for(&cur),
+                          cur.valid ? "" : ": ", cur.valid ? "" : cur.error);
                 free(waited_for);
                 waited_for = h;
             } else {
                 free(h);
             }
             if (now >= deadline) {
-                mt_error_set(err, "%s: timed out after %.1f s: held by %s (since %s, ttl %ld s)", op,
-                             now - start, waited_for, cur.time, cur.ttl);
+                if (cur.valid)
+                    mt_error_set(err, "%s: timed out after %.1f s: held by %s (since %s, ttl %ld s)", op,
+                                 now - start, waited_for, cur.time, held_for(&cur));
+                else
+                    mt_error_set(err, "%s: timed out after %.1f s: held by %s (counts as held for ttl %ld s "
+                                 "from this machine's first sighting; %s)", op, now - start, waited_for,
+                                 held_for(&cur), cur.error);
                 rc = MT_LEASE_TIMEOUT;
                 goto done;
             }
-            double until_takeover = seen_since + takeover_wait(cur.ttl) - now;
+            double until_takeover = seen_since + takeover_wait(held_for(&cur)) - now;
             backoff_sleep(&backoff, &rng, until_takeover < deadline - now ? until_takeover : deadline - now);
             continue;
         }
@@ -616,8 +820,8 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             *out = l;
             if (*tip) {
                 char *h = holder_str(&cur);
-                lease_log("acquired", "%s: token %" PRIu64 " (%s; previous entry: %s, %s)", op, token,
-                          how, h, cur.state == MT_LEASE_HELD ? "held" : "released");
+                lease_log("acquired", "%s: token %" PRIu64 " (%s; previous entry: %s, %s)", op, token, how, h,
+                          !cur.valid ? "unreadable" : cur.state == MT_LEASE_HELD ? "held" : "released");
                 free(h);
             } else {
                 lease_log("acquired", "%s: token %" PRIu64 " (first lease on the remote)", op, token);
@@ -764,7 +968,7 @@ int mt_lease_release(struct mt_lease *l, struct mt_error *err)
     if (!l) return 0;
     int rc;
     if (l->lost) {
-        mt_error_set(err, "lease %s: release: token %" PRIu64 " was already lost; nothing published",
+        mt_error_set(err, "lease %s: release: token %" PRIu64 " was already lost; no release entry written",
                      l->branch, l->token);
         rc = MT_LEASE_LOST;
     } else {
@@ -776,8 +980,8 @@ int mt_lease_release(struct mt_lease *l, struct mt_error *err)
             lease_log("released", "lease %s: token %" PRIu64 " released", l->branch, l->token);
         } else if (rc == MT_REPO_REJECTED) {
             rc = MT_LEASE_LOST;
-            mt_error_set(err, "lease %s: release: token %" PRIu64 " was lost before release (%s); "
-                         "nothing published", l->branch, l->token, e.msg ? e.msg : "rejected");
+            mt_error_set(err, "lease %s: release: token %" PRIu64 " was taken over before the release (%s); "
+                         "no release entry written", l->branch, l->token, e.msg ? e.msg : "rejected");
             lease_log("lost", "%s", err->msg);
         } else {
             mt_error_move(err, &e);
@@ -868,22 +1072,8 @@ out:
 /* Token of the newest readable entry at or below `tip` (0 if none). */
 static uint64_t last_good_token(struct mt_repo *repo, const char *tip)
 {
-    char at[MT_OID_HEX];
-    struct mt_lease_info info = {0};
-    struct mt_error e = {0};
     uint64_t token = 0;
-    snprintf(at, sizeof(at), "%s", tip);
-    while (*at) {
-        if (read_entry(repo, at, &info, &e) < 0) break;
-        if (info.valid) {
-            token = info.token;
-            break;
-        }
-        if (first_parent(repo, at) < 0) break;
-    }
-    git_error_clear();
-    mt_lease_info_clear(&info);
-    mt_error_clear(&e);
+    walk_chain(repo, tip, true, take_token, &token);
     return token;
 }
 
@@ -973,18 +1163,16 @@ void mt_lease_sighting(struct mt_repo *repo, const char *branch, const struct mt
                        struct mt_lease_sighting *out)
 {
     char *ref = xasprintf("refs/heads/%s", branch ? branch : MT_LEASE_BRANCH);
-    char *myhost = writer_host(NULL);
     double now = mt_monotonic();
     memset(out, 0, sizeof(*out));
     out->seen_for = now - first_sighting(repo, ref, tip->tip, now);
-    if (!tip->valid) {
-        out->takeover_in = -1;  /* acquire refuses an unreadable entry: only a break ends it */
-    } else if (tip->state == MT_LEASE_HELD) {
-        out->holder_gone = holder_dead_here(tip, myhost);
-        double wait = takeover_wait(tip->ttl) - out->seen_for;
+    /* The same rules as acquire: an unreadable entry counts as held for the
+     * maximum ttl, a readable one for its ttl bounded by it. */
+    if (!tip->valid || tip->state == MT_LEASE_HELD) {
+        out->holder_gone = holder_dead_here(tip);
+        double wait = takeover_wait(held_for(tip)) - out->seen_for;
         out->takeover_in = out->holder_gone || wait < 0 ? 0 : wait;
     }
-    free(myhost);
     free(ref);
 }
 

@@ -1,6 +1,7 @@
 /* txn.c: lock, stash, follow the remote, lease, compare-and-swap push. */
 #include "memtui/txn.h"
 
+#include <errno.h>
 #include <git2.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -253,18 +254,100 @@ int mt_txn_lease(struct mt_txn *t, struct mt_error *err)
     return MT_EXIT_OK;
 }
 
+#define TOKEN_SEARCH_DEPTH 1000  /* commits of main searched for the newest merge */
+
+/* The Memtui-Lease-Token of commit c when it is a memtui merge or restore
+ * (UINT64_MAX for a value beyond any token); false when it has none. */
+static bool merge_token(git_commit *c, uint64_t *token)
+{
+    const char *msg = git_commit_message(c);
+    git_message_trailer_array tr = {0};
+    bool found = false;
+    if (!msg || (strncmp(msg, "memtui merge", 12) != 0 && strncmp(msg, "memtui restore", 14) != 0) ||
+        git_message_trailers(&tr, msg) < 0) {
+        git_error_clear();
+        return false;
+    }
+    for (size_t i = 0; i < tr.count; i++) {
+        const char *v = tr.trailers[i].value;
+        if (strcmp(tr.trailers[i].key, "Memtui-Lease-Token") != 0 || strspn(v, "0123456789") != strlen(v) || !*v)
+            continue;
+        errno = 0;
+        unsigned long long n = strtoull(v, NULL, 10);
+        *token = errno == ERANGE || n > MT_LEASE_TOKEN_MAX ? UINT64_MAX : (uint64_t)n;
+        found = true;
+    }
+    git_message_trailer_array_free(&tr);
+    return found;
+}
+
+/* The token of the newest memtui merge on the first-parent history of tip
+ * (within TOKEN_SEARCH_DEPTH commits); false when there is none. */
+static bool newest_merge_token(struct mt_repo *r, const char *tip, char commit[MT_OID_HEX], uint64_t *token)
+{
+    git_oid id;
+    bool found = false;
+    if (!tip[0] || git_oid_fromstr(&id, tip)) return false;
+    for (int depth = 0; !found && depth < TOKEN_SEARCH_DEPTH; depth++) {
+        git_commit *c = NULL;
+        if (git_commit_lookup(&c, mt_repo_git(r), &id)) break;
+        if ((found = merge_token(c, token))) git_oid_tostr(commit, MT_OID_HEX, &id);
+        bool more = git_commit_parentcount(c) > 0;
+        if (more) git_oid_cpy(&id, git_commit_parent_id(c, 0));
+        git_commit_free(c);
+        if (!more) break;
+    }
+    git_error_clear();
+    return found;
+}
+
+/* A merge never follows one with a higher token on main: that one's holder
+ * took the lease over from us. Only the lease chain grants tokens, so a
+ * higher token is checked against it (a renewal is a compare-and-swap on our
+ * own entry): still ours means no holder ever had that token (a peer's
+ * forged trailer, a lease branch started over) and it is no reason to stop. */
+static int check_token_order(struct mt_txn *t, struct mt_error *err)
+{
+    char commit[MT_OID_HEX];
+    uint64_t theirs = 0, ours = mt_lease_token(t->lease);
+    if (!newest_merge_token(t->s->repo, t->remote_tip, commit, &theirs) || theirs <= ours) return MT_EXIT_OK;
+    struct mt_error e = {0};
+    int rc = mt_lease_renew(t->lease, &e);
+    if (rc == 0) {
+        mt_audit("lease", NULL, "main's merge %.12s carries lease token %s%llu, above ours (%llu), but the lease is "
+                 "still ours: no holder had that token; publishing", commit, theirs == UINT64_MAX ? "beyond " : "",
+                 (unsigned long long)(theirs == UINT64_MAX ? MT_LEASE_TOKEN_MAX : theirs),
+                 (unsigned long long)ours);
+        mt_error_clear(&e);
+        return MT_EXIT_OK;
+    }
+    mt_error_set(err, "main already has merge %.12s with lease token %llu, above ours (%llu): %s; this merge was "
+                 "not published", commit, (unsigned long long)theirs, (unsigned long long)ours,
+                 rc == MT_LEASE_LOST ? "the lease was taken over" : e.msg ? e.msg : "the lease could not be checked");
+    mt_audit("push", NULL, "%s", err->msg);
+    mt_error_clear(&e);
+    if (rc != MT_LEASE_LOST) return MT_EXIT_REMOTE;
+    mt_lease_abandon(t->lease);
+    t->lease = NULL;
+    return MT_EXIT_LOCK;
+}
+
 int mt_txn_push(struct mt_txn *t, struct mt_error *err)
 {
     struct mt_session *s = t->s;
     if (t->lease && !mt_lease_valid(t->lease)) {
-        mt_error_set(err, "the lease (token %llu) ran out or was taken over before the push: nothing published",
-                     (unsigned long long)mt_lease_token(t->lease));
+        mt_error_set(err, "the lease (token %llu) ran out or was taken over before the push: this merge was not "
+                     "published", (unsigned long long)mt_lease_token(t->lease));
         mt_audit("push", NULL, "%s", err->msg);
         return MT_EXIT_LOCK;
     }
     char head[MT_OID_HEX];
     if (mt_repo_head(s->repo, head, err)) return MT_EXIT_VERIFY;
     if (t->remote_known && strcmp(head, t->remote_tip) == 0) return MT_EXIT_OK;  /* nothing new */
+    if (t->lease) {
+        int orc = check_token_order(t, err);
+        if (orc) return orc;
+    }
     char *branch = mt_repo_branch(s->repo);
     char *ref = xasprintf("refs/heads/%s", branch ? branch : "main");
     free(branch);
@@ -278,6 +361,7 @@ int mt_txn_push(struct mt_txn *t, struct mt_error *err)
         mt_session_import_published(s);
         mt_audit("push", f, "pushed %.12s to %s %s", head, s->cfg->remote, ref);
         snprintf(t->remote_tip, sizeof t->remote_tip, "%s", head);
+        snprintf(t->published, sizeof t->published, "%s", head);
     } else if (rc == MT_REPO_REJECTED) {
         mt_audit("push", f, "push of %.12s rejected (main moved on %s): will fetch, rebuild and retry", head,
                  s->cfg->remote);
@@ -307,7 +391,12 @@ int mt_txn_end(struct mt_txn *t)
     int rc = MT_EXIT_OK;
     struct mt_error err = {0};
     if (t->lease) {
-        if (mt_lease_release(t->lease, &err)) mt_audit("lease", NULL, "release: %s", err.msg ? err.msg : "?");
+        uint64_t token = mt_lease_token(t->lease);
+        if (mt_lease_release(t->lease, &err) && t->published[0])
+            mt_audit("lease", NULL, "release: %s; published before that and kept: main %.12s, with lease token %llu",
+                     err.msg ? err.msg : "?", t->published, (unsigned long long)token);
+        else if (err.msg)
+            mt_audit("lease", NULL, "release: %s", err.msg);
         mt_error_clear(&err);
         t->lease = NULL;
     }

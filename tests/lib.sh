@@ -171,12 +171,16 @@ lease_field() {
 # process) and SIGSTOP the process whose pid is in PIDFILE as soon as a line
 # with "event":EVENT and "detail":DETAIL appears (DETAIL "" matches any).
 # Polls every 0.5 ms. Exit 0 once stopped; 1 on timeout or when the process
-# ended first. Run it in the background before the process.
+# ended first. Run it in the background before the process; with
+# STOP_AT_READY=FILE it creates FILE once it watches (a fast process can be
+# held until then).
 stop_at_event() {
     python3 - "$@" <<'EOF'
 import json, os, signal, sys, time
 log, off, pidfile, event, detail = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 end = time.monotonic() + float(sys.argv[6] if len(sys.argv) > 6 else 60)
+if os.environ.get("STOP_AT_READY"):
+    open(os.environ["STOP_AT_READY"], "w").close()
 pid, buf = None, b""
 while time.monotonic() < end:
     if pid is None:

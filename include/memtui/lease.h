@@ -6,16 +6,33 @@
  * chain is also the audit log. Each commit's tree holds one file, lease.json:
  *
  *   {"env":"a","host":"h","pid":42,"token":7,"ttl":60,"state":"held",
- *    "time":"2024-05-01T12:00:00Z"}
+ *    "time":"2024-05-01T12:00:00Z","machine":"0f3a...","boot":"6c1e...",
+ *    "pidns":"pid:[4026531836]"}
  *
  * env/host/pid name the process that wrote the entry; token is the fencing
  * token (it grows by one on every acquisition and on every break, never
  * otherwise); ttl is the writer's time to live in seconds; state is "held"
  * or "released"; time is the writer's UTC wall time, for people only: no
- * decision ever compares another machine's wall clock. An entry written by
- * mt_lease_break also has "broke":"<env>@<host> pid <pid> token <n>"
+ * decision ever compares another machine's wall clock. machine
+ * (mt_machine_id), boot (the kernel's boot id) and pidns (/proc/self/ns/pid)
+ * say where pid lives; entries of older versions lack them. An entry written
+ * by mt_lease_break also has "broke":"<env>@<host> pid <pid> token <n>"
  * naming the holder it removed (and carries token n + 1).
  * Readers ignore keys they do not know.
+ *
+ * Nothing read from the branch is trusted beyond these bounds:
+ * - a ttl above MT_LEASE_TTL_MAX counts as MT_LEASE_TTL_MAX;
+ * - an entry that cannot be read (not JSON, wrong types, a field missing,
+ *   lease.json a symlink or a tree, a token above MT_LEASE_TOKEN_MAX, or a
+ *   token more than one above the newest readable entry below it: one
+ *   commit cannot make the token jump) counts as held with MT_LEASE_TTL_MAX,
+ *   so it is taken over once seen unchanged for that long, with the token
+ *   of the newest readable entry below it + 1;
+ * - tokens never overflow: at MT_LEASE_TOKEN_MAX (only reachable by a peer
+ *   forging a chain of entries) the next token restarts above the entry
+ *   below the newest jump.
+ * A peer that keeps writing entries can hold the lease as long as it
+ * writes (the branch has no authentication); no single entry can.
  *
  * Promises:
  * - At most one holder per token: a lease is granted only by a
@@ -23,8 +40,10 @@
  *   processes racing from the same tip cannot both win, on any transport.
  * - A `held` lease is taken over only after this process has seen the same
  *   tip, unchanged, for the holder's ttl + mt_lease_margin(ttl) on its own
- *   CLOCK_MONOTONIC; or at once when the holder is on this host (same host
- *   name) and its pid no longer exists.
+ *   CLOCK_MONOTONIC; or at once when the holder ran in this very PID
+ *   namespace of this boot of this machine (machine, boot and pidns all
+ *   recorded and equal to ours: never judged by host name) and its pid no
+ *   longer exists.
  * - The holder's own deadline (mt_lease_valid) runs from the moment it
  *   started the push that acquired or renewed the lease, plus its ttl: it
  *   always ends before any other process may take over (by at least the
@@ -49,6 +68,8 @@
 
 #define MT_LEASE_BRANCH "memtui/lease"
 #define MT_LEASE_FILE "lease.json"
+#define MT_LEASE_TTL_MAX 3600L                     /* seconds: --lease-ttl's upper bound too */
+#define MT_LEASE_TOKEN_MAX 9007199254740991ULL     /* 2^53 - 1: exact as a JSON number */
 
 enum {
     MT_LEASE_TIMEOUT = -10,  /* acquire gave up: err names the holder (env@host pid token) */
@@ -73,10 +94,19 @@ struct mt_lease_info {
     enum mt_lease_state state;
     char *time;                /* UTC ISO 8601, as written */
     char *broke;               /* set on entries written by mt_lease_break */
+    char *machine;             /* where pid lives; NULL in entries of older versions */
+    char *boot;
+    char *pidns;
 };
 void mt_lease_info_clear(struct mt_lease_info *info);
 /* "env@host pid P token T", or "an unreadable entry <commit>" (caller frees). */
 char *mt_lease_describe(const struct mt_lease_info *info);
+
+/* Parse the text of a lease.json (len bytes; data[len] need not be '\0')
+ * into info's fields, as strictly as the chain is read: 0, or -1 with
+ * info->error saying why (info->valid is never set here; the token's jump
+ * check needs the chain and is done by the readers). */
+int mt_lease_parse(const char *data, size_t len, struct mt_lease_info *info);
 
 struct mt_lease;
 
@@ -86,19 +116,20 @@ double mt_lease_margin(long ttl_seconds);
 
 /* Take the lease on `branch` (NULL: MT_LEASE_BRANCH) of `remote`, as
  * env/host/pid (host NULL: this host's name; pid 0: this process). env must
- * match [A-Za-z0-9._-]{1,64}; ttl_seconds >= 1.
+ * match [A-Za-z0-9._-]{1,64}; 1 <= ttl_seconds <= MT_LEASE_TTL_MAX.
  *
  * Fetches the lease branch; takes the lease when the branch is absent (a
  * root commit, token 1) or its tip is `released` (a child commit, token + 1);
  * waits while the tip is `held`, polling with jittered exponential backoff
  * (50 ms doubling to 0.4 s, +-50 %), and takes it over once this process has
- * seen that same tip unchanged for the holder's ttl + margin, or at once if
- * the holder is on this host and its pid is gone. A lost race (the push
+ * seen that same tip unchanged for the holder's ttl (at most
+ * MT_LEASE_TTL_MAX; an unreadable tip counts as that) + margin, or at once
+ * if the holder's process is gone (see above). A lost race (the push
  * was rejected) means: fetch again and retry, with the same backoff.
  * Returns 0 and *out on success; MT_LEASE_TIMEOUT when timeout_seconds (0:
  * one attempt) passed first, err naming the current holder; MT_REPO_UNREACHABLE
  * when the remote could not be reached until the timeout; MT_REPO_ERR for bad
- * arguments or an unreadable lease.json at the tip (see mt_lease_break). */
+ * arguments. */
 int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branch,
                      const char *env, const char *host, long pid, long ttl_seconds,
                      double timeout_seconds, struct mt_lease **out, struct mt_error *err);
@@ -123,8 +154,9 @@ const char *mt_lease_tip(const struct mt_lease *lease);
 
 /* Push a `released` child of our tip, expecting it, and free the lease
  * (always, whatever the result). MT_LEASE_LOST when it was lost already or
- * the push was rejected: then nothing was published. A release after the
- * local deadline still goes through if nobody has taken the lease since. */
+ * the push was rejected: then no release entry was written (what the holder
+ * published before stays published). A release after the local deadline
+ * still goes through if nobody has taken the lease since. */
 int mt_lease_release(struct mt_lease *lease, struct mt_error *err);
 /* Free without publishing anything (as a crash would): the lease then ends
  * by its ttl, or at once for a successor on this host once this process has
@@ -170,8 +202,9 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
  * refuses). Nothing is fetched. */
 struct mt_lease_sighting {
     double seen_for;        /* seconds */
-    double takeover_in;     /* seconds; -1: never by waiting */
-    bool holder_gone;       /* held by a process of this host that no longer exists */
+    double takeover_in;     /* seconds until a waiter here may take it over */
+    bool holder_gone;       /* held by a process of this machine, boot and PID namespace
+                               that no longer exists */
 };
 void mt_lease_sighting(struct mt_repo *repo, const char *branch, const struct mt_lease_info *tip,
                        struct mt_lease_sighting *out);

@@ -28,6 +28,7 @@ struct mt_txn {
     double start;                  /* monotonic */
     int attempts;
     bool stash_kept;               /* re-applying failed: the stash stays */
+    char published[MT_OID_HEX];    /* what the push put on main ("" if nothing) */
 };
 
 /* Take the local lock (timeout --lock-timeout), clear stale git lock files,
@@ -49,7 +50,10 @@ int mt_txn_lease_confirm(struct mt_txn *t, struct mt_error *err);
 /* Compare-and-swap push of the current branch to the remote, expecting the
  * tip seen by the last follow_remote. MT_EXIT_OK; 1 when rejected (the
  * caller rebuilds and calls again after mt_txn_backoff); MT_EXIT_REMOTE when
- * unreachable; MT_EXIT_LOCK when the lease was lost (nothing published). */
+ * unreachable; MT_EXIT_LOCK when the lease was lost (this merge not
+ * published), which includes main's newest memtui merge carrying a higher
+ * lease token while the lease chain no longer has our entry at its tip (a
+ * higher token with our entry still there was granted by nobody: ignored). */
 int mt_txn_push(struct mt_txn *t, struct mt_error *err);
 /* Sleep a jittered, growing delay; false when the push deadline passed. */
 bool mt_txn_backoff(struct mt_txn *t);

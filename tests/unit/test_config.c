@@ -366,13 +366,15 @@ END_TEST
 START_TEST(test_lock_timeout_values)
 {
     static const char *bad[] = {"abc", "-1", "5s", "", " ", "1e9", "604801", "inf", "-0.5", "30 ",
-                                "nan", "NaN", "-nan", "nan(0x1)"};
+                                "nan", "NaN", "-nan", "nan(0x1)", "1e400", "-0", "+5", " 5", "0x10",
+                                "infinity", "1e-400", "5e", "1.5.2", "604800.5", "\t3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct mt_config c;
         char *msg;
         int rc = PARSE_ERR(&c, &msg, "--batch", "--lock-timeout", bad[i], "merge");
         ck_assert_msg(rc == MT_EXIT_USAGE, "--lock-timeout '%s' accepted", bad[i]);
-        ck_assert_msg(strstr(msg, "--lock-timeout") != NULL, "message: %s", msg);
+        ck_assert_msg(strstr(msg, "--lock-timeout") != NULL && strstr(msg, "604800") != NULL, "message: %s", msg);
+        ck_assert_msg(strstr(msg, "usage: memtui") != NULL, "no usage line: %s", msg);
         free(msg);
         mt_config_free(&c);
     }
@@ -390,20 +392,28 @@ END_TEST
 
 START_TEST(test_lease_ttl_values)
 {
-    static const char *bad[] = {"0", "0.5", "-3", "x", "", "604801", "nan", "inf"};
+    /* the lease's own bound: a TTL above MT_LEASE_TTL_MAX is one no peer honours */
+    static const char *bad[] = {"0", "0.5", "-3", "x", "", "604801", "nan", "inf", "3601", "3600.5", "1e9",
+                                "1e400", "-inf", "+60", " 60", "60s", "0x3c", "1e-400", "18446744073709551616"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct mt_config c;
         char *msg;
         ck_assert_msg(PARSE_ERR(&c, &msg, "--lease-ttl", bad[i]) == MT_EXIT_USAGE, "--lease-ttl '%s' accepted",
                       bad[i]);
-        ck_assert_msg(strstr(msg, "--lease-ttl") != NULL, "message: %s", msg);
+        ck_assert_msg(strstr(msg, "--lease-ttl") != NULL && strstr(msg, "3600") != NULL, "message: %s", msg);
+        ck_assert_msg(strstr(msg, "usage: memtui") != NULL, "no usage line: %s", msg);
         free(msg);
         mt_config_free(&c);
     }
-    struct mt_config c;
-    ck_assert_int_eq(PARSE(&c, "--lease-ttl", "1.5"), MT_EXIT_OK);
-    ck_assert(c.lease_ttl == 1.5);
-    mt_config_free(&c);
+    static const struct { const char *v; double d; } good[] = {
+        {"1.5", 1.5}, {"1", 1}, {"3600", 3600}, {"3.6e3", 3600}, {"60.", 60},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        struct mt_config c;
+        ck_assert_int_eq(PARSE(&c, "--lease-ttl", good[i].v), MT_EXIT_OK);
+        ck_assert_msg(c.lease_ttl == good[i].d, "'%s' gave %g", good[i].v, c.lease_ttl);
+        mt_config_free(&c);
+    }
 }
 END_TEST
 

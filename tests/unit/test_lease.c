@@ -12,6 +12,7 @@
 
 #include "gitd.h"
 #include "memtui/lease.h"
+#include "memtui/machine.h"
 #include "memtui/repo.h"
 
 #define LREF "refs/heads/memtui/lease"
@@ -134,6 +135,19 @@ static bool has(const char *hay, const char *needle)
     return hay && strstr(hay, needle) != NULL;
 }
 
+/* This boot's id and this process's PID namespace, as the lease records them. */
+static void here(char boot[64], char ns[64])
+{
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(boot, 64, f));
+    fclose(f);
+    boot[strcspn(boot, "\n")] = '\0';
+    ssize_t n = readlink("/proc/self/ns/pid", ns, 63);
+    ck_assert_int_gt(n, 0);
+    ns[n] = '\0';
+}
+
 /* ---- acquire, release, read, chain --------------------------------- */
 
 START_TEST(test_acquire_release_chain)
@@ -156,7 +170,11 @@ START_TEST(test_acquire_release_chain)
     char *want = xasprintf("{\"env\":\"alpha\",\"host\":\"hostA\",\"pid\":%ld,\"token\":1,\"ttl\":30,"
                            "\"state\":\"held\",\"time\":\"", (long)getpid());
     ck_assert_msg(strncmp(j, want, strlen(want)) == 0, "lease.json: %s", j);
-    ck_assert(has(j, "Z\"}"));
+    free(want);
+    char boot[64], ns[64];
+    here(boot, ns);
+    want = xasprintf("Z\",\"machine\":\"%s\",\"boot\":\"%s\",\"pidns\":\"%s\"}", mt_machine_id(), boot, ns);
+    ck_assert_msg(has(j, want), "lease.json: %s", j);
     free(want);
     free(j);
     char *s = sh_out("git --git-dir='%s' rev-list --count %s; git --git-dir='%s' log -1 --format=%%s %s; "
@@ -184,6 +202,9 @@ START_TEST(test_acquire_release_chain)
     ck_assert_int_eq(info.state, MT_LEASE_HELD);
     ck_assert_ptr_null(info.broke);
     ck_assert_str_eq(info.tip, mt_lease_tip(l));
+    ck_assert_str_eq(info.machine, mt_machine_id());
+    ck_assert_str_eq(info.boot, boot);
+    ck_assert_str_eq(info.pidns, ns);
     mt_lease_info_clear(&info);
 
     ck_assert_int_eq(mt_lease_renew(l, &e), 0);
@@ -257,7 +278,8 @@ START_TEST(test_timeout_names_holder)
     char *R = bare_in(NULL, "r.git");
     struct mt_repo *a = open_clone(R), *b = open_clone(R);
     struct mt_error e = {0};
-    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 4242, 30, 2), *l2 = NULL;
+    /* pid 1 is alive in every PID namespace */
+    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 1, 30, 2), *l2 = NULL;
     mt_lease_set_log(collect, NULL);
 
     double t0 = now_s();
@@ -265,7 +287,7 @@ START_TEST(test_timeout_names_holder)
                      MT_LEASE_TIMEOUT);
     double took = now_s() - t0;
     ck_assert_ptr_null(l2);
-    ck_assert_msg(has(e.msg, "held by alpha@hostA pid 4242 token 1"), "%s", e.msg);
+    ck_assert_msg(has(e.msg, "held by alpha@hostA pid 1 token 1"), "%s", e.msg);
     ck_assert_msg(took >= 0.29 && took < 2.0, "took %.2f s", took);
     ck_assert_msg(has(events, "wait: ") && has(events, "alpha@hostA"), "%s", events);
 
@@ -305,7 +327,7 @@ START_TEST(test_takeover_after_ttl)
     struct mt_error e = {0};
     ck_assert(mt_lease_margin(1) == 2.0 && mt_lease_margin(60) == 6.0);
 
-    struct mt_lease *la = acquire_ok(a, "alpha", "hostA", 4242, 1, 2);
+    struct mt_lease *la = acquire_ok(a, "alpha", "hostA", 1, 1, 2);  /* pid 1: alive */
     double t0 = now_s();
     /* alpha stops renewing: beta waits ttl (1 s) + margin (2 s), then takes it. */
     struct mt_lease *lb = acquire_ok(b, "beta", "hostB", 0, 30, 10);
@@ -334,35 +356,71 @@ START_TEST(test_takeover_after_ttl)
 }
 END_TEST
 
+static void put_lease_json(const char *R, const char *json);
+
+/* A held entry of token `token` for `pid` on host "box", with the given
+ * whereabouts (NULL: the key is left out, as older versions wrote). */
+static void put_holder(const char *R, uint64_t token, long pid, const char *machine, const char *boot,
+                       const char *ns)
+{
+    char *m = machine ? xasprintf(",\"machine\":\"%s\"", machine) : xstrdup("");
+    char *b = boot ? xasprintf(",\"boot\":\"%s\"", boot) : xstrdup("");
+    char *n = ns ? xasprintf(",\"pidns\":\"%s\"", ns) : xstrdup("");
+    char *j = xasprintf("{\"env\":\"alpha\",\"host\":\"box\",\"pid\":%ld,\"token\":%" PRIu64 ",\"ttl\":30,"
+                        "\"state\":\"held\",\"time\":\"t\"%s%s%s}", pid, token, m, b, n);
+    put_lease_json(R, j);
+    free(j);
+    free(n);
+    free(b);
+    free(m);
+}
+
+/* "The holder's process is gone" is believed only for a pid of this PID
+ * namespace of this boot of this machine: containers and VMs named alike
+ * each have their own, and a live holder there must not look dead here. */
 START_TEST(test_dead_pid_same_host)
 {
     char *R = bare_in(NULL, "r.git");
-    struct mt_repo *a = open_clone(R), *b = open_clone(R);
+    struct mt_repo *b = open_clone(R);
     struct mt_error e = {0};
+    struct mt_lease *l2 = NULL;
+    char boot[64], ns[64];
+    here(boot, ns);
     pid_t dead = fork();
     ck_assert_int_ge(dead, 0);
     if (dead == 0) _exit(0);
     ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+    const char *me = mt_machine_id();
 
-    /* A holder on another host with that pid is not judged by it. */
-    struct mt_lease *l = acquire_ok(a, "alpha", "elsewhere", dead, 30, 2), *l2 = NULL;
-    mt_lease_abandon(l);  /* as if killed */
-    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e),
-                     MT_LEASE_TIMEOUT);
-    ck_assert_int_eq(mt_lease_break(a, "origin", NULL, "ops", "box", 0, 1, NULL, NULL, &e), 0);
+    static const struct {
+        int machine, boot, ns;  /* 1: ours, 0: another, -1: not recorded */
+    } elsewhere[] = {
+        {0, 1, 1}, {1, 0, 1}, {1, 1, 0}, {-1, -1, -1}, {1, 1, -1}, {-1, 1, 1},
+    };
+    uint64_t token = 1;
+    for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++, token++) {
+#define PICK(k, ours) (elsewhere[i].k > 0 ? (ours) : elsewhere[i].k == 0 ? "other-" #k : NULL)
+        put_holder(R, token, dead, PICK(machine, me), PICK(boot, boot), PICK(ns, ns));
+#undef PICK
+        ck_assert_msg(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e) == MT_LEASE_TIMEOUT,
+                      "case %zu: a holder elsewhere was judged dead here", i);
+    }
 
-    /* On this host, a holder whose process is gone is replaced at once
-     * (the break took token 2). */
-    l = acquire_ok(a, "alpha", "box", dead, 30, 2);
-    ck_assert_uint_eq(mt_lease_token(l), 3);
-    mt_lease_abandon(l);
+    /* All three ours and the pid gone: replaced at once. */
+    put_holder(R, token, dead, me, boot, ns);
+    mt_lease_set_log(collect, NULL);
     double t0 = now_s();
-    l2 = acquire_ok(b, "beta", "box", 0, 30, 5);
+    l2 = acquire_ok(b, "beta", "elsewhere", 0, 30, 5);
     ck_assert_msg(now_s() - t0 < 1.5, "took %.2f s", now_s() - t0);
-    ck_assert_uint_eq(mt_lease_token(l2), 4);
+    ck_assert_uint_eq(mt_lease_token(l2), token + 1);
+    ck_assert_msg(has(events, "holder process gone"), "%s", events);
     ck_assert_int_eq(mt_lease_release(l2, &e), 0);
+    /* ... but a live one is waited for. */
+    put_holder(R, token + 1, (long)getppid(), me, boot, ns);
+    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e), MT_LEASE_TIMEOUT);
 
-    mt_repo_close(a);
+    free(events);
+    events = NULL;
     mt_repo_close(b);
     mt_error_clear(&e);
     free(R);
@@ -498,8 +556,9 @@ START_TEST(test_renew_after_break_is_lost)
 }
 END_TEST
 
-/* A tip whose lease.json is garbage: acquire refuses and says so, read
- * describes it, break repairs it with the last good token. */
+/* A tip whose lease.json is garbage: acquire waits and says why (it counts
+ * as held for MT_LEASE_TTL_MAX), read describes it, break repairs it with
+ * the last good token. */
 START_TEST(test_unreadable_tip)
 {
     char *R = bare_in(NULL, "r.git");
@@ -517,8 +576,8 @@ START_TEST(test_unreadable_tip)
                            "printf '{\"env\":\"x\",' > lease.json && git commit -qam broken && "
                            "git push -q origin HEAD:memtui/lease 2>/dev/null", R, S, S), 0);
 
-    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "beta", "hostB", 0, 30, 1, &l, &e), MT_REPO_ERR);
-    ck_assert_msg(has(e.msg, "unreadable") && has(e.msg, "break"), "%s", e.msg);
+    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "beta", "hostB", 0, 30, 1, &l, &e), MT_LEASE_TIMEOUT);
+    ck_assert_msg(has(e.msg, "unreadable") && has(e.msg, "ttl 3600 s"), "%s", e.msg);
     ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
     ck_assert(!info.valid);
     ck_assert_ptr_nonnull(info.error);
@@ -575,6 +634,13 @@ START_TEST(test_malformed_json)
         {"{" FIELDS ",\"token\":1e3,\"ttl\":9}", "non-negative integer"},
         {"{" FIELDS ",\"token\":7,\"ttl\":null}", "non-negative integer"},
         {"{" FIELDS ",\"token\":18446744073709551616,\"ttl\":9}", "too large"},
+        {"{" FIELDS ",\"token\":18446744073709551615,\"ttl\":9}", "too large"},
+        {"{" FIELDS ",\"token\":9223372036854775808,\"ttl\":9}", "token out of range"},
+        {"{" FIELDS ",\"token\":9007199254740992,\"ttl\":9}", "token out of range"},
+        {"{" FIELDS ",\"token\":-9223372036854775808,\"ttl\":9}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":-1,\"ttl\":9}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":7.0,\"ttl\":9}", "non-negative integer"},
+        {"{" FIELDS ",\"token\":7,\"ttl\":9,\"machine\":[]}", "expected a string"},
         {"{" FIELDS ",\"token\":7,\"ttl\":9} x", ""},
         {"{" FIELDS ",\"token\":7,\"ttl\":9}{}", ""},
         {"{" FIELDS ",\"token\":7,\"ttl\":9,}", ""},
@@ -600,27 +666,33 @@ START_TEST(test_malformed_json)
     }
 
     /* Unknown keys (nested too), JSON escapes, duplicates (the last wins)
-     * and white space around are fine. */
+     * and white space around are fine; the token is at most one above the
+     * entry below it (itself a jump from nothing, so unreadable). */
+    put_lease_json(R, "{" FIELDS ",\"token\":9007199254740990,\"ttl\":9}");
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert_msg(!info.valid && has(info.error, "jumps from 0"), "%s", info.error);
+    mt_lease_info_clear(&info);
     put_lease_json(R, " {\"x\":{\"y\":[1,{\"z\":\"}]\"}],\"w\":null},\"env\":\"b\",\"host\":\"h\\u00e9\\/\","
-                      "\"pid\":12,\"token\":7,\"token\":18446744073709551614,\"ttl\":9,\"state\":\"released\","
+                      "\"pid\":12,\"token\":7,\"token\":9007199254740991,\"ttl\":9,\"state\":\"released\","
                       "\"time\":\"t\",\"broke\":\"q\\\"\\n\",\"more\":[true,false,-1.5e3]}\r\n\t ");
     ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
     ck_assert_msg(info.valid, "%s", info.error);
     ck_assert_str_eq(info.env, "b");
     ck_assert_str_eq(info.host, "h\xc3\xa9/");
     ck_assert_int_eq(info.pid, 12);
-    ck_assert_uint_eq(info.token, 18446744073709551614ULL);
+    ck_assert_uint_eq(info.token, MT_LEASE_TOKEN_MAX);
     ck_assert_int_eq(info.ttl, 9);
     ck_assert_int_eq(info.state, MT_LEASE_RELEASED);
     ck_assert_str_eq(info.broke, "q\"\n");
     mt_lease_info_clear(&info);
 
     /* What memtui writes is escaped as JSON.stringify does, and reads back. */
-    put_lease_json(R, "{" FIELDS ",\"token\":7,\"ttl\":9,\"state\":\"released\"}");
+    put_lease_json(R, "{" FIELDS ",\"token\":1,\"ttl\":9,\"state\":\"released\"}");
+    put_lease_json(R, "{" FIELDS ",\"token\":2,\"ttl\":9,\"state\":\"released\"}");
     struct mt_lease *l = acquire_ok(a, "gamma", "q\"b\\s\t\x01\xc3\xa9", 5, 20, 2);
-    ck_assert_uint_eq(mt_lease_token(l), 8);
+    ck_assert_uint_eq(mt_lease_token(l), 3);
     char *j = lease_json(R);
-    const char *want = "{\"env\":\"gamma\",\"host\":\"q\\\"b\\\\s\\t\\u0001\xc3\xa9\",\"pid\":5,\"token\":8,"
+    const char *want = "{\"env\":\"gamma\",\"host\":\"q\\\"b\\\\s\\t\\u0001\xc3\xa9\",\"pid\":5,\"token\":3,"
                        "\"ttl\":20,\"state\":\"held\",\"time\":\"";
     ck_assert_msg(strncmp(j, want, strlen(want)) == 0, "lease.json: %s", j);
     free(j);
@@ -631,6 +703,140 @@ START_TEST(test_malformed_json)
     mt_lease_abandon(l);
 #undef FIELDS
 
+    mt_repo_close(a);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+/* mt_lease_parse alone (the fuzzer's entry point): no NUL needed after the
+ * text, none inside, a size bound, the error in info. */
+START_TEST(test_parse_entry_point)
+{
+    struct mt_lease_info info = {0};
+    const char *good = "{\"env\":\"a\",\"host\":\"h\",\"pid\":1,\"token\":9007199254740991,\"ttl\":4000000000,"
+                       "\"state\":\"held\",\"time\":\"t\"}xyz";
+    ck_assert_int_eq(mt_lease_parse(good, strlen(good) - 3, &info), 0);
+    ck_assert_uint_eq(info.token, MT_LEASE_TOKEN_MAX);
+    ck_assert_int_eq(info.ttl, 1000000000L);  /* as written, bounded; a holder counts it as 3600 */
+    ck_assert(!info.valid && !info.error && !info.machine);
+    mt_lease_info_clear(&info);
+    ck_assert_int_eq(mt_lease_parse(good, strlen(good), &info), -1);
+    ck_assert_ptr_nonnull(info.error);
+    mt_lease_info_clear(&info);
+    ck_assert_int_eq(mt_lease_parse("{\"a\":1}\0{}", 10, &info), -1);
+    ck_assert_msg(has(info.error, "NUL"), "%s", info.error);
+    mt_lease_info_clear(&info);
+    ck_assert_int_eq(mt_lease_parse("", 0, &info), -1);
+    ck_assert_ptr_nonnull(info.error);
+    mt_lease_info_clear(&info);
+    size_t big = 70000;
+    char *pad = xcalloc(1, big + 1);
+    memset(pad, ' ', big);
+    pad[0] = '{';
+    pad[big - 1] = '}';
+    ck_assert_int_eq(mt_lease_parse(pad, big, &info), -1);
+    ck_assert_msg(has(info.error, "too large"), "%s", info.error);
+    mt_lease_info_clear(&info);
+    free(pad);
+}
+END_TEST
+
+/* Tokens cannot be made to overflow: one commit cannot jump them, and a
+ * forged chain that reaches MT_LEASE_TOKEN_MAX makes the next holder start
+ * again above the entry below the jump, not wrap or stop. */
+START_TEST(test_token_bounds)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease_info info;
+    struct mt_lease *l = acquire_ok(a, "alpha", "hostA", 0, 30, 2);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+#define REL(tok) "{\"env\":\"x\",\"host\":\"h\",\"pid\":1,\"token\":" tok ",\"ttl\":9,\"state\":\"released\",\"time\":\"t\"}"
+    /* one forged entry: unreadable, so it is waited for like a held one */
+    put_lease_json(R, REL("9007199254740990"));
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert_msg(!info.valid && has(info.error, "jumps from 1"), "%s", info.error);
+    mt_lease_info_clear(&info);
+    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "beta", "hostB", 0, 30, 0.3, &l, &e), MT_LEASE_TIMEOUT);
+    /* a second one on top reads (one above the first), and gives the last token */
+    put_lease_json(R, REL("9007199254740990"));
+    l = acquire_ok(a, "beta", "hostB", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), MT_LEASE_TOKEN_MAX);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    /* then the count starts again above the entry below the jump */
+    l = acquire_ok(a, "gamma", "hostC", 0, 30, 2);
+    ck_assert_uint_eq(mt_lease_token(l), 2);
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert_msg(info.valid && info.token == 2, "%s", info.error);
+    mt_lease_info_clear(&info);
+    ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    /* a root (a rewritten branch) starts at token 1 at most */
+    ck_assert_int_eq(tu_sh("git --git-dir='%s' update-ref -d %s", R, LREF), 0);
+    put_lease_json(R, REL("5"));
+    ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
+    ck_assert_msg(!info.valid && has(info.error, "jumps from 0"), "%s", info.error);
+    mt_lease_info_clear(&info);
+#undef REL
+    mt_repo_close(a);
+    mt_error_clear(&e);
+    free(R);
+}
+END_TEST
+
+/* This machine saw the lease branch's tip unchanged since `ago` seconds
+ * (what earlier runs record), so that waits of an hour take no hour here.
+ * False when the machine has not been up that long. */
+static bool seen_since(struct mt_repo *r, const char *R, double ago)
+{
+    char boot[64], ns[64];
+    here(boot, ns);
+    if (now_s() <= ago + 1) return false;
+    char *tip = rev(R, LREF);
+    char *dir = xasprintf("%smemtui", mt_repo_gitdir(r));
+    mkdir(dir, 0755);
+    char *path = xasprintf("%s/lease-seen-lease", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s %s %.3f\n", boot, tip, now_s() - ago);
+    fclose(f);
+    free(path);
+    free(dir);
+    free(tip);
+    return true;
+}
+
+/* A held entry with a huge ttl, or an unreadable one, counts as held for
+ * MT_LEASE_TTL_MAX (+ margin) at most: not a second less, not forever. */
+START_TEST(test_ttl_bounded)
+{
+    char *R = bare_in(NULL, "r.git");
+    struct mt_repo *a = open_clone(R);
+    struct mt_error e = {0};
+    struct mt_lease *l = NULL;
+    double wait = MT_LEASE_TTL_MAX + mt_lease_margin(MT_LEASE_TTL_MAX);
+    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "a", "h", 0, MT_LEASE_TTL_MAX + 1, 1, &l, &e),
+                     MT_REPO_ERR);
+    static const char *tips[] = {
+        "{\"env\":\"x\",\"host\":\"h\",\"pid\":1,\"token\":1,\"ttl\":1000000000,\"state\":\"held\",\"time\":\"t\"}",
+        "{\"env\":\"x\",\"host\":\"h\",\"pid\":1,\"token\":2,\"ttl\":18446744073709551615,\"state\":\"held\",\"time\":\"t\"}",
+        "garbage",
+    };
+    for (size_t i = 0; i < sizeof tips / sizeof tips[0]; i++) {
+        put_lease_json(R, tips[i]);
+        if (!seen_since(a, R, wait - 30)) {
+            fprintf(stderr, "test_ttl_bounded: skipped, this machine has not been up for an hour\n");
+            break;
+        }
+        ck_assert_msg(mt_lease_acquire(a, "origin", NULL, "b", "h", 0, 30, 0.3, &l, &e) == MT_LEASE_TIMEOUT,
+                      "case %zu taken before its time", i);
+        ck_assert_msg(has(e.msg, "ttl 3600 s"), "%s", e.msg);
+        seen_since(a, R, wait + 1);
+        l = acquire_ok(a, "b", "h", 0, 30, 2);
+        ck_assert_uint_eq(mt_lease_token(l), i + 2);
+        mt_lease_abandon(l);
+    }
     mt_repo_close(a);
     mt_error_clear(&e);
     free(R);
@@ -982,6 +1188,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_renew_after_break_is_lost);
     tcase_add_test(tc, test_unreadable_tip);
     tcase_add_test(tc, test_malformed_json);
+    tcase_add_test(tc, test_parse_entry_point);
+    tcase_add_test(tc, test_token_bounds);
+    tcase_add_test(tc, test_ttl_bounded);
     tcase_add_test(tc, test_unreachable);
     tcase_add_test(tc, test_cas_path);
     tcase_add_test(tc, test_cas_file_url);
