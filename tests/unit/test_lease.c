@@ -788,11 +788,12 @@ END_TEST
 /* This machine saw the lease branch's tip unchanged since `ago` seconds
  * (what earlier runs record), so that waits of an hour take no hour here.
  * False when the machine has not been up that long. */
-static bool seen_since(struct mt_repo *r, const char *R, double ago)
+/* (On a machine up for less than `ago`, the time written is before its boot:
+ * CLOCK_MONOTONIC goes negative there, and the sighting reads it the same way.) */
+static void seen_since(struct mt_repo *r, const char *R, double ago)
 {
     char boot[64], ns[64];
     here(boot, ns);
-    if (now_s() <= ago + 1) return false;
     char *tip = rev(R, LREF);
     char *dir = xasprintf("%smemtui", mt_repo_gitdir(r));
     mkdir(dir, 0755);
@@ -804,7 +805,6 @@ static bool seen_since(struct mt_repo *r, const char *R, double ago)
     free(path);
     free(dir);
     free(tip);
-    return true;
 }
 
 /* A held entry with a huge ttl, or an unreadable one, counts as held for
@@ -825,10 +825,7 @@ START_TEST(test_ttl_bounded)
     };
     for (size_t i = 0; i < sizeof tips / sizeof tips[0]; i++) {
         put_lease_json(R, tips[i]);
-        if (!seen_since(a, R, wait - 30)) {
-            fprintf(stderr, "test_ttl_bounded: skipped, this machine has not been up for an hour\n");
-            break;
-        }
+        seen_since(a, R, wait - 30);
         ck_assert_msg(mt_lease_acquire(a, "origin", NULL, "b", "h", 0, 30, 0.3, &l, &e) == MT_LEASE_TIMEOUT,
                       "case %zu taken before its time", i);
         ck_assert_msg(has(e.msg, "ttl 3600 s"), "%s", e.msg);
