@@ -6,7 +6,7 @@
 # $T/proxy.log. Sets PROXY_PORT; the proxy is stopped by pid at exit.
 start_cut_proxy() {
     _target=$1; shift
-    rm -f "$T/proxy.port"
+    rm -f "$T/proxy.port" "$T/proxy.log"
     python3 "$TESTS_DIR/tools/cut-proxy.py" --target "$_target" --port-file "$T/proxy.port" \
         --log "$T/proxy.log" "$@" >"$T/proxy.out" 2>&1 &
     PIDS="$PIDS $!"

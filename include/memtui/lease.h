@@ -120,7 +120,9 @@ const char *mt_lease_tip(const struct mt_lease *lease);
 /* Push a `released` child of our tip, expecting it, and free the lease
  * (always, whatever the result). MT_LEASE_LOST when it was lost already or
  * the push was rejected: then nothing was published. A release after the
- * local deadline still goes through if nobody has taken the lease since. */
+ * local deadline still goes through if nobody has taken the lease since.
+ * A push the network fails on is tried again for about 2 s; after that
+ * MT_REPO_UNREACHABLE, and the entry stays held until its ttl runs out. */
 int mt_lease_release(struct mt_lease *lease, struct mt_error *err);
 /* Free without publishing anything (as a crash would): the lease then ends
  * by its ttl, or at once for a successor on this host once this process has

@@ -2,7 +2,8 @@
 """cut-proxy.py: a TCP proxy on 127.0.0.1 that cuts connections (tests only).
 
     cut-proxy.py --target PORT --port-file FILE [--seed N] [--cut 0.6]
-                 [--max-bytes 6000] [--cut-match TEXT] [--log FILE]
+                 [--max-bytes 6000] [--cut-match TEXT [--match-skip N]
+                 [--match-count N]] [--log FILE]
 
 Listens on a free port of 127.0.0.1 (written to --port-file once it
 accepts) and forwards every connection to 127.0.0.1:--target. Each
@@ -13,7 +14,8 @@ by a reset (SO_LINGER 0, so the kernel sends RST) or by a plain close; the
 other connections pass untouched. --cut-match TEXT also resets, without
 forwarding it, the first chunk the client sends in which TEXT appears (e.g.
 " refs/heads/main" cuts every push of main before the server sees its
-command, and nothing else). The seed is printed on stdout (and is
+command, and nothing else); --match-skip N lets the first N connections
+that match through, --match-count N cuts only N of them. The seed is printed on stdout (and is
 random unless given) so that a failing run can be repeated. --log gets one
 line per connection: number, decision, bytes forwarded. Stop it by its pid.
 """
@@ -37,10 +39,11 @@ def cut(sock, reset):
         pass
 
 
-def relay(client, upstream, limit, match):
+def relay(client, upstream, limit, match, gate):
     """Forward both ways until either side closes, limit bytes (None: no
-    limit) have gone through or the client sends match (None: never);
-    returns (bytes forwarded, whether it stopped on the limit or match)."""
+    limit) have gone through or the client sends match (None: never) and
+    gate() says to cut; returns (bytes forwarded, whether it stopped on
+    the limit or a match)."""
     done = 0
     peers = {client: upstream, upstream: client}
     tail = b""  # the client's last bytes, for a match across chunks
@@ -63,8 +66,11 @@ def relay(client, upstream, limit, match):
                 return done, False
             if match and src is client:
                 if match in tail + data:
-                    return done, True
-                tail = (tail + data)[-len(match):]
+                    if gate():
+                        return done, True
+                    match = None  # let through: forward the rest as it is
+                else:
+                    tail = (tail + data)[-len(match):]
             try:
                 peers[src].sendall(data)
             except OSError:
@@ -74,7 +80,7 @@ def relay(client, upstream, limit, match):
                 return done, True
 
 
-def serve(number, client, args, plan, log):
+def serve(number, client, args, plan, log, gate):
     limit, reset = plan
     try:
         upstream = socket.create_connection(("127.0.0.1", args.target), 10)
@@ -83,7 +89,7 @@ def serve(number, client, args, plan, log):
         log("%d upstream-failed %s" % (number, e))
         cut(client, True)
         return
-    done, stopped = relay(client, upstream, limit, args.cut_match)
+    done, stopped = relay(client, upstream, limit, args.cut_match, gate)
     if stopped:
         reset = reset or limit is None  # a match is cut with a reset
         log("%d cut %s after %d bytes" % (number, "reset" if reset else "close", done))
@@ -103,12 +109,22 @@ def main():
     p.add_argument("--cut", type=float, default=0.6, help="share of connections cut")
     p.add_argument("--max-bytes", type=int, default=6000)
     p.add_argument("--cut-match", default=None, type=lambda t: t.encode())
+    p.add_argument("--match-skip", type=int, default=0)
+    p.add_argument("--match-count", type=int, default=None)
     p.add_argument("--log", default=None)
     args = p.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     print("cut-proxy: seed %d" % seed, flush=True)
     rng = random.Random(seed)
     lock = threading.Lock()
+    matched = [0]
+
+    def gate():
+        """Whether this match (counted over all connections) is cut."""
+        with lock:
+            matched[0] += 1
+            k = matched[0] - args.match_skip
+        return k >= 1 and (args.match_count is None or k <= args.match_count)
 
     def log(line):
         if args.log:
@@ -132,7 +148,7 @@ def main():
             plan = (rng.randint(0, args.max_bytes), rng.random() < 0.5)
         else:
             plan = (None, False)
-        threading.Thread(target=serve, args=(number, client, args, plan, log), daemon=True).start()
+        threading.Thread(target=serve, args=(number, client, args, plan, log, gate), daemon=True).start()
 
 
 if __name__ == "__main__":
