@@ -336,6 +336,22 @@ out:
     return *why ? -1 : 0;
 }
 
+int mt_lease_parse(const char *data, size_t len, struct mt_lease_info *info)
+{
+    const char *why = NULL;
+    memset(info, 0, sizeof(*info));
+    char *text = memchr(data, '\0', len) ? NULL : xstrndup(data, len);  /* parse_lease wants text[len] == '\0' */
+    int rc = text ? parse_lease(text, len, info, &why) : -1;
+    free(text);
+    if (rc < 0) {
+        mt_lease_info_clear(info);
+        info->error = xstrdup(why ? why : "NUL byte");
+    } else {
+        info->valid = true;
+    }
+    return rc;
+}
+
 /* Describe the entry in commit `tip` (already in the local repository).
  * An unreadable lease.json is not an error here: info->valid says so. */
 static int read_entry(struct mt_repo *repo, const char *tip, struct mt_lease_info *info,

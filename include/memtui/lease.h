@@ -73,6 +73,11 @@ struct mt_lease_info {
     char *broke;               /* set on entries written by mt_lease_break */
 };
 void mt_lease_info_clear(struct mt_lease_info *info);
+/* Read the text of a lease.json (untrusted: any bytes, not NUL-terminated)
+ * into info, which is overwritten (tip and commit_time stay empty). 0 with
+ * info->valid; -1 with info->error saying why. Free with
+ * mt_lease_info_clear. */
+int mt_lease_parse(const char *data, size_t len, struct mt_lease_info *info);
 
 struct mt_lease;
 
