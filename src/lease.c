@@ -672,6 +672,10 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
         backoff_sleep(&backoff, &rng, deadline - now);
     }
 done:
+    if (rc != 0 && *unsure)  /* never silently: a landed push holds the lease */
+        lease_log("unsure", "%s: gave up while the push of token %" PRIu64 " (%.12s) had an unknown outcome; "
+                  "if it landed, the lease stays held by this process until its ttl (%ld s) runs out",
+                  op, unsure_token, unsure, ttl_seconds);
     mt_lease_info_clear(&cur);
     mt_error_clear(&e);
     free(waited_for);

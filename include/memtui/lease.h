@@ -159,6 +159,7 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
                    const char *host, long pid, struct mt_lease_info *broken, struct mt_error *err);
 
 /* Optional observer of lease events ("wait", "acquired", "race-lost",
+ * "unsure" (acquire gave up after a push whose outcome it never learnt),
  * "renewed", "lost", "released", "broken"), e.g. for the audit log. One per
  * process; NULL turns it off. detail is a human sentence. */
 typedef void (*mt_lease_log_fn)(void *ctx, const char *event, const char *detail);
