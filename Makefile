@@ -4,6 +4,7 @@
 #   make demo     install what is missing, build, run the main job on a demo repo
 #   make bench    benchmarks (ratios measured side by side)
 #   make stress   the long versions of the race and crash tests
+#   make fuzz     each fuzz harness for FUZZ_SECONDS (default 60) with clang's libFuzzer
 
 PKGS     := ncursesw json-c libgit2 openssl
 CC       ?= cc
@@ -33,7 +34,17 @@ SAN_UI_PURE := $(patsubst %.c,build/san/%.o,$(UI_PURE))
 SAN_OBJ  := $(SAN_ENGINE) $(patsubst %.c,build/san/%.o,$(UI_SRC) src/main.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check unit integration demo bench stress clean
+# Fuzz harnesses (tests/fuzz/fuzz_*.c): the engine built by clang for
+# libFuzzer, with ASan and UBSan.
+FUZZ_CC    ?= clang
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_ENGINE := $(patsubst %.c,build/fuzz/%.o,$(ENGINE_SRC))
+FUZZ_SECONDS ?= 60
+.SECONDARY: $(FUZZ_ENGINE)
+
+.PHONY: all deps check unit integration demo bench stress fuzz clean
 all: memtui
 
 memtui: $(OBJ)
@@ -54,6 +65,15 @@ build/san/memtui: $(SAN_OBJ)
 	@echo "  LD san  $@"
 	@$(CC) $(SAN) -pthread -o $@ $^ $(PKG_LIBS)
 
+build/fuzz/%.o: %.c $(wildcard include/memtui/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ENGINE)
+	@echo "  LD fuzz $@"
+	@$(FUZZ_CC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer $(FUZZ_SAN) -pthread -o $@ $< $(FUZZ_ENGINE) $(PKG_LIBS)
+
 build/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_ENGINE) $(SAN_UI_PURE)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
@@ -62,11 +82,13 @@ build/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_ENGINE) $(SAN
 deps:
 	@scripts/install-deps.sh
 
-# Unit tests under ASan/UBSan, then the end-to-end tests against the same
-# sanitised binary.
+# Unit tests under ASan/UBSan, a few seconds of each fuzz harness (and its
+# regression inputs), then the end-to-end tests against the same sanitised
+# binary.
 check: deps
-	@$(MAKE) --no-print-directory memtui build/san/memtui $(UNIT_BIN)
+	@$(MAKE) --no-print-directory memtui build/san/memtui $(UNIT_BIN) $(FUZZ_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
+	@tests/run-fuzz.sh 5 $(FUZZ_BIN)
 	@tests/run-integration.sh build/san/memtui
 
 unit: $(UNIT_BIN)
@@ -86,6 +108,10 @@ bench: deps
 stress: deps
 	@$(MAKE) --no-print-directory memtui build/san/memtui
 	@STRESS=1 TEST_JOBS=1 tests/run-integration.sh build/san/memtui
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 clean:
 	rm -rf build memtui

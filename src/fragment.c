@@ -62,15 +62,37 @@ static bool has_prefix(const char *p, size_t len, const char *pre, size_t plen)
     return len >= plen && memcmp(p, pre, plen) == 0;
 }
 
+/* Whether the text after the key fields may set them again: an object takes
+ * the last of repeated keys (JSON.parse, jsontext.h), so "type" or a key
+ * field once more, or any \u escape (a key may spell a name with one),
+ * leaves the line to the slow path. One memchr pass per byte looked for:
+ * this runs on every line of every fragment. */
+static bool may_rekey(const char *p, const char *end, const char *const *fields, size_t nfields)
+{
+    for (const char *q = p; (q = memchr(q, '\\', (size_t)(end - q))) && q + 1 < end; q += 2)
+        if (q[1] == 'u') return true;
+    for (const char *q = p; (q = memchr(q, '"', (size_t)(end - q))); q++) {
+        size_t left = (size_t)(end - q);
+        if (left >= 6 && memcmp(q, "\"type\"", 6) == 0) return true;
+        for (size_t i = 0; i < nfields; i++) {
+            size_t fl = strlen(fields[i]);
+            if (left >= fl && memcmp(q, fields[i], fl) == 0) return true;
+        }
+    }
+    return false;
+}
+
 /* Canonical lines (what the server and memtui write) are keyed from their
  * bytes; returns false when the line needs the slow path. */
 static bool fast_key(struct mt_fragment *f, struct mt_line *l)
 {
+    static const char *const ent_fields[] = {"\"name\""};
+    static const char *const rel_fields[] = {"\"from\"", "\"to\"", "\"relationType\""};
     const char *end = l->p + l->len;
     if (has_prefix(l->p, l->len, ENT_PREFIX, sizeof ENT_PREFIX - 1)) {
         const char *s = l->p + sizeof ENT_PREFIX - 1;
         long n = plain_string(s, end);
-        if (n < 0) return false;
+        if (n < 0 || may_rekey(s + n, end, ent_fields, 1)) return false;
         l->kind = MT_LINE_ENTITY;
         l->key = s;
         l->key_len = (size_t)n;
@@ -92,6 +114,7 @@ static bool fast_key(struct mt_fragment *f, struct mt_line *l)
             s += sl;
         }
     }
+    if (may_rekey(s, end, rel_fields, 3)) return false;
     size_t total = (size_t)(plen[0] + plen[1] + plen[2]) + 2;
     char *k = arena_alloc(&f->keys, total), *w = k;
     for (int i = 0; i < 3; i++) {

@@ -860,6 +860,10 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
         backoff_sleep(&backoff, &rng, deadline - now);
     }
 done:
+    if (rc != 0 && *unsure)  /* never silently: a landed push holds the lease */
+        lease_log("unsure", "%s: gave up while the push of token %" PRIu64 " (%.12s) had an unknown outcome; "
+                  "if it landed, the lease stays held by this process until its ttl (%ld s) runs out",
+                  op, unsure_token, unsure, ttl_seconds);
     mt_lease_info_clear(&cur);
     mt_error_clear(&e);
     free(waited_for);
@@ -963,6 +967,42 @@ int mt_lease_renew(struct mt_lease *l, struct mt_error *err)
     return rc;
 }
 
+/* A lease left held stops every other machine for its ttl, so a release
+ * the network failed on is pushed again a few times (about 2 s in all).
+ * A try whose answer was lost may have landed: a tip that is one of ours
+ * means released. */
+#define RELEASE_TRIES 4
+static int push_release(struct mt_lease *l, struct mt_error *err)
+{
+    char sent[RELEASE_TRIES][MT_OID_HEX];
+    int nsent = 0;
+    double push_start = 0, pause = 0.25;
+    settle_pending(l);
+    int rc = push_entry(l, MT_LEASE_RELEASED, "released", &push_start, err);
+    for (int i = 1; i < RELEASE_TRIES && rc == MT_REPO_UNREACHABLE; i++) {
+        if (l->pending[0]) snprintf(sent[nsent++], MT_OID_HEX, "%s", l->pending);
+        sleep_s(pause);
+        pause *= 2;
+        char tip[MT_OID_HEX];
+        struct mt_error e = {0};
+        if ((rc = fetch_tip(l->repo, l->remote, l->refname, tip, &e)) < 0) {
+            mt_error_move(err, &e);
+            continue;
+        }
+        for (int k = 0; k < nsent; k++) {
+            if (strcmp(tip, sent[k]) == 0) {
+                snprintf(l->tip, sizeof(l->tip), "%s", tip);
+                l->pending[0] = '\0';
+                mt_error_clear(err);
+                return 0;
+            }
+        }
+        mt_error_clear(err);
+        rc = push_entry(l, MT_LEASE_RELEASED, "released", &push_start, err);
+    }
+    return rc;
+}
+
 int mt_lease_release(struct mt_lease *l, struct mt_error *err)
 {
     if (!l) return 0;
@@ -973,9 +1013,7 @@ int mt_lease_release(struct mt_lease *l, struct mt_error *err)
         rc = MT_LEASE_LOST;
     } else {
         struct mt_error e = {0};
-        double push_start = 0;
-        settle_pending(l);
-        rc = push_entry(l, MT_LEASE_RELEASED, "released", &push_start, &e);
+        rc = push_release(l, &e);
         if (rc == 0) {
             lease_log("released", "lease %s: token %" PRIu64 " released", l->branch, l->token);
         } else if (rc == MT_REPO_REJECTED) {

@@ -147,6 +147,14 @@ int mt_local_base_put(const char *dir, const char *data, size_t len, char sha[MT
     return rc ? -1 : 0;
 }
 
+bool mt_local_base_has(const char *dir, const char *sha)
+{
+    char *path = graph_path(dir, sha);
+    bool has = mt_file_exists(path);
+    free(path);
+    return has;
+}
+
 int mt_local_base_get(const char *dir, const char *sha, char **data, size_t *len, struct mt_error *err)
 {
     char *path = graph_path(dir, sha);

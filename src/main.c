@@ -1,6 +1,7 @@
 /* main.c: memtui's entry point: the workstation, or --batch. */
 #include <json-c/json.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
@@ -13,6 +14,11 @@
 int main(int argc, char **argv)
 {
     mt_ui_started = mt_monotonic();   /* the workstation's MEMTUI_FRAME_LOG counts from here */
+    /* A peer that resets a connection must surface as an error of the
+     * write (EPIPE: the remote is unreachable, exit 5), not kill the
+     * process with the lease held: libgit2 writes to sockets without
+     * MSG_NOSIGNAL. Nothing here relies on the signal. */
+    signal(SIGPIPE, SIG_IGN);
     /* Fragments are read one after another and are all about the same
      * size: keeping freed memory in the heap lets the next one reuse pages
      * instead of faulting in fresh ones. */

@@ -142,6 +142,14 @@ static int base_put(const struct mt_session *s, const char *data, size_t len, ch
     return rc;
 }
 
+static bool base_has(const struct mt_session *s, const char *sha)
+{
+    char *dir = base_dir(s);
+    bool has = mt_local_base_has(dir, sha);
+    free(dir);
+    return has;
+}
+
 static int base_get(const struct mt_session *s, const char *sha, char **data, size_t *len, struct mt_error *err)
 {
     char *dir = base_dir(s);
@@ -590,7 +598,12 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
                     mt_local_base_add(&after, before.pair[i].base, fsha);
             mt_local_base_add(&after, esha, fsha);
             mt_local_base_add(&after, fin, fsha);
-            if (base_save(s, "pairs", &after, err)) rc = -1;
+            /* Until the merge is published, an undo needs the graph put in
+             * (the watch after the import may drop it from the pairs). */
+            struct mt_local_base put_in = {0};
+            mt_local_base_add(&put_in, fin, fin);
+            if (base_save(s, "pairs", &after, err) || (undoable && base_save(s, "unpublished", &put_in, err)))
+                rc = -1;
         }
     }
     free(want);
@@ -765,15 +778,20 @@ static int undo_note_bytes(const struct mt_session *s, const char *imported_sha,
     return rc;
 }
 
+/* The import is published or undone: what only an undo needed goes. */
+static void drop_undo_state(const struct mt_session *s)
+{
+    struct mt_local_base none = {0};
+    base_save(s, "undo", &none, NULL);
+    base_save(s, "unpublished", &none, NULL);
+}
+
 void mt_session_import_published(struct mt_session *s)
 {
     char *path = mt_session_undo_path(s);
     unlink(path);
     free(path);
-    struct mt_local_base none = {0};
-    struct mt_error e = {0};
-    base_save(s, "undo", &none, &e);
-    mt_error_clear(&e);
+    drop_undo_state(s);
 }
 
 /* Take the imported graph out of the file again: swapped for the old one
@@ -871,7 +889,9 @@ int mt_session_import_undo(struct mt_session *s, struct mt_error *err)
             snprintf(fsha, sizeof fsha, "%s", stood ? stood : esha);
             struct mt_local_base after = {0};
             mt_local_base_add(&after, esha, fsha);
-            mt_local_base_add(&after, imported, fsha);
+            if (base_has(s, imported)) mt_local_base_add(&after, imported, fsha);
+            else mt_audit("import", NULL, "the graph that import put in is no longer kept: %s counts as built on "
+                          "the file before it", file);
             rc = base_save(s, "pairs", &after, err);
             mt_audit("import", NULL, "the merge imported into %s was not published, and the file changed since: "
                      "kept as it is; its next export carries only its own edits", file);
@@ -879,8 +899,7 @@ int mt_session_import_undo(struct mt_session *s, struct mt_error *err)
     }
     if (!rc) {
         unlink(path);
-        struct mt_local_base none = {0};
-        base_save(s, "undo", &none, NULL);
+        drop_undo_state(s);
     }
     free(cur);
     free(note);

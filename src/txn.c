@@ -227,7 +227,13 @@ static int renew(struct mt_txn *t, struct mt_error *err)
         t->lease = NULL;
         return MT_EXIT_LOCK;
     }
-    return mt_lease_valid(t->lease) ? MT_EXIT_OK : MT_EXIT_REMOTE;
+    if (!mt_lease_valid(t->lease)) return MT_EXIT_REMOTE;
+    /* Still ours until the deadline: the work goes on, and the failure is
+     * not this run's error. */
+    mt_audit("lease", NULL, "renewing the lease failed (%s); it stays ours for %.0f s more",
+             err->msg ? err->msg : "?", mt_lease_remaining(t->lease));
+    mt_error_clear(err);
+    return MT_EXIT_OK;
 }
 
 int mt_txn_lease_confirm(struct mt_txn *t, struct mt_error *err)
@@ -386,20 +392,32 @@ bool mt_txn_backoff(struct mt_txn *t)
     return true;
 }
 
+/* A lease that could not be released is said so: it blocks every other
+ * machine until its ttl runs out. */
+static void release_lease(struct mt_txn *t)
+{
+    struct mt_error err = {0};
+    unsigned long long token = (unsigned long long)mt_lease_token(t->lease);
+    long ttl = mt_lease_ttl(t->lease);
+    int rc = mt_lease_release(t->lease, &err);
+    t->lease = NULL;
+    if (rc == MT_LEASE_LOST && t->published[0])
+        mt_audit("lease", NULL, "release: %s; published before that and kept: main %.12s, with lease token %llu",
+                 err.msg ? err.msg : "?", t->published, token);
+    else if (rc == MT_LEASE_LOST)
+        mt_audit("lease", NULL, "release: %s", err.msg ? err.msg : "?");
+    else if (rc)
+        mt_audit("lease", NULL, "could not release the lease (token %llu): %s; it stays held until its ttl (%ld s) "
+                 "runs out, or until a memtui on this host finds this process gone", token,
+                 err.msg ? err.msg : "?", ttl);
+    mt_error_clear(&err);
+}
+
 int mt_txn_end(struct mt_txn *t)
 {
     int rc = MT_EXIT_OK;
     struct mt_error err = {0};
-    if (t->lease) {
-        uint64_t token = mt_lease_token(t->lease);
-        if (mt_lease_release(t->lease, &err) && t->published[0])
-            mt_audit("lease", NULL, "release: %s; published before that and kept: main %.12s, with lease token %llu",
-                     err.msg ? err.msg : "?", t->published, (unsigned long long)token);
-        else if (err.msg)
-            mt_audit("lease", NULL, "release: %s", err.msg);
-        mt_error_clear(&err);
-        t->lease = NULL;
-    }
+    if (t->lease) release_lease(t);
     if (t->stashed) {
         int prc = mt_stash_pop(t->s->repo, t->stash_oid, &err);
         if (prc) {

@@ -1,6 +1,7 @@
 /* editor.c: run $EDITOR on a file with fork/exec, never through a shell
  * (curses-free: display.c leaves and re-enters curses around it). */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -26,6 +27,7 @@ int mt_editor_run(const char *path)
     int status = -1;
     pid_t pid = fork();
     if (pid == 0) {
+        signal(SIGPIPE, SIG_DFL);  /* main() ignores it; the editor gets the default back */
         execvp(argv[0], argv);
         _exit(127);
     }

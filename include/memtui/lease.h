@@ -102,10 +102,11 @@ void mt_lease_info_clear(struct mt_lease_info *info);
 /* "env@host pid P token T", or "an unreadable entry <commit>" (caller frees). */
 char *mt_lease_describe(const struct mt_lease_info *info);
 
-/* Parse the text of a lease.json (len bytes; data[len] need not be '\0')
- * into info's fields, as strictly as the chain is read: 0, or -1 with
- * info->error saying why (info->valid is never set here; the token's jump
- * check needs the chain and is done by the readers). */
+/* Read the text of a lease.json (untrusted: any bytes, not NUL-terminated)
+ * into info, which is overwritten (tip and commit_time stay empty), as
+ * strictly as the chain is read: 0, or -1 with info->error saying why. The
+ * token's jump check needs the chain and is done by the readers. Free with
+ * mt_lease_info_clear. */
 int mt_lease_parse(const char *data, size_t len, struct mt_lease_info *info);
 
 struct mt_lease;
@@ -156,7 +157,9 @@ const char *mt_lease_tip(const struct mt_lease *lease);
  * (always, whatever the result). MT_LEASE_LOST when it was lost already or
  * the push was rejected: then no release entry was written (what the holder
  * published before stays published). A release after the local deadline
- * still goes through if nobody has taken the lease since. */
+ * still goes through if nobody has taken the lease since. A push the
+ * network fails on is tried again for about 2 s; after that
+ * MT_REPO_UNREACHABLE, and the entry stays held until its ttl runs out. */
 int mt_lease_release(struct mt_lease *lease, struct mt_error *err);
 /* Free without publishing anything (as a crash would): the lease then ends
  * by its ttl, or at once for a successor on this host once this process has
@@ -210,6 +213,7 @@ void mt_lease_sighting(struct mt_repo *repo, const char *branch, const struct mt
                        struct mt_lease_sighting *out);
 
 /* Optional observer of lease events ("wait", "acquired", "race-lost",
+ * "unsure" (acquire gave up after a push whose outcome it never learnt),
  * "renewed", "lost", "released", "broken"), e.g. for the audit log. One per
  * process; NULL turns it off. detail is a human sentence. */
 typedef void (*mt_lease_log_fn)(void *ctx, const char *event, const char *detail);

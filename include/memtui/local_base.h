@@ -11,8 +11,9 @@
  * file's diff from `base`". Export picks the pair the file is nearest to
  * (rebase.h). No state means the file stands for itself (export copies it).
  * Graphs are kept by SHA-256 in <state dir>/base/, states as small JSON
- * files there, named by the caller (one per environment, and the state to
- * go back to if an import is undone). */
+ * files there, named by the caller (one per environment, the state to go
+ * back to if an import is undone, and one naming the graph an unpublished
+ * import put in); a graph no state names is dropped. */
 #ifndef MEMTUI_LOCAL_BASE_H
 #define MEMTUI_LOCAL_BASE_H
 
@@ -41,6 +42,8 @@ void mt_local_base_load(const char *dir, const char *name, struct mt_local_base 
 int mt_local_base_save(const char *dir, const char *name, const struct mt_local_base *lb, struct mt_error *err);
 /* Keep a graph's bytes; sha gets its SHA-256. */
 int mt_local_base_put(const char *dir, const char *data, size_t len, char sha[MT_SHA256_HEX], struct mt_error *err);
+/* Whether a graph is kept. */
+bool mt_local_base_has(const char *dir, const char *sha);
 /* Read a kept graph back (checked against its SHA-256). */
 int mt_local_base_get(const char *dir, const char *sha, char **data, size_t *len, struct mt_error *err);
 /* Append a pair (ignored when full or already there). */
