@@ -170,33 +170,23 @@ static bool first_parent(struct mt_repo *r, char commit[MT_OID_HEX])
     return found;
 }
 
-/* The newest commit before `from` on its first-parent line that holds a
- * verified merge (base->commit "" when none), with its manifest in m; on
- * the way, the commits that brought HEAD's two files (the oldest commit of
- * the unbroken run, back from HEAD, where each is as HEAD has it). */
-static void find_verified(struct mt_repo *r, const struct merge_files *head, const char *from,
-                          struct merge_files *base, struct mt_manifest *m, char memory_from[MT_OID_HEX],
-                          char manifest_from[MT_OID_HEX])
+/* The newest commit below `from` on HEAD's first-parent line that holds a
+ * verified merge (base->commit "" when none), with its manifest in m. */
+static void find_verified(struct mt_repo *r, const char *head, const char *from, struct merge_files *base,
+                          struct mt_manifest *m)
 {
     char at[MT_OID_HEX];
-    bool memory_same = true, manifest_same = true;
-    snprintf(at, sizeof at, "%s", head->commit);
-    snprintf(memory_from, MT_OID_HEX, "%s", at);
-    snprintf(manifest_from, MT_OID_HEX, "%s", at);
-    bool passed_from = strcmp(at, from) == 0;
+    snprintf(at, sizeof at, "%s", head);
+    bool below_from = strcmp(at, from) == 0;
     memset(base, 0, sizeof(*base));
     mt_manifest_init(m);
     while (first_parent(r, at)) {
-        struct merge_files f;
-        read_merge_files(r, at, &f);
-        memory_same = memory_same && strcmp(f.memory, head->memory) == 0;
-        manifest_same = manifest_same && strcmp(f.manifest, head->manifest) == 0;
-        if (memory_same) snprintf(memory_from, MT_OID_HEX, "%s", at);
-        if (manifest_same) snprintf(manifest_from, MT_OID_HEX, "%s", at);
-        if (!passed_from) {
-            passed_from = strcmp(at, from) == 0;
+        if (!below_from) {
+            below_from = strcmp(at, from) == 0;
             continue;
         }
+        struct merge_files f;
+        read_merge_files(r, at, &f);
         char *why = check_full(r, &f, m);
         free(why);
         if (!why) {
@@ -206,20 +196,34 @@ static void find_verified(struct mt_repo *r, const struct merge_files *head, con
     }
 }
 
+/* The commit that brought HEAD's memory.json (or manifest): back from
+ * HEAD on the first-parent line, the oldest commit where it is still as
+ * HEAD has it. */
+static void find_bringer(struct mt_repo *r, const struct merge_files *head, bool memory, char out[MT_OID_HEX])
+{
+    const char *want = memory ? head->memory : head->manifest;
+    char at[MT_OID_HEX];
+    snprintf(at, sizeof at, "%s", head->commit);
+    snprintf(out, MT_OID_HEX, "%s", at);
+    while (first_parent(r, at)) {
+        struct merge_files f;
+        read_merge_files(r, at, &f);
+        if (strcmp(memory ? f.memory : f.manifest, want) != 0) return;
+        snprintf(out, MT_OID_HEX, "%s", at);
+    }
+}
+
 void mt_trust_fall_back(struct mt_repo *r, const char *head, const char *why, bool u_unreadable,
                         struct mt_manifest *m, struct mt_trust *t)
 {
     struct merge_files h, base;
-    char memory_from[MT_OID_HEX], manifest_from[MT_OID_HEX];
     read_merge_files(r, head, &h);
     memset(&base, 0, sizeof base);
-    snprintf(memory_from, sizeof memory_from, "%s", head);
-    snprintf(manifest_from, sizeof manifest_from, "%s", head);
     /* HEAD's memory.json is dropped once it did not parse */
     bool drop_head_memory = u_unreadable || t->memory_bad;
     mt_manifest_free(m);
     if (t->base_commit[0])  /* the search goes on below the base found wanting */
-        find_verified(r, &h, t->base_commit, &base, m, memory_from, manifest_from);
+        find_verified(r, head, t->base_commit, &base, m);
     char *reason = xstrdup(why);
     mt_trust_clear(t);
     snprintf(t->base_commit, sizeof t->base_commit, "%s", base.commit);
@@ -234,10 +238,10 @@ void mt_trust_fall_back(struct mt_repo *r, const char *head, const char *why, bo
     }
     if (mt_trust_head_ok(t)) {
         free(reason);  /* a repo from before manifests: nothing to repair */
-    } else {
-        t->why = reason;
-        snprintf(t->bad_commit, sizeof t->bad_commit, "%s", t->memory_bad ? memory_from : manifest_from);
+        return;
     }
+    t->why = reason;
+    find_bringer(r, &h, t->memory_bad, t->bad_commit);
 }
 
 void mt_trust_head(struct mt_repo *r, const char *head, struct mt_manifest *m, struct mt_trust *t)
