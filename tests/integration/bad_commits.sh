@@ -261,3 +261,35 @@ EOF
     peer_push "recount"
     attack manifest-counts manifest
 )
+
+# ---- no verified merge in the history ------------------------------------------
+(
+    # a repo from before manifests: its memory.json is U, as it always was
+    name=legacy T=$TOP/legacy; mkdir -p "$T"; cd "$T"
+    new_remote
+    mt_rc 0 "$T/out" "$T/err" a init "$T/remote.git"
+    git clone -q -b main "$T/remote.git" "$T/peer"
+    printf '{"type":"entity","name":"Old","entityType":"x","observations":["kept"]}\n' >"$T/peer/memory.json"
+    peer_push "memory.json from the old scripts"
+    graph_add "$T/a.json" a 1 "$T/exp-a"
+    mt_rc 0 "$T/out" "$T/err" a sync
+    ! grep -qi "corrupt\|invalid" "$T/err" || fail "legacy: a memory.json without a manifest is reported: $(cat "$T/err")"
+    rgraph memory.json
+    graph_exact "$T/rg.json" none "$T/exp-a" "$T/peer/memory.json" >/dev/null || fail "legacy: the old memory.json is not merged in"
+    # garbage before any merge: U is empty, the fragments are merged
+    name=legacy-garbage T=$TOP/legacy-garbage; mkdir -p "$T"; cd "$T"
+    new_remote
+    mt_rc 0 "$T/out" "$T/err" a init "$T/remote.git"
+    git clone -q -b main "$T/remote.git" "$T/peer"
+    printf '<<<<<<< HEAD\nnot a graph\n' >"$T/peer/memory.json"
+    peer_push "garbage"
+    bad=$(git -C "$T/peer" rev-parse HEAD)
+    graph_add "$T/a.json" a 1 "$T/exp-a"
+    mt_rc 6 "$T/out" "$T/err" a sync --json
+    [ "$(json "$T/out" "(j['repair']['bad_commit'], j['repair']['verified_commit'])")" = "('$bad', None)" ] ||
+        fail "legacy-garbage: repair record: $(cat "$T/out")"
+    mt_rc 0 "$T/out" "$T/err" a sync
+    rgraph memory.json
+    graph_exact "$T/rg.json" none "$T/exp-a" >/dev/null || fail "legacy-garbage: memory.json is not a's graph"
+    echo "ok: legacy"
+)
