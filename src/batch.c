@@ -27,6 +27,8 @@ struct run {
     struct mt_session s;
     struct json_object *r;     /* the --json result */
     struct mt_error err;
+    bool repairing;            /* the last plan was built over a broken HEAD (trust.h) */
+    bool repair_said;
 };
 
 static void say(const struct run *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -55,9 +57,71 @@ static struct mt_plan_options plan_options(const struct mt_config *cfg)
     return o;
 }
 
-static int degraded_or_ok(const struct mt_plan *p)
+static int degraded_or_ok(const struct run *x, const struct mt_plan *p)
 {
-    return mt_plan_has_quarantine(p) ? MT_EXIT_DEGRADED : MT_EXIT_OK;
+    return mt_plan_has_quarantine(p) || x->repairing ? MT_EXIT_DEGRADED : MT_EXIT_OK;
+}
+
+/* ---- a memory.json or manifest at HEAD that a peer broke (trust.h) ------- */
+
+static char *repair_text(const struct mt_trust *t, bool writing)
+{
+    const char *what = t->memory_bad && t->manifest_bad ? "memory.json and the manifest at HEAD are corrupt"
+                       : t->memory_bad                  ? "memory.json at HEAD is corrupt"
+                                                        : "the manifest at HEAD is invalid";
+    char *from = t->base_commit[0] ? xasprintf("the last verified merge (as commit %.12s holds it)", t->base_commit)
+                                   : xstrdup("nothing (no verified merge in the history)");
+    char *text;
+    if (t->memory_bad)
+        text = xasprintf("%s (commit %.12s: %s): memory.json %s rebuilt from %s and the fragments", what,
+                         t->bad_commit, t->why, writing ? "is" : "will be", from);
+    else
+        text = xasprintf("%s (commit %.12s: %s): the manifest of %s stands in; %s merge writes a valid one", what,
+                         t->bad_commit, t->why, from, writing ? "this" : "the next");
+    free(from);
+    return text;
+}
+
+static struct json_object *repair_json(const struct mt_trust *t, bool rebuilt)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "memory_json", json_object_new_string(t->memory_bad ? "corrupt" : "ok"));
+    json_object_object_add(o, "manifest", json_object_new_string(t->manifest_bad ? "invalid" : "ok"));
+    json_object_object_add(o, "reason", json_object_new_string(t->why ? t->why : ""));
+    json_object_object_add(o, "bad_commit", json_object_new_string(t->bad_commit));
+    json_object_object_add(o, "verified_commit", t->base_commit[0] ? json_object_new_string(t->base_commit) : NULL);
+    json_object_object_add(o, "rebuilt", json_object_new_boolean(rebuilt));
+    return o;
+}
+
+/* Once the plan is loaded: say what HEAD holds that is not used (once a
+ * run: in the audit log when this run writes, else on stderr) and put it
+ * in --json as "repair". */
+static void note_repair(struct run *x, bool writing)
+{
+    const struct mt_trust *t = &x->s.trust;
+    x->repairing = !mt_trust_head_ok(t);
+    if (!x->repairing) return;
+    json_object_object_add(x->r, "repair", repair_json(t, false));
+    if (x->repair_said) return;
+    x->repair_said = true;
+    char *text = repair_text(t, writing);
+    if (writing) {
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "bad_commit", json_object_new_string(t->bad_commit));
+        json_object_object_add(f, "verified_commit", json_object_new_string(t->base_commit));
+        mt_audit("repair", f, "warning: %s", text);
+    } else {
+        fprintf(stderr, "memtui: warning: %s\n", text);
+    }
+    free(text);
+}
+
+/* The merge committed what replaces the broken files. */
+static void note_rebuilt(struct run *x)
+{
+    struct json_object *o = json_object_object_get(x->r, "repair");
+    if (x->repairing && o) json_object_object_add(o, "rebuilt", json_object_new_boolean(true));
 }
 
 static void warn_quarantine(const struct run *x, const struct mt_plan *p)
@@ -113,6 +177,7 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     double t0 = mt_monotonic();
     int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
     if (rc) return rc;
+    note_repair(x, !x->cfg->dry_run);
     double t1 = mt_monotonic();
     mt_trace("plan loaded");
     mt_plan_resolve(&p);
@@ -135,7 +200,7 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     if (x->cfg->dry_run) {
         if (!x->cfg->json) mt_print_plan(stdout, &p);
         put_bool(x->r, "dry_run", true);
-        rc = degraded_or_ok(&p);
+        rc = degraded_or_ok(x, &p);
         mt_plan_free(&p);
         return rc;
     }
@@ -152,7 +217,8 @@ static int do_merge(struct run *x, bool sync, bool *committed)
             *committed ? "merged" : "nothing new to merge", p.entities, p.relations, p.observations, p.nconflicts,
             p.opt.policy == MT_POLICY_FAIL ? "fail" : "preserve");
         json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
-        rc = degraded_or_ok(&p);
+        if (*committed) note_rebuilt(x);
+        rc = degraded_or_ok(x, &p);
         if (sync && !imported) {
             int irc = mt_session_import_after_merge(&x->s, &p, &imported, &x->err);
             if (irc) rc = irc;
@@ -336,6 +402,7 @@ static int cmd_status(struct run *x, bool diff)
     struct mt_plan_options opt = plan_options(x->cfg);
     int rc = mt_session_plan(&x->s, &p, &opt, &x->err);
     if (rc) return rc;
+    note_repair(x, false);
     mt_pending_mark(&x->s, &p);   /* left by --policy fail: no resolution to show */
     mt_report_plan(x->r, &p);
     json_object_object_add(x->r, "changes", mt_report_changes(&p));
@@ -362,7 +429,7 @@ static int cmd_status(struct run *x, bool diff)
                            x->s.head[0] ? x->s.head : "(none)");
         mt_print_plan(stdout, &p);
     }
-    rc = degraded_or_ok(&p);
+    rc = degraded_or_ok(x, &p);
     mt_plan_free(&p);
     return rc;
 }
@@ -431,6 +498,11 @@ static bool check_one(struct run *x, struct json_object *list, const char *what,
 static int cmd_verify(struct run *x)
 {
     const struct mt_manifest *m = &x->s.manifest;
+    if (!mt_trust_head_ok(&x->s.trust)) {
+        note_repair(x, false);
+        mt_error_set(&x->err, "verification failed: HEAD does not hold a verified merge");
+        return MT_EXIT_VERIFY;
+    }
     if (!x->s.head[0] || !m->out_blob[0]) {
         say(x, "no merge has been committed yet: nothing to verify\n");
         return MT_EXIT_OK;
@@ -503,6 +575,7 @@ static int restore_step(struct run *x, bool *committed)
     int rc = mt_session_plan_restore(&x->s, &p, &opt, ref, x->cfg->entities, x->cfg->nentities, &restored,
                                      &x->err);
     if (rc) return rc;
+    note_repair(x, !x->cfg->dry_run);
     mt_report_plan(x->r, &p);
     json_object_object_add(x->r, "restore", mt_restore_record_json(p.restore));
     if (x->cfg->dry_run) {
@@ -511,6 +584,7 @@ static int restore_step(struct run *x, bool *committed)
         struct mt_merge_opts mo = {.committed = committed};
         rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
         put_bool(x->r, "committed", *committed);
+        if (!rc && *committed) note_rebuilt(x);
         if (!rc) {
             say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
                               : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",

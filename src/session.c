@@ -34,21 +34,11 @@ int mt_session_refresh(struct mt_session *s, struct mt_error *err)
     if (rc == MT_REPO_NOTFOUND) {
         s->head[0] = '\0';
         mt_error_clear(err);
-        return MT_EXIT_OK;
+    } else if (rc) {
+        return MT_EXIT_USAGE;
     }
-    if (rc) return MT_EXIT_USAGE;
-    char *data;
-    size_t len;
-    char blob[MT_OID_HEX];
-    rc = mt_repo_read_path(s->repo, NULL, MT_MANIFEST_PATH, &data, &len, blob, err);
-    if (rc == MT_REPO_NOTFOUND) {
-        mt_error_clear(err);
-        return MT_EXIT_OK;
-    }
-    if (rc) return MT_EXIT_USAGE;
-    rc = mt_manifest_parse(data, len, &s->manifest, err);
-    free(data);
-    return rc ? MT_EXIT_VERIFY : MT_EXIT_OK;
+    mt_trust_head(s->repo, s->head, &s->manifest, &s->trust);
+    return MT_EXIT_OK;
 }
 
 int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err)
@@ -88,6 +78,7 @@ int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt
 void mt_session_close(struct mt_session *s)
 {
     mt_manifest_free(&s->manifest);
+    mt_trust_clear(&s->trust);
     if (s->repo) mt_repo_close(s->repo);
     free(s->host);
     memset(s, 0, sizeof(*s));
@@ -142,10 +133,21 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
     return MT_EXIT_OK;
 }
 
+/* The repo as the plan's blob source; U's bytes are hashed on the way,
+ * to be checked against the manifest. */
+struct u_reader {
+    struct mt_repo *repo;
+    const char *u_blob;
+    char u_sha[MT_SHA256_HEX];
+};
+
 static int repo_blob_read(void *ctx, const char *blob, const char *path, char **data, size_t *len,
                           void (**release)(void *), void **hold, struct mt_error *err)
 {
-    return mt_repo_blob_read_fast(ctx, blob, path, data, len, release, hold, err) ? -1 : 0;
+    struct u_reader *u = ctx;
+    if (mt_repo_blob_read_fast(u->repo, blob, path, data, len, release, hold, err)) return -1;
+    if (!u->u_sha[0] && strcmp(blob, u->u_blob) == 0) mt_sha256_hex(*data, *len, u->u_sha);
+    return 0;
 }
 
 int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
@@ -156,22 +158,39 @@ int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_pla
     return rc;
 }
 
+/* Why U, as the plan read it, cannot be the base: it does not parse, or
+ * it is not what its manifest recorded. NULL: it is. */
+static char *base_wanting(const struct mt_session *s, const struct mt_plan *p, int load_rc,
+                          const struct u_reader *u, const struct mt_error *err)
+{
+    if (load_rc)  /* only U makes the load fail by its content */
+        return err->file && strcmp(err->file, "memory.json") == 0 ? mt_error_format(err) : NULL;
+    return p->u_blob[0] ? mt_trust_check_u(&s->manifest, u->u_sha, &p->base) : NULL;
+}
+
 int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                          struct mt_error *err)
 {
-    struct mt_frag_ref *refs;
-    size_t n;
-    int rc = mt_session_frag_refs(s, &refs, &n, err);
-    if (rc) return rc;
-    char u_blob[MT_OID_HEX] = "";
-    if (s->head[0] && mt_repo_blob_id(s->repo, NULL, "memory.json", u_blob, err)) {
-        u_blob[0] = '\0';
+    for (;;) {
+        struct mt_frag_ref *refs;
+        size_t n;
+        int rc = mt_session_frag_refs(s, &refs, &n, err);
+        if (rc) return rc;
+        struct u_reader u = {.repo = s->repo, .u_blob = s->trust.u_blob};
+        struct mt_blob_source src = {repo_blob_read, &u};
+        rc = mt_plan_load(p, s->trust.u_blob, refs, n, opt, &src, err);
+        free(refs);
+        char *why = base_wanting(s, p, rc, &u, err);
+        if (!why || !s->trust.u_blob[0]) {
+            free(why);
+            return rc ? MT_EXIT_VERIFY : MT_EXIT_OK;
+        }
+        /* a peer's memory.json: an older verified merge stands in */
+        mt_plan_free(p);
         mt_error_clear(err);
+        mt_trust_fall_back(s->repo, s->head, why, rc != 0, &s->manifest, &s->trust);
+        free(why);
     }
-    struct mt_blob_source src = {repo_blob_read, s->repo};
-    rc = mt_plan_load(p, u_blob, refs, n, opt, &src, err);
-    free(refs);
-    return rc ? MT_EXIT_VERIFY : MT_EXIT_OK;
 }
 
 int mt_session_plan_restore(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,

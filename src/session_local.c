@@ -612,6 +612,18 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
     return rc;
 }
 
+/* A memory.json at HEAD that is not the merge its manifest recorded (a
+ * peer's bad commit, trust.h) never reaches the MCP server. */
+static int refuse_corrupt(const struct mt_session *s, const char *sha, struct mt_error *err)
+{
+    const char *why = s->trust.memory_bad ? s->trust.why : NULL;
+    if (!why && s->manifest.out_sha256[0] && strcmp(sha, s->manifest.out_sha256) != 0)
+        why = "its SHA-256 is not the one the manifest recorded";
+    if (!why) return 0;
+    mt_error_set(err, "memory.json at HEAD is corrupt (%s): not imported; the next sync or merge rebuilds it", why);
+    return -1;
+}
+
 int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struct mt_error *err)
 {
     const char *path = to ? to : s->cfg->memory_file;
@@ -626,6 +638,10 @@ int mt_session_import(struct mt_session *s, const char *to, bool *skipped, struc
     }
     if (rc) return MT_EXIT_VERIFY;
     mt_sha256_hex(data, len, sha);
+    if (refuse_corrupt(s, sha, err)) {
+        free(data);
+        return MT_EXIT_VERIFY;
+    }
     if (!mt_session_local_unchanged(s, path, sha)) {
         *skipped = true;
         mt_warn("import skipped: %s changed since it was last exported; "

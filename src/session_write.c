@@ -281,9 +281,10 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         }
     }
     /* U is unchanged when it is the manifest's output (memtui wrote it) and
-     * that output's digest is the new one. */
+     * that output's digest is the new one; a memory.json or manifest at
+     * HEAD that did not hold up is replaced even then. */
     bool u_same = p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
-                  strcmp(s->manifest.out_sha256, sha) == 0;
+                  strcmp(s->manifest.out_sha256, sha) == 0 && mt_trust_head_ok(&s->trust);
     if (nothing_to_commit(p, u_same) && !want_import) {
         mt_repo_blob_job_wait(job, NULL);
         free(own_name);

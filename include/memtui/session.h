@@ -15,12 +15,14 @@
 #include "memtui/manifest.h"
 #include "memtui/plan.h"
 #include "memtui/repo.h"
+#include "memtui/trust.h"
 
 struct mt_session {
     const struct mt_config *cfg;
     struct mt_repo *repo;
     char head[MT_OID_HEX];        /* "" when unborn */
-    struct mt_manifest manifest;  /* at HEAD */
+    struct mt_manifest manifest;  /* at HEAD, or the verified one standing in (trust) */
+    struct mt_trust trust;        /* whether HEAD's memory.json and manifest hold up */
     char *host;
     long long lease_token;        /* the git lease held for this merge (0: none) */
     struct json_object *report;   /* the --json result being built */
@@ -33,12 +35,16 @@ struct mt_session {
 
 int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err);
 void mt_session_close(struct mt_session *s);
-/* Re-read HEAD and the manifest (after a commit or a fast-forward). */
+/* Re-read HEAD and the manifest (after a commit or a fast-forward). A
+ * memory.json or manifest at HEAD that does not hold up is no error: the
+ * newest verified merge stands in (trust.h) and s->trust says so. */
 int mt_session_refresh(struct mt_session *s, struct mt_error *err);
 
 /* The environments at HEAD with what the manifest says was merged. */
 int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t *n, struct mt_error *err);
-/* Load (and resolve) the plan for HEAD. */
+/* Load (and resolve) the plan for HEAD. U is s->trust's: when it turns out
+ * not to be what its manifest recorded (or does not parse), an older
+ * verified merge stands in and s->trust says so. */
 int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                     struct mt_error *err);
 /* Load only (the caller adds restores or decisions, then resolves). */
