@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/audit.h"
 #include "memtui/backups.h"
 #include "memtui/fsutil.h"
 #include "memtui/pending.h"
@@ -118,7 +119,8 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
         if (fragment_env(names[i], env)) {
             struct mt_frag_ref *r = &(*refs)[(*n)++];
             snprintf(r->env, sizeof r->env, "%s", env);
-            if (mt_repo_blob_id(s->repo, NULL, names[i], r->blob, err)) r->blob[0] = '\0';
+            r->not_regular = mt_repo_not_regular(s->repo, NULL, names[i]);
+            if (r->not_regular || mt_repo_blob_id(s->repo, NULL, names[i], r->blob, err)) r->blob[0] = '\0';
             mt_error_clear(err);
             const struct mt_frag_ref *m = mt_manifest_find(&s->manifest, env);
             if (m) {
@@ -148,6 +150,33 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
     return mt_repo_blob_read_fast(ctx, blob, path, data, len, release, hold, err) ? -1 : 0;
 }
 
+/* memory.json and the manifest are derived data: where HEAD has anything
+ * else than what memtui writes there (a peer's symlink, say), it is never
+ * read or followed, and the merge writes the real thing in its place. */
+static bool derived_odd(struct mt_session *s, const char *path, enum mt_path_kind want, const char *consequence)
+{
+    enum mt_path_kind k = mt_repo_path_kind(s->repo, NULL, path);
+    if (k == MT_PATH_ABSENT || k == want) return false;
+    mt_audit("quarantine", NULL, "%s at HEAD is %s, not %s: never read or followed; %s", path, mt_path_kind_name(k),
+             mt_path_kind_name(want), consequence);
+    return true;
+}
+
+/* U: memory.json at HEAD, or, when that is not a regular file, the last
+ * merge's verified output. */
+static void base_blob(struct mt_session *s, char u_blob[MT_OID_HEX])
+{
+    struct mt_error e = {0};
+    if (!derived_odd(s, ".memtui", MT_PATH_FOLDER, "the merge writes a real folder in its place"))
+        derived_odd(s, MT_MANIFEST_PATH, MT_PATH_FILE, "the merge writes a regular file in its place");
+    if (derived_odd(s, "memory.json", MT_PATH_FILE,
+                    "the merge starts from the last merge's verified output and writes a regular file in its place"))
+        snprintf(u_blob, MT_OID_HEX, "%s", s->manifest.out_blob);
+    else if (mt_repo_blob_id(s->repo, NULL, "memory.json", u_blob, &e))
+        u_blob[0] = '\0';
+    mt_error_clear(&e);
+}
+
 int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                     struct mt_error *err)
 {
@@ -164,10 +193,7 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
     int rc = mt_session_frag_refs(s, &refs, &n, err);
     if (rc) return rc;
     char u_blob[MT_OID_HEX] = "";
-    if (s->head[0] && mt_repo_blob_id(s->repo, NULL, "memory.json", u_blob, err)) {
-        u_blob[0] = '\0';
-        mt_error_clear(err);
-    }
+    if (s->head[0]) base_blob(s, u_blob);
     struct mt_blob_source src = {repo_blob_read, s->repo};
     rc = mt_plan_load(p, u_blob, refs, n, opt, &src, err);
     free(refs);
