@@ -50,7 +50,8 @@ static const char HELP[] =
     "Exit codes: 0 ok; 1 verification failed (nothing written); 2 usage or config\n"
     "error; 3 conflicts left pending (--policy fail); 4 lock or lease timeout;\n"
     "5 remote unreachable or push rejected; 6 degraded (merged, but some fragments\n"
-    "were quarantined or held back).\n"
+    "were quarantined (invalid, or a symlink or anything but a regular file) or\n"
+    "held back).\n"
     "\n"
     "Example crontab line:\n"
     "  */15 * * * * memtui --batch --env laptop sync >>~/.cache/memtui.log 2>&1\n";
