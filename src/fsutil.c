@@ -155,6 +155,8 @@ struct placing {
     const char *base;
     const char *label;   /* the file as the caller named it */
     const char *dir;     /* the folder, for naming the temp file */
+    const char *target;  /* plain-path functions: the target's path, renamed
+                            onto by path as before (NULL: by dfd) */
     char *tmp;           /* the temp file's name in dfd, once written */
 };
 
@@ -229,6 +231,17 @@ fail:;
     return -1;
 }
 
+/* Rename the temp file onto the target (flags: renameat2's). */
+static int rename_placed(const struct placing *pl, unsigned int flags)
+{
+    if (!pl->target) return renameat2(pl->dfd, pl->tmp, pl->dfd, pl->base, flags);
+    char *t = tmp_label(pl);
+    int rc = flags ? renameat2(AT_FDCWD, t, AT_FDCWD, pl->target, flags) : rename(t, pl->target), e = errno;
+    free(t);
+    errno = e;
+    return rc;
+}
+
 /* The new file is in place, but until the folder is synced a crash may
  * bring the old one back: that is not success. */
 static int sync_placed(const struct placing *pl, struct mt_error *err)
@@ -245,7 +258,7 @@ static int write_placed(struct placing *pl, const void *data, size_t len, mode_t
 {
     if (write_temp(pl, data, len, mode, err)) return -1;
     int rc = 0;
-    if (renameat(pl->dfd, pl->tmp, pl->dfd, pl->base) < 0) {
+    if (rename_placed(pl, 0) < 0) {
         int e = errno;
         char *t = tmp_label(pl);
         mt_error_set(err, "cannot write %s: rename of temp file %s failed: %s", pl->label, t, strerror(e));
@@ -272,7 +285,7 @@ static char *resolve_target(const char *path)
 static int placing_open(struct placing *pl, const char *path, const char *target, char **dir, struct mt_error *err)
 {
     *dir = dir_of(target);
-    *pl = (struct placing){.dfd = -1, .base = base_of(target), .label = path, .dir = *dir};
+    *pl = (struct placing){.dfd = -1, .base = base_of(target), .label = path, .dir = *dir, .target = target};
     pl->dfd = open_at(AT_FDCWD, *dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     if (pl->dfd >= 0) return 0;
     mt_error_set(err, "cannot write %s: cannot create temp file in %s: %s", path, *dir, strerror(errno));
@@ -301,12 +314,12 @@ int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 static int place_exchange(const struct placing *pl, bool *was_missing)
 {
     for (int tries = 0; tries < 1000; tries++) {
-        if (renameat2(pl->dfd, pl->tmp, pl->dfd, pl->base, RENAME_EXCHANGE) == 0) {
+        if (rename_placed(pl, RENAME_EXCHANGE) == 0) {
             *was_missing = false;
             return 0;
         }
         if (errno != ENOENT) return -1;
-        if (renameat2(pl->dfd, pl->tmp, pl->dfd, pl->base, RENAME_NOREPLACE) == 0) {
+        if (rename_placed(pl, RENAME_NOREPLACE) == 0) {
             *was_missing = true;
             return 0;
         }
