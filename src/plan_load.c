@@ -196,6 +196,12 @@ static int load_env(struct loader *L, struct mt_env_plan *e, struct mt_error *er
 {
     struct mt_plan *p = L->p;
     const struct mt_frag_ref *r = &e->ref;
+    if (r->not_regular) {  /* a symlink's blob names a file outside: never read, never followed */
+        e->status = MT_FRAG_QUARANTINED;
+        e->reason = xasprintf("memory-%s.json is %s, not a regular file: quarantined, never read or followed",
+                              r->env, r->not_regular);
+        return 0;
+    }
     if (!r->blob[0]) {
         e->status = MT_FRAG_ABSENT;
         return 0;

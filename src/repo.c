@@ -5,6 +5,7 @@
 #include "memtui/repo.h"
 
 #include "memtui/audit.h"
+#include "memtui/fsutil.h"
 #include "memtui/safety.h"
 
 #include <dirent.h>
@@ -182,7 +183,33 @@ static int resolve_commit(struct mt_repo *r, const char *rev, git_commit **out, 
     return 0;
 }
 
-/* Blob id of path in commit c; MT_REPO_NOTFOUND when absent or not a file. */
+static enum mt_path_kind entry_kind(const git_tree_entry *e)
+{
+    switch (git_tree_entry_filemode(e)) {
+    case GIT_FILEMODE_BLOB:
+    case GIT_FILEMODE_BLOB_EXECUTABLE: return MT_PATH_FILE;
+    case GIT_FILEMODE_LINK: return MT_PATH_SYMLINK;
+    case GIT_FILEMODE_TREE: return MT_PATH_FOLDER;
+    case GIT_FILEMODE_COMMIT: return MT_PATH_SUBMODULE;
+    default: return MT_PATH_ODD;
+    }
+}
+
+const char *mt_path_kind_name(enum mt_path_kind k)
+{
+    switch (k) {
+    case MT_PATH_ABSENT: return "absent";
+    case MT_PATH_FILE: return "a regular file";
+    case MT_PATH_SYMLINK: return "a symlink (git mode 120000)";
+    case MT_PATH_FOLDER: return "a folder (git mode 040000)";
+    case MT_PATH_SUBMODULE: return "a submodule (git mode 160000)";
+    case MT_PATH_ODD: break;
+    }
+    return "of an unknown kind";
+}
+
+/* Blob id of path in commit c; MT_REPO_NOTFOUND when absent or not a
+ * regular file (a symlink's blob is its target's name: never read as data). */
 static int commit_path_blob(git_commit *c, const char *path, git_oid *out, const char *op,
                             struct mt_error *err)
 {
@@ -199,8 +226,9 @@ static int commit_path_blob(git_commit *c, const char *path, git_oid *out, const
     }
     if (rc < 0) return gfail(err, MT_REPO_ERR, "%s: look up %s", op, path);
     int res = 0;
-    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
-        mt_error_set(err, "%s: %s is not a file", op, path);
+    enum mt_path_kind kind = entry_kind(e);
+    if (kind != MT_PATH_FILE) {
+        mt_error_set(err, "%s: %s is %s, not a regular file", op, path, mt_path_kind_name(kind));
         res = MT_REPO_NOTFOUND;
     } else {
         git_oid_cpy(out, git_tree_entry_id(e));
@@ -218,6 +246,30 @@ static int path_blob(struct mt_repo *r, const char *rev, const char *path, git_o
     rc = commit_path_blob(c, path, out, op, err);
     git_commit_free(c);
     return rc;
+}
+
+enum mt_path_kind mt_repo_path_kind(struct mt_repo *r, const char *rev, const char *path)
+{
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *e = NULL;
+    enum mt_path_kind kind = MT_PATH_ABSENT;
+    struct mt_error ignored = {0};
+    if (resolve_commit(r, rev, &c, "look up", &ignored) == 0 && git_commit_tree(&tree, c) == 0 &&
+        git_tree_entry_bypath(&e, tree, path) == 0)
+        kind = entry_kind(e);
+    git_tree_entry_free(e);
+    git_tree_free(tree);
+    git_commit_free(c);
+    mt_error_clear(&ignored);
+    git_error_clear();
+    return kind;
+}
+
+const char *mt_repo_not_regular(struct mt_repo *r, const char *rev, const char *path)
+{
+    enum mt_path_kind kind = mt_repo_path_kind(r, rev, path);
+    return kind == MT_PATH_ABSENT || kind == MT_PATH_FILE ? NULL : mt_path_kind_name(kind);
 }
 
 int mt_repo_blob_id(struct mt_repo *r, const char *rev, const char *path, char blob[MT_OID_HEX],
@@ -316,8 +368,7 @@ int mt_repo_list_top(struct mt_repo *r, const char *rev, char ***names, size_t *
     size_t count = git_tree_entrycount(tree), k = 0;
     char **out = xcalloc(count + 1, sizeof(*out));
     for (size_t i = 0; i < count; i++) {
-        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) out[k++] = xstrdup(git_tree_entry_name(e));
+        out[k++] = xstrdup(git_tree_entry_name(git_tree_entry_byindex(tree, i)));
     }
     git_tree_free(tree);
     /* Tree order puts "a/" after "a.b"; we promise plain byte order. */
@@ -440,19 +491,6 @@ static int make_signature(struct mt_repo *r, git_signature **sig, struct mt_erro
     return 0;
 }
 
-/* Relative, inside the work tree, no "." or ".." parts. */
-static bool valid_rel_path(const char *p)
-{
-    if (!*p || *p == '/') return false;
-    for (const char *s = p; *s;) {
-        size_t n = strcspn(s, "/");
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return false;
-        s += n;
-        if (*s == '/') s++;
-    }
-    return true;
-}
-
 /* An index entry for a file whose blob is already written: the file's
  * stat data and the known id, so the file is not read and hashed again. */
 static int stage_known(git_index *idx, const char *path, const struct stat *st, const char *blob)
@@ -479,7 +517,7 @@ static int stage_paths(struct mt_repo *r, git_index *idx, const char *const *pat
 {
     for (size_t i = 0; i < npaths; i++) {
         const char *p = paths[i];
-        if (!valid_rel_path(p)) {
+        if (!mt_rel_path_valid(p)) {
             mt_error_set(err, "commit: invalid path '%s' (must be relative to the work tree)", p);
             return MT_REPO_ERR;
         }
@@ -1506,48 +1544,6 @@ static void remove_clone(const char *dir, bool created)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int write_file_atomic(const char *dir, const char *name, const char *data, size_t len,
-                             struct mt_error *err)
-{
-    char *path = xasprintf("%s%s", dir, name);
-    char *tmp = xasprintf("%s.%s.tmp-%ld", dir, name, (long)getpid());
-    int rc = MT_REPO_ERR;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        mt_error_set(err, "init: create %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        off += (size_t)n;
-    }
-    if (off < len || fsync(fd) != 0) {
-        mt_error_set(err, "init: write %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        goto out;
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        mt_error_set(err, "init: rename %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    rc = 0;
-out:
-    free(tmp);
-    free(path);
-    return rc;
-}
-
 static int remote_create_cb(git_remote **out, git_repository *repo, const char *name,
                             const char *url, void *payload)
 {
@@ -1636,7 +1632,7 @@ static int create_main(struct mt_repo *r, const char *remote, struct mt_error *e
     drop_unborn_upstream(r);
     if (git_repository_set_head(r->git, MAIN_REF) < 0)
         return gfail(err, MT_REPO_ERR, "init: point HEAD at " MAIN_REF);
-    int rc = write_file_atomic(r->workdir, ATTR_FILE, ATTR_TEXT, strlen(ATTR_TEXT), err);
+    int rc = mt_file_write_in(r->workdir, ATTR_FILE, ATTR_TEXT, strlen(ATTR_TEXT), 0644, err) ? MT_REPO_ERR : 0;
     if (rc == 0) rc = mt_repo_commit(r, paths, 1, "memtui: create the backup repository", &made, NULL, err);
     if (rc == 0) rc = set_upstream(r, remote, err);
     if (rc == 0) rc = mt_repo_push(r, remote, MAIN_BRANCH, err);

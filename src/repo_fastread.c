@@ -1,7 +1,7 @@
 /* repo_fastread.c: reading a fragment's bytes as cheaply as is safe.
- * A blob that is also a clean file in the work tree (same blob at HEAD,
- * and git's status says the file matches) is read from the file: no
- * inflating. Otherwise the bytes are lent straight from libgit2's blob,
+ * A blob that is also a clean regular file in the work tree (same blob at
+ * HEAD, git's status says the file matches, no symlink on the way, same
+ * size) is read from the file: no inflating. Otherwise the bytes are lent straight from libgit2's blob,
  * without a copy. */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,17 +30,34 @@ static bool clean_in_worktree(struct mt_repo *r, const char *blob, const char *p
     return git_status_file(&flags, mt_repo_git(r), path) == 0 && flags == GIT_STATUS_CURRENT;
 }
 
+/* The clean file, read only as a regular file reached without following a
+ * symlink, and only if it has the blob's size (a file swapped in since git
+ * looked is not taken for the blob). */
+static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len)
+{
+    git_odb *odb = NULL;
+    git_oid id;
+    size_t want = 0;
+    git_object_t type;
+    bool sized = git_oid_fromstr(&id, blob) == 0 && git_repository_odb(&odb, mt_repo_git(r)) == 0 &&
+                 git_odb_read_header(&want, &type, odb, &id) == 0;
+    git_odb_free(odb);
+    git_error_clear();
+    if (!sized || mt_file_read_in(mt_repo_workdir(r), path, data, len, NULL, NULL)) return false;
+    if (*len == want) return true;
+    free(*data);
+    *data = NULL;
+    return false;
+}
+
 int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,
                            void (**release)(void *), void **hold, struct mt_error *err)
 {
     *release = NULL;
     *hold = NULL;
-    if (path && git_repository_workdir(mt_repo_git(r)) && clean_in_worktree(r, blob, path)) {
-        char *full = xasprintf("%s%s", mt_repo_workdir(r), path);
-        int rc = mt_file_read(full, data, len, NULL, NULL);
-        free(full);
-        if (rc == 0) return 0;
-    }
+    if (path && git_repository_workdir(mt_repo_git(r)) && clean_in_worktree(r, blob, path) &&
+        read_worktree_copy(r, blob, path, data, len))
+        return 0;
     git_oid id;
     git_blob *b;
     if (git_oid_fromstr(&id, blob) || git_blob_lookup(&b, mt_repo_git(r), &id)) {

@@ -52,6 +52,54 @@ static int signature(git_repository *g, const char *env, git_signature **sig)
     return rc;
 }
 
+/* Does a symlink stand at rel, or at a folder on its way, in the work tree? */
+static bool link_on_the_way(const char *workdir, const char *rel)
+{
+    char *p = xasprintf("%s%s", workdir, rel);
+    bool found = false;
+    for (char *s = p + strlen(workdir); !found; s++) {
+        if (*s != '/' && *s) continue;
+        char c = *s;
+        *s = '\0';
+        struct stat st;
+        found = lstat(p, &st) == 0 && S_ISLNK(st.st_mode);
+        *s = c;
+        if (!c) break;
+    }
+    free(p);
+    return found;
+}
+
+/* libgit2's stash puts HEAD's files back by opening their paths: through a
+ * symlink that stands on disk where git has a file (or a folder), it would
+ * write outside the repo. memtui's own paths are cleared before this
+ * (mt_session_unlink_foreign_links); any other is the operator's, and is
+ * refused with nothing touched. */
+static int refuse_links_in_the_way(git_repository *g, struct mt_error *err)
+{
+    git_status_options so;
+    git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+    so.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+    git_status_list *sl;
+    if (git_status_list_new(&sl, g, &so)) return git_fail(err, "status");
+    const char *wd = git_repository_workdir(g);
+    int rc = 0;
+    for (size_t i = 0; i < git_status_list_entrycount(sl) && !rc; i++) {
+        const git_status_entry *e = git_status_byindex(sl, i);
+        const git_diff_delta *d = e->index_to_workdir;
+        if (!d || !(e->status & (GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_DELETED)) ||
+            d->old_file.mode == GIT_FILEMODE_LINK || !link_on_the_way(wd, d->old_file.path))
+            continue;
+        mt_error_set(err, "%s in the backup repo's work tree is a symlink (or lies behind one) where git has a "
+                          "file: stashing would write through it, outside the repo. Put the file back (git -C %s "
+                          "checkout -- %s) or commit the link; nothing was touched",
+                     d->old_file.path, wd, d->old_file.path);
+        rc = -1;
+    }
+    git_status_list_free(sl);
+    return rc;
+}
+
 int mt_stash_push(struct mt_repo *r, const char *env, bool *stashed, char oid[MT_OID_HEX], struct mt_error *err)
 {
     git_repository *g = mt_repo_git(r);
@@ -61,6 +109,7 @@ int mt_stash_push(struct mt_repo *r, const char *env, bool *stashed, char oid[MT
     if (git_repository_head_unborn(g) == 1) return 0;  /* nothing to stash against */
     if (status_has_changes(g, &dirty, err)) return -1;
     if (!dirty) return 0;
+    if (refuse_links_in_the_way(g, err)) return -1;
     git_signature *sig;
     if (signature(g, env, &sig)) return git_fail(err, "stash: signature");
     char when[32];

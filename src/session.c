@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/audit.h"
 #include "memtui/backups.h"
 #include "memtui/fsutil.h"
 #include "memtui/pending.h"
@@ -109,7 +110,8 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
         if (fragment_env(names[i], env)) {
             struct mt_frag_ref *r = &(*refs)[(*n)++];
             snprintf(r->env, sizeof r->env, "%s", env);
-            if (mt_repo_blob_id(s->repo, NULL, names[i], r->blob, err)) r->blob[0] = '\0';
+            r->not_regular = mt_repo_not_regular(s->repo, NULL, names[i]);
+            if (r->not_regular || mt_repo_blob_id(s->repo, NULL, names[i], r->blob, err)) r->blob[0] = '\0';
             mt_error_clear(err);
             const struct mt_frag_ref *m = mt_manifest_find(&s->manifest, env);
             if (m) {
@@ -150,6 +152,28 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
     return 0;
 }
 
+/* memory.json and the manifest are derived data: where HEAD has anything
+ * else than what memtui writes there (a peer's symlink, say), it is never
+ * read or followed, and the merge writes the real thing in its place. */
+static bool derived_odd(struct mt_session *s, const char *path, enum mt_path_kind want, const char *consequence)
+{
+    enum mt_path_kind k = mt_repo_path_kind(s->repo, NULL, path);
+    if (k == MT_PATH_ABSENT || k == want) return false;
+    mt_audit("quarantine", NULL, "%s at HEAD is %s, not %s: never read or followed; %s", path, mt_path_kind_name(k),
+             mt_path_kind_name(want), consequence);
+    return true;
+}
+
+/* Says so when memory.json, .memtui or the manifest at HEAD is not what
+ * memtui writes there (trust.h then counts it as corrupt: rebuilt). */
+static void report_odd_derived(struct mt_session *s)
+{
+    if (!derived_odd(s, ".memtui", MT_PATH_FOLDER, "the merge writes a real folder in its place"))
+        derived_odd(s, MT_MANIFEST_PATH, MT_PATH_FILE, "the merge writes a regular file in its place");
+    derived_odd(s, "memory.json", MT_PATH_FILE,
+                "the merge starts from the last verified merge and writes a regular file in its place");
+}
+
 int mt_session_plan(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                     struct mt_error *err)
 {
@@ -171,6 +195,7 @@ static char *base_wanting(const struct mt_session *s, const struct mt_plan *p, i
 int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,
                          struct mt_error *err)
 {
+    if (s->head[0]) report_odd_derived(s);
     for (;;) {
         struct mt_frag_ref *refs;
         size_t n;

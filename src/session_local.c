@@ -27,9 +27,10 @@
 
 #define BACKUPS_KEPT 5
 
-char *mt_session_work_path(const struct mt_session *s, const char *rel)
+int mt_session_work_write(const struct mt_session *s, const char *rel, const void *data, size_t len,
+                          struct mt_error *err)
 {
-    return xasprintf("%s%s", mt_repo_workdir(s->repo), rel);
+    return mt_file_write_in(mt_repo_workdir(s->repo), rel, data, len, 0644, err);
 }
 
 /* ---- the export record: what the local file held when last synchronised */
@@ -352,11 +353,9 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         return MT_EXIT_VERIFY;
     }
     char *name = xasprintf("memory-%s.json", s->cfg->env);
-    char *dest = mt_session_work_path(s, name);
     const char *wip[] = {name};
     mt_session_wip_begin(s, wip, 1);
-    int rc = mt_file_write_atomic(dest, frag ? frag : data, frag ? flen : len, 0644, err) ? MT_EXIT_VERIFY
-                                                                                         : MT_EXIT_OK;
+    int rc = mt_session_work_write(s, name, frag ? frag : data, frag ? flen : len, err) ? MT_EXIT_VERIFY : MT_EXIT_OK;
     if (!rc) {
         char *msg = xasprintf("memtui export %s\n\nMemtui-Env: %s\nMemtui-Host: %s\nMemtui-Machine: %s\n", s->cfg->env,
                               s->cfg->env, s->host, mt_machine_id());
@@ -374,7 +373,6 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         rc = mt_session_refresh(s, err);
     }
     free(frag);
-    free(dest);
     free(name);
     free(data);
     return rc;

@@ -3,6 +3,7 @@
  * anything is committed, and rolled back if verification fails. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
 #include <signal.h>
 #include <json-c/json.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "memtui/audit.h"
@@ -24,11 +26,13 @@
 
 /* Re-read memory.json from disk: it must hash to what was written and hold
  * the counts the plan promised. */
-static int verify_written(const char *path, const char *want_sha, const struct mt_plan *p, struct mt_error *err)
+static int verify_written(struct mt_session *s, const char *want_sha, const struct mt_plan *p,
+                          struct mt_error *err)
 {
+    const char *path = "memory.json";
     char *data;
     size_t len;
-    if (mt_file_read(path, &data, &len, NULL, err)) return -1;
+    if (mt_file_read_in(mt_repo_workdir(s->repo), path, &data, &len, NULL, err)) return -1;
     char sha[MT_SHA256_HEX];
     mt_sha256_hex(data, len, sha);
     if (strcmp(sha, want_sha)) {
@@ -55,22 +59,44 @@ static int verify_written(const char *path, const char *want_sha, const struct m
     return rc ? -1 : mt_plan_check_nothing_lost(p, err);
 }
 
-/* Put a work-tree file back as HEAD has it (or remove it if HEAD has none). */
+/* HEAD has rel as something memtui never reads (a peer's symlink, a
+ * folder): that is put back exactly, as libgit2 checks it out (a link is
+ * made, never written through), in the work tree and the index. */
+static void checkout_from_head(struct mt_session *s, const char *rel)
+{
+    git_checkout_options co;
+    git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+    co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+    char *paths[] = {(char *)rel};
+    co.paths.strings = paths;
+    co.paths.count = 1;
+    if (git_checkout_head(mt_repo_git(s->repo), &co)) {
+        const git_error *ge = git_error_last();
+        fprintf(stderr, "memtui: rollback of %s failed: %s\n", rel, ge && ge->message ? ge->message : "checkout");
+    }
+    git_error_clear();
+}
+
 /* Put a file back as HEAD has it, in the work tree and in the index (or
  * remove it from both if HEAD has none). */
 void mt_session_restore_from_head(struct mt_session *s, const char *rel)
 {
-    char *path = mt_session_work_path(s, rel), *data;
+    if (s->head[0] && mt_repo_not_regular(s->repo, NULL, rel)) {
+        checkout_from_head(s, rel);
+        return;
+    }
+    char *data;
     size_t len;
     char blob[MT_OID_HEX];
     struct mt_error err = {0};
     bool in_head = s->head[0] && mt_repo_read_path(s->repo, NULL, rel, &data, &len, blob, &err) == 0;
+    mt_error_clear(&err);
     if (in_head) {
-        if (mt_file_write_atomic(path, data, len, 0644, &err))
+        if (mt_session_work_write(s, rel, data, len, &err))
             mt_warn("rollback of %s failed: %s", rel, err.msg);
         free(data);
-    } else {
-        unlink(path);
+    } else if (mt_file_remove_in(mt_repo_workdir(s->repo), rel, &err)) {
+        mt_warn("rollback of %s failed: %s", rel, err.msg);
     }
     mt_error_clear(&err);
     git_index *idx;
@@ -81,7 +107,6 @@ void mt_session_restore_from_head(struct mt_session *s, const char *rel)
         git_index_free(idx);
     }
     git_error_clear();
-    free(path);
 }
 
 /* ---- a run killed half way ------------------------------------------------- */
@@ -121,10 +146,13 @@ void mt_session_wip_end(struct mt_session *s)
  * an import swapped it out (killed before reading it back): a version the
  * MCP server wrote, so it is kept as a backup instead (keep_for names the
  * memory file; NULL elsewhere). */
-static void remove_dead_temp_files(const char *dir, const char *keep_for)
+static void remove_dead_temp_files(int dfd, const char *dir, const char *keep_for)
 {
-    DIR *d = opendir(dir);
-    if (!d) return;
+    DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+    if (!d) {
+        if (dfd >= 0) close(dfd);
+        return;
+    }
     char *slash = keep_for ? strrchr(keep_for, '/') : NULL;
     char *mine = keep_for ? xasprintf(".%s.tmp-", slash ? slash + 1 : keep_for) : NULL;
     struct dirent *de;
@@ -143,11 +171,23 @@ static void remove_dead_temp_files(const char *dir, const char *keep_for)
             }
             free(data);
         }
-        if (unlink(p) == 0) mt_audit("recover", NULL, "removed %s, left by a killed run", p);
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0) mt_audit("recover", NULL, "removed %s, left by a killed run", p);
         free(p);
     }
     closedir(d);
     free(mine);
+}
+
+static int open_folder(const char *dir)
+{
+    return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* memory.json or a fragment: a top-level file memtui writes. */
+static bool own_file(const char *name)
+{
+    size_t l = strlen(name);
+    return strncmp(name, "memory", 6) == 0 && l > 5 && strcmp(name + l - 5, ".json") == 0;
 }
 
 /* Every file memtui owns (memory.json, the manifest, the fragments), as
@@ -166,11 +206,8 @@ static void restore_all_own(struct mt_session *s)
     free(names);
     DIR *d = opendir(mt_repo_workdir(s->repo));
     struct dirent *de;
-    while (d && (de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (strncmp(de->d_name, "memory", 6) == 0 && l > 5 && strcmp(de->d_name + l - 5, ".json") == 0)
-            mt_session_restore_from_head(s, de->d_name);
-    }
+    while (d && (de = readdir(d)))
+        if (own_file(de->d_name)) mt_session_restore_from_head(s, de->d_name);
     if (d) closedir(d);
     mt_session_restore_from_head(s, MT_MANIFEST_PATH);
     mt_audit("recover", NULL, "a killed run was moving the work tree to another commit: memtui's files put back "
@@ -180,15 +217,16 @@ static void restore_all_own(struct mt_session *s)
 int mt_session_recover(struct mt_session *s, struct mt_error *err)
 {
     (void)err;
-    char *wd = xstrdup(mt_repo_workdir(s->repo));
-    remove_dead_temp_files(wd, NULL);
+    const char *wd = mt_repo_workdir(s->repo);
+    remove_dead_temp_files(open_folder(wd), wd, NULL);
+    /* .memtui as a link to a folder elsewhere is not looked into */
     char *md = xasprintf("%s.memtui", wd);
-    remove_dead_temp_files(md, NULL);
+    remove_dead_temp_files(mt_dir_open_in(wd, ".memtui"), md, NULL);
     char *lf = xstrdup(s->cfg->memory_file);
-    remove_dead_temp_files(dirname(lf), s->cfg->memory_file);
+    const char *ld = dirname(lf);
+    remove_dead_temp_files(open_folder(ld), ld, s->cfg->memory_file);
     free(lf);
     free(md);
-    free(wd);
     char *p = wip_path(s), *data;
     size_t len;
     if (mt_file_read(p, &data, &len, NULL, NULL) == 0) {
@@ -218,6 +256,56 @@ int mt_session_recover(struct mt_session *s, struct mt_error *err)
     free(own);
     free(np);
     return 0;
+}
+
+/* ---- links put in the work tree on disk -------------------------------------
+ * libgit2's stash and checkout write a file's bytes through a symlink that
+ * stands on disk where the index has a file (they open the path, and the
+ * link is followed). A link where memtui's own files go that git does not
+ * know as a link (a peer's committed link is known, and left) is
+ * therefore removed before anything else touches the work tree (only the
+ * link: what it points to is never touched), and its path put back as HEAD
+ * has it. */
+
+static bool link_known_to_git(git_index *idx, const char *rel)
+{
+    const git_index_entry *e = idx ? git_index_get_bypath(idx, rel, 0) : NULL;
+    return e && e->mode == GIT_FILEMODE_LINK;
+}
+
+static void unlink_foreign_link(struct mt_session *s, git_index *idx, int dfd, const char *name, const char *rel)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISLNK(st.st_mode) || link_known_to_git(idx, rel)) return;
+    if (unlinkat(dfd, name, 0)) {
+        fprintf(stderr, "memtui: %s in the work tree is a symlink and cannot be removed: %s\n", rel, strerror(errno));
+        return;
+    }
+    mt_audit("quarantine", NULL, "%s in the work tree was a symlink that git does not have there: removed, never "
+             "followed (what it pointed to is untouched), and put back as HEAD has it", rel);
+    mt_session_restore_from_head(s, strcmp(rel, ".memtui") ? rel : MT_MANIFEST_PATH);
+}
+
+void mt_session_unlink_foreign_links(struct mt_session *s)
+{
+    git_index *idx = NULL;
+    if (git_repository_index(&idx, mt_repo_git(s->repo)) == 0) git_index_read(idx, 0);
+    git_error_clear();
+    const char *wd = mt_repo_workdir(s->repo);
+    int dfd = open_folder(wd);
+    DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (own_file(de->d_name) || strcmp(de->d_name, ".memtui") == 0)
+            unlink_foreign_link(s, idx, dirfd(d), de->d_name, de->d_name);
+    if (d) closedir(d);
+    else if (dfd >= 0) close(dfd);
+    int md = mt_dir_open_in(wd, ".memtui");
+    if (md >= 0) {
+        unlink_foreign_link(s, idx, md, "manifest.json", MT_MANIFEST_PATH);
+        close(md);
+    }
+    git_index_free(idx);
 }
 
 static bool nothing_to_commit(const struct mt_plan *p, bool u_same)
@@ -284,19 +372,19 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
      * that output's digest is the new one; a memory.json or manifest at
      * HEAD that did not hold up is replaced even then. */
     bool u_same = p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
-                  strcmp(s->manifest.out_sha256, sha) == 0 && mt_trust_head_ok(&s->trust);
+                  strcmp(s->manifest.out_sha256, sha) == 0 && mt_trust_head_ok(&s->trust) &&
+                  !mt_repo_not_regular(s->repo, NULL, "memory.json");
     if (nothing_to_commit(p, u_same) && !want_import) {
         mt_repo_blob_job_wait(job, NULL);
         free(own_name);
         mt_buf_free(&out);
         return MT_EXIT_OK;
     }
-    char *upath = mt_session_work_path(s, "memory.json");
     int rc = MT_EXIT_OK;
     const char *wip[] = {"memory.json", MT_MANIFEST_PATH, own_name};
     mt_session_wip_begin(s, wip, 3);
-    if (mt_file_write_atomic(upath, out.data ? out.data : "", out.len, 0644, err) ||
-        verify_written(upath, sha, p, err)) {
+    if (mt_session_work_write(s, "memory.json", out.data ? out.data : "", out.len, err) ||
+        verify_written(s, sha, p, err)) {
         mt_audit("verify", NULL, "memory.json not committed, put back as it was: %s", err->msg ? err->msg : "?");
         mt_session_restore_from_head(s, "memory.json");
         rc = MT_EXIT_VERIFY;
@@ -337,11 +425,10 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         } else {
             /* The fragment holds exactly what the file holds (the merge, plus
              * any server edits carried in while it was put in). */
-            char *fpath = mt_session_work_path(s, own_name);
             const char *fin = ir.final.data ? ir.final.data : "";
             mt_sha256_hex(fin, ir.final.len, fin_sha);
             fin_is_result = strcmp(fin_sha, sha) == 0;
-            if (mt_file_write_atomic(fpath, fin, ir.final.len, 0644, err) == 0) {
+            if (mt_session_work_write(s, own_name, fin, ir.final.len, err) == 0) {
                 *imported = true;
                 mt_session_record_write(s, fin_sha);
                 mt_audit("import", NULL, "imported the merged graph into %s (old file kept as a backup)%s",
@@ -351,7 +438,6 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
                 mt_error_clear(err);
                 mt_session_import_undo(s, NULL);
             }
-            free(fpath);
             mt_buf_free(&ir.final);
         }
     }
@@ -365,10 +451,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     mt_buf_init(&man);
     struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->lease_token, mt_machine_id()};
     mt_manifest_render(p, &run, blob, sha, s->cfg->env, *imported ? blob : NULL, *imported ? sha : NULL, &man);
-    char *mdir = mt_session_work_path(s, ".memtui");
-    char *mpath = mt_session_work_path(s, MT_MANIFEST_PATH);
-    mt_mkdirs(mdir, 0755, NULL);
-    if (mt_file_write_atomic(mpath, man.data, man.len, 0644, err)) {
+    if (mt_session_work_write(s, MT_MANIFEST_PATH, man.data, man.len, err)) {
         mt_session_restore_from_head(s, "memory.json");
         mt_session_restore_from_head(s, MT_MANIFEST_PATH);  /* it may be in place, only not durable */
         if (*imported) mt_session_restore_from_head(s, own_name);
@@ -388,8 +471,6 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         }
         free(msg);
     }
-    free(mdir);
-    free(mpath);
     mt_buf_free(&man);
     free(own_name);
     if (rc && *imported) {
@@ -409,7 +490,6 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
 done:
     mt_session_wip_end(s);
     if (job) mt_repo_blob_job_wait(job, NULL);  /* out must outlive the job */
-    free(upath);
     mt_buf_free(&out);
     return rc;
 }

@@ -50,6 +50,7 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err)
      * left behind by a killed run can be judged. */
     mt_clear_stale_git_locks(s->repo, 0);
     mt_session_recover(s, err);
+    mt_session_unlink_foreign_links(s);
     mt_trace("stale git locks checked");
     if (mt_stash_push(s->repo, cfg->env, &t->stashed, t->stash_oid, err)) {
         mt_txn_end(t);
@@ -122,12 +123,12 @@ static int replay_export(struct mt_session *s, const char *old_head, const char 
     if (s->head[0] && mt_repo_blob_id(s->repo, NULL, name, now, NULL)) now[0] = '\0';
     int rc = MT_EXIT_OK;
     if (strcmp(now, hex) != 0) {
-        char *data = NULL, *dest = xasprintf("%s%s", mt_repo_workdir(s->repo), name);
+        char *data = NULL;
         size_t len;
         const char *wip[] = {name};
         bool made = false;
         mt_session_wip_begin(s, wip, 1);
-        if (mt_repo_blob_read(s->repo, hex, &data, &len, err) || mt_file_write_atomic(dest, data, len, 0644, err)) {
+        if (mt_repo_blob_read(s->repo, hex, &data, &len, err) || mt_session_work_write(s, name, data, len, err)) {
             rc = MT_EXIT_VERIFY;
         } else {
             char c7[MT_OID_HEX];
@@ -143,7 +144,6 @@ static int replay_export(struct mt_session *s, const char *old_head, const char 
         }
         free(data);
         if (!rc) mt_session_wip_end(s);
-        free(dest);
     }
     free(name);
     return rc ? rc : mt_session_refresh(s, err);

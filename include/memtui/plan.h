@@ -46,6 +46,8 @@ struct mt_blob_source {
 struct mt_frag_ref {
     char env[72];
     char blob[MT_OID_HEX];      /* F_e at HEAD; "" when the file is absent */
+    const char *not_regular;    /* F_e is there but is not a regular file: what it is
+                                   (static text, mt_repo_not_regular); it is quarantined */
     char m_blob[MT_OID_HEX];    /* M_e from the manifest; "" when new */
     char m_sha256[MT_SHA256_HEX];
     size_t m_entities, m_relations, m_observations;

@@ -51,9 +51,22 @@ int mt_repo_head(struct mt_repo *r, char oid[MT_OID_HEX], struct mt_error *err);
 char *mt_repo_branch(struct mt_repo *r);
 
 /* Blob id of `path` in the tree of commit-ish `rev` (NULL = HEAD). Returns
- * MT_REPO_NOTFOUND when the path (or an unborn HEAD) has none. */
+ * MT_REPO_NOTFOUND when the path (or an unborn HEAD) has none, and when it
+ * is not a regular file: a symlink (mode 120000: its blob is the name of
+ * what it points to), a folder or a submodule is never read as a file, here
+ * or by mt_repo_read_path. */
 int mt_repo_blob_id(struct mt_repo *r, const char *rev, const char *path,
                     char blob[MT_OID_HEX], struct mt_error *err);
+/* What `path` is in the tree of `rev` (NULL = HEAD); an unborn HEAD or an
+ * unknown rev has nothing (MT_PATH_ABSENT). */
+enum mt_path_kind { MT_PATH_ABSENT, MT_PATH_FILE, MT_PATH_SYMLINK, MT_PATH_FOLDER, MT_PATH_SUBMODULE, MT_PATH_ODD };
+enum mt_path_kind mt_repo_path_kind(struct mt_repo *r, const char *rev, const char *path);
+/* In words, for messages: "a symlink (git mode 120000)", ... (static text). */
+const char *mt_path_kind_name(enum mt_path_kind k);
+/* When `path` at `rev` (NULL = HEAD) is there but is not a regular file:
+ * what it is, in words ("a symlink (git mode 120000)", "a folder (git mode
+ * 040000)", "a submodule (git mode 160000)"); NULL otherwise. */
+const char *mt_repo_not_regular(struct mt_repo *r, const char *rev, const char *path);
 /* Bytes of a blob by id; *data is NUL-terminated, caller frees. */
 int mt_repo_blob_read(struct mt_repo *r, const char *blob, char **data, size_t *len,
                       struct mt_error *err);
@@ -63,8 +76,10 @@ int mt_repo_read_path(struct mt_repo *r, const char *rev, const char *path, char
 /* Blob id the bytes would get (git hash-object), without writing anything. */
 int mt_repo_hash_bytes(const void *data, size_t len, char blob[MT_OID_HEX], struct mt_error *err);
 
-/* Names of the top-level files of `rev`'s tree (NULL = HEAD), sorted by
- * byte order; an unborn HEAD gives an empty list. Caller frees each and the array. */
+/* Names of the top-level entries of `rev`'s tree (NULL = HEAD), whatever
+ * they are (files, symlinks, folders, submodules: mt_repo_not_regular
+ * tells), sorted by byte order; an unborn HEAD gives an empty list. Caller
+ * frees each and the array. */
 int mt_repo_list_top(struct mt_repo *r, const char *rev, char ***names, size_t *n,
                      struct mt_error *err);
 

@@ -15,7 +15,9 @@
 
 #include "memtui/repo.h"
 
-/* Stash the work tree if it has changes; *stashed tells whether it did. */
+/* Stash the work tree if it has changes; *stashed tells whether it did.
+ * A symlink on disk where git has a file (or on the way to one) is refused
+ * (-1, naming it, nothing touched): libgit2 would write through it. */
 int mt_stash_push(struct mt_repo *r, const char *env, bool *stashed, char oid[MT_OID_HEX], struct mt_error *err);
 /* Re-apply the stash made by mt_stash_push (found by its id) and drop it.
  * Returns 0; 1 when it did not apply cleanly (the stash is kept, err says

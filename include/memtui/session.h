@@ -115,10 +115,22 @@ void mt_session_import_published(struct mt_session *s);
  * had begun to write go back to HEAD, and its dead temp files are removed,
  * so a half-finished run is neither mistaken for user changes nor kept. */
 int mt_session_recover(struct mt_session *s, struct mt_error *err);
+/* Before libgit2 stashes or checks out (call holding the local lock): a
+ * symlink on disk where memtui's own files go (memory.json, a fragment,
+ * .memtui, the manifest) that git does not know as a link is removed
+ * (never followed) and its path put back as HEAD has it, and said:
+ * libgit2 would write through it. */
+void mt_session_unlink_foreign_links(struct mt_session *s);
 /* Note which work-tree files are about to be written ("*": the work tree
  * is about to move to another commit), and clear the note when done. */
 void mt_session_wip_begin(struct mt_session *s, const char *const *paths, size_t n);
 void mt_session_wip_end(struct mt_session *s);
+
+/* Write <work tree>/rel atomically, never through a symlink and never
+ * outside the work tree (mt_file_write_in): every write into the work
+ * tree goes through here. */
+int mt_session_work_write(const struct mt_session *s, const char *rel, const void *data, size_t len,
+                          struct mt_error *err);
 
 /* Current UTC time as ISO 8601 (static buffer). */
 const char *mt_utc_now(void);

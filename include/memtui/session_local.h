@@ -9,8 +9,6 @@
 
 #include "memtui/session.h"
 
-/* <work tree>/rel (caller frees). */
-char *mt_session_work_path(const struct mt_session *s, const char *rel);
 /* The export record: the SHA-256 of what the local file held when memtui
  * last exported or imported it. */
 void mt_session_record_write(const struct mt_session *s, const char sha[MT_SHA256_HEX]);

@@ -324,6 +324,152 @@ START_TEST(fsync_dir)
 }
 END_TEST
 
+
+/* ---- under a root, never through a symlink ------------------------------- */
+
+/* root/ and, beside it, outside/secret.json: what no write may touch. */
+static char *make_root(char **outside_file)
+{
+    char *root = pathf("root"), *out = pathf("outside");
+    ck_assert_int_eq(mkdir(root, 0755), 0);
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    *outside_file = pathf("outside/secret.json");
+    write_ok(*outside_file, "secret", 6, 0600);
+    free(out);
+    return root;
+}
+
+START_TEST(write_in_replaces_a_symlink)
+{
+    char *secret, *root = make_root(&secret), *link = pathf("root/memory.json");
+    ck_assert_int_eq(symlink(secret, link), 0);
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_file_write_in(root, "memory.json", "merged", 6, 0644, &err), 0);
+    read_expect(secret, "secret", 6);
+    ck_assert_uint_eq(mode_of(secret), 0600);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0644);   /* the link's mode is not taken over */
+    read_expect(link, "merged", 6);
+    ck_assert_int_eq(count_temps(root), 0);
+    free(link);
+    free(root);
+    free(secret);
+}
+END_TEST
+
+START_TEST(write_in_replaces_a_symlinked_folder)
+{
+    char *secret, *root = make_root(&secret), *link = pathf("root/.memtui"), *out = pathf("outside");
+    ck_assert_int_eq(symlink(out, link), 0);
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_file_write_in(root, ".memtui/secret.json", "manifest", 8, 0644, &err), 0);
+    read_expect(secret, "secret", 6);
+    ck_assert_int_eq(count_temps(out), 0);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    char *in = pathf("root/.memtui/secret.json");
+    read_expect(in, "manifest", 8);
+    /* and a file where a folder is needed, and folders that are missing */
+    ck_assert_int_eq(mt_file_write_in(root, ".memtui/secret.json/x/y", "deep", 4, 0644, &err), 0);
+    char *deep = pathf("root/.memtui/secret.json/x/y");
+    read_expect(deep, "deep", 4);
+    free(deep);
+    free(in);
+    free(out);
+    free(link);
+    free(root);
+    free(secret);
+}
+END_TEST
+
+START_TEST(write_in_refuses_paths_that_leave_the_root)
+{
+    char *secret, *root = make_root(&secret);
+    const char *bad[] = {"../outside/secret.json", "/etc/passwd", "a/../b", "./a", "a//b", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct mt_error err = {0};
+        ck_assert_int_eq(mt_file_write_in(root, bad[i], "x", 1, 0644, &err), -1);
+        ck_assert_ptr_nonnull(strstr(err.msg, "not a plain path"));
+        mt_error_clear(&err);
+        char *d;
+        ck_assert_int_eq(mt_file_read_in(root, bad[i], &d, NULL, NULL, &err), -1);
+        mt_error_clear(&err);
+    }
+    read_expect(secret, "secret", 6);
+    free(root);
+    free(secret);
+}
+END_TEST
+
+START_TEST(read_in_never_follows)
+{
+    char *secret, *root = make_root(&secret), *link = pathf("root/memory-x.json");
+    char *dlink = pathf("root/sub"), *out = pathf("outside"), *fifo = pathf("root/fifo.json");
+    ck_assert_int_eq(symlink(secret, link), 0);
+    ck_assert_int_eq(symlink(out, dlink), 0);
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    struct mt_error err = {0};
+    char *data = (char *)"x";
+    bool missing = true;
+    ck_assert_int_eq(mt_file_read_in(root, "memory-x.json", &data, NULL, &missing, &err), -1);
+    ck_assert_ptr_null(data);
+    ck_assert(!missing);
+    ck_assert_ptr_nonnull(strstr(err.msg, "symlink"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "memory-x.json"));
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_file_read_in(root, "sub/secret.json", &data, NULL, &missing, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "symlink"));
+    mt_error_clear(&err);
+    /* a FIFO would block a plain open: refused without waiting */
+    ck_assert_int_eq(mt_file_read_in(root, "fifo.json", &data, NULL, &missing, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file"));
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_file_read_in(root, "absent.json", &data, NULL, &missing, &err), -1);
+    ck_assert(missing);
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_file_write_in(root, "plain.json", "plain", 5, 0644, &err), 0);
+    size_t len = 0;
+    ck_assert_int_eq(mt_file_read_in(root, "plain.json", &data, &len, &missing, &err), 0);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_str_eq(data, "plain");
+    free(data);
+    free(fifo);
+    free(out);
+    free(dlink);
+    free(link);
+    free(root);
+    free(secret);
+}
+END_TEST
+
+START_TEST(remove_in_removes_only_the_link)
+{
+    char *secret, *root = make_root(&secret), *link = pathf("root/memory.json");
+    char *dlink = pathf("root/.memtui"), *out = pathf("outside");
+    ck_assert_int_eq(symlink(secret, link), 0);
+    ck_assert_int_eq(symlink(out, dlink), 0);
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_file_remove_in(root, "memory.json", &err), 0);
+    ck_assert_int_eq(mt_file_remove_in(root, ".memtui/secret.json", &err), 0);
+    ck_assert_int_eq(mt_file_remove_in(root, "never-there.json", &err), 0);
+    ck_assert_ptr_null(err.msg);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), -1);
+    read_expect(secret, "secret", 6);
+    ck_assert_int_eq(mt_dir_open_in(root, ".memtui"), -1);
+    int fd = mt_dir_open_in(root, "..") ;
+    ck_assert_int_eq(fd, -1);
+    free(out);
+    free(dlink);
+    free(link);
+    free(root);
+    free(secret);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("fsutil");
@@ -345,6 +491,11 @@ static Suite *make_suite(void)
     tcase_add_test(tc, relative_path);
     tcase_add_test(tc, mkdirs);
     tcase_add_test(tc, fsync_dir);
+    tcase_add_test(tc, write_in_replaces_a_symlink);
+    tcase_add_test(tc, write_in_replaces_a_symlinked_folder);
+    tcase_add_test(tc, write_in_refuses_paths_that_leave_the_root);
+    tcase_add_test(tc, read_in_never_follows);
+    tcase_add_test(tc, remove_in_removes_only_the_link);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -536,8 +536,9 @@ START_TEST(test_list_top_sorted)
     char **names = NULL;
     size_t n = 0;
     ck_assert_int_eq(mt_repo_list_top(r, NULL, &names, &n, &e), 0);
-    const char *want[] = {".gitattributes", "B", "_x", "a", "a.b", "b"};
-    ck_assert_uint_eq(n, 6);
+    /* every entry, folders too: what each is, mt_repo_path_kind says */
+    const char *want[] = {".gitattributes", ".memtui", "B", "_x", "a", "a.b", "b", "d"};
+    ck_assert_uint_eq(n, 8);
     for (size_t i = 0; i < n; i++) {
         ck_assert_str_eq(names[i], want[i]);
         free(names[i]);
@@ -545,7 +546,26 @@ START_TEST(test_list_top_sorted)
     free(names);
     ck_assert_int_eq(mt_repo_blob_id(r, NULL, ".memtui/manifest.json", id, &e), 0);
     ck_assert_int_eq(mt_repo_blob_id(r, NULL, "d", id, &e), MT_REPO_NOTFOUND);  /* a folder */
+    ck_assert_int_eq(mt_repo_path_kind(r, NULL, "d"), MT_PATH_FOLDER);
+    ck_assert_str_eq(mt_repo_not_regular(r, NULL, "d"), "a folder (git mode 040000)");
+    ck_assert_int_eq(mt_repo_path_kind(r, NULL, "a"), MT_PATH_FILE);
+    ck_assert_ptr_null(mt_repo_not_regular(r, NULL, "a"));
+    ck_assert_int_eq(mt_repo_path_kind(r, NULL, "absent"), MT_PATH_ABSENT);
+    ck_assert_ptr_null(mt_repo_not_regular(r, NULL, "absent"));
     ck_assert_int_eq(mt_repo_list_top(r, "nope", &names, &n, &e), MT_REPO_NOTFOUND);
+    mt_error_clear(&e);
+    /* a symlink's blob is the name of what it points to: never read as a file */
+    ck_assert_int_eq(tu_sh("ln -s /etc/hostname '%s/memory-x.json'", D), 0);
+    const char *link[] = {"memory-x.json"};
+    ck_assert_int_eq(mt_repo_commit(r, link, 1, "a link", &made, id, &e), 0);
+    ck_assert_int_eq(mt_repo_path_kind(r, NULL, "memory-x.json"), MT_PATH_SYMLINK);
+    ck_assert_int_eq(mt_repo_blob_id(r, NULL, "memory-x.json", id, &e), MT_REPO_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(e.msg, "a symlink (git mode 120000), not a regular file"));
+    mt_error_clear(&e);
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(mt_repo_read_path(r, NULL, "memory-x.json", &data, &len, NULL, &e), MT_REPO_NOTFOUND);
+    ck_assert_ptr_null(data);
     mt_repo_close(r);
     mt_error_clear(&e);
     free(R);
