@@ -15,9 +15,12 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 VERSION  := 0.1.0
+# Where `make install` puts things; the binary looks for its themes in
+# $(PREFIX)/share/memtui/themes (and relative to itself, see ui/theme.c).
+PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -DMEMTUI_VERSION='"$(VERSION)"' \
-             -DMEMTUI_THEME_DIR='"$(CURDIR)/themes"' $(PKG_CFLAGS)
+             -DMEMTUI_THEME_DIR='"$(PREFIX)/share/memtui/themes"' $(PKG_CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -116,10 +119,26 @@ fuzz: deps
 clean:
 	rm -rf build memtui
 
-# Install the binary and the manual page (DESTDIR for staged installs).
-PREFIX ?= /usr/local
-.PHONY: install
+# make install / make uninstall [PREFIX=/usr/local] [DESTDIR=]: the binary,
+# the manual page, the themes and the bash and zsh completions. Only the
+# release binary is a prerequisite. Uninstall removes exactly these files,
+# and share/memtui when install left it empty.
+THEMES     := $(wildcard themes/*.theme)
+BINDIR     := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR    := $(DESTDIR)$(PREFIX)/share/man/man1
+THEMEDIR   := $(DESTDIR)$(PREFIX)/share/memtui/themes
+BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+.PHONY: install uninstall
 install: memtui
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 memtui $(DESTDIR)$(PREFIX)/bin/memtui
-	install -m 0644 src/memtui.1 $(DESTDIR)$(PREFIX)/share/man/man1/memtui.1
+	install -d $(BINDIR) $(MAN1DIR) $(THEMEDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR)
+	install -m 0755 memtui $(BINDIR)/memtui
+	install -m 0644 src/memtui.1 $(MAN1DIR)/memtui.1
+	install -m 0644 $(THEMES) $(THEMEDIR)/
+	install -m 0644 scripts/completion/memtui.bash $(BASHCOMPDIR)/memtui
+	install -m 0644 scripts/completion/_memtui $(ZSHCOMPDIR)/_memtui
+
+uninstall:
+	rm -f $(BINDIR)/memtui $(MAN1DIR)/memtui.1 $(BASHCOMPDIR)/memtui $(ZSHCOMPDIR)/_memtui
+	rm -f $(patsubst themes/%,$(THEMEDIR)/%,$(THEMES))
+	rmdir $(THEMEDIR) $(DESTDIR)$(PREFIX)/share/memtui 2>/dev/null || true

@@ -26,6 +26,8 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
     struct mt_config cfg;
     int rc = mt_config_parse(&cfg, argc, argv);
+    /* A --theme that does not exist is a usage error in every mode. */
+    if (rc == MT_EXIT_OK && !cfg.help && cfg.theme) rc = mt_ui_theme_check(cfg.theme);
     /* --json promises one JSON object on stdout, even for a bad command line. */
     bool json = false;
     for (int i = 1; i < argc; i++) json |= strcmp(argv[i], "--json") == 0;

@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "memtui/fsutil.h"
 #include "memtui/ui_theme.h"
 
 #ifndef MEMTUI_THEME_DIR
-#define MEMTUI_THEME_DIR "themes"
+#define MEMTUI_THEME_DIR "/usr/local/share/memtui/themes"
 #endif
 
 static const char *const ROLE_NAMES[] = {
@@ -155,6 +156,36 @@ static int load_file(struct mt_theme *t, const char *path, struct mt_error *err)
     return rc;
 }
 
+/* The folder holding the running binary (from /proc/self/exe), or NULL. */
+static char *exe_dir(void)
+{
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0 || (size_t)n >= sizeof(buf) - 1) return NULL;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash) return NULL;
+    *slash = '\0';
+    return xstrdup(*buf ? buf : "/");
+}
+
+/* Where themes are looked for, in order: $MEMTUI_THEMES; themes/ beside
+ * the binary (a source checkout: ./memtui and ./themes); ../share/memtui/
+ * themes from the binary (an installed tree, wherever it was moved); the
+ * install prefix baked in at build time. Never a build-tree path. */
+enum { THEME_DIRS = 4 };
+static void theme_dirs(char *dirs[THEME_DIRS])
+{
+    const char *env = getenv("MEMTUI_THEMES");
+    char *exe = exe_dir();
+    dirs[0] = env && *env ? xstrdup(env) : NULL;
+    dirs[1] = exe ? xasprintf("%s/themes", exe) : NULL;
+    char *up = exe ? strrchr(exe, '/') : NULL;  /* <bindir>/.. without the ".." */
+    dirs[2] = up ? xasprintf("%.*s/share/memtui/themes", (int)(up - exe), exe) : NULL;
+    dirs[3] = xstrdup(MEMTUI_THEME_DIR);
+    free(exe);
+}
+
 int mt_theme_load(struct mt_theme *t, const char *name, struct mt_error *err)
 {
     mt_theme_builtin(t);
@@ -163,22 +194,34 @@ int mt_theme_load(struct mt_theme *t, const char *name, struct mt_error *err)
         mt_error_set(err, "theme '%s': a theme is a name, not a path (see $MEMTUI_THEMES)", name);
         return -1;
     }
-    const char *dirs[2] = {getenv("MEMTUI_THEMES"), MEMTUI_THEME_DIR};
-    for (int i = 0; i < 2; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
+    char *dirs[THEME_DIRS];
+    theme_dirs(dirs);
+    int rc = 1;
+    for (int i = 0; i < THEME_DIRS && rc == 1; i++) {
+        if (!dirs[i]) continue;
         char *path = xasprintf("%s/%s.theme", dirs[i], name);
         if (mt_file_exists(path)) {
-            int rc = load_file(t, path, err);
+            rc = load_file(t, path, err);
             free(t->name);
             t->name = xstrdup(name);
-            free(path);
-            return rc;
         }
         free(path);
     }
-    if (strcmp(name, "default") == 0) return 0;
-    mt_error_set(err, "no theme '%s' in $MEMTUI_THEMES or %s", name, MEMTUI_THEME_DIR);
-    return -1;
+    if (rc == 1 && strcmp(name, "default") == 0) rc = 0;  /* the built-in one */
+    if (rc == 1) {
+        char *where = xstrdup(dirs[0] ? "" : "$MEMTUI_THEMES (unset)");
+        for (int i = 0; i < THEME_DIRS; i++) {
+            if (!dirs[i]) continue;
+            char *w = xasprintf("%s%s%s", where, *where ? ", " : "", dirs[i]);
+            free(where);
+            where = w;
+        }
+        mt_error_set(err, "no theme '%s' in %s", name, where);
+        free(where);
+        rc = -1;
+    }
+    for (int i = 0; i < THEME_DIRS; i++) free(dirs[i]);
+    return rc;
 }
 
 void mt_theme_free(struct mt_theme *t)

@@ -9,6 +9,22 @@
 
 double mt_ui_started;
 
+int mt_ui_theme_check(const char *name)
+{
+    struct mt_theme theme;
+    struct mt_error err = {0};
+    int rc = MT_EXIT_OK;
+    if (mt_theme_load(&theme, name, &err)) {
+        char *m = mt_error_format(&err);
+        mt_warn("%s", m);
+        free(m);
+        mt_error_clear(&err);
+        rc = MT_EXIT_USAGE;
+    }
+    mt_theme_free(&theme);
+    return rc;
+}
+
 int mt_ui_run(const struct mt_config *cfg)
 {
     struct mt_theme theme;

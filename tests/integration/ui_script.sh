@@ -80,7 +80,9 @@ git --git-dir="$T/remote.git" show main:memory.json |
     fail "memory.json does not hold Orion with a's type and both sides' observations"
 # an unknown theme is a usage error, before the terminal is touched
 expect_rc 2 "$MEMTUI" --repo "$T/clone-a" --env a --theme nosuch 2>/dev/null
-# themes load, NO_COLOR and 8 colours still draw
+# themes load, NO_COLOR and 8 colours still draw (the binary under test is
+# build/san/memtui, with no themes/ beside it: name the tree's)
+export MEMTUI_THEMES="$TESTS_DIR/../themes"
 for th in default light mono; do
     printf ':save-display %s\n' "$T/th-$th.txt" >"$T/s2"
     TERM=xterm NO_COLOR=1 MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/s2" "$MEMTUI" --repo "$T/clone-a" --env a --theme $th ||

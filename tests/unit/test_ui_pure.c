@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/fsutil.h"
 #include "memtui/safetext.h"
 #include "memtui/ui_actions.h"
 #include "memtui/ui_app.h"
@@ -163,14 +164,22 @@ START_TEST(theme_parsing)
     ck_assert_int_eq(mt_theme_parse(&t, "ours green\n", "f.theme", &err), -1);
     mt_error_clear(&err);
     mt_theme_free(&t);
-    /* the shipped themes parse, and an unknown name is an error */
+    /* the shipped themes parse, and an unknown name is an error (this
+     * binary lives in build/san/tests: point it at the tree's themes/) */
+    const char *td = getenv("TESTS_DIR");
+    char *themes = td ? xasprintf("%s/../themes", td) : xstrdup("themes");
+    setenv("MEMTUI_THEMES", themes, 1);
     const char *names[] = {"default", "light", "mono"};
     for (int i = 0; i < 3; i++) {
         ck_assert_msg(mt_theme_load(&t, names[i], &err) == 0, "%s: %s", names[i], err.msg);
         mt_theme_free(&t);
     }
     ck_assert_int_eq(mt_theme_load(&t, "nosuch", &err), -1);
+    ck_assert_msg(strstr(err.msg, themes) != NULL, "%s", err.msg);  /* says where it looked */
+    ck_assert_msg(strstr(err.msg, "share/memtui/themes") != NULL, "%s", err.msg);
     mt_error_clear(&err);
+    unsetenv("MEMTUI_THEMES");
+    free(themes);
     mt_theme_free(&t);
     ck_assert_str_eq(mt_role_name(MT_ROLE_LOCK_STALE), "lock_stale");
 }
