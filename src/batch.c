@@ -21,6 +21,7 @@
 #include "memtui/safetext.h"
 #include "memtui/session.h"
 #include "memtui/txn.h"
+#include "memtui/url.h"
 
 struct run {
     const struct mt_config *cfg;
@@ -565,6 +566,23 @@ static int cmd_backups(struct run *x)
     return MT_EXIT_OK;
 }
 
+/* The restore's log fields: the names asked for (the first RESTORE_LOG_NAMES
+ * of them; none given: every entity of ref, "all") and how many came back. */
+enum { RESTORE_LOG_NAMES = 50 };
+static struct json_object *restore_fields(const struct mt_config *cfg, size_t restored, const char *ref)
+{
+    struct json_object *f = json_object_new_object(), *names = json_object_new_array();
+    for (size_t i = 0; i < cfg->nentities && i < RESTORE_LOG_NAMES; i++)
+        json_object_array_add(names, json_object_new_string(cfg->entities[i]));
+    json_object_object_add(f, "ref", json_object_new_string(ref));
+    json_object_object_add(f, "all", json_object_new_boolean(cfg->nentities == 0));
+    json_object_object_add(f, "entities", names);
+    json_object_object_add(f, "names_omitted",
+                           json_object_new_int64(cfg->nentities > RESTORE_LOG_NAMES ? (int64_t)(cfg->nentities - RESTORE_LOG_NAMES) : 0));
+    json_object_object_add(f, "restored", json_object_new_int64((int64_t)restored));
+    return f;
+}
+
 /* Entities come back through the engine: a normal verified merge commit. */
 static int restore_step(struct run *x, bool *committed)
 {
@@ -589,7 +607,8 @@ static int restore_step(struct run *x, bool *committed)
             say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
                               : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
                 ref, p.entities);
-            mt_audit("restore", NULL, "restored %zu entities from %s", restored, ref);
+            mt_audit("restore", restore_fields(x->cfg, restored, ref), "restored %zu entities from %s", restored,
+                     ref);
         }
     }
     mt_plan_free(&p);
@@ -630,8 +649,63 @@ static int cmd_init(struct run *x)
 static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
                                        "backups", "restore", "lease", NULL};
 
+/* ---- the run's start and end in the log --------------------------------------- */
+
+/* Opens the repo's log when the repo opens, before the command looks at
+ * anything else; a run whose repo never opens logs nothing. */
+static bool open_run_log(const struct mt_config *cfg)
+{
+    struct mt_repo *r = NULL;
+    struct mt_error e = {0};
+    if (!cfg->repo || mt_repo_open(cfg->repo, &r, &e)) {
+        mt_error_clear(&e);
+        return false;
+    }
+    mt_audit_open(mt_repo_gitdir(r), cfg->env, false);
+    mt_repo_close(r);
+    return mt_audit_is_open();
+}
+
+static void log_run_start(const struct mt_config *cfg, const char *cmd)
+{
+    struct json_object *f = json_object_new_object(), *args = json_object_new_array();
+    struct mt_buf all;
+    mt_buf_init(&all);
+    for (size_t i = 0; i < cfg->nargs; i++) {
+        char *a = mt_url_scrub_text(cfg->args[i]);   /* a URL's user-info never reaches the log */
+        json_object_array_add(args, json_object_new_string(a));
+        mt_buf_addc(&all, ' ');
+        mt_buf_add(&all, a, strlen(a));
+        free(a);
+    }
+    mt_buf_addc(&all, '\0');
+    json_object_object_add(f, "phase", json_object_new_string("start"));
+    json_object_object_add(f, "command", json_object_new_string(cmd));
+    json_object_object_add(f, "args", args);
+    mt_audit_record("run", f, "run %s%s started", cmd, all.data);
+    mt_buf_free(&all);
+}
+
+static void log_run_end(const char *cmd, int rc, const struct timespec *t0, const char *reason)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long ms = (long long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+    struct json_object *f = json_object_new_object();
+    json_object_object_add(f, "phase", json_object_new_string("end"));
+    json_object_object_add(f, "command", json_object_new_string(cmd));
+    json_object_object_add(f, "exit_code", json_object_new_int(rc));
+    json_object_object_add(f, "ok", json_object_new_boolean(rc == MT_EXIT_OK));
+    json_object_object_add(f, "duration_ms", json_object_new_int64(ms));
+    if (reason) json_object_object_add(f, "error", json_object_new_string(reason));
+    if (reason) mt_audit_record("run", f, "run %s ended: exit %d: %s", cmd, rc, reason);
+    else mt_audit_record("run", f, "run %s ended: exit %d", cmd, rc);
+}
+
 int mt_batch_run(const struct mt_config *cfg)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     struct run x = {.cfg = cfg};
     x.r = json_object_new_object();
     const char *cmd = cfg->command ? cfg->command : "";
@@ -641,6 +715,8 @@ int mt_batch_run(const struct mt_config *cfg)
     int rc;
     mt_trace("start");
     mt_repo_global_init();
+    bool logged = open_run_log(cfg);
+    if (logged) log_run_start(cfg, cmd);
     if (!cfg->command) {
         mt_error_set(&x.err, "no command given (try memtui --help)");
         rc = MT_EXIT_USAGE;
@@ -654,7 +730,9 @@ int mt_batch_run(const struct mt_config *cfg)
         rc = MT_EXIT_USAGE;
     } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
         json_object_object_add(x.r, "env", json_object_new_string(cfg->env));
-        mt_audit_open(mt_repo_gitdir(x.s.repo), cfg->env, false);
+        if (!mt_audit_is_open()) mt_audit_open(mt_repo_gitdir(x.s.repo), cfg->env, false);
+        if (!logged && mt_audit_is_open()) log_run_start(cfg, cmd);
+        logged = mt_audit_is_open();
         mt_trace("session open");
         if (strcmp(cmd, "export") == 0) rc = cmd_export(&x);
         else if (strcmp(cmd, "merge") == 0) rc = cmd_merge(&x);
@@ -667,12 +745,17 @@ int mt_batch_run(const struct mt_config *cfg)
         else if (strcmp(cmd, "lease") == 0) rc = mt_batch_lease(cfg, &x.s, x.r, &x.err);
         else rc = cmd_verify(&x);
     }
+    /* init made the repo: its first run is logged there too. */
+    if (!logged && (logged = open_run_log(cfg))) log_run_start(cfg, cmd);
+    char *reason = NULL;
     if (x.err.msg) {
-        char *m = mt_error_format(&x.err);
-        mt_warn("%s", m);
-        json_object_object_add(x.r, "error", json_object_new_string(m));
-        free(m);
+        reason = mt_error_format(&x.err);
+        mt_warn("%s", reason);
+        json_object_object_add(x.r, "error", json_object_new_string(reason));
     }
+    /* The one place a run ends: every exit, usage errors included. */
+    if (logged) log_run_end(cmd, rc, &t0, rc == MT_EXIT_OK ? NULL : reason);
+    free(reason);
     mt_trace("command done");
     json_object_object_add(x.r, "ok", json_object_new_boolean(rc == MT_EXIT_OK));
     put_int(x.r, "exit_code", rc);

@@ -7,12 +7,22 @@
  * human line (on stderr and as "message") shows its arguments through
  * safetext.h, and a log line holds no raw control byte (other fields keep
  * their exact strings, as JSON escapes); the user-info of any URL in a line
- * or its echo is redacted (url.h). */
+ * or its echo is redacted (url.h).
+ *
+ * Rotation: before a line, a log of MT_AUDIT_MAX_BYTES or more (the
+ * environment variable MEMTUI_LOG_MAX_BYTES, read at mt_audit_open, sets
+ * another limit: a test and operations knob) is renamed memtui.log.1, the
+ * older ones shifted up to memtui.log.MT_AUDIT_KEEP and the oldest dropped.
+ * One process rotates at a time; no line is lost or split by it (a line
+ * written through a descriptor opened before the rename lands in .1). */
 #ifndef MEMTUI_AUDIT_H
 #define MEMTUI_AUDIT_H
 
 #include <json-c/json.h>
 #include <stdbool.h>
+
+#define MT_AUDIT_MAX_BYTES (1024LL * 1024)
+#define MT_AUDIT_KEEP 3   /* memtui.log.1 .. memtui.log.3 besides memtui.log */
 
 /* Where to log and as whom; quiet: no human line on stderr. */
 void mt_audit_open(const char *gitdir, const char *env, bool quiet);
@@ -21,6 +31,10 @@ void mt_audit_open(const char *gitdir, const char *env, bool quiet);
  * the JSON line; human is printed to stderr as "memtui: <human>". */
 void mt_audit(const char *event, struct json_object *fields, const char *human, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same line in the log, without the human echo on stderr. */
+void mt_audit_record(const char *event, struct json_object *fields, const char *message, ...)
+    __attribute__((format(printf, 3, 4)));
+bool mt_audit_is_open(void);
 void mt_audit_close(void);
 /* A human line on stderr only, not logged: "memtui: <message>", every
  * %s and %c argument shown through safetext.h (warnings, errors). */

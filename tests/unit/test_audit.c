@@ -1,11 +1,14 @@
 /* test_audit.c: the audit log (audit.h): one JSON object a line with the
  * standard fields and the caller's fields merged in, the human echo on
  * stderr (or not, when quiet), appending across opens, logging that never
- * fails the caller, and concurrent writers whose lines never interleave. */
+ * fails the caller, concurrent writers whose lines never interleave, and
+ * rotation at a size (MEMTUI_LOG_MAX_BYTES) that keeps MT_AUDIT_KEEP old
+ * files and loses or splits no line, with several writers at once. */
 #include "testutil.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -26,6 +29,7 @@ static void setup(void)
 static void teardown(void)
 {
     mt_audit_close();
+    unsetenv("MEMTUI_LOG_MAX_BYTES");
     tu_sh("rm -rf '%s'", T);
     free(LOG);
     free(T);
@@ -48,10 +52,10 @@ static char *slurp(const char *path, size_t *len)
 
 /* The log's lines, each parsed (the test fails on a line that is not one
  * JSON object). */
-static struct json_object **log_lines(size_t *n)
+static struct json_object **lines_of(const char *path, size_t *n)
 {
     size_t len;
-    char *text = slurp(LOG, &len);
+    char *text = slurp(path, &len);
     ck_assert_ptr_nonnull(text);
     ck_assert_msg(len == 0 || text[len - 1] == '\n', "log does not end with a newline");
     struct json_object **out = NULL;
@@ -70,6 +74,11 @@ static struct json_object **log_lines(size_t *n)
     }
     free(text);
     return out;
+}
+
+static struct json_object **log_lines(size_t *n)
+{
+    return lines_of(LOG, n);
 }
 
 static void free_lines(struct json_object **l, size_t n)
@@ -296,6 +305,7 @@ END_TEST
 static void concurrent(bool inherited)
 {
     enum { P = 4, N = 500 };
+    setenv("MEMTUI_LOG_MAX_BYTES", "1000000000", 1);   /* about 7.5 MB: one file, no rotation here */
     if (inherited) mt_audit_open(T, "parent", true);
     pid_t pids[P];
     for (int i = 0; i < P; i++) {
@@ -388,6 +398,156 @@ START_TEST(test_log_fd_cloexec)
 }
 END_TEST
 
+/* ---- rotation ---------------------------------------------------------------- */
+
+static char *rotated(int i)
+{
+    return i ? xasprintf("%s.%d", LOG, i) : xstrdup(LOG);
+}
+
+static off_t size_at(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* All lines, oldest file first: memtui.log.KEEP .. memtui.log.1, memtui.log;
+ * files[] gets how many lines each holds. */
+static struct json_object **all_lines(size_t *n, size_t files[MT_AUDIT_KEEP + 1])
+{
+    struct json_object **out = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (int i = MT_AUDIT_KEEP; i >= 0; i--) {
+        char *path = rotated(i);
+        files[i] = 0;
+        if (access(path, F_OK) == 0) {
+            size_t k;
+            struct json_object **l = lines_of(path, &k);
+            for (size_t j = 0; j < k; j++) {
+                MT_GROW(out, cap, *n + 1);
+                out[(*n)++] = l[j];
+            }
+            free(l);
+            files[i] = k;
+        }
+        free(path);
+    }
+    return out;
+}
+
+/* One writer, many rotations: memtui.log and exactly MT_AUDIT_KEEP older
+ * files remain, each near the limit, holding the newest lines in order
+ * with none missing between them. */
+START_TEST(test_rotation_keeps_files)
+{
+    enum { MAX = 2000, N = 300 };
+    setenv("MEMTUI_LOG_MAX_BYTES", "2000", 1);
+    mt_audit_open(T, "e", true);
+    for (int k = 0; k < N; k++) {
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "seq", json_object_new_int(k));
+        mt_audit("stress", f, "line %d", k);
+    }
+    mt_audit_close();
+    for (int i = 0; i <= MT_AUDIT_KEEP + 1; i++) {
+        char *path = rotated(i);
+        off_t sz = size_at(path);
+        if (i <= MT_AUDIT_KEEP) {
+            ck_assert_msg(sz > 0, "%s missing", path);
+            ck_assert_msg(sz < MAX + 400, "%s has %lld bytes", path, (long long)sz);   /* one line over at most */
+            if (i) ck_assert_msg(sz >= MAX, "%s rotated early at %lld bytes", path, (long long)sz);
+        } else {
+            ck_assert_msg(sz < 0, "%s kept: more than %d old files", path, MT_AUDIT_KEEP);
+        }
+        free(path);
+    }
+    char *lock = xasprintf("%s.rotating", LOG);
+    ck_assert_int_ne(access(lock, F_OK), 0);
+    free(lock);
+    size_t n, files[MT_AUDIT_KEEP + 1], longest = 0;
+    struct json_object **l = all_lines(&n, files);
+    ck_assert_uint_gt(n, 0);
+    for (size_t j = 0; j < n; j++) {
+        ck_assert_int_eq(iget(l[j], "seq"), N - (int)n + (int)j);   /* the newest lines, consecutive */
+        size_t len = strlen(json_object_to_json_string(l[j]));
+        if (len > longest) longest = len;
+    }
+    ck_assert_uint_lt(longest, 400);
+    free_lines(l, n);
+}
+END_TEST
+
+/* Two processes writing at once through a small limit: several rotations,
+ * and every line of both is whole, in order, in some kept file. */
+START_TEST(test_rotation_two_writers)
+{
+    enum { P = 2, N = 400, MAX = 60000 };   /* about 2 x 400 x 240 bytes: 3 rotations at most, none dropped */
+    setenv("MEMTUI_LOG_MAX_BYTES", "60000", 1);
+    pid_t pids[P];
+    for (int i = 0; i < P; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            mt_audit_open(T, i ? "w1" : "w0", true);
+            char pad[101];
+            memset(pad, 'a' + i, 100);
+            pad[100] = '\0';
+            for (int k = 0; k < N; k++) {
+                struct json_object *f = json_object_new_object();
+                json_object_object_add(f, "writer", json_object_new_int(i));
+                json_object_object_add(f, "seq", json_object_new_int(k));
+                json_object_object_add(f, "pad", json_object_new_string(pad));
+                mt_audit("stress", f, "writer %d line %d", i, k);
+            }
+            mt_audit_close();
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < P; i++) {
+        int st;
+        ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+        ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    size_t n, files[MT_AUDIT_KEEP + 1];
+    struct json_object **l = all_lines(&n, files);
+    ck_assert_uint_eq(n, P * N);                       /* no line lost (each parsed whole) */
+    ck_assert_uint_gt(files[1], 0);                    /* it did rotate */
+    for (int i = 0; i <= MT_AUDIT_KEEP; i++) {
+        char *path = rotated(i);
+        off_t sz = size_at(path);
+        ck_assert_msg(sz < MAX + P * 400, "%s has %lld bytes", path, (long long)sz);
+        free(path);
+    }
+    int next[P] = {0};
+    for (size_t j = 0; j < n; j++) {
+        int w = (int)iget(l[j], "writer");
+        ck_assert(w >= 0 && w < P);
+        ck_assert_int_eq(iget(l[j], "seq"), next[w]);  /* each writer's lines in order, across files */
+        next[w]++;
+        ck_assert_uint_eq(strlen(sget(l[j], "pad")), 100);
+    }
+    free_lines(l, n);
+}
+END_TEST
+
+/* A bad MEMTUI_LOG_MAX_BYTES keeps the documented 1 MiB. */
+START_TEST(test_rotation_bad_limit)
+{
+    setenv("MEMTUI_LOG_MAX_BYTES", "10k", 1);
+    mt_audit_open(T, "e", true);
+    for (int k = 0; k < 200; k++) mt_audit("stress", NULL, "line %d", k);
+    mt_audit_close();
+    char *one = rotated(1);
+    ck_assert_int_ne(access(one, F_OK), 0);
+    free(one);
+    size_t n;
+    struct json_object **l = log_lines(&n);
+    ck_assert_uint_eq(n, 200);
+    free_lines(l, n);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("audit");
@@ -403,6 +563,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_concurrent_writers);
     tcase_add_test(tc, test_concurrent_writers_shared_fd);
     tcase_add_test(tc, test_log_fd_cloexec);
+    tcase_add_test(tc, test_rotation_keeps_files);
+    tcase_add_test(tc, test_rotation_two_writers);
+    tcase_add_test(tc, test_rotation_bad_limit);
     suite_add_tcase(s, tc);
     return s;
 }
