@@ -111,10 +111,11 @@ peer_push() {
     git -C "$T/peer" push -q origin HEAD:main
 }
 
-# scenario NAME: the healthy history, then the unmerged exports of b and c;
-# the peer's clone is up to date and its fragment ready for round 2.
-scenario() {
-    name=$1 T=$TOP/$1; mkdir -p "$T"; cd "$T"
+# build_history: the healthy history, then the unmerged exports of b and c;
+# the peer's clone is up to date and its fragment ready for round 2. Built
+# once in $TOP/template; every case starts from a copy of it.
+build_history() {
+    name=template T=$TOP/template; mkdir -p "$T"; cd "$T"
     new_remote
     for e in a b c; do mt_rc 0 "$T/out" "$T/err" $e init "$T/remote.git"; done
     git clone -q -b main "$T/remote.git" "$T/peer"
@@ -126,7 +127,7 @@ scenario() {
     for e in a b c; do graph_add "$T/$e.json" $e 2 "$T/exp-$e"; done
     for e in a b c a; do mt_rc 0 "$T/out" "$T/err" $e sync; done
     rgraph memory.json
-    graph_exact "$T/rg.json" none "$T"/exp-* >/dev/null || fail "$1: the healthy history is not whole"
+    graph_exact "$T/rg.json" none "$T"/exp-* >/dev/null || fail "the healthy history is not whole"
     # not merged yet when the bad commit lands: b's round 3, c's deletion
     graph_add "$T/b.json" b 3 "$T/exp-b"
     mt_rc 0 "$T/out" "$T/err" b export
@@ -134,6 +135,23 @@ scenario() {
     mt_rc 0 "$T/out" "$T/err" c export
     git -C "$T/peer" pull -q --ff-only origin main
     peer_frag 2
+}
+
+# scenario NAME: a copy of the template history in $TOP/NAME, every clone
+# pointed at the copy's own remote (the local lock files, which name the
+# template's folder, go: no run holds them).
+scenario() {
+    name=$1 T=$TOP/$1
+    cp -a "$TOP/template" "$T"
+    cd "$T"
+    for c in clone-a clone-b clone-c peer; do
+        git -C "$T/$c" remote set-url origin "$T/remote.git"
+        rm -f "$T/$c/.git/memtui.lock"
+    done
+    # nothing memtui reads names the template (the fetch logs, FETCH_HEAD,
+    # the audit log and saved outputs may)
+    ! grep -ls "$TOP/template" "$T"/*/.git/config "$T"/*/.git/memtui* | grep -v 'memtui\.log' ||
+        fail "$name: the copy still names the template"
 }
 
 # attack NAME: after the peer pushed its bad commit ($T/peer's HEAD): c
@@ -202,6 +220,8 @@ exec(sys.argv[2])
 open(sys.argv[1], "w").write(json.dumps(m, indent=2) + "\n")
 EOF
 }
+
+(build_history) || exit 1
 
 # ---- memory.json ----------------------------------------------------------
 (
