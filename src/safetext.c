@@ -292,22 +292,27 @@ void mt_safe_printf(FILE *to, const char *fmt, ...)
 
 void mt_safe_json_add(struct mt_buf *out, const char *json)
 {
-    /* outside strings JSON text is ASCII without DEL: every match is inside one */
-    for (const char *p = json;;) {
-        const char *hit = strpbrk(p, "\x7f\xc2");
-        if (!hit) {
-            mt_buf_adds(out, p);
-            return;
-        }
-        unsigned char next = (unsigned char)hit[1];
-        bool del = (unsigned char)hit[0] == 0x7f, c1 = !del && next >= 0x80 && next < 0xa0;
-        if (!del && !c1) {   /* 0xc2 starting a printable character */
-            mt_buf_add(out, p, (size_t)(hit - p) + 1);
-            p = hit + 1;
-            continue;
-        }
+    /* Outside strings JSON text is ASCII without DEL: every byte handled
+     * here is inside one. json-c copies strings' bytes as they are, so a
+     * peer's non-UTF-8 text (a Latin-1 commit message) would make the
+     * whole document invalid: each byte that starts no well-formed
+     * character becomes U+FFFD. */
+    size_t n = strlen(json);
+    for (const char *p = json, *end = json + n;;) {
+        const char *hit = p;
+        while (hit < end && (unsigned char)*hit < 0x7f) hit++;
         mt_buf_add(out, p, (size_t)(hit - p));
-        mt_buf_addf(out, "\\u%04x", del ? 0x7fu : next);
-        p = hit + (del ? 1 : 2);
+        if (hit == end) return;
+        uint32_t cp = 0;
+        size_t len = (unsigned char)*hit == 0x7f ? 1 : utf8_decode(hit, (size_t)(end - hit), &cp);
+        if (len == 0) {
+            mt_buf_adds(out, "\\ufffd");
+            len = 1;
+        } else if (len == 1 || cp < 0xa0) {   /* DEL and C1 controls */
+            mt_buf_addf(out, "\\u%04x", len == 1 ? 0x7fu : (unsigned)cp);
+        } else {
+            mt_buf_add(out, hit, len);
+        }
+        p = hit + len;
     }
 }

@@ -44,7 +44,9 @@ void mt_safe_vprintf(FILE *to, const char *fmt, va_list ap);
 
 /* Append JSON text (as json-c writes it: C0 already escaped) with DEL and
  * the C1 controls written as \u escapes too: the same strings once parsed,
- * and no raw control byte for a terminal or a log viewer. */
+ * and no raw control byte for a terminal or a log viewer. A byte that
+ * starts no well-formed UTF-8 character becomes \ufffd, so the result is
+ * valid JSON whatever bytes a peer put in a string. */
 void mt_safe_json_add(struct mt_buf *out, const char *json);
 
 #endif

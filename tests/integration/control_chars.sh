@@ -120,6 +120,19 @@ git -C "$T/clone-b" push -q origin "$c:refs/heads/memtui/backup/evil" 2>/dev/nul
 git -C "$T/clone-a" fetch -q origin 2>/dev/null
 run backups 0 backups
 shows "$T/backups.out" 'backup \x1b]0;PWNED\x07 \u009b \x7f end'
+# one in Latin-1 (not UTF-8): --json stays valid JSON, the bad byte U+FFFD
+# (written raw: git commit-tree would re-encode it)
+c=$(printf 'tree %s\nparent %s\nauthor p <p@x> 1 +0000\ncommitter p <p@x> 1 +0000\n\ncaf\351 backup\n' \
+    "$(git -C "$T/clone-b" rev-parse "HEAD^{tree}")" "$(git -C "$T/clone-b" rev-parse HEAD)" |
+    git -C "$T/clone-b" hash-object -t commit -w --stdin)
+git -C "$T/clone-b" push -q origin "$c:refs/heads/memtui/backup/latin1" 2>/dev/null
+git -C "$T/clone-a" fetch -q origin 2>/dev/null
+run backupsjson 0 backups --json
+python3 - "$T/backupsjson.out" <<'EOF2' || fail "backups --json is not valid JSON: $(cat "$T/backupsjson.out")"
+import json, sys
+j = json.load(open(sys.argv[1], encoding="utf-8"))
+assert "caf\ufffd backup" in json.dumps(j, ensure_ascii=False), j
+EOF2
 
 # every output above, and the audit log (JSON lines), without a raw control
 gitdir=$(cd "$T/clone-a" && cd "$(git rev-parse --git-dir)" && pwd)

@@ -171,7 +171,17 @@ START_TEST(json_keeps_strings)
     ck_assert_str_eq(s, "");
     free(s);
     s = json_shown("\x7f\xc2\x80\xc2");   /* at the edges, and a 0xc2 cut short */
-    ck_assert_str_eq(s, "\\u007f\\u0080\xc2");
+    ck_assert_str_eq(s, "\\u007f\\u0080\\ufffd");
+    free(s);
+}
+END_TEST
+
+START_TEST(json_invalid_utf8_replaced)
+{
+    /* a peer's Latin-1 commit message: json-c copies the bytes; the text
+     * must stay valid JSON, so each bad byte becomes U+FFFD */
+    char *s = json_shown("{\"m\":\"caf\xe9 \xff\xfe ok \xe2\x82\xac \xed\xa0\x80 \xf0\x9f\x98\x80\"}");
+    ck_assert_str_eq(s, "{\"m\":\"caf\\ufffd \\ufffd\\ufffd ok \xe2\x82\xac \\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\"}");
     free(s);
 }
 END_TEST
@@ -190,6 +200,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, format_escapes_arguments_only);
     tcase_add_test(tc, printf_and_warn);
     tcase_add_test(tc, json_keeps_strings);
+    tcase_add_test(tc, json_invalid_utf8_replaced);
     suite_add_tcase(s, tc);
     return s;
 }
