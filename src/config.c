@@ -195,7 +195,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     c->policy = MT_POLICY_PRESERVE;
     c->limit = 10;
     opterr = 0;
-    optind = 1;
+    optind = 0;   /* 0, not 1: glibc then also forgets its place inside a short-option cluster */
     int o;
     while ((o = getopt_long(argc, argv, "h", OPTIONS, NULL)) != -1) {
         switch (o) {

@@ -25,7 +25,8 @@ static struct mt_strmap_slot *find(const struct mt_strmap *m, uint64_t h, const 
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         struct mt_strmap_slot *s = &m->slots[i];
         if (!s->key) return s;
-        if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) return s;
+        /* len 0: key may be NULL, which memcmp must never see */
+        if (s->hash == h && s->len == len && (len == 0 || memcmp(s->key, key, len) == 0)) return s;
     }
 }
 

@@ -4,8 +4,7 @@
  * parsing unchanged lines.
  *
  * Expected writer output was computed with node's JSON.stringify and is
- * hard-coded. Tests where the code disagrees with DESIGN.md are kept under
- * MEMTUI_KNOWN_BUGS so the file passes as is (none is left). */
+ * hard-coded. */
 #include "testutil.h"
 #include "mergeutil.h"
 #include "memtui/delta.h"
