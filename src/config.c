@@ -105,6 +105,7 @@ enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
     OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN,
+    OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND,
 };
 
 static const struct option OPTIONS[] = {
@@ -128,6 +129,11 @@ static const struct option OPTIONS[] = {
     {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"token", required_argument, NULL, OPT_TOKEN},
+    {"print", no_argument, NULL, OPT_PRINT},
+    {"install", no_argument, NULL, OPT_INSTALL},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"every", required_argument, NULL, OPT_EVERY},
+    {"kind", required_argument, NULL, OPT_KIND},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -236,6 +242,16 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
             if (!whole_number(optarg, UINT64_MAX, &c->token))
                 return bad("--token wants a lease token (1 or more), not '%s'", optarg);
             break;
+        case OPT_PRINT: c->print = true; break;
+        case OPT_INSTALL: c->install = true; break;
+        case OPT_FORCE: c->force = true; break;
+        case OPT_EVERY: {
+            uint64_t n;
+            if (!whole_number(optarg, 1440, &n)) return bad("--every wants minutes (1 to 1440), not '%s'", optarg);
+            c->every = (unsigned)n;
+            break;
+        }
+        case OPT_KIND: set(&c->kind, optarg); break;
         case OPT_FROM: set(&c->from, optarg); break;
         case OPT_TO: set(&c->to, optarg); break;
         case OPT_ENTITY:
@@ -284,6 +300,7 @@ void mt_config_free(struct mt_config *c)
     free(c->theme);
     free(c->from);
     free(c->to);
+    free(c->kind);
     for (size_t i = 0; i < c->nentities; i++) free(c->entities[i]);
     free(c->entities);
     free(c->command);
