@@ -101,7 +101,7 @@ EOF
 
 if command -v systemd-analyze >/dev/null 2>&1 && systemd-analyze --version >/dev/null 2>&1; then
     # the units as systemd itself reads them (no running manager needed)
-    systemd-analyze verify "$T/sd/memtui-sync.timer" >"$T/verify.log" 2>&1 ||
+    systemd-analyze verify "$T/sd/memtui-sync.service" "$T/sd/memtui-sync.timer" >"$T/verify.log" 2>&1 ||
         fail "systemd-analyze verify: $(cat "$T/verify.log")"
 fi
 
