@@ -44,6 +44,11 @@ static const char HELP[] =
     "  lease break --token N  break the lease held with token N (as lease show names it):\n"
     "                         a released entry with token N+1 naming the holder, logged;\n"
     "                         refused (exit 4) when the lease changed hands since\n"
+    "  schedule --print|--install [--every MINUTES] [--kind systemd|launchd|cron]\n"
+    "           [--force]     the units that run sync every MINUTES (15): a systemd timer\n"
+    "                         (Linux), a launchd agent (macOS) or a cron line, with\n"
+    "                         absolute paths; --install writes them (a different file\n"
+    "                         only with --force) and prints the command to run next\n"
     "\n"
     "Options:\n"
     "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
@@ -73,8 +78,12 @@ static const char HELP[] =
     "nothing and exits 4. lease break: 0 broken or already released; 2 no --token,\n"
     "or no lease branch; 4 held with another token; 5 unreachable.\n"
     "\n"
-    "Example crontab line:\n"
-    "  */15 * * * * memtui --batch --env laptop sync >>~/.cache/memtui.log 2>&1\n";
+    "Example crontab line, shown folded (`schedule --print --kind cron` prints\n"
+    "yours; absolute paths, since cron's PATH is minimal and it sees neither\n"
+    "$MEMTUI_REPO nor $MEMORY_FILE_PATH):\n"
+    "  */15 * * * * /usr/local/bin/memtui --batch --repo /home/you/memory-repo\n"
+    "    --env laptop --memory-file /home/you/memory.json sync\n"
+    "    >>/home/you/.cache/memtui-sync.log 2>&1\n";
 
 void mt_usage(FILE *to)
 {

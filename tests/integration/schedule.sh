@@ -153,4 +153,8 @@ expect_rc 0 sched --install --kind launchd >"$T/launchd.out"
 P="$HOME/Library/LaunchAgents/dev.memtui.sync.plist"
 python3 -c 'import plistlib,sys; plistlib.load(open(sys.argv[1],"rb"))' "$P" || fail "installed plist does not parse"
 grep -qF "launchctl load" "$T/launchd.out" || fail "launchd install does not say what to run next"
+# ---- --help names the command and its options
+"$MEMTUI" --help >"$T/help.out"
+grep -q '^ *schedule --print|--install' "$T/help.out" || fail "--help does not list schedule"
+for o in --every --kind --force; do grep -q -- "$o" "$T/help.out" || fail "--help does not mention $o"; done
 echo "schedule: ok"
