@@ -29,15 +29,13 @@ static char *self_path(void)
 #endif
 }
 
-/* path made absolute: resolved when it exists, else joined to the current
- * folder (a repo or memory file may not exist yet). */
+/* path made absolute by the current folder, not resolved: a memory file or
+ * repo reached through a symlink stays where the user points it. */
 static char *absolute(const char *path)
 {
-    char *r = realpath(path, NULL);
-    if (r || path[0] == '/') return r ? r : xstrdup(path);
     char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) return xstrdup(path);
-    return xasprintf("%s/%s", cwd, path);
+    if (path[0] == '/') return xstrdup(path);
+    return getcwd(cwd, sizeof cwd) ? xasprintf("%s/%s", cwd, path) : NULL;
 }
 
 /* Each line through the escaping printer: a value never reaches the
@@ -120,6 +118,13 @@ int mt_batch_schedule(const struct mt_config *cfg, struct json_object *r, struct
     }
     char *repo = absolute(cfg->repo);
     char *mem = cfg->memory_file && *cfg->memory_file ? absolute(cfg->memory_file) : NULL;
+    if (!repo || (cfg->memory_file && *cfg->memory_file && !mem)) {
+        mt_error_set(err, "cannot name the repo or memory file by an absolute path: %s", strerror(errno));
+        free(repo);
+        free(mem);
+        free(binary);
+        return MT_EXIT_USAGE;
+    }
     struct mt_sched_job job = {
         .binary = binary, .repo = repo, .env = cfg->env, .memory_file = mem, .remote = cfg->remote,
         .every = cfg->every ? cfg->every : 15, .home = home, .xdg_config_home = getenv("XDG_CONFIG_HOME"),

@@ -120,6 +120,15 @@ assert p["StartInterval"] == 1800, p
 assert p["StandardOutPath"] == p["StandardErrorPath"] and p["StandardOutPath"].startswith(home + "/"), p
 EOF
 
+# ---- relative paths are made absolute, symlinks kept as named (not resolved)
+ln -s "$M" "$T/link.json"
+(cd "$T" && "$MEMTUI" --batch --repo "rel repo" --env box --memory-file link.json schedule --print --kind launchd --json) >"$T/rel.json"
+python3 - "$T/rel.json" "$T" <<'EOF' || fail "relative paths: $(cat "$T/rel.json")"
+import json, plistlib, sys
+a = plistlib.loads(json.load(open(sys.argv[1]))["units"][0]["content"].encode())["ProgramArguments"]
+assert a[3] == sys.argv[2] + "/rel repo" and a[7] == sys.argv[2] + "/link.json", a
+EOF
+
 # ---- bad values are usage errors
 expect_rc 2 sched --print --every 7
 expect_rc 2 sched --print --every 0
