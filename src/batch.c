@@ -647,7 +647,7 @@ static int cmd_init(struct run *x)
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
-                                       "backups", "restore", "lease", NULL};
+                                       "backups", "restore", "lease", "schedule", NULL};
 
 /* ---- the run's start and end in the log --------------------------------------- */
 
@@ -725,6 +725,8 @@ int mt_batch_run(const struct mt_config *cfg)
         rc = MT_EXIT_USAGE;
     } else if (strcmp(cmd, "init") == 0) {
         rc = cmd_init(&x);
+    } else if (strcmp(cmd, "schedule") == 0) {
+        rc = mt_batch_schedule(cfg, x.r, &x.err);   /* writes units at most: no session */
     } else if (strcmp(cmd, "restore") != 0 && strcmp(cmd, "lease") != 0 && cfg->nargs) {
         mt_error_set(&x.err, "%s takes no arguments", cmd);
         rc = MT_EXIT_USAGE;

@@ -44,6 +44,11 @@ static const char HELP[] =
     "  lease break --token N  break the lease held with token N (as lease show names it):\n"
     "                         a released entry with token N+1 naming the holder, logged;\n"
     "                         refused (exit 4) when the lease changed hands since\n"
+    "  schedule --print|--install [--every MINUTES] [--kind systemd|launchd|cron]\n"
+    "           [--force]     the units that run sync every MINUTES (15): a systemd timer\n"
+    "                         (Linux), a launchd agent (macOS) or a cron line, with\n"
+    "                         absolute paths; --install writes them (a different file\n"
+    "                         only with --force) and prints the command to run next\n"
     "\n"
     "Options:\n"
     "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
@@ -73,8 +78,12 @@ static const char HELP[] =
     "nothing and exits 4. lease break: 0 broken or already released; 2 no --token,\n"
     "or no lease branch; 4 held with another token; 5 unreachable.\n"
     "\n"
-    "Example crontab line:\n"
-    "  */15 * * * * memtui --batch --env laptop sync >>~/.cache/memtui.log 2>&1\n";
+    "Example crontab line, shown folded (`schedule --print --kind cron` prints\n"
+    "yours; absolute paths, since cron's PATH is minimal and it sees neither\n"
+    "$MEMTUI_REPO nor $MEMORY_FILE_PATH):\n"
+    "  */15 * * * * /usr/local/bin/memtui --batch --repo /home/you/memory-repo\n"
+    "    --env laptop --memory-file /home/you/memory.json sync\n"
+    "    >>/home/you/.cache/memtui-sync.log 2>&1\n";
 
 void mt_usage(FILE *to)
 {
@@ -105,6 +114,7 @@ enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
     OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN,
+    OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND,
 };
 
 static const struct option OPTIONS[] = {
@@ -128,6 +138,11 @@ static const struct option OPTIONS[] = {
     {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"token", required_argument, NULL, OPT_TOKEN},
+    {"print", no_argument, NULL, OPT_PRINT},
+    {"install", no_argument, NULL, OPT_INSTALL},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"every", required_argument, NULL, OPT_EVERY},
+    {"kind", required_argument, NULL, OPT_KIND},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -236,6 +251,16 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
             if (!whole_number(optarg, UINT64_MAX, &c->token))
                 return bad("--token wants a lease token (1 or more), not '%s'", optarg);
             break;
+        case OPT_PRINT: c->print = true; break;
+        case OPT_INSTALL: c->install = true; break;
+        case OPT_FORCE: c->force = true; break;
+        case OPT_EVERY: {
+            uint64_t n;
+            if (!whole_number(optarg, 1440, &n)) return bad("--every wants minutes (1 to 1440), not '%s'", optarg);
+            c->every = (unsigned)n;
+            break;
+        }
+        case OPT_KIND: set(&c->kind, optarg); break;
         case OPT_FROM: set(&c->from, optarg); break;
         case OPT_TO: set(&c->to, optarg); break;
         case OPT_ENTITY:
@@ -284,6 +309,7 @@ void mt_config_free(struct mt_config *c)
     free(c->theme);
     free(c->from);
     free(c->to);
+    free(c->kind);
     for (size_t i = 0; i < c->nentities; i++) free(c->entities[i]);
     free(c->entities);
     free(c->command);

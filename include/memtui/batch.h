@@ -17,4 +17,9 @@ int mt_batch_run(const struct mt_config *cfg);
  * (batch_lease.c): adds its fields to r, returns the exit code. */
 int mt_batch_lease(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
 
+/* `schedule --print|--install [--every MINUTES] [--kind K] [--force]`
+ * (batch_schedule.c): needs no repo; adds kind, every, units, installed and
+ * next to r, returns the exit code. */
+int mt_batch_schedule(const struct mt_config *cfg, struct json_object *r, struct mt_error *err);
+
 #endif

@@ -43,6 +43,9 @@ struct mt_config {
     size_t nentities;
     size_t limit;             /* lease show --limit: chain entries shown */
     uint64_t token;           /* lease break --token: the token expected to break (0: none given) */
+    bool print, install, force; /* schedule --print | --install [--force] */
+    unsigned every;           /* schedule --every MINUTES (0: the default, 15) */
+    char *kind;               /* schedule --kind systemd|launchd|cron (NULL: this system's) */
     char *command;            /* batch command, NULL in the workstation */
     char **args;              /* its positional arguments */
     size_t nargs;
