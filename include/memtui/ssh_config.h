@@ -1,5 +1,5 @@
 /* ssh_config.h: what OpenSSH's client would use for one host, read from
- * ~/.ssh/config (DESIGN 3.2, "ssh authentication").
+ * ~/.ssh/config (DESIGN 4, "ssh authentication").
  *
  * Promises, as ssh_config(5) has them: Host blocks with patterns (* and ?,
  * !negation, several per line), the first value obtained wins (IdentityFile

@@ -3,6 +3,7 @@
  * case and `=`, quoting, tokens, Include, Match skipped with a note. */
 #include "testutil.h"
 
+#include "memtui/auth_ssh.h"
 #include "memtui/ssh_config.h"
 #include "memtui/util.h"
 
@@ -196,6 +197,47 @@ START_TEST(test_include)
 }
 END_TEST
 
+static void expect_url(const char *url, const char *want)
+{
+    struct mt_ssh_auth *a = mt_ssh_auth_new(url);
+    ck_assert_msg(a != NULL, "%s is not taken for ssh", url);
+    ck_assert_msg(strcmp(mt_ssh_auth_url(a), want) == 0, "%s resolves to %s, want %s", url,
+                  mt_ssh_auth_url(a), want);
+    mt_ssh_auth_free(a);
+}
+
+/* The URL libgit2 is given (auth_ssh.h), from a real ~/.ssh/config. */
+START_TEST(test_effective_url)
+{
+    char *dir = tu_tmpdir();
+    tu_sh("mkdir -p '%s/.ssh' && printf 'Host backup\n HostName 127.0.0.1\n Port 2222\n User me\n"
+          "Host named\n HostName %%%%h.example.com\nHost v6\n HostName ::1\n' >'%s/.ssh/config'",
+          dir, dir);
+    char *old = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    setenv("HOME", dir, 1);
+    /* scp-like paths are relative to the login's home */
+    expect_url("backup:repo.git", "ssh://me@127.0.0.1:2222/~/repo.git");
+    expect_url("backup:/srv/repo.git", "ssh://me@127.0.0.1:2222/srv/repo.git");
+    expect_url("backup:~/repo.git", "ssh://me@127.0.0.1:2222/~/repo.git");
+    expect_url("ssh://backup/srv/r.git", "ssh://me@127.0.0.1:2222/srv/r.git");
+    expect_url("git+ssh://backup/~/r.git", "ssh://me@127.0.0.1:2222/~/r.git");
+    /* the URL's own user and port win, as on ssh's command line */
+    expect_url("deploy@backup:r.git", "ssh://deploy@127.0.0.1:2222/~/r.git");
+    expect_url("ssh://deploy@backup:2200/r.git", "ssh://deploy@127.0.0.1:2200/r.git");
+    expect_url("named:r.git", "ssh://git@named.example.com/~/r.git");
+    expect_url("v6:r.git", "ssh://git@[::1]/~/r.git");
+    /* no Host block for it: the user's URL as it is */
+    expect_url("git@github.com:o/r.git", "git@github.com:o/r.git");
+    expect_url("ssh://git@example.org:2022/r.git", "ssh://git@example.org:2022/r.git");
+    ck_assert_ptr_null(mt_ssh_auth_new("https://backup/r.git"));
+    ck_assert_ptr_null(mt_ssh_auth_new("/srv/r.git"));
+    if (old) setenv("HOME", old, 1);
+    free(old);
+    tu_sh("rm -rf '%s'", dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ssh_config");
@@ -208,6 +250,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_match_skipped);
     tcase_add_test(tc, test_tokens);
     tcase_add_test(tc, test_include);
+    tcase_add_test(tc, test_effective_url);
     suite_add_tcase(s, tc);
     return s;
 }
