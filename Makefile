@@ -6,7 +6,7 @@
 #   make stress   the long versions of the race and crash tests
 #   make fuzz     each fuzz harness for FUZZ_SECONDS (default 60) with clang's libFuzzer
 
-PKGS     := ncursesw json-c libgit2 openssl
+PKGS     := ncursesw json-c libgit2 libssh2 openssl
 CC       ?= cc
 CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

@@ -5,6 +5,7 @@
 #include "memtui/repo.h"
 
 #include "memtui/audit.h"
+#include "memtui/auth_ssh.h"
 #include "memtui/fsutil.h"
 #include "memtui/safety.h"
 
@@ -696,7 +697,14 @@ struct xfer {
     git_oid expect;     /* expected old value; zero = must not exist */
     bool mismatch;      /* the remote had `actual` instead */
     git_oid actual;
+    struct mt_ssh_auth *ssh;  /* ssh: ~/.ssh/config, identities offered */
 };
+
+static void xfer_free(struct xfer *x)
+{
+    free(x->status);
+    mt_ssh_auth_free(x->ssh);
+}
 
 static bool is_ssh_url(const char *url)
 {
@@ -709,38 +717,21 @@ static bool is_ssh_url(const char *url)
     return colon && (!slash || colon < slash);
 }
 
-/* ssh: the agent, then the default key files; http(s): anonymous only. */
+/* ssh: identities as OpenSSH offers them (auth_ssh.c); http(s): anonymous only. */
 static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
                    unsigned int allowed, void *payload)
 {
-    static const char *const keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
-    const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
     struct xfer *x = payload;
-    const char *user = user_from_url && *user_from_url ? user_from_url : "git";
     if (!url || !is_ssh_url(url)) return GIT_PASSTHROUGH;
-    if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user);
-    if (!(allowed & GIT_CREDENTIAL_SSH_KEY)) return GIT_PASSTHROUGH;
-    const char *home = getenv("HOME");
-    while ((size_t)x->cred_step < 1 + nkeys) {
-        size_t step = (size_t)x->cred_step++;
-        if (step == 0) {
-            if (getenv("SSH_AUTH_SOCK")) return git_credential_ssh_key_from_agent(out, user);
-            continue;
-        }
-        if (!home) continue;
-        char *priv = xasprintf("%s/.ssh/%s", home, keys[step - 1]);
-        if (access(priv, R_OK) == 0) {
-            char *pub = xasprintf("%s.pub", priv);
-            int rc = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL,
-                                                priv, NULL);
-            free(pub);
-            free(priv);
-            return rc;
-        }
-        free(priv);
-    }
-    git_error_set(GIT_ERROR_SSH, "ssh authentication failed (tried ssh-agent and ~/.ssh/id_*)");
-    return GIT_EAUTH;
+    if (!x->ssh && !(x->ssh = mt_ssh_auth_new(url))) return GIT_PASSTHROUGH;
+    return mt_ssh_auth_cred(x->ssh, out, user_from_url, allowed);
+}
+
+/* libgit2 checks ~/.ssh/known_hosts; this only says what to do when it fails. */
+static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
+{
+    struct xfer *x = payload;
+    return mt_ssh_auth_hostkey(x->ssh, cert, valid, host);
 }
 
 static int push_ref_cb(const char *refname, const char *status, void *payload)
@@ -758,6 +749,7 @@ static int push_ref_cb(const char *refname, const char *status, void *payload)
 static void set_callbacks(git_remote_callbacks *cb, struct xfer *x)
 {
     cb->credentials = cred_cb;
+    cb->certificate_check = cert_cb;
     cb->push_update_reference = push_ref_cb;
     cb->payload = x;
 }
@@ -781,13 +773,15 @@ static char *remote_config(git_repository *g, const char *name, const char *key)
 /* An in-memory remote for remote `name`. Not git_remote_lookup: in libgit2
  * 1.5.1 its url.*.insteadOf pass leaks pcre2 match data (about 20 KB) for
  * every config entry, on every call, which a long-running TUI cannot afford.
- * So insteadOf is not applied. */
+ * So insteadOf is not applied. An ssh URL is resolved through ~/.ssh/config
+ * for this connection only (x->ssh, for the direction `push` says); the
+ * config keeps the user's URL. */
 static int open_remote(git_repository *g, const char *name, git_remote **out, const char *op,
-                       struct mt_error *err)
+                       struct xfer *x, bool push, struct mt_error *err)
 {
     git_remote_create_options o;
     char *url = remote_config(g, name, "url");
-    char *push = remote_config(g, name, "pushurl");
+    char *pushurl = remote_config(g, name, "pushurl");
     char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", name);
     int rc = 0;
     *out = NULL;
@@ -807,14 +801,19 @@ static int open_remote(git_repository *g, const char *name, git_remote **out, co
         rc = gfail(err, MT_REPO_ERR, "%s: remote %s", op, name);
         goto out;
     }
-    if (push && git_remote_set_instance_pushurl(*out, push) < 0) {
-        rc = gfail(err, MT_REPO_ERR, "%s: push url of %s", op, name);
+    struct mt_ssh_auth *fa = mt_ssh_auth_new(url), *pa = pushurl ? mt_ssh_auth_new(pushurl) : NULL;
+    if ((fa && git_remote_set_instance_url(*out, mt_ssh_auth_url(fa)) < 0) ||
+        (pushurl && git_remote_set_instance_pushurl(*out, pa ? mt_ssh_auth_url(pa) : pushurl) < 0)) {
+        rc = gfail(err, MT_REPO_ERR, "%s: url of %s", op, name);
         git_remote_free(*out);
         *out = NULL;
     }
+    mt_ssh_auth_free(x->ssh);
+    x->ssh = push && pushurl ? pa : fa;
+    mt_ssh_auth_free(push && pushurl ? fa : pa);
 out:
     free(spec);
-    free(push);
+    free(pushurl);
     free(url);
     return rc;
 }
@@ -827,7 +826,7 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
     git_fetch_options fo;
     struct xfer x = {0};
     char *op = xasprintf("fetch %s", remote);
-    int rc = open_remote(r->git, remote, &rem, op, err);
+    int rc = open_remote(r->git, remote, &rem, op, &x, false, err);
     if (rc < 0) goto out;
     if (git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0) {
         rc = gfail(err, MT_REPO_ERR, "%s", op);
@@ -848,6 +847,7 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
     rc = 0;
 out:
     git_remote_free(rem);
+    xfer_free(&x);
     free(op);
     return rc;
 }
@@ -1042,9 +1042,11 @@ static bool remote_unreachable(const char *url)
     bool down = true;
     if (git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION) < 0) return false;
     set_callbacks(&cb, &x);
-    if (git_remote_create_detached(&rem, url) == 0)
+    x.ssh = mt_ssh_auth_new(url);
+    if (git_remote_create_detached(&rem, x.ssh ? mt_ssh_auth_url(x.ssh) : url) == 0)
         down = git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0;
     git_remote_free(rem);
+    xfer_free(&x);
     return down;
 }
 
@@ -1225,7 +1227,7 @@ static int local_cas(struct mt_repo *r, git_remote *rem, const char *url, git_re
         spec = xasprintf("+%s:%s", src, tmp);
         x.want = tmp;
         rc = push_one(rem, url, spec, &x, op, err);
-        free(x.status);
+        xfer_free(&x);
         if (rc < 0) goto out;
         git_odb_refresh(odb);
     }
@@ -1293,7 +1295,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
         rc = gfail(err, code_of(rc, MT_REPO_ERR), "%s: read %s", op, refname);
         goto out;
     }
-    if ((rc = open_remote(r->git, remote, &rem, op, err)) < 0) goto out;
+    if ((rc = open_remote(r->git, remote, &rem, op, &x, true, err)) < 0) goto out;
     const char *url = git_remote_pushurl(rem) ? git_remote_pushurl(rem) : git_remote_url(rem);
     if (url && (lpath = local_remote_path(url))) {
         /* A fast-forward of what the remote has now, swapped in only if the
@@ -1310,7 +1312,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
 out:
     local_remote_close(&lr);
     git_remote_free(rem);
-    free(x.status);
+    xfer_free(&x);
     free(lpath);
     free(spec);
     free(refname);
@@ -1347,7 +1349,7 @@ int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oi
         rc = gfail(err, code_of(rc, MT_REPO_ERR), "%s: no such commit here", op);
         goto out;
     }
-    if ((rc = open_remote(r->git, remote, &rem, op, err)) < 0) goto out;
+    if ((rc = open_remote(r->git, remote, &rem, op, &x, true, err)) < 0) goto out;
     const char *url = git_remote_pushurl(rem) ? git_remote_pushurl(rem) : git_remote_url(rem);
     /* libgit2 1.5.1 cannot push a bare object id ("no such reference"): the
      * source of the refspec is a short-lived local ref. */
@@ -1381,7 +1383,7 @@ out:
     git_repository_free(rr);
     git_remote_free(rem);
     git_commit_free(c);
-    free(x.status);
+    xfer_free(&x);
     free(lpath);
     free(spec);
     free(src);
@@ -1411,7 +1413,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
         rc = MT_REPO_ERR;
         goto out;
     }
-    if ((rc = open_remote(r->git, remote, &rem, op, err)) < 0) goto out;
+    if ((rc = open_remote(r->git, remote, &rem, op, &x, false, err)) < 0) goto out;
     if (git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0) {
         rc = gfail(err, MT_REPO_ERR, "%s", op);
         goto out;
@@ -1457,6 +1459,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
 out:
     git_odb_free(odb);
     git_remote_free(rem);
+    xfer_free(&x);
     free(spec);
     free(op);
     return rc;
@@ -1554,7 +1557,12 @@ static int remote_create_cb(git_remote **out, git_repository *repo, const char *
     o.repository = repo;
     o.name = (const char *)payload;
     o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
-    return git_remote_create_with_opts(out, url, &o);
+    if ((rc = git_remote_create_with_opts(out, url, &o)) < 0) return rc;
+    /* the config keeps the user's URL; this clone connects through ~/.ssh/config */
+    struct mt_ssh_auth *a = mt_ssh_auth_new(url);
+    if (a) rc = git_remote_set_instance_url(*out, mt_ssh_auth_url(a));
+    mt_ssh_auth_free(a);
+    return rc;
 }
 
 /* branch.main.remote/merge, so tools (and git pull) know the upstream. */
@@ -1726,13 +1734,16 @@ int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt
     set_callbacks(&co.fetch_opts.callbacks, &x);
     co.remote_cb = remote_create_cb;
     co.remote_cb_payload = (void *)remote;
+    x.ssh = mt_ssh_auth_new(url);
     if (git_clone(&g, url, dir, &co) < 0) {
         bool down = net_error();
         int rc = gfail(err, MT_REPO_ERR, "init: clone %s", url);
         if (down || remote_unreachable(url)) rc = MT_REPO_UNREACHABLE;
         git_error_clear();
+        xfer_free(&x);
         return rc;
     }
+    xfer_free(&x);
     struct mt_repo *r = wrap(g);
     int rc = ensure_main(r, remote, err);
     mt_repo_close(r);

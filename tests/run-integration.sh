@@ -18,7 +18,7 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
 # The longest tests start first so the run ends as early as it can.
-order="crash_sweep storm bad_commits faults batch_commands safety symlinks lease_hostile live_import lease_pause net_cut mcp_live_race ssh"
+order="crash_sweep storm bad_commits faults batch_commands safety symlinks lease_hostile live_import lease_pause net_cut mcp_live_race ssh ssh_config"
 names=""
 for n in $order; do [ -e "$here/integration/$n.sh" ] && names="$names $n"; done
 for t in "$here"/integration/*.sh; do
