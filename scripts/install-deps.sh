@@ -4,7 +4,7 @@
 # fuzz harnesses.)
 # Runs as root (CI, fresh machines) or through sudo when available.
 set -eu
-pkgs="build-essential pkg-config libncurses-dev libjson-c-dev libgit2-dev libssl-dev check
+pkgs="build-essential pkg-config libncurses-dev libjson-c-dev libgit2-dev libssh2-1-dev libssl-dev check
       git python3 nodejs npm tmux strace valgrind lighttpd openssh-server openssh-client
       clang libclang-rt-14-dev"
 missing=""
