@@ -5,6 +5,7 @@
 #include "memtui/repo.h"
 
 #include "memtui/audit.h"
+#include "memtui/auth_https.h"
 #include "memtui/fsutil.h"
 #include "memtui/safety.h"
 
@@ -696,7 +697,17 @@ struct xfer {
     git_oid expect;     /* expected old value; zero = must not exist */
     bool mismatch;      /* the remote had `actual` instead */
     git_oid actual;
+    git_repository *git;         /* whose config names credential helpers; NULL: none yet */
+    struct mt_https_auth *https; /* http(s) credentials of this operation */
 };
+
+/* After the operation: credentials the server took are stored by the helpers. */
+static void xfer_end(struct xfer *x, int rc)
+{
+    mt_https_auth_done(&x->https, rc == 0 || rc == MT_REPO_REJECTED);
+    free(x->status);
+    x->status = NULL;
+}
 
 static bool is_ssh_url(const char *url)
 {
@@ -709,7 +720,7 @@ static bool is_ssh_url(const char *url)
     return colon && (!slash || colon < slash);
 }
 
-/* ssh: the agent, then the default key files; http(s): anonymous only. */
+/* ssh: the agent, then the default key files; http(s): auth_https.c. */
 static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
                    unsigned int allowed, void *payload)
 {
@@ -717,7 +728,8 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
     const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
     struct xfer *x = payload;
     const char *user = user_from_url && *user_from_url ? user_from_url : "git";
-    if (!url || !is_ssh_url(url)) return GIT_PASSTHROUGH;
+    if (!url) return GIT_PASSTHROUGH;
+    if (!is_ssh_url(url)) return mt_https_auth_cred(&x->https, x->git, out, url, user_from_url, allowed);
     if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user);
     if (!(allowed & GIT_CREDENTIAL_SSH_KEY)) return GIT_PASSTHROUGH;
     const char *home = getenv("HOME");
@@ -825,7 +837,7 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
 {
     git_remote *rem = NULL;
     git_fetch_options fo;
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     char *op = xasprintf("fetch %s", remote);
     int rc = open_remote(r->git, remote, &rem, op, err);
     if (rc < 0) goto out;
@@ -847,6 +859,7 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
     }
     rc = 0;
 out:
+    xfer_end(&x, rc);
     git_remote_free(rem);
     free(op);
     return rc;
@@ -1044,6 +1057,7 @@ static bool remote_unreachable(const char *url)
     set_callbacks(&cb, &x);
     if (git_remote_create_detached(&rem, url) == 0)
         down = git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0;
+    xfer_end(&x, down ? MT_REPO_UNREACHABLE : 0);
     git_remote_free(rem);
     return down;
 }
@@ -1275,7 +1289,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
 {
     git_remote *rem = NULL;
     struct local_remote lr = {0};
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     git_oid id;
     char *op = xasprintf("push %s to %s", branch, remote);
     char *refname = xasprintf("refs/heads/%s", branch);
@@ -1310,7 +1324,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
 out:
     local_remote_close(&lr);
     git_remote_free(rem);
-    free(x.status);
+    xfer_end(&x, rc);
     free(lpath);
     free(spec);
     free(refname);
@@ -1325,7 +1339,7 @@ int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oi
     git_repository *rr = NULL;
     git_commit *c = NULL;
     git_reference *srcref = NULL;
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     git_oid id, expect;
     bool has_expect = expect_old_hex && *expect_old_hex;
     char *op = xasprintf("push %.12s to %s %s", local_oid_hex ? local_oid_hex : "(null)", remote,
@@ -1381,7 +1395,7 @@ out:
     git_repository_free(rr);
     git_remote_free(rem);
     git_commit_free(c);
-    free(x.status);
+    xfer_end(&x, rc);
     free(lpath);
     free(spec);
     free(src);
@@ -1395,7 +1409,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
     git_remote *rem = NULL;
     git_fetch_options fo;
     git_odb *odb = NULL;
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     const git_remote_head **heads = NULL;
     size_t nheads = 0;
     const git_oid *tip = NULL;
@@ -1455,6 +1469,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
     set_tracking(r, remote, remote_ref, &id);
     rc = 0;
 out:
+    xfer_end(&x, rc);
     git_odb_free(odb);
     git_remote_free(rem);
     free(spec);
@@ -1729,10 +1744,12 @@ int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt
     if (git_clone(&g, url, dir, &co) < 0) {
         bool down = net_error();
         int rc = gfail(err, MT_REPO_ERR, "init: clone %s", url);
+        xfer_end(&x, rc);
         if (down || remote_unreachable(url)) rc = MT_REPO_UNREACHABLE;
         git_error_clear();
         return rc;
     }
+    xfer_end(&x, 0);
     struct mt_repo *r = wrap(g);
     int rc = ensure_main(r, remote, err);
     mt_repo_close(r);

@@ -1,0 +1,109 @@
+/* cred_proc.c: run a helper program with a time limit, no shell, no terminal. */
+#include "memtui/cred_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "memtui/cred_helper.h"
+#include "memtui/lock.h"
+#include "memtui/util.h"
+
+/* In the child, between fork and exec: async-signal-safe calls only. */
+static void child(char *const argv[], int in, int out)
+{
+    setsid();  /* no controlling terminal: it cannot prompt there */
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(127);
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (int fd = 3; fd < max; fd++) close(fd);
+    signal(SIGPIPE, SIG_DFL);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **out, size_t *outlen,
+                const char **why)
+{
+    int in[2], op[2];
+    *out = NULL;
+    if (outlen) *outlen = 0;
+    *why = "could not be started";
+    if (pipe2(in, O_CLOEXEC) < 0) return -1;
+    if (pipe2(op, O_CLOEXEC) < 0) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) child(argv, in[0], op[1]);
+    close(in[0]);
+    close(op[1]);
+    if (pid < 0) {
+        close(in[1]);
+        close(op[0]);
+        return -1;
+    }
+    /* The input is small (a pipe holds 64 KiB); SIGPIPE is ignored by main(),
+     * and a helper that does not read it gets it all the same. */
+    for (size_t left = strlen(input), done = 0; left;) {
+        ssize_t w = write(in[1], input + done, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        done += (size_t)w;
+        left -= (size_t)w;
+    }
+    close(in[1]);
+
+    struct mt_buf b;
+    mt_buf_init(&b);
+    double deadline = mt_monotonic() + timeout_s;
+    bool timed_out = false, exited = false;
+    int status = 0;
+    for (;;) {
+        double left = deadline - mt_monotonic();
+        if (left <= 0) {
+            timed_out = true;
+            break;
+        }
+        struct pollfd p = {.fd = op[0], .events = POLLIN};
+        int n = poll(&p, 1, exited ? 0 : left > 0.2 ? 200 : (int)(left * 1000) + 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 0 && exited) break;  /* it is gone; a child it left holds the pipe */
+        if (n == 0) {
+            exited = waitpid(pid, &status, WNOHANG) == pid;
+            continue;
+        }
+        if (n < 0) break;
+        char chunk[4096];
+        ssize_t r = read(op[0], chunk, sizeof(chunk));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (b.len + (size_t)r <= MT_CRED_OUT_MAX) mt_buf_add(&b, chunk, (size_t)r);
+    }
+    close(op[0]);
+    if (timed_out && !exited) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+    }
+    if (!exited)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    size_t len = b.len;
+    char *text = mt_buf_detach(&b, NULL);
+    if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        explicit_bzero(text, len);
+        free(text);
+        *why = timed_out ? "timed out" : WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "could not be started"
+                                                                                          : "failed";
+        return -1;
+    }
+    *out = text;
+    if (outlen) *outlen = len;
+    return 0;
+}
