@@ -73,6 +73,9 @@ static const char HELP[] =
     "nothing and exits 4. lease break: 0 broken or already released; 2 no --token,\n"
     "or no lease branch; 4 held with another token; 5 unreachable.\n"
     "\n"
+    "Environment: MEMTUI_REPO, MEMORY_FILE_PATH, MEMTUI_GIT_TOKEN (a token for an\n"
+    "http(s) remote, e.g. in CI; else git's credential helpers, then GIT_ASKPASS).\n"
+    "\n"
     "Example crontab line:\n"
     "  */15 * * * * memtui --batch --env laptop sync >>~/.cache/memtui.log 2>&1\n";
 
