@@ -18,14 +18,37 @@
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void child(char *const argv[], int in, int out)
 {
+    struct sigaction dfl;
+    sigset_t none;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&none);
+    sigaction(SIGPIPE, &dfl, NULL);  /* main() ignores it; the helper gets the default */
+    sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();  /* no controlling terminal: it cannot prompt there */
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(127);
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 65536) max = 65536;
     for (int fd = 3; fd < max; fd++) close(fd);
-    signal(SIGPIPE, SIG_DFL);
     execv(argv[0], argv);
     _exit(127);
+}
+
+/* A pipe whose ends are above 0..2 (closed stdio of a cron job would
+ * hand those out) and close on exec. */
+static int pipe_above_stdio(int fds[2])
+{
+    if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        if (fds[i] > 2) continue;
+        int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        close(fds[i]);
+        fds[i] = moved;
+    }
+    if (fds[0] >= 0 && fds[1] >= 0) return 0;
+    if (fds[0] >= 0) close(fds[0]);
+    if (fds[1] >= 0) close(fds[1]);
+    return -1;
 }
 
 int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **out, size_t *outlen,
@@ -35,8 +58,8 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
     *out = NULL;
     if (outlen) *outlen = 0;
     *why = "could not be started";
-    if (pipe2(in, O_CLOEXEC) < 0) return -1;
-    if (pipe2(op, O_CLOEXEC) < 0) {
+    if (pipe_above_stdio(in) < 0) return -1;
+    if (pipe_above_stdio(op) < 0) {
         close(in[0]);
         close(in[1]);
         return -1;

@@ -232,6 +232,19 @@ START_TEST(test_run)
     ck_assert_uint_eq(len, 16);
     mt_secret_free(out);
 
+    /* with stdin and stdout closed (cron), the pipes still land on 0 and 1 */
+    int saved0 = dup(0), saved1 = dup(1);
+    close(0);
+    close(1);
+    int rc = mt_cred_run(cat, "x\n", 5, &out, &len, &why);
+    dup2(saved0, 0);
+    dup2(saved1, 1);
+    close(saved0);
+    close(saved1);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(out, "x\n");
+    mt_secret_free(out);
+
     char *no_tty[] = {"/bin/sh", "-c", "(exec 3</dev/tty) 2>/dev/null && echo tty || echo none", NULL};
     ck_assert_int_eq(mt_cred_run(no_tty, "", 5, &out, &len, &why), 0);
     ck_assert_str_eq(out, "none\n");
