@@ -78,7 +78,10 @@ sed -n '/^== one store$/,/^$/p' "$T/rec.log" | grep -qx "password=$PW" ||
 gets_per_run=$(grep -c '^== one get$' "$T/rec.log")
 
 # ---- 4. a wrong password: exit 5 at once, erase, the secret nowhere --------
+# The clone's own helper comes after the global ones (git's order); each
+# is asked once per run, and a refusal is erased from every helper.
 printf '%s' "$BAD" >"$T/pw"
+git -C "$T/clone-c" config credential.helper "$T/rec.sh two"
 : >"$T/rec.log"
 before=$(unauthorized)
 graph_add "$T/c.json" c 2 "$T/added.jsonl"
@@ -88,12 +91,18 @@ run bad-sync-json 5 c --json sync
 [ $(($(date +%s) - t0)) -lt 20 ] || fail "a wrong password took $(($(date +%s) - t0)) s to fail"
 json "$SHOWN/bad-sync-json.out" 'j["exit_code"]' | grep -qx 5 || fail "bad: --json: $(cat "$SHOWN/bad-sync-json.out")"
 grep -qi 'authentication' "$SHOWN/bad-sync.err" || fail "bad: no word about authentication: $(cat "$SHOWN/bad-sync.err")"
-[ "$(grep -c '^== one get$' "$T/rec.log")" = 2 ] || fail "bad: the helper was not asked once per run: $(cat "$T/rec.log")"
-[ "$(grep -c '^== one erase$' "$T/rec.log")" = 2 ] || fail "bad: no erase after the 401: $(cat "$T/rec.log")"
-! grep -qx '== one store' "$T/rec.log" || fail "bad: store after a refusal"
+for h in one two; do
+    [ "$(grep -c "^== $h get\$" "$T/rec.log")" = 2 ] || fail "bad: helper $h was not asked once per run: $(cat "$T/rec.log")"
+    [ "$(grep -c "^== $h erase\$" "$T/rec.log")" = 4 ] || fail "bad: helper $h did not erase each refusal: $(cat "$T/rec.log")"
+done
+grep '^== ' "$T/rec.log" | head -n 6 | tr '\n' ' ' >"$T/order"
+[ "$(cat "$T/order")" = "== one get == one erase == two erase == two get == one erase == two erase " ] ||
+    fail "bad: helpers asked out of order: $(cat "$T/order")"
+! grep -q '^== .* store$' "$T/rec.log" || fail "bad: store after a refusal"
 sed -n '/^== one erase$/,/^$/p' "$T/rec.log" | grep -qx "password=$BAD" || fail "bad: erase without the refused password"
 n401=$(($(unauthorized) - before))
 [ "$n401" -le 6 ] || fail "bad: $n401 refused requests for two runs"
+git -C "$T/clone-c" config --unset credential.helper
 
 # ---- 5. GIT_ASKPASS ---------------------------------------------------------
 gcfg --remove-section "credential.http://$HP/git"
@@ -106,6 +115,12 @@ chmod +x "$T/askpass.sh"
 GIT_ASKPASS=$T/askpass.sh run askpass-init 0 d init "$URL"
 printf "Username for 'http://%s': \nPassword for 'http://alice@%s': \n" "$HP" "$HP" | cmp -s - "$T/prompts" ||
     fail "askpass: prompts: $(cat "$T/prompts")"
+# core.askPass when GIT_ASKPASS is not set
+: >"$T/prompts"
+gcfg core.askPass "$T/askpass.sh"
+run askpass-core 0 d sync
+grep -q '^Password for ' "$T/prompts" || fail "core.askPass was not asked"
+gcfg --unset core.askPass
 
 # ---- 6. MEMTUI_GIT_TOKEN -----------------------------------------------------
 MEMTUI_GIT_TOKEN=$TOKEN run token-init 0 e init "$URL"
