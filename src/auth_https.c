@@ -122,7 +122,8 @@ static int ask_helper(struct mt_https_auth *a, size_t i, const char *user)
     }
 out:
     mt_cred_reply_free(&r);
-    mt_secret_free(out);
+    if (out) explicit_bzero(out, len);  /* all of it: a NUL may hide the rest from strlen */
+    free(out);
     mt_secret_free(req);
     mt_cred_argv_free(argv);
     free(name);
@@ -143,7 +144,8 @@ static char *askpass(const char *prog, const char *prompt)
     }
     if (mt_cred_run(argv, "", MT_CRED_TIMEOUT_S, &out, &len, &why) < 0) mt_warn("askpass program '%s': %s", prog, why);
     else line = xstrndup(out, strcspn(out, "\r\n"));
-    mt_secret_free(out);
+    if (out) explicit_bzero(out, len);
+    free(out);
     free(argv[0]);
     return line;
 }

@@ -155,6 +155,9 @@ char *mt_cred_request(const struct mt_cred_url *u, bool use_path, const char *us
 {
     struct mt_buf b;
     mt_buf_init(&b);
+    /* room for it all up front: no realloc leaves a copy of the password */
+    mt_buf_reserve(&b, 64 + strlen(u->protocol) + strlen(u->host) + strlen(u->path) + (user ? strlen(user) : 0) +
+                           (password ? strlen(password) : 0));
     bool ok = add_kv(&b, "protocol", u->protocol) && add_kv(&b, "host", u->host) &&
               add_kv(&b, "path", use_path && *u->path ? u->path : NULL) && add_kv(&b, "username", user) &&
               add_kv(&b, "password", password);

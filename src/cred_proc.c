@@ -85,7 +85,9 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
     close(in[1]);
 
     struct mt_buf b;
+    char chunk[4096];
     mt_buf_init(&b);
+    mt_buf_reserve(&b, MT_CRED_OUT_MAX + 1);  /* never moved: no copy of a secret left behind */
     double deadline = mt_monotonic() + timeout_s;
     bool timed_out = false, exited = false;
     int status = 0;
@@ -104,12 +106,12 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
             continue;
         }
         if (n < 0) break;
-        char chunk[4096];
         ssize_t r = read(op[0], chunk, sizeof(chunk));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         if (b.len + (size_t)r <= MT_CRED_OUT_MAX) mt_buf_add(&b, chunk, (size_t)r);
     }
+    explicit_bzero(chunk, sizeof(chunk));
     close(op[0]);
     if (timed_out && !exited) {
         kill(-pid, SIGKILL);
