@@ -701,10 +701,11 @@ struct xfer {
     struct mt_https_auth *https; /* http(s) credentials of this operation */
 };
 
-/* After the operation: credentials the server took are stored by the helpers. */
+/* After the operation: credentials the server took are stored by the
+ * helpers (a refusal was seen by the callback; unreachable: not known). */
 static void xfer_end(struct xfer *x, int rc)
 {
-    mt_https_auth_done(&x->https, rc == 0 || rc == MT_REPO_REJECTED);
+    mt_https_auth_done(&x->https, rc != MT_REPO_UNREACHABLE);
     free(x->status);
     x->status = NULL;
 }
@@ -1744,7 +1745,7 @@ int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt
     if (git_clone(&g, url, dir, &co) < 0) {
         bool down = net_error();
         int rc = gfail(err, MT_REPO_ERR, "init: clone %s", url);
-        xfer_end(&x, rc);
+        xfer_end(&x, MT_REPO_UNREACHABLE);  /* nothing stored from a failed clone */
         if (down || remote_unreachable(url)) rc = MT_REPO_UNREACHABLE;
         git_error_clear();
         return rc;

@@ -5,8 +5,11 @@
  * (cred_proc.h). */
 #include "testutil.h"
 
+#include <git2.h>
+#include <git2/sys/credential.h>
 #include <sys/stat.h>
 
+#include "memtui/auth_https.h"
 #include "memtui/cred_helper.h"
 #include "memtui/cred_proc.h"
 #include "memtui/cred_url.h"
@@ -282,6 +285,88 @@ START_TEST(test_run)
 }
 END_TEST
 
+static void expect_userpass(git_credential *c, const char *user, const char *password)
+{
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->credtype, GIT_CREDENTIAL_USERPASS_PLAINTEXT);
+    git_credential_userpass_plaintext *up = (git_credential_userpass_plaintext *)c;
+    ck_assert_str_eq(up->username, user);
+    ck_assert_str_eq(up->password, password);
+    git_credential_free(c);
+}
+
+/* The sources in order, each once, then GIT_EAUTH naming them and no
+ * secret. No git config here: the search paths point at an empty folder. */
+START_TEST(test_sources_in_order)
+{
+    char *dir = tu_tmpdir(), *ask = xasprintf("%s/askpass", dir);
+    ck_assert_int_eq(tu_sh("printf '#!/bin/sh\\necho \"$1\" >>%s/prompts\\n"
+                           "case \"$1\" in Username*) echo bob ;; *) echo S3cretpw ;; esac\\n' >'%s' && chmod +x '%s'",
+                           dir, ask, ask), 0);
+    git_libgit2_init();
+    for (int level = GIT_CONFIG_LEVEL_SYSTEM; level <= GIT_CONFIG_LEVEL_GLOBAL; level++)
+        ck_assert_int_eq(git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, dir), 0);
+    setenv("MEMTUI_GIT_TOKEN", "T0kenval", 1);
+    setenv("GIT_ASKPASS", ask, 1);
+    unsetenv("SSH_ASKPASS");
+
+    struct mt_https_auth *st = NULL;
+    git_credential *c = NULL;
+    const unsigned allowed = GIT_CREDENTIAL_USERPASS_PLAINTEXT;
+    /* ssh-only kinds are not ours */
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://h/r", NULL, GIT_CREDENTIAL_SSH_KEY),
+                     GIT_PASSTHROUGH);
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://h:8443/r", NULL, allowed), 0);
+    expect_userpass(c, "x-access-token", "T0kenval");
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://h:8443/r", NULL, allowed), 0);
+    expect_userpass(c, "bob", "S3cretpw");
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://h:8443/r", NULL, allowed), GIT_EAUTH);
+    const git_error *e = git_error_last();
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->klass, GIT_ERROR_HTTP);
+    ck_assert_msg(strstr(e->message, "https://h:8443") && strstr(e->message, "MEMTUI_GIT_TOKEN") &&
+                  strstr(e->message, "askpass") && !strstr(e->message, "T0kenval") &&
+                  !strstr(e->message, "S3cretpw"), "%s", e->message);
+    /* and it stays refused: no source is asked twice */
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://h:8443/r", NULL, allowed), GIT_EAUTH);
+    mt_https_auth_done(&st, false);
+    ck_assert_ptr_null(st);
+    char *prompts = xasprintf("%s/prompts", dir);
+    FILE *f = fopen(prompts, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "Username for 'https://h:8443': \n");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "Password for 'https://bob@h:8443': \n");
+    ck_assert_ptr_null(fgets(line, sizeof line, f));
+    fclose(f);
+
+    /* the URL's user goes with the token; askpass then asks the password only */
+    unsetenv("MEMTUI_GIT_TOKEN");
+    unlink(prompts);
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://carol@h/r", "carol", allowed), 0);
+    expect_userpass(c, "carol", "S3cretpw");
+    mt_https_auth_done(&st, true);
+    f = fopen(prompts, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "Password for 'https://carol@h': \n");
+    fclose(f);
+
+    /* nothing at all: says where it looked */
+    unsetenv("GIT_ASKPASS");
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "https://h/r", NULL, allowed), GIT_EAUTH);
+    ck_assert_msg(strstr(git_error_last()->message, "no credentials found"), "%s", git_error_last()->message);
+    mt_https_auth_done(&st, false);
+    git_libgit2_shutdown();
+    tu_sh("rm -rf '%s'", dir);
+    free(prompts);
+    free(ask);
+    free(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("auth_https");
@@ -294,6 +379,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_request);
     tcase_add_test(tc, test_reply);
     tcase_add_test(tc, test_run);
+    tcase_add_test(tc, test_sources_in_order);
     suite_add_tcase(s, tc);
     return s;
 }
