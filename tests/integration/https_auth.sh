@@ -102,6 +102,13 @@ grep '^== ' "$T/rec.log" | head -n 6 | tr '\n' ' ' >"$T/order"
 sed -n '/^== one erase$/,/^$/p' "$T/rec.log" | grep -qx "password=$BAD" || fail "bad: erase without the refused password"
 n401=$(($(unauthorized) - before))
 [ "$n401" -le 6 ] || fail "bad: $n401 refused requests for two runs"
+# every command that talks to the remote gives up as fast
+t0=$(date +%s)
+run bad-export 5 c export
+run bad-merge 5 c merge
+run bad-lease-show 5 c lease show
+run bad-lease-break 5 c lease break --token 1
+[ $(($(date +%s) - t0)) -lt 20 ] || fail "export, merge, lease show and break took $(($(date +%s) - t0)) s to fail"
 git -C "$T/clone-c" config --unset credential.helper
 
 # ---- 5. GIT_ASKPASS ---------------------------------------------------------
