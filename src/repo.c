@@ -5,6 +5,7 @@
 #include "memtui/repo.h"
 
 #include "memtui/audit.h"
+#include "memtui/auth_https.h"
 #include "memtui/auth_ssh.h"
 #include "memtui/fsutil.h"
 #include "memtui/safety.h"
@@ -697,13 +698,26 @@ struct xfer {
     git_oid expect;     /* expected old value; zero = must not exist */
     bool mismatch;      /* the remote had `actual` instead */
     git_oid actual;
-    struct mt_ssh_auth *ssh;  /* ssh: ~/.ssh/config, identities offered */
+    struct mt_ssh_auth *ssh;     /* ssh: ~/.ssh/config, identities offered */
+    git_repository *git;         /* whose config names credential helpers; NULL: none yet */
+    struct mt_https_auth *https; /* http(s) credentials of this operation */
 };
+
+/* After the operation: credentials the server took are stored by the
+ * helpers (a refusal was seen by the callback; unreachable: not known). */
+static void xfer_end(struct xfer *x, int rc)
+{
+    mt_https_auth_done(&x->https, rc != MT_REPO_UNREACHABLE);
+    free(x->status);
+    x->status = NULL;
+}
 
 static void xfer_free(struct xfer *x)
 {
     free(x->status);
+    x->status = NULL;
     mt_ssh_auth_free(x->ssh);
+    x->ssh = NULL;
 }
 
 static bool is_ssh_url(const char *url)
@@ -717,12 +731,13 @@ static bool is_ssh_url(const char *url)
     return colon && (!slash || colon < slash);
 }
 
-/* ssh: identities as OpenSSH offers them (auth_ssh.c); http(s): anonymous only. */
+/* ssh: identities as OpenSSH offers them (auth_ssh.c); http(s): auth_https.c. */
 static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
                    unsigned int allowed, void *payload)
 {
     struct xfer *x = payload;
-    if (!url || !is_ssh_url(url)) return GIT_PASSTHROUGH;
+    if (!url) return GIT_PASSTHROUGH;
+    if (!is_ssh_url(url)) return mt_https_auth_cred(&x->https, x->git, out, url, user_from_url, allowed);
     if (!x->ssh && !(x->ssh = mt_ssh_auth_new(url))) return GIT_PASSTHROUGH;
     return mt_ssh_auth_cred(x->ssh, out, user_from_url, allowed);
 }
@@ -824,7 +839,7 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
 {
     git_remote *rem = NULL;
     git_fetch_options fo;
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     char *op = xasprintf("fetch %s", remote);
     int rc = open_remote(r->git, remote, &rem, op, &x, false, err);
     if (rc < 0) goto out;
@@ -846,6 +861,7 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
     }
     rc = 0;
 out:
+    xfer_end(&x, rc);
     git_remote_free(rem);
     xfer_free(&x);
     free(op);
@@ -1045,6 +1061,7 @@ static bool remote_unreachable(const char *url)
     x.ssh = mt_ssh_auth_new(url);
     if (git_remote_create_detached(&rem, x.ssh ? mt_ssh_auth_url(x.ssh) : url) == 0)
         down = git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0;
+    xfer_end(&x, down ? MT_REPO_UNREACHABLE : 0);
     git_remote_free(rem);
     xfer_free(&x);
     return down;
@@ -1277,7 +1294,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
 {
     git_remote *rem = NULL;
     struct local_remote lr = {0};
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     git_oid id;
     char *op = xasprintf("push %s to %s", branch, remote);
     char *refname = xasprintf("refs/heads/%s", branch);
@@ -1312,6 +1329,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
 out:
     local_remote_close(&lr);
     git_remote_free(rem);
+    xfer_end(&x, rc);
     xfer_free(&x);
     free(lpath);
     free(spec);
@@ -1327,7 +1345,7 @@ int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oi
     git_repository *rr = NULL;
     git_commit *c = NULL;
     git_reference *srcref = NULL;
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     git_oid id, expect;
     bool has_expect = expect_old_hex && *expect_old_hex;
     char *op = xasprintf("push %.12s to %s %s", local_oid_hex ? local_oid_hex : "(null)", remote,
@@ -1383,6 +1401,7 @@ out:
     git_repository_free(rr);
     git_remote_free(rem);
     git_commit_free(c);
+    xfer_end(&x, rc);
     xfer_free(&x);
     free(lpath);
     free(spec);
@@ -1397,7 +1416,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
     git_remote *rem = NULL;
     git_fetch_options fo;
     git_odb *odb = NULL;
-    struct xfer x = {0};
+    struct xfer x = {.git = r->git};
     const git_remote_head **heads = NULL;
     size_t nheads = 0;
     const git_oid *tip = NULL;
@@ -1457,6 +1476,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
     set_tracking(r, remote, remote_ref, &id);
     rc = 0;
 out:
+    xfer_end(&x, rc);
     git_odb_free(odb);
     git_remote_free(rem);
     xfer_free(&x);
@@ -1738,11 +1758,13 @@ int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt
     if (git_clone(&g, url, dir, &co) < 0) {
         bool down = net_error();
         int rc = gfail(err, MT_REPO_ERR, "init: clone %s", url);
+        xfer_end(&x, MT_REPO_UNREACHABLE);  /* nothing stored from a failed clone */
         if (down || remote_unreachable(url)) rc = MT_REPO_UNREACHABLE;
         git_error_clear();
         xfer_free(&x);
         return rc;
     }
+    xfer_end(&x, 0);
     xfer_free(&x);
     struct mt_repo *r = wrap(g);
     int rc = ensure_main(r, remote, err);

@@ -13,6 +13,8 @@ trap cleanup EXIT INT TERM
 export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.invalid
 export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.invalid
 export HOME="$T/home" TZ=UTC LANG=C.UTF-8
+# No credentials from the caller's environment reach a test remote.
+unset GIT_ASKPASS SSH_ASKPASS MEMTUI_GIT_TOKEN
 mkdir -p "$HOME"
 cd "$T"
 
