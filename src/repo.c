@@ -6,6 +6,7 @@
 
 #include "memtui/audit.h"
 #include "memtui/fsutil.h"
+#include "memtui/remote_head.h"
 #include "memtui/safety.h"
 
 #include <dirent.h>
@@ -1624,6 +1625,18 @@ static bool has_remote_branches(struct mt_repo *r, const char *remote)
     return any;
 }
 
+/* A path or file:// remote made with another default branch: its HEAD
+ * goes to main, so a plain `git clone` checks out the data. */
+static void point_remote_head(struct mt_repo *r, const char *remote)
+{
+    char *url = remote_config(r->git, remote, "pushurl");
+    if (!url) url = remote_config(r->git, remote, "url");
+    char *path = url ? local_remote_path(url) : NULL;
+    if (path) mt_remote_head_to_main(path);
+    free(path);
+    free(url);
+}
+
 /* Empty remote: first commit on main with .gitattributes, then push it. */
 static int create_main(struct mt_repo *r, const char *remote, struct mt_error *err)
 {
@@ -1636,6 +1649,7 @@ static int create_main(struct mt_repo *r, const char *remote, struct mt_error *e
     if (rc == 0) rc = mt_repo_commit(r, paths, 1, "memtui: create the backup repository", &made, NULL, err);
     if (rc == 0) rc = set_upstream(r, remote, err);
     if (rc == 0) rc = mt_repo_push(r, remote, MAIN_BRANCH, err);
+    if (rc == 0) point_remote_head(r, remote);
     if (rc != MT_REPO_REJECTED) return rc;
 
     /* Another machine created main first: its history wins, ours held only
