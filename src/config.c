@@ -104,7 +104,7 @@ bool mt_env_name_valid(const char *env)
 enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
-    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN,
+    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN, OPT_OFFLINE,
 };
 
 static const struct option OPTIONS[] = {
@@ -126,6 +126,7 @@ static const struct option OPTIONS[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"entity", required_argument, NULL, OPT_ENTITY},
     {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"token", required_argument, NULL, OPT_TOKEN},
     {"help", no_argument, NULL, 'h'},
@@ -225,6 +226,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_NO_PUSH: c->no_push = true; break;
         case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
         case OPT_CLAIM_ENV: c->claim_env = true; break;
+        case OPT_OFFLINE: c->offline = true; break;
         case OPT_LIMIT: {
             uint64_t n;
             if (!whole_number(optarg, 100000, &n))

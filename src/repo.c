@@ -697,6 +697,8 @@ struct xfer {
     git_oid expect;     /* expected old value; zero = must not exist */
     bool mismatch;      /* the remote had `actual` instead */
     git_oid actual;
+    mt_fetch_progress_fn progress;   /* fetch: objects received so far */
+    void *progress_ctx;
 };
 
 static bool is_ssh_url(const char *url)
@@ -822,11 +824,24 @@ out:
 
 /* ---- fetch / fast-forward -------------------------------------------- */
 
+static int fetch_progress_cb(const git_indexer_progress *st, void *payload)
+{
+    struct xfer *x = payload;
+    x->progress(x->progress_ctx, st->received_objects, st->total_objects);
+    return 0;
+}
+
 int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
+{
+    return mt_repo_fetch_tracking(r, remote, false, NULL, NULL, err);
+}
+
+int mt_repo_fetch_tracking(struct mt_repo *r, const char *remote, bool read_only, mt_fetch_progress_fn progress,
+                           void *ctx, struct mt_error *err)
 {
     git_remote *rem = NULL;
     git_fetch_options fo;
-    struct xfer x = {0};
+    struct xfer x = {.progress = progress, .progress_ctx = ctx};
     char *op = xasprintf("fetch %s", remote);
     int rc = open_remote(r->git, remote, &rem, op, err);
     if (rc < 0) goto out;
@@ -835,6 +850,11 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
         goto out;
     }
     set_callbacks(&fo.callbacks, &x);
+    if (progress) fo.callbacks.transfer_progress = fetch_progress_cb;
+    if (read_only) {   /* only the remote-tracking refs may move */
+        fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+        fo.update_fetchhead = 0;
+    }
     /* Connect first: a refused connection is reported with an OS error class,
      * so only this step tells "unreachable" from a local failure. */
     if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, NULL) < 0) {
