@@ -90,4 +90,7 @@ expect_rc 5 mt a --json status >"$T/down.json" 2>/dev/null
 [ "$(json "$T/down.json" '(j["exit_code"], j["remote"]["fetched"], bool(j["remote"]["error"]), j["remote"]["behind"])')" = \
   "(5, False, True, 3)" ] || fail "down --json: $(cat "$T/down.json")"
 expect_rc 0 mt a --offline status >/dev/null 2>&1
+# --offline belongs to status and diff: a command that must reach the remote refuses it
+expect_rc 2 mt a --offline sync >/dev/null 2>&1
+expect_rc 0 mt a --offline diff >/dev/null 2>&1
 echo "status_fetch: ok"
