@@ -10,6 +10,7 @@
 #include "memtui/config.h"
 #include "memtui/fragment.h"
 #include "memtui/graph.h"
+#include "memtui/manifest.h"
 #include "memtui/safetext.h"
 
 const char *mt_remote_state_name(enum mt_remote_state s)
@@ -46,8 +47,11 @@ static struct mt_remote_frag *add_frag(struct mt_remote_view *v, const char *env
     return f;
 }
 
-/* Checksum and counts of the remote's fragment; a problem says why not. */
-static void read_remote_frag(struct mt_repo *r, const char *tip, const char *name, struct mt_remote_frag *f)
+/* Checksum and counts of the remote's fragment; a problem says why not.
+ * Bytes the remote's manifest recorded as merged (same blob and SHA-256)
+ * take its counts, so a large unchanged fragment is not parsed again. */
+static void read_remote_frag(struct mt_repo *r, const char *tip, const char *name, const struct mt_manifest *m,
+                             struct mt_remote_frag *f)
 {
     const char *odd = mt_repo_not_regular(r, tip, name);
     if (odd) {
@@ -63,6 +67,13 @@ static void read_remote_frag(struct mt_repo *r, const char *tip, const char *nam
         return;
     }
     mt_sha256_hex(data, len, f->sha256);
+    const struct mt_frag_ref *ref = m ? mt_manifest_find(m, f->env) : NULL;
+    if (ref && strcmp(ref->m_blob, blob) == 0 && strcmp(ref->m_sha256, f->sha256) == 0) {
+        f->entities = (long long)ref->m_entities;
+        f->relations = (long long)ref->m_relations;
+        free(data);
+        return;
+    }
     struct mt_fragment fr;
     struct mt_graph g;
     mt_graph_init(&g);
@@ -135,6 +146,16 @@ void mt_remote_view_read(struct mt_repo *r, const char *remote, struct mt_remote
     char **rn = NULL, **ln = NULL;
     size_t nr = 0, nl = 0;
     struct mt_error e = {0};
+    /* the remote's manifest, when it parses (peer data: only a shortcut) */
+    struct mt_manifest m;
+    bool have_m = false;
+    char *md = NULL, mblob[MT_OID_HEX];
+    size_t mlen = 0;
+    mt_manifest_init(&m);
+    if (mt_repo_read_path(r, v->tip, MT_MANIFEST_PATH, &md, &mlen, mblob, &e) == 0)
+        have_m = mt_manifest_parse(md, mlen, &m, &e) == 0;
+    mt_error_clear(&e);
+    free(md);
     if (mt_repo_list_top(r, v->tip, &rn, &nr, &e)) mt_error_clear(&e);
     if (mt_repo_list_top(r, NULL, &ln, &nl, &e)) mt_error_clear(&e);
     for (size_t i = 0; i < nr; i++) {   /* sorted by name, so by env */
@@ -142,7 +163,7 @@ void mt_remote_view_read(struct mt_repo *r, const char *remote, struct mt_remote
         if (!env) continue;
         struct mt_remote_frag *f = add_frag(v, env);
         f->state = compare(r, v->tip, rn[i]);
-        read_remote_frag(r, v->tip, rn[i], f);
+        read_remote_frag(r, v->tip, rn[i], have_m ? &m : NULL, f);
         free(env);
     }
     for (size_t i = 0; i < nl; i++) {
@@ -152,6 +173,7 @@ void mt_remote_view_read(struct mt_repo *r, const char *remote, struct mt_remote
     }
     free_names(rn, nr);
     free_names(ln, nl);
+    mt_manifest_free(&m);
 }
 
 int mt_remote_view_fetch(struct mt_repo *r, const char *remote, mt_fetch_progress_fn progress, void *ctx,
