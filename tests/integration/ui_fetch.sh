@@ -1,8 +1,9 @@
 # R in the workstation (DESIGN 5) fetches in the background, then reloads:
 # another machine exports a new env; R shows it in the Envs panel as new on
 # the remote with the behind line, and the status line tells the objects
-# received; nothing local moves (HEAD, main). A fetch that fails says why,
-# with the URL's password redacted, and the workstation stays usable.
+# received; nothing local moves (HEAD, main). While a slow fetch runs the
+# keys still switch panels. A fetch that fails says why, with the URL's
+# password redacted, and the workstation stays usable.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
 command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
@@ -27,6 +28,26 @@ screen_has '^c  *2 entities, 0 relations  new on the remote'
 screen_has 'fetched origin: [1-9][0-9]*/[1-9][0-9]* objects; 1 behind, 0 ahead'
 [ "$(git -C "$T/clone-a" rev-parse HEAD main)" = "$(printf '%s\n%s' "$HEAD0" "$HEAD0")" ] || fail "R moved HEAD or main"
 [ "$(git -C "$T/clone-a" rev-parse origin/main)" = "$(git -C "$T/remote.git" rev-parse main)" ] || fail "R did not fetch"
+
+# a remote that answers slowly (accepts, says nothing for 6 s, closes): the
+# fetch shows in the status line while the keys still switch panels
+SLOW=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+while True:
+    c, _ = s.accept(); time.sleep(6); c.close()
+' "$SLOW" &
+PIDS="$PIDS $!"
+wait_port "$SLOW" 10
+git -C "$T/clone-a" remote set-url origin "git://127.0.0.1:$SLOW/remote.git"
+keys R
+screen_has 'fetching origin'
+keys 2; screen_has '^Git lease'
+grep -q 'fetching origin' "$T/pane.txt" || fail "the panel changed only after the fetch"
+keys 1
+screen_has 'fetch failed, the view may be stale' 30
 
 # the remote is unreachable, behind a URL with a password: the reason, redacted
 git -C "$T/clone-a" remote set-url origin "http://user:S3CRETtoken@127.0.0.1:$(free_port)/remote.git"
