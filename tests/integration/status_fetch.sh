@@ -4,7 +4,7 @@
 # ahead of the remote's main, lists the remote's fragments with what is new
 # or changed there; --offline does not fetch; a remote that is down still
 # gets the local report, a stale notice naming why, and exit 5; a bad tree
-# on the remote (a symlink fragment, a fragment that is not JSON) is
+# on the remote (a symlink fragment, a folder, a fragment that is not JSON) is
 # reported, never followed or fatal.
 . "$TESTS_DIR/lib.sh"
 ent() { printf '{"type":"entity","name":"%s","entityType":"thing","observations":["%s"]}\n' "$1" "$2"; }
@@ -69,14 +69,15 @@ expect_rc 0 mt a --json status >"$T/both.json" 2>/dev/null
 [ "$(json "$T/both.json" '[(f["env"], f["state"]) for f in j["remote"]["fragments"]]')" = "[('a', 'changed'), ('c', 'new')]" ] ||
     fail "states: $(cat "$T/both.json")"
 
-# a bad tree on the remote: a symlink fragment and one that is not JSON
+# a bad tree on the remote: a symlink fragment, a folder, one that is not JSON
 git clone -q "$T/remote.git" "$T/evil"
 ln -s /etc/passwd "$T/evil/memory-link.json"
 printf 'not json\n' >"$T/evil/memory-junk.json"
+mkdir "$T/evil/memory-dir.json" && echo x >"$T/evil/memory-dir.json/x"
 git -C "$T/evil" add -A && git -C "$T/evil" commit -qm evil && git -C "$T/evil" push -q origin main
 expect_rc 0 mt a --json status >"$T/evil.json" 2>/dev/null
-[ "$(json "$T/evil.json" '[(f["env"], f["entities"] is None, bool(f.get("problem"))) for f in j["remote"]["fragments"] if f["env"] in ("link", "junk")]')" = \
-  "[('junk', True, True), ('link', True, True)]" ] || fail "bad fragments: $(cat "$T/evil.json")"
+[ "$(json "$T/evil.json" '[(f["env"], f["entities"] is None, bool(f.get("problem"))) for f in j["remote"]["fragments"] if f["env"] in ("link", "junk", "dir")]')" = \
+  "[('dir', True, True), ('junk', True, True), ('link', True, True)]" ] || fail "bad fragments: $(cat "$T/evil.json")"
 expect_rc 0 mt a status >"$T/evil.out" 2>&1
 grep -q 'link.*symlink' "$T/evil.out" || fail "the symlink is not named: $(cat "$T/evil.out")"
 grep -q root: "$T/evil.out" && fail "the symlink was followed"
