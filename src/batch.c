@@ -18,6 +18,7 @@
 #include "memtui/lock.h"
 #include "memtui/pending.h"
 #include "memtui/publish.h"
+#include "memtui/remote_view.h"
 #include "memtui/safetext.h"
 #include "memtui/session.h"
 #include "memtui/txn.h"
@@ -233,7 +234,7 @@ static int do_merge(struct run *x, bool sync, bool *committed)
 
 /* ---- the writing commands: one publishing loop ---------------------------- */
 
-static void add_lease_and_lock(struct run *x);
+static void add_lease_and_lock(struct run *x, const char *offline);
 
 enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_IMPORT_OWN = 4, STEP_RESTORE = 8 };
 
@@ -300,7 +301,7 @@ static int cmd_merge(struct run *x)
 {
     if (x->cfg->dry_run) {  /* read-only: no lock, no lease, nothing written */
         bool committed = false;
-        add_lease_and_lock(x);
+        add_lease_and_lock(x, NULL);
         return do_merge(x, false, &committed);
     }
     return publish(x, STEP_MERGE);
@@ -342,8 +343,9 @@ static int cmd_import(struct run *x)
 
 /* ---- status, diff --------------------------------------------------------- */
 
-/* Who holds the local lock and the git lease (the lease is fetched). */
-static void add_lease_and_lock(struct run *x)
+/* Who holds the local lock and the git lease (the lease is fetched, unless
+ * `offline` says why not). */
+static void add_lease_and_lock(struct run *x, const char *offline)
 {
     char *path = x->cfg->lock_file ? xstrdup(x->cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(x->s.repo));
     struct mt_lock_holder h;
@@ -360,6 +362,16 @@ static void add_lease_and_lock(struct run *x)
         say(x, "local lock: free\n");
     }
     free(path);
+    if (offline) {
+        struct json_object *lease = json_object_new_object();
+        json_object_object_add(lease, "holder", NULL);
+        put_int(lease, "token", x->s.manifest.lease_token);
+        json_object_object_add(lease, "expires", NULL);
+        json_object_object_add(lease, "error", json_object_new_string(offline));
+        json_object_object_add(x->r, "lease", lease);
+        say(x, "lease: not read (%s)\n", offline);
+        return;
+    }
     struct mt_lease_info li;
     struct mt_error e = {0};
     struct json_object *lease = json_object_new_object();
@@ -399,16 +411,26 @@ static void add_lease_and_lock(struct run *x)
 
 static int cmd_status(struct run *x, bool diff)
 {
+    /* status fetches first (remote-tracking refs only); diff is the plan
+     * of the local clone and never fetches main */
+    struct mt_remote_view rv = {0};
+    bool stale = false;
+    if (!diff && x->cfg->offline) mt_remote_view_read(x->s.repo, x->cfg->remote, &rv);
+    else if (!diff) stale = mt_remote_view_fetch(x->s.repo, x->cfg->remote, NULL, NULL, &rv) != 0;
     struct mt_plan p;
     struct mt_plan_options opt = plan_options(x->cfg);
     int rc = mt_session_plan(&x->s, &p, &opt, &x->err);
-    if (rc) return rc;
+    if (rc) {
+        mt_remote_view_free(&rv);
+        return rc;
+    }
     note_repair(x, false);
     mt_pending_mark(&x->s, &p);   /* left by --policy fail: no resolution to show */
     mt_report_plan(x->r, &p);
     json_object_object_add(x->r, "changes", mt_report_changes(&p));
     json_object_object_add(x->r, "head", json_object_new_string(x->s.head));
-    add_lease_and_lock(x);
+    add_lease_and_lock(x, x->cfg->offline ? "--offline" : stale ? "the remote could not be fetched" : NULL);
+    if (!diff) json_object_object_add(x->r, "remote", mt_remote_view_json(&rv));
     if (!diff) {
         struct json_object *frs = json_object_object_get(x->r, "fragments");
         for (size_t i = 0; i < p.nenvs; i++) {
@@ -428,10 +450,19 @@ static int cmd_status(struct run *x, bool diff)
         if (!diff)
             mt_safe_printf(stdout, "repo %s  env %s  head %.12s\n", x->cfg->repo, x->cfg->env,
                            x->s.head[0] ? x->s.head : "(none)");
+        if (!diff) mt_remote_view_print(stdout, &rv);
         mt_print_plan(stdout, &p);
     }
     rc = degraded_or_ok(x, &p);
     mt_plan_free(&p);
+    /* the local report stands; a script tells it is stale by exit 5 */
+    if (stale) {
+        mt_error_clear(&x->err);
+        mt_error_set(&x->err, "status: the view of %s may be stale (this is the local clone as last fetched): %s",
+                     x->cfg->remote, rv.error ? rv.error : "fetch failed");
+        rc = MT_EXIT_REMOTE;
+    }
+    mt_remote_view_free(&rv);
     return rc;
 }
 
@@ -725,6 +756,9 @@ int mt_batch_run(const struct mt_config *cfg)
         rc = MT_EXIT_USAGE;
     } else if (strcmp(cmd, "init") == 0) {
         rc = cmd_init(&x);
+    } else if (cfg->offline && strcmp(cmd, "status") != 0 && strcmp(cmd, "diff") != 0) {
+        mt_error_set(&x.err, "--offline is for status and diff only");
+        rc = MT_EXIT_USAGE;
     } else if (strcmp(cmd, "schedule") == 0) {
         rc = mt_batch_schedule(cfg, x.r, &x.err);   /* writes units at most: no session */
     } else if (strcmp(cmd, "restore") != 0 && strcmp(cmd, "lease") != 0 && cfg->nargs) {

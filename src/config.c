@@ -33,8 +33,10 @@ static const char HELP[] =
     "                         merge every fragment into memory.json, verify, commit, push\n"
     "  import [--to FILE]     write memory.json into the local MCP file (old file kept)\n"
     "  sync                   export, merge, import: what cron runs\n"
-    "  status                 fragments, counts, checksums, pending plan\n"
-    "  diff                   what a merge would change, and its conflicts\n"
+    "  status [--offline]     fetch, then: fragments, counts, checksums, pending plan,\n"
+    "                         commits behind/ahead of the remote's main and its fragments\n"
+    "                         (--offline: no fetch; a failed fetch: stale, exit 5)\n"
+    "  diff [--offline]       what a merge would change, and its conflicts\n"
     "  verify                 recompute the manifest's checksums and counts at HEAD\n"
     "  backups                stashes and backup branches, with counts\n"
     "  restore REF [--entity NAME]...\n"
@@ -71,7 +73,7 @@ static const char HELP[] =
     "\n"
     "Exit codes: 0 ok; 1 verification failed (nothing written); 2 usage or config\n"
     "error; 3 conflicts left pending (--policy fail); 4 lock or lease timeout;\n"
-    "5 remote unreachable or push rejected; 6 degraded (merged, but some fragments\n"
+    "5 remote unreachable or push rejected (status: fetch failed); 6 degraded (merged, but some fragments\n"
     "were quarantined (invalid, or a symlink or anything but a regular file) or\n"
     "held back, or a corrupt memory.json or manifest at HEAD was rebuilt from the\n"
     "last verified merge). A holder whose lease was broken or taken over publishes\n"
@@ -116,7 +118,7 @@ bool mt_env_name_valid(const char *env)
 enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
-    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN,
+    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN, OPT_OFFLINE,
     OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND,
 };
 
@@ -139,6 +141,7 @@ static const struct option OPTIONS[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"entity", required_argument, NULL, OPT_ENTITY},
     {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"token", required_argument, NULL, OPT_TOKEN},
     {"print", no_argument, NULL, OPT_PRINT},
@@ -243,6 +246,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_NO_PUSH: c->no_push = true; break;
         case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
         case OPT_CLAIM_ENV: c->claim_env = true; break;
+        case OPT_OFFLINE: c->offline = true; break;
         case OPT_LIMIT: {
             uint64_t n;
             if (!whole_number(optarg, 100000, &n))

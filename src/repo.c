@@ -8,6 +8,7 @@
 #include "memtui/auth_https.h"
 #include "memtui/auth_ssh.h"
 #include "memtui/fsutil.h"
+#include "memtui/remote_head.h"
 #include "memtui/safety.h"
 
 #include <dirent.h>
@@ -701,6 +702,8 @@ struct xfer {
     struct mt_ssh_auth *ssh;     /* ssh: ~/.ssh/config, identities offered */
     git_repository *git;         /* whose config names credential helpers; NULL: none yet */
     struct mt_https_auth *https; /* http(s) credentials of this operation */
+    mt_fetch_progress_fn progress;   /* fetch: objects received so far */
+    void *progress_ctx;
 };
 
 /* After the operation: credentials the server took are stored by the
@@ -835,11 +838,24 @@ out:
 
 /* ---- fetch / fast-forward -------------------------------------------- */
 
+static int fetch_progress_cb(const git_indexer_progress *st, void *payload)
+{
+    struct xfer *x = payload;
+    x->progress(x->progress_ctx, st->received_objects, st->total_objects);
+    return 0;
+}
+
 int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
+{
+    return mt_repo_fetch_tracking(r, remote, false, NULL, NULL, err);
+}
+
+int mt_repo_fetch_tracking(struct mt_repo *r, const char *remote, bool read_only, mt_fetch_progress_fn progress,
+                           void *ctx, struct mt_error *err)
 {
     git_remote *rem = NULL;
     git_fetch_options fo;
-    struct xfer x = {.git = r->git};
+    struct xfer x = {.git = r->git, .progress = progress, .progress_ctx = ctx};
     char *op = xasprintf("fetch %s", remote);
     int rc = open_remote(r->git, remote, &rem, op, &x, false, err);
     if (rc < 0) goto out;
@@ -848,6 +864,11 @@ int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err)
         goto out;
     }
     set_callbacks(&fo.callbacks, &x);
+    if (progress) fo.callbacks.transfer_progress = fetch_progress_cb;
+    if (read_only) {   /* only the remote-tracking refs may move */
+        fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+        fo.update_fetchhead = 0;
+    }
     /* Connect first: a refused connection is reported with an OS error class,
      * so only this step tells "unreachable" from a local failure. */
     if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, NULL) < 0) {
@@ -1652,6 +1673,18 @@ static bool has_remote_branches(struct mt_repo *r, const char *remote)
     return any;
 }
 
+/* A path or file:// remote made with another default branch: its HEAD
+ * goes to main, so a plain `git clone` checks out the data. */
+static void point_remote_head(struct mt_repo *r, const char *remote)
+{
+    char *url = remote_config(r->git, remote, "pushurl");
+    if (!url) url = remote_config(r->git, remote, "url");
+    char *path = url ? local_remote_path(url) : NULL;
+    if (path) mt_remote_head_to_main(path);
+    free(path);
+    free(url);
+}
+
 /* Empty remote: first commit on main with .gitattributes, then push it. */
 static int create_main(struct mt_repo *r, const char *remote, struct mt_error *err)
 {
@@ -1664,6 +1697,7 @@ static int create_main(struct mt_repo *r, const char *remote, struct mt_error *e
     if (rc == 0) rc = mt_repo_commit(r, paths, 1, "memtui: create the backup repository", &made, NULL, err);
     if (rc == 0) rc = set_upstream(r, remote, err);
     if (rc == 0) rc = mt_repo_push(r, remote, MAIN_BRANCH, err);
+    if (rc == 0) point_remote_head(r, remote);
     if (rc != MT_REPO_REJECTED) return rc;
 
     /* Another machine created main first: its history wins, ours held only

@@ -77,6 +77,13 @@ void mt_app_refresh(struct mt_app *a)
         mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
 }
 
+/* R: fetch, then reload (one job: the keys stay live meanwhile). */
+static void fetch_and_refresh(struct mt_app *a)
+{
+    if (!mt_job_start(&a->job, "fetch", mt_ui_load_job, (void *)a->cfg))
+        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+}
+
 bool mt_app_idle(const struct mt_app *a)
 {
     return !a->job.running;
@@ -138,9 +145,10 @@ bool mt_app_poll(struct mt_app *a)
     if (mt_job_collect(&a->job)) {
         redraw = true;
         const char *kind = a->job.kind;
-        if (strcmp(kind, "load") == 0) {
+        if (strcmp(kind, "load") == 0 || strcmp(kind, "fetch") == 0) {
             adopt(a, a->job.result);
             a->job.result = NULL;
+            if (strcmp(kind, "fetch") == 0) mt_app_fetch_message(a);
         } else if (strcmp(kind, "diff") == 0) {
             mt_app_show_diff(a, a->job.result);
             a->job.result = NULL;
@@ -236,7 +244,7 @@ void mt_app_open_conflict(struct mt_app *a, size_t index)
  * by themselves and leave nothing half done. */
 static bool reading_job(const struct mt_job *j)
 {
-    return !strcmp(j->kind, "load") || !strcmp(j->kind, "lease") || !strcmp(j->kind, "diff");
+    return !strcmp(j->kind, "load") || !strcmp(j->kind, "fetch") || !strcmp(j->kind, "lease") || !strcmp(j->kind, "diff");
 }
 
 static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_job *), struct mt_ui_write_args *args)
@@ -439,7 +447,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
             mt_rows_clear(&rs);
         }
         break;
-    case MT_ACT_REFRESH: mt_app_refresh(a); break;
+    case MT_ACT_REFRESH: fetch_and_refresh(a); break;
     case MT_ACT_SEARCH:
         a->input = MT_INPUT_SEARCH;
         a->line_len = 0;

@@ -28,6 +28,7 @@ void mt_ui_snap_free(struct mt_ui_snap *s)
     mt_backups_free(s->backups, s->nbackups);
     free(s->backups_error);
     mt_ui_log_free(s->log, s->nlog);
+    mt_remote_view_free(&s->remote);
     free(s);
 }
 
@@ -135,6 +136,7 @@ int mt_ui_load_job(struct mt_job *j)
         mt_session_close(&s->s);
     } else {
         s->open = true;
+        if (strcmp(j->kind, "fetch") == 0) mt_ui_fetch_remote(j, s, cfg);
         load_local(j, s, cfg);
         load_lease(j, s, cfg);
     }

@@ -83,6 +83,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         if (e->reason) mt_rows_line(out, MT_ROLE_DANGER, "    %s", e->reason)->idx = i;
     }
     if (!p->nenvs) mt_rows_line(out, MT_ROLE_DIM, "no fragments yet: run memtui --batch export on each machine");
+    mt_envs_remote_rows(a, out);
 }
 
 /* D on a held-back environment: its mass deletion, once confirmed, goes

@@ -38,6 +38,7 @@ struct mt_config {
     enum mt_policy policy;
     bool dry_run, no_push, allow_mass_delete;
     bool claim_env;           /* take the env name over from another machine */
+    bool offline;             /* status, diff: no fetch (the last fetched view) */
     char *from, *to;          /* export --from, import --to */
     char **entities;          /* restore --entity */
     size_t nentities;

@@ -114,6 +114,12 @@ int mt_repo_commit_known(struct mt_repo *r, const char *const *paths, const char
 
 /* Fetch `remote` (all heads into refs/remotes/<remote>/...). */
 int mt_repo_fetch(struct mt_repo *r, const char *remote, struct mt_error *err);
+/* Same, with progress (objects received of total, as libgit2 reports
+ * them; progress may be NULL) and, when read_only, no tags and no
+ * FETCH_HEAD: only the remote-tracking refs move (status, the workstation's R). */
+typedef void (*mt_fetch_progress_fn)(void *ctx, size_t received, size_t total);
+int mt_repo_fetch_tracking(struct mt_repo *r, const char *remote, bool read_only, mt_fetch_progress_fn progress,
+                           void *ctx, struct mt_error *err);
 
 enum mt_ff_state {
     MT_FF_UP_TO_DATE,   /* local == remote-tracking, or remote has no branch */

@@ -29,7 +29,7 @@
     A(PANEL_BACKUPS, "5", "panel 5: stashes and backup branches")                    \
     A(PANEL_LOG, "6", "panel 6: merges from the manifests")                          \
     A(ENTER, "Enter", "open the selected row (conflict view: as Space)")             \
-    A(REFRESH, "R", "reload everything from the repo (in the background)")           \
+    A(REFRESH, "R", "fetch the remote, then reload everything (background)")           \
     A(SEARCH, "/", "filter rows (plan: by entity)")                                  \
     A(SEARCH_NEXT, "n", "next match")                                                \
     A(SEARCH_PREV, "N", "previous match")                                            \

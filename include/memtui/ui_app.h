@@ -154,6 +154,11 @@ void mt_app_init(struct mt_app *a, const struct mt_config *cfg);
 void mt_app_free(struct mt_app *a);
 /* Reload everything in the background (keeps the operator's decisions). */
 void mt_app_refresh(struct mt_app *a);
+/* After R's fetch: what it brought (objects, behind/ahead) or why it failed. */
+void mt_app_fetch_message(struct mt_app *a);
+/* The Envs panel's view of the remote after R (view_envs_remote.c). */
+struct mt_rows;
+void mt_envs_remote_rows(struct mt_app *a, struct mt_rows *out);
 /* Call often: collects a finished job, re-reads the lock file now and then.
  * True when the screen should be redrawn. */
 bool mt_app_poll(struct mt_app *a);

@@ -17,6 +17,7 @@
 #include "memtui/config.h"
 #include "memtui/lease.h"
 #include "memtui/lock.h"
+#include "memtui/remote_view.h"
 #include "memtui/session.h"
 
 struct mt_job {
@@ -81,6 +82,9 @@ struct mt_ui_snap {
     size_t nlog;
     double loaded_at;                /* mt_monotonic() */
     struct mt_plan_rows *plan_rows;  /* the plan view's rows, counted by the job */
+    bool have_remote;                /* R: fetched (or tried to) before loading */
+    struct mt_remote_view remote;
+    size_t fetch_received, fetch_total;   /* objects, as the fetch last reported */
 };
 
 /* The plan view's index (view_plan.c): every entity and relation change of
@@ -97,8 +101,11 @@ void mt_plan_rows_free(struct mt_plan_rows *x);
 int mt_ui_lease_job(struct mt_job *j);
 void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from);
 
-/* The load job: arg is the config (borrowed), result a struct mt_ui_snap. */
+/* The load job: arg is the config (borrowed), result a struct mt_ui_snap.
+ * Started as kind "fetch" (R), it first fetches the remote (remote-tracking
+ * refs only, objects received shown as progress) and fills snap->remote. */
 int mt_ui_load_job(struct mt_job *j);
+void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg);
 void mt_ui_snap_free(struct mt_ui_snap *s);
 
 /* The merge log: manifests along HEAD's first parents (newest first). */

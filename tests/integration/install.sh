@@ -32,7 +32,7 @@ done
 bash -n "$S/share/bash-completion/completions/memtui" || fail "bash completion does not parse"
 for w in init export merge import sync status diff verify backups restore lease show break \
     --batch --repo --env --memory-file --remote --lock-file --lock-timeout --lease-ttl --json \
-    --claim-env --theme --policy --dry-run --no-push --allow-mass-delete --token --limit \
+    --claim-env --offline --theme --policy --dry-run --no-push --allow-mass-delete --token --limit \
     schedule --print --install --every --kind --force; do
     grep -q -- "$w" "$S/share/bash-completion/completions/memtui" || fail "bash completion lacks $w"
     grep -q -- "$w" "$S/share/zsh/site-functions/_memtui" || fail "zsh completion lacks $w"

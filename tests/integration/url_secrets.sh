@@ -71,10 +71,11 @@ for bad in "badpw http://$TOKEN:${PW}x@$HOSTPART/r.git" "lonetoken http://$TOKEN
     seturl "${bad#* }"
     run "sync-$name" 5 a sync
     run "sync-$name-json" 5 a --json sync
-    run "status-$name" 0 a status
-    run "status-$name-json" 0 a --json status
-    json "$SHOWN/status-$name-json.out" 'j["lease"]["error"]' | grep -qF 'http://***@' ||
-        fail "status --json ($name) does not show the lease error with the URL redacted: $(cat "$SHOWN/status-$name-json.out")"
+    # status reports the local clone, stale: exit 5 and the fetch error
+    run "status-$name" 5 a status
+    run "status-$name-json" 5 a --json status
+    json "$SHOWN/status-$name-json.out" 'j["remote"]["error"]' | grep -qF 'http://***@' ||
+        fail "status --json ($name) does not show the fetch error with the URL redacted: $(cat "$SHOWN/status-$name-json.out")"
 done
 shows_redacted sync-badpw r.git
 shows_redacted sync-404 missing.git
