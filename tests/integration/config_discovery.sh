@@ -53,6 +53,9 @@ cmp -s "$T/home-before" "$T/home-after" || fail "a refused run made files in HOM
 # export --from and import --to name their file: they still work
 ent Named >"$T/named.json"
 expect_rc 0 M export --from "$T/named.json" >/dev/null
+expect_rc 0 M merge >/dev/null
+expect_rc 0 M import --to "$T/to.json" >/dev/null
+grep -q '"Named"' "$T/to.json" || fail "import --to did not write the merged graph"
 expect_rc 0 M status >"$T/status.out"
 grep -q "memory file (none)  (from none)" "$T/status.out" || fail "status does not say no memory file: $(cat "$T/status.out")"
 
@@ -146,6 +149,10 @@ repo = /b'; do
     expect_rc 2 M config >/dev/null 2>"$T/bad.err"
     grep -q "$HOME/.config/memtui/config:[23]:" "$T/bad.err" || fail "'$bad' is not named file:line: $(cat "$T/bad.err")"
 done
+# a theme is checked where it is loaded: the message still names the line
+printf 'remote = origin\ntheme = nosuch\n' >"$HOME/.config/memtui/config"
+expect_rc 2 M config >/dev/null 2>"$T/bad.err"
+grep -q "$HOME/.config/memtui/config:2: theme = nosuch" "$T/bad.err" || fail "a bad theme is not named file:line: $(cat "$T/bad.err")"
 expect_rc 2 M --json config >"$T/bad.json" 2>/dev/null
 [ "$(json "$T/bad.json" "j['exit_code']")" = 2 ] || fail "--json with a bad config file"
 rm -f "$HOME/.config/memtui/config"
