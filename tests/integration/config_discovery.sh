@@ -58,6 +58,23 @@ expect_rc 0 M import --to "$T/to.json" >/dev/null
 grep -q '"Named"' "$T/to.json" || fail "import --to did not write the merged graph"
 expect_rc 0 M status >"$T/status.out"
 grep -q "memory file (none)  (from none)" "$T/status.out" || fail "status does not say no memory file: $(cat "$T/status.out")"
+# the workstation opens; its sync is refused with the same reason
+cat >"$T/script" <<S
+:save-display $T/opened.txt
+m
+j
+j
+Enter
+y
+:save-display $T/refused.txt
+q
+S
+TERM=xterm-256color LINES=30 COLUMNS=200 MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" \
+    "$MEMTUI" --repo "$T/clone-a" --env a 2>"$T/ui.err" || fail "the workstation did not open: $(cat "$T/ui.err")"
+grep -q 'Environments' "$T/opened.txt" || fail "the workstation shows no panels: $(cat "$T/opened.txt")"
+grep -q 'sync refused: no memory file known' "$T/refused.txt" || fail "the workstation's sync: $(cat "$T/refused.txt")"
+ls -A "$HOME" >"$T/home-after"
+cmp -s "$T/home-before" "$T/home-after" || fail "the workstation made files in HOME: $(cat "$T/home-after")"
 
 # ---- each client's format ------------------------------------------------------
 check_client() {  # REL-OR-ABS-PATH KEY [PROJECT]: a client file naming $T/<n>.json
