@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "memtui/fsutil.h"
 #include "memtui/util.h"
@@ -88,6 +89,22 @@ static bool is_memory_server(const char **w, size_t n)
     return false;
 }
 
+/* cmd as the shell finds it: itself with a slash, else the first
+ * executable in $PATH (caller frees), or NULL. */
+static char *on_path(const char *cmd)
+{
+    if (strchr(cmd, '/')) return access(cmd, X_OK) == 0 ? xstrdup(cmd) : NULL;
+    const char *path = getenv("PATH");
+    char *copy = xstrdup(path ? path : ""), *save = NULL, *found = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+        char *p = xasprintf("%s/%s", dir, cmd);
+        if (access(p, X_OK) == 0) found = p;
+        else free(p);
+    }
+    free(copy);
+    return found;
+}
+
 /* The folder the server's index.js is in (caller frees), or NULL with *why. */
 static char *dist_folder(const char *home, const char **w, size_t n, char **why)
 {
@@ -102,6 +119,20 @@ static char *dist_folder(const char *home, const char **w, size_t n, char **why)
         char *p = xstrdup(realpath(w[i], real) ? real : w[i]);
         *strrchr(p, '/') = '\0';
         return p;
+    }
+    /* the package's bin, installed globally: a link to dist/index.js */
+    if (n && strcmp(base_name(w[0]), "mcp-server-memory") == 0) {
+        char *bin = on_path(w[0]), real[PATH_MAX];
+        char *dist = bin && realpath(bin, real) && ends_with(real, "/dist/index.js") ? xstrdup(real) : NULL;
+        if (dist) *strrchr(dist, '/') = '\0';
+        else *why = xasprintf("the server's folder is unknown: %s %s", w[0], bin ? "is not a link to dist/index.js"
+                                                                               : "is not on PATH");
+        free(bin);
+        return dist;
+    }
+    if (!n || strcmp(base_name(w[0]), "npx") != 0) {
+        *why = xasprintf("the server's folder cannot be told from its command (%s)", n ? w[0] : "none");
+        return NULL;
     }
     char *pattern = xasprintf("%s/.npm/_npx/*/node_modules/" PKG "/dist", home);
     glob_t g;

@@ -151,6 +151,35 @@ START_TEST(test_relative_and_missing_path_follow_the_server)
     ck_assert_ptr_nonnull(strstr(why, "several npx copies"));
     free(why);
     free(npx);
+
+    /* the package's bin on PATH, a link to dist/index.js (npm install -g) */
+    tu_sh("rm -rf '%s/.config' && mkdir -p '%s/bin' && ln -s '%s/index.js' '%s/bin/mcp-server-memory' && chmod +x '%s/index.js'",
+          home, home, dist, home, dist);
+    put(home, ".cursor/mcp.json", "{\"mcpServers\": {\"memory\": {\"command\": \"mcp-server-memory\"}}}");
+    char *old_path = xstrdup(getenv("PATH")), *new_path = xasprintf("%s/bin:%s", home, old_path);
+    setenv("PATH", new_path, 1);
+    why = NULL;
+    f = found(&why);
+    want = xasprintf("%s/memory.jsonl", dist);
+    ck_assert_msg(f && strcmp(f, want) == 0, "got %s (%s)", f, why);
+    free(f);
+    free(want);
+    setenv("PATH", old_path, 1);
+    why = NULL;
+    f = found(&why);
+    ck_assert_ptr_null(f);
+    ck_assert_ptr_nonnull(strstr(why, "not on PATH"));
+    free(why);
+    /* another launcher: said, not guessed */
+    put(home, ".cursor/mcp.json", "{\"mcpServers\": {\"memory\": {\"command\": \"bunx\", \"args\": [\"" 
+                                  "@modelcontextprotocol/server-memory\"]}}}");
+    why = NULL;
+    f = found(&why);
+    ck_assert_ptr_null(f);
+    ck_assert_ptr_nonnull(strstr(why, "cannot be told from its command (bunx)"));
+    free(why);
+    free(old_path);
+    free(new_path);
     free(dist);
 }
 END_TEST
