@@ -173,10 +173,24 @@ static void add_entry(struct mt_mcp_discovery *d, const char *home, const char *
     } else {
         char *why = NULL, *dist = dist_folder(home, w, n, &why);
         if (dist) e.memory_file = mt_mcp_server_path(dist, value);
-        else if (value && *value) e.why = xasprintf("MEMORY_FILE_PATH '%s' is relative and %s", value, why);
-        else e.why = xasprintf("no MEMORY_FILE_PATH, and %s", why);
+        char *old = dist && !(value && *value) ? xasprintf("%s/memory.json", dist) : NULL;
+        if (old && mt_file_exists(old) && !mt_file_exists(e.memory_file)) {
+            /* the server moves it to memory.jsonl when it next starts: a
+             * sync now would import under the new name and leave its
+             * entities out */
+            free(e.memory_file);
+            e.memory_file = NULL;
+            e.why = xasprintf("the server has not yet moved its old %s to memory.jsonl (it does so when it next "
+                              "starts): start it once, or name the file",
+                              old);
+        } else if (!dist && value && *value) {
+            e.why = xasprintf("MEMORY_FILE_PATH '%s' is relative and %s", value, why);
+        } else if (!dist) {
+            e.why = xasprintf("no MEMORY_FILE_PATH, and %s", why);
+        }
         free(why);
         free(dist);
+        free(old);
     }
     d->entries = xrealloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));
     d->entries[d->nentries++] = e;

@@ -8,9 +8,11 @@
  * @modelcontextprotocol/server-memory (the package, its mcp-server-memory
  * bin or a path to its dist/index.js), and resolves each one's
  * MEMORY_FILE_PATH as the server does: absolute as it is, relative to the
- * server's dist folder, unset as memory.jsonl there. The dist folder is the
- * one the command runs, or for npx the one package in ~/.npm/_npx; when it
- * cannot be told the entry says why. A file that does not parse is listed
+ * server's dist folder, unset as memory.jsonl there (while an old
+ * memory.json there waits for the server to rename it, the file cannot be
+ * told). The dist folder is the one of the index.js the command runs, or
+ * the mcp-server-memory bin on PATH links to, or for npx the one package in
+ * ~/.npm/_npx; when it cannot be told the entry says why. A file that does not parse is listed
  * as skipped, never fatal. Nothing is guessed: entries that disagree, or
  * one whose file cannot be told, give no result. */
 #ifndef MEMTUI_MCP_DISCOVER_H

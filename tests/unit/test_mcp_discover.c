@@ -143,6 +143,19 @@ START_TEST(test_relative_and_missing_path_follow_the_server)
     ck_assert_str_eq(f, want);
     free(f);
     free(want);
+    /* an old memory.json the server has not renamed yet: not told */
+    tu_sh("touch '%s/memory.json'", npx);
+    why = NULL;
+    f = found(&why);
+    ck_assert_ptr_null(f);
+    ck_assert_ptr_nonnull(strstr(why, "has not yet moved its old"));
+    free(why);
+    tu_sh("touch '%s/memory.jsonl'", npx);   /* both there: the server uses memory.jsonl */
+    f = found(&why);
+    want = xasprintf("%s/memory.jsonl", npx);
+    ck_assert_str_eq(f, want);
+    free(f);
+    free(want);
     /* two copies: which one runs cannot be told */
     tu_sh("mkdir -p '%s/.npm/_npx/ffff/node_modules/@modelcontextprotocol/server-memory/dist'", home);
     why = NULL;
