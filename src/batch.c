@@ -21,6 +21,7 @@
 #include "memtui/remote_view.h"
 #include "memtui/safetext.h"
 #include "memtui/session.h"
+#include "memtui/settings.h"
 #include "memtui/txn.h"
 #include "memtui/url.h"
 
@@ -450,8 +451,11 @@ static int cmd_status(struct run *x, bool diff)
         if (!diff)
             mt_safe_printf(stdout, "repo %s  env %s  head %.12s\n", x->cfg->repo, x->cfg->env,
                            x->s.head[0] ? x->s.head : "(none)");
+        mt_batch_memory_file(x->cfg, x->r, !diff);
         if (!diff) mt_remote_view_print(stdout, &rv);
         mt_print_plan(stdout, &p);
+    } else {
+        mt_batch_memory_file(x->cfg, x->r, false);
     }
     rc = degraded_or_ok(x, &p);
     mt_plan_free(&p);
@@ -678,7 +682,17 @@ static int cmd_init(struct run *x)
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
-                                       "backups", "restore", "lease", "schedule", NULL};
+                                       "backups", "restore", "lease", "schedule", "config", NULL};
+
+/* sync, export without --from and import without --to read or write the
+ * memory file: with none known they refuse rather than make one no MCP
+ * server reads. */
+static bool lacks_memory_file(const struct mt_config *cfg, const char *cmd)
+{
+    if (cfg->memory_file) return false;
+    return strcmp(cmd, "sync") == 0 || (strcmp(cmd, "export") == 0 && !cfg->from) ||
+           (strcmp(cmd, "import") == 0 && !cfg->to);
+}
 
 /* ---- the run's start and end in the log --------------------------------------- */
 
@@ -763,6 +777,11 @@ int mt_batch_run(const struct mt_config *cfg)
         rc = mt_batch_schedule(cfg, x.r, &x.err);   /* writes units at most: no session */
     } else if (strcmp(cmd, "restore") != 0 && strcmp(cmd, "lease") != 0 && cfg->nargs) {
         mt_error_set(&x.err, "%s takes no arguments", cmd);
+        rc = MT_EXIT_USAGE;
+    } else if (strcmp(cmd, "config") == 0) {
+        rc = mt_batch_config(cfg, x.r);
+    } else if (lacks_memory_file(cfg, cmd)) {
+        mt_error_set(&x.err, "%s", cfg->settings->no_memory_file);
         rc = MT_EXIT_USAGE;
     } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
         json_object_object_add(x.r, "env", json_object_new_string(cfg->env));

@@ -10,8 +10,7 @@
 
 #include "memtui/audit.h"
 #include "memtui/lease.h"
-
-#define MT_LOCK_TIMEOUT_MAX (86400.0 * 7)  /* a week: longer is a mistake, not a wait */
+#include "memtui/settings.h"
 
 static const char USAGE[] =
     "usage: memtui [--repo DIR] [--env NAME] [--theme NAME]\n"
@@ -39,6 +38,7 @@ static const char HELP[] =
     "  diff [--offline]       what a merge would change, and its conflicts\n"
     "  verify                 recompute the manifest's checksums and counts at HEAD\n"
     "  backups                stashes and backup branches, with counts\n"
+    "  config                 every effective setting and where it came from\n"
     "  restore REF [--entity NAME]...\n"
     "                         bring entities back from a commit, stash or backup branch\n"
     "  lease show [--limit N] the git lease: holder, token, ttl, how long this machine has\n"
@@ -55,8 +55,9 @@ static const char HELP[] =
     "Options:\n"
     "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
     "  --env NAME             this machine's environment name (default: short host name)\n"
-    "  --memory-file PATH     the local MCP memory file (default $MEMORY_FILE_PATH,\n"
-    "                         then ~/.cache/mcp-memory/memory.json)\n"
+    "  --memory-file PATH     the local MCP memory file (default $MEMORY_FILE_PATH, then\n"
+    "                         the config file, then the file the MCP memory server uses\n"
+    "                         as Claude Desktop, Claude Code, Cursor or VS Code name it)\n"
     "  --remote NAME          git remote (default origin)\n"
     "  --lock-file PATH       local lock file (default <git dir>/memtui.lock);\n"
     "                         any other file there is refused, never overwritten\n"
@@ -70,6 +71,11 @@ static const char HELP[] =
     "                         $MEMTUI_THEMES, themes/ beside the binary, or\n"
     "                         <bindir>/../share/memtui/themes)\n"
     "  --help, --version\n"
+    "\n"
+    "Config file: $XDG_CONFIG_HOME/memtui/config (default ~/.config/memtui/config),\n"
+    "'key = value' lines for repo, env, memory-file, remote, theme, lock-timeout,\n"
+    "lease-ttl; # comments. Order: option, environment, config file, discovered,\n"
+    "default. See where each setting came from: memtui --batch config\n"
     "\n"
     "Exit codes: 0 ok; 1 verification failed (nothing written); 2 usage or config\n"
     "error; 3 conflicts left pending (--policy fail); 4 lock or lease timeout;\n"
@@ -163,7 +169,7 @@ static void set(char **dst, const char *v)
 /* A plain decimal number of seconds within [min, max]: digits first (no
  * sign, space, hex, "inf" or "nan", which strtod would take), all of v
  * read, no overflow or underflow. */
-static bool seconds(const char *v, double min, double max, double *out)
+bool mt_seconds_parse(const char *v, double min, double max, double *out)
 {
     if (!isdigit((unsigned char)v[0]) || strspn(v, "0123456789.eE+-") != strlen(v)) return false;
     char *end;
@@ -187,20 +193,6 @@ static bool whole_number(const char *v, uint64_t max, uint64_t *out)
     return true;
 }
 
-static char *home_path(const char *rest)
-{
-    const char *home = getenv("HOME");
-    return xasprintf("%s/%s", home && *home ? home : ".", rest);
-}
-
-static char *short_host(void)
-{
-    char h[256] = "";
-    if (gethostname(h, sizeof h - 1) != 0 || !h[0]) return xstrdup("localhost");
-    h[strcspn(h, ".")] = '\0';
-    return xstrdup(h);
-}
-
 static int bad(const char *fmt, const char *v)
 {
     mt_warn(fmt, v);
@@ -211,8 +203,8 @@ static int bad(const char *fmt, const char *v)
 int mt_config_parse(struct mt_config *c, int argc, char **argv)
 {
     memset(c, 0, sizeof(*c));
-    c->lock_timeout = 30;
-    c->lease_ttl = 60;
+    c->lock_timeout = -1;   /* not given: settings.c fills it */
+    c->lease_ttl = -1;
     c->policy = MT_POLICY_PRESERVE;
     c->limit = 10;
     opterr = 0;
@@ -226,12 +218,12 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_REMOTE: set(&c->remote, optarg); break;
         case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
         case OPT_LOCK_TIMEOUT:
-            if (!seconds(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
+            if (!mt_seconds_parse(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
                 return bad("--lock-timeout wants seconds from 0 to 604800, not '%s'", optarg);
             break;
         case OPT_LEASE_TTL:
             /* whole seconds go into lease.json: 1.5 is 2 */
-            if (!seconds(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
+            if (!mt_seconds_parse(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
                 return bad("--lease-ttl wants seconds from 1 to 3600, not '%s'", optarg);
             break;
         case OPT_JSON: c->json = true; break;
@@ -293,16 +285,16 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     }
     if (c->help || c->version) return MT_EXIT_OK;
     if (c->command && !c->batch) return bad("'%s': batch commands need --batch", c->command);
-    if (!c->repo) c->repo = getenv("MEMTUI_REPO") && *getenv("MEMTUI_REPO") ? xstrdup(getenv("MEMTUI_REPO"))
-                                                                              : home_path(".cache/memory-backup-repo");
-    if (!c->env) c->env = short_host();
+    struct mt_error err = {0};
+    if (mt_settings_resolve(c, &err)) {
+        char *m = xstrdup(err.msg);
+        mt_error_clear(&err);
+        int rc = bad("%s", m);
+        free(m);
+        return rc;
+    }
     if (!mt_env_name_valid(c->env))
         return bad("invalid environment name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", c->env);
-    if (!c->memory_file)
-        c->memory_file = getenv("MEMORY_FILE_PATH") && *getenv("MEMORY_FILE_PATH")
-                             ? xstrdup(getenv("MEMORY_FILE_PATH"))
-                             : home_path(".cache/mcp-memory/memory.json");
-    if (!c->remote) c->remote = xstrdup("origin");
     return MT_EXIT_OK;
 }
 
@@ -322,5 +314,6 @@ void mt_config_free(struct mt_config *c)
     free(c->command);
     for (size_t i = 0; i < c->nargs; i++) free(c->args[i]);
     free(c->args);
+    mt_settings_free(c->settings);
     memset(c, 0, sizeof(*c));
 }

@@ -6,9 +6,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "memtui/audit.h"
 #include "memtui/batch.h"
 #include "memtui/config.h"
 #include "memtui/lock.h"
+#include "memtui/settings.h"
 #include "memtui/ui.h"
 
 int main(int argc, char **argv)
@@ -27,7 +29,11 @@ int main(int argc, char **argv)
     struct mt_config cfg;
     int rc = mt_config_parse(&cfg, argc, argv);
     /* A --theme that does not exist is a usage error in every mode. */
-    if (rc == MT_EXIT_OK && !cfg.help && cfg.theme) rc = mt_ui_theme_check(cfg.theme);
+    if (rc == MT_EXIT_OK && !cfg.help && cfg.theme) {
+        rc = mt_ui_theme_check(cfg.theme);
+        if (rc && cfg.settings && cfg.settings->source[MT_SET_THEME] == MT_SOURCE_FILE)
+            mt_warn("%s: theme = %s", cfg.settings->detail[MT_SET_THEME], cfg.theme);
+    }
     /* --json promises one JSON object on stdout, even for a bad command line. */
     bool json = false;
     for (int i = 1; i < argc; i++) json |= strcmp(argv[i], "--json") == 0;

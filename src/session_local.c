@@ -716,7 +716,8 @@ static bool file_moved(const struct mt_session *s, const char *path)
 
 int mt_session_settle_import(struct mt_session *s, struct mt_error *err)
 {
-    if (!s->imported_at) return 0;
+    /* import --to with no memory file known: no MCP server watches it */
+    if (!s->imported_at || !s->cfg->memory_file) return 0;
     const char *path = s->cfg->memory_file;
     /* A call in flight at the import reads, parses and rewrites the graph:
      * a second, plus the time node needs for a big file. */

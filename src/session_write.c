@@ -222,10 +222,12 @@ int mt_session_recover(struct mt_session *s, struct mt_error *err)
     /* .memtui as a link to a folder elsewhere is not looked into */
     char *md = xasprintf("%s.memtui", wd);
     remove_dead_temp_files(mt_dir_open_in(wd, ".memtui"), md, NULL);
-    char *lf = xstrdup(s->cfg->memory_file);
-    const char *ld = dirname(lf);
-    remove_dead_temp_files(open_folder(ld), ld, s->cfg->memory_file);
-    free(lf);
+    if (s->cfg->memory_file) {   /* none known: its folder is left alone */
+        char *lf = xstrdup(s->cfg->memory_file);
+        const char *ld = dirname(lf);
+        remove_dead_temp_files(open_folder(ld), ld, s->cfg->memory_file);
+        free(lf);
+    }
     free(md);
     char *p = wip_path(s), *data;
     size_t len;
@@ -246,7 +248,8 @@ int mt_session_recover(struct mt_session *s, struct mt_error *err)
     char *note, *frag = NULL, fsha[MT_SHA256_HEX] = "";
     size_t nlen, flen;
     char *np = mt_session_undo_path(s), *own = xasprintf("memory-%s.json", s->cfg->env);
-    if (mt_file_read(np, &note, &nlen, NULL, NULL) == 0) {
+    /* with no memory file known the note waits for a run that knows it */
+    if (s->cfg->memory_file && mt_file_read(np, &note, &nlen, NULL, NULL) == 0) {
         if (s->head[0] && mt_repo_read_path(s->repo, NULL, own, &frag, &flen, NULL, NULL) == 0)
             mt_sha256_hex(frag, flen, fsha);
         if (nlen < 64 || strncmp(note, fsha, 64) != 0) mt_session_import_undo(s, NULL);

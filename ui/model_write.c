@@ -14,6 +14,7 @@
 #include "memtui/lease_ops.h"
 #include "memtui/pending.h"
 #include "memtui/publish.h"
+#include "memtui/settings.h"
 #include "memtui/ui_model.h"
 
 enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_SYNC = 4, STEP_RESTORE = 8 };
@@ -214,6 +215,13 @@ int mt_ui_merge_job(struct mt_job *j)
 
 int mt_ui_sync_job(struct mt_job *j)
 {
+    struct mt_ui_write_args *a = j->arg;
+    if (!a->cfg->memory_file) {   /* as batch sync: no file is made that no MCP server reads */
+        free(j->message);
+        j->message = xasprintf("sync refused: %s", a->cfg->settings->no_memory_file);
+        mt_ui_write_args_free(a);
+        return MT_EXIT_USAGE;
+    }
     return publish(j, STEP_EXPORT | STEP_MERGE | STEP_SYNC);
 }
 

@@ -21,5 +21,11 @@ int mt_batch_lease(const struct mt_config *cfg, struct mt_session *s, struct jso
  * (batch_schedule.c): needs no repo; adds kind, every, units, installed and
  * next to r, returns the exit code. */
 int mt_batch_schedule(const struct mt_config *cfg, struct json_object *r, struct mt_error *err);
+/* `config`: every effective setting and its source into r (and on stdout
+ * without --json); needs no repo (batch_config.c). */
+int mt_batch_config(const struct mt_config *cfg, struct json_object *r);
+/* The memory file and its source, for status: memory_file,
+ * memory_file_source, memory_file_detail in r; a line on stdout when print. */
+void mt_batch_memory_file(const struct mt_config *cfg, struct json_object *r, bool print);
 
 #endif

@@ -1,8 +1,9 @@
 /* config.h: the command line and its defaults (DESIGN 4).
  *
  * Promises: mt_config_parse accepts every option of the contract in any
- * position (GNU getopt_long with permutation), fills defaults from the
- * environment ($MEMTUI_REPO, $MEMORY_FILE_PATH, the short host name), and
+ * position (GNU getopt_long with permutation), fills what is not given from
+ * the environment, the config file, the MCP clients' configurations and
+ * the defaults (settings.h), and
  * refuses a bad option, a bad value or an invalid env name with a message
  * and MT_EXIT_USAGE. */
 #ifndef MEMTUI_CONFIG_H
@@ -25,11 +26,15 @@ enum mt_exit {
     MT_EXIT_DEGRADED = 6,
 };
 
+#define MT_LOCK_TIMEOUT_MAX (86400.0 * 7)  /* a week: longer is a mistake, not a wait */
+
+struct mt_settings;
+
 struct mt_config {
     bool batch, json, help, version;
     char *repo;               /* the backup repo's work tree */
     char *env;
-    char *memory_file;
+    char *memory_file;        /* NULL: none known (settings->no_memory_file says why) */
     char *remote;
     char *lock_file;          /* NULL: <git dir>/memtui.lock */
     double lock_timeout;
@@ -50,12 +55,16 @@ struct mt_config {
     char *command;            /* batch command, NULL in the workstation */
     char **args;              /* its positional arguments */
     size_t nargs;
+    struct mt_settings *settings;  /* where each setting came from (settings.h) */
 };
 
 /* Returns MT_EXIT_OK, or MT_EXIT_USAGE after printing the reason to stderr. */
 int mt_config_parse(struct mt_config *c, int argc, char **argv);
 void mt_config_free(struct mt_config *c);
 bool mt_env_name_valid(const char *env);
+/* A plain decimal number of seconds within [min, max] (the check of
+ * --lock-timeout and --lease-ttl). */
+bool mt_seconds_parse(const char *v, double min, double max, double *out);
 void mt_usage(FILE *to);
 void mt_help(FILE *to);
 

@@ -8,7 +8,7 @@ _memtui()
     [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
     local global="--batch --repo --env --memory-file --remote --lock-file --lock-timeout
         --lease-ttl --json --claim-env --offline --theme --help --version"
-    local commands="init export merge import sync status diff verify backups restore lease schedule"
+    local commands="init export merge import sync status diff verify backups restore lease schedule config"
 
     # the value of an option
     case $prev in

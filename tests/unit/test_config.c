@@ -75,6 +75,7 @@ static void setup(void)
     setenv("HOME", "/home/tester", 1);
     unsetenv("MEMTUI_REPO");
     unsetenv("MEMORY_FILE_PATH");
+    unsetenv("XDG_CONFIG_HOME");
     unsetenv("POSIXLY_CORRECT");
 }
 
@@ -87,7 +88,7 @@ START_TEST(test_defaults)
     char *host = short_hostname();
     ck_assert(!c.batch && !c.json && !c.help && !c.version);
     ck_assert_str_eq(c.repo, "/home/tester/.cache/memory-backup-repo");
-    ck_assert_str_eq(c.memory_file, "/home/tester/.cache/mcp-memory/memory.json");
+    ck_assert_ptr_null(c.memory_file);   /* no default: only what names the server's file */
     ck_assert_str_eq(c.env, host);
     ck_assert_str_eq(c.remote, "origin");
     ck_assert_ptr_null(c.lock_file);
@@ -129,14 +130,14 @@ START_TEST(test_defaults_from_environment)
     setenv("MEMORY_FILE_PATH", "", 1);
     ck_assert_int_eq(PARSE0(&c), MT_EXIT_OK);
     ck_assert_str_eq(c.repo, "/home/tester/.cache/memory-backup-repo");
-    ck_assert_str_eq(c.memory_file, "/home/tester/.cache/mcp-memory/memory.json");
+    ck_assert_ptr_null(c.memory_file);
     mt_config_free(&c);
 
     /* Without HOME the paths are relative to the current folder. */
     unsetenv("HOME");
     ck_assert_int_eq(PARSE0(&c), MT_EXIT_OK);
     ck_assert_str_eq(c.repo, "./.cache/memory-backup-repo");
-    ck_assert_str_eq(c.memory_file, "./.cache/mcp-memory/memory.json");
+    ck_assert_ptr_null(c.memory_file);
     mt_config_free(&c);
     setenv("HOME", "", 1);
     ck_assert_int_eq(PARSE0(&c), MT_EXIT_OK);
