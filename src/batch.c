@@ -173,7 +173,30 @@ static void plan_done(struct mt_plan *p)
     memset(p, 0, sizeof(*p));
 }
 
-static int do_merge(struct run *x, bool sync, bool *committed)
+/* A merge with nothing to do (mt_session_merge_idle), seen before the
+ * lease: said, and for sync the import that may still be due. */
+static int idle_merge(struct run *x, bool sync, struct mt_plan *p)
+{
+    warn_quarantine(x, p);
+    say(x, "nothing to merge: %zu entities, %zu relations, %zu observations; the lease was not needed\n",
+        p->entities, p->relations, p->observations);
+    put_bool(x->r, "nothing_to_merge", true);
+    put_bool(x->r, "committed", false);
+    json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
+    int rc = degraded_or_ok(x, p);
+    if (sync) {
+        bool imported = false;
+        int irc = mt_session_import_after_merge(&x->s, p, &imported, &x->err);
+        if (irc) rc = irc;
+        put_bool(x->r, "imported", imported);
+    }
+    plan_done(p);
+    return rc;
+}
+
+/* idle (may be NULL): only look, before the lease; set when there is
+ * nothing to merge (then done here), else the plan is dropped. */
+static int do_merge(struct run *x, bool sync, bool *committed, bool *idle)
 {
     struct mt_plan p;
     struct mt_plan_options opt = plan_options(x->cfg);
@@ -191,6 +214,11 @@ static int do_merge(struct run *x, bool sync, bool *committed)
     put_int(timing, "resolve_ms", (long long)((t2 - t1) * 1000));
     json_object_object_add(x->r, "timing", timing);
     mt_report_plan(x->r, &p);
+    if (idle && !x->cfg->dry_run) {
+        if ((*idle = mt_session_merge_idle(&x->s, &p, sync))) return idle_merge(x, sync, &p);
+        mt_plan_free(&p);
+        return MT_EXIT_OK;
+    }
     warn_quarantine(x, &p);
     if (!p.resolved) {
         save_pending(x, &p);
@@ -273,7 +301,16 @@ static int build_step(void *ctx, struct mt_session *s, struct mt_error *err)
     struct steps *st = ctx;
     bool committed = false;
     return st->steps & STEP_RESTORE ? restore_step(st->x, &committed)
-                                    : do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed);
+                                    : do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed, NULL);
+}
+
+static int idle_step(void *ctx, struct mt_session *s, bool *idle, struct mt_error *err)
+{
+    (void)s, (void)err;
+    struct steps *st = ctx;
+    bool committed = false;
+    *idle = false;
+    return st->steps & STEP_RESTORE ? MT_EXIT_OK : do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed, idle);
 }
 
 /* The shared publishing loop (publish.h) with batch's steps, and what it
@@ -282,7 +319,8 @@ static int publish(struct run *x, int steps)
 {
     struct steps st = {x, steps};
     bool builds = steps & (STEP_MERGE | STEP_RESTORE);
-    struct mt_publish_ops ops = {.ctx = &st, .prepare = prepare_step, .build = builds ? build_step : NULL};
+    struct mt_publish_ops ops = {.ctx = &st, .prepare = prepare_step, .build = builds ? build_step : NULL,
+                                 .idle = idle_step};
     struct mt_publish_result res;
     int rc = mt_publish(&x->s, &ops, &res, &x->err);
     if (res.pushed) put_bool(x->r, "pushed", true);
@@ -291,6 +329,7 @@ static int publish(struct run *x, int steps)
         struct json_object *l = json_object_new_object();
         json_object_object_add(l, "holder", res.leased ? json_object_new_string(x->cfg->env) : NULL);
         put_int(l, "token", res.leased ? res.token : x->s.manifest.lease_token);
+        put_bool(l, "taken", res.leased);
         json_object_object_add(l, "expires", NULL);
         json_object_object_add(x->r, "lease", l);
     }
@@ -303,7 +342,7 @@ static int cmd_merge(struct run *x)
     if (x->cfg->dry_run) {  /* read-only: no lock, no lease, nothing written */
         bool committed = false;
         add_lease_and_lock(x, NULL);
-        return do_merge(x, false, &committed);
+        return do_merge(x, false, &committed, NULL);
     }
     return publish(x, STEP_MERGE);
 }

@@ -44,6 +44,16 @@ static struct json_object *entry_json(const struct mt_lease_info *e)
     json_object_object_add(o, "ttl", json_object_new_int64(e->ttl));
     json_object_object_add(o, "time", str_or_null(e->time));
     json_object_object_add(o, "broke", str_or_null(e->broke));
+    json_object_object_add(o, "root", json_object_new_boolean(e->root));
+    if (e->chain_previous) {  /* a root that restarted the chain: what it replaced */
+        struct json_object *c = json_object_new_object();
+        json_object_object_add(c, "previous", json_object_new_string(e->chain_previous));
+        json_object_object_add(c, "entries", json_object_new_uint64(e->chain_entries));
+        json_object_object_add(c, "first", str_or_null(e->chain_first));
+        json_object_object_add(c, "last", str_or_null(e->chain_last));
+        json_object_object_add(c, "holders", str_or_null(e->chain_holders));
+        json_object_object_add(o, "chain", c);
+    }
     return o;
 }
 
@@ -55,6 +65,10 @@ static void print_entry(const struct mt_lease_info *e)
     }
     mt_safe_printf(stdout, "  %.10s  %-8s token %-4" PRIu64 " %s@%s pid %ld  ttl %ld s  %s%s%s\n", e->tip, state_name(e), e->token,
            e->env, e->host, e->pid, e->ttl, e->time, e->broke ? "  broke " : "", e->broke ? e->broke : "");
+    if (e->chain_previous)
+        mt_safe_printf(stdout, "              chain restarted here: it replaced %.12s, %" PRIu64 " entries from %s to %s, "
+                       "held by %s\n", e->chain_previous, e->chain_entries, e->chain_first, e->chain_last,
+                       e->chain_holders && *e->chain_holders ? e->chain_holders : "nobody readable");
 }
 
 /* This machine's wall clock `in` seconds from now, for people. */

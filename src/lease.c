@@ -234,6 +234,10 @@ void mt_lease_info_clear(struct mt_lease_info *info)
     free(info->machine);
     free(info->boot);
     free(info->pidns);
+    free(info->chain_previous);
+    free(info->chain_first);
+    free(info->chain_last);
+    free(info->chain_holders);
     memset(info, 0, sizeof(*info));
 }
 
@@ -246,6 +250,7 @@ struct entry {
     long ttl;
     enum mt_lease_state state;
     const char *broke;  /* NULL unless written by a break */
+    const char *chain;  /* the summary object (JSON text) of a chain root, else NULL */
 };
 
 static void add_field(struct mt_buf *b, const char *sep_key, const char *value)
@@ -282,6 +287,7 @@ static char *entry_json(const struct entry *e, size_t *len)
     add_field(&b, ",\"time\":", now);
     if (e->broke) add_field(&b, ",\"broke\":", e->broke);
     add_whereabouts(&b);
+    if (e->chain) mt_buf_addf(&b, ",\"chain\":%s", e->chain);
     mt_buf_adds(&b, "}\n");
     return mt_buf_detach(&b, len);
 }
@@ -313,6 +319,47 @@ static const char *get_uint(struct json_object *o, const char *key, bool *have, 
     return *out == UINT64_MAX ? "number too large" : NULL;  /* json-c saturates */
 }
 
+static bool is_oid_hex(const char *s)
+{
+    return strlen(s) == MT_OID_HEX - 1 && strspn(s, "0123456789abcdef") == MT_OID_HEX - 1;
+}
+
+/* The summary a chain root carries (o["chain"], when there) into info:
+ * NULL, or why not. Its text is for people (the audit); only previous is
+ * ever checked against anything (read_entry). */
+static const char *chain_fields(struct json_object *o, struct mt_lease_info *info)
+{
+    struct json_object *c, *h;
+    bool have = false;
+    const char *why;
+    if (!json_object_object_get_ex(o, "chain", &c)) return NULL;
+    if (!json_object_is_type(c, json_type_object)) return "chain: expected an object";
+    if ((why = get_string(c, "previous", &info->chain_previous)) || (why = get_string(c, "first", &info->chain_first)) ||
+        (why = get_string(c, "last", &info->chain_last)) || (why = get_uint(c, "entries", &have, &info->chain_entries)))
+        return why;
+    if (!info->chain_previous || !is_oid_hex(info->chain_previous) || !have || !info->chain_entries ||
+        !info->chain_first || !info->chain_last)
+        return "chain: previous (a commit id), entries (at least 1), first and last are required";
+    if (!json_object_object_get_ex(c, "holders", &h) || !json_object_is_type(h, json_type_array))
+        return "chain: holders must be an array";
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t i = 0; i < json_object_array_length(h); i++) {
+        struct json_object *v = json_object_array_get_idx(h, i);
+        if (!json_object_is_type(v, json_type_string) ||
+            strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
+            mt_buf_free(&b);
+            return "chain: holders must be strings";
+        }
+        mt_buf_addf(&b, "%s%s", i ? ", " : "", json_object_get_string(v));
+    }
+    size_t len;
+    free(info->chain_holders);
+    info->chain_holders = b.len ? mt_buf_detach(&b, &len) : xstrdup("");
+    mt_buf_free(&b);
+    return NULL;
+}
+
 /* The fields of the JSON object o into info: NULL, or why not. */
 static const char *lease_fields(struct json_object *o, struct mt_lease_info *info)
 {
@@ -325,7 +372,7 @@ static const char *lease_fields(struct json_object *o, struct mt_lease_info *inf
         (why = get_string(o, "machine", &info->machine)) || (why = get_string(o, "boot", &info->boot)) ||
         (why = get_string(o, "pidns", &info->pidns)) || (why = get_string(o, "state", &state)) ||
         (why = get_uint(o, "pid", &have_pid, &pid)) || (why = get_uint(o, "token", &have_token, &token)) ||
-        (why = get_uint(o, "ttl", &have_ttl, &ttl)))
+        (why = get_uint(o, "ttl", &have_ttl, &ttl)) || (why = chain_fields(o, info)))
         goto out;
     if (!info->env || !info->host || !info->time || !have_pid || !have_token || !have_ttl || !state) {
         why = "a field is missing (env, host, pid, token, ttl, state and time are required)";
@@ -440,6 +487,8 @@ out:
     return rc;
 }
 
+static int first_parent(struct mt_repo *repo, char tip[MT_OID_HEX]);
+
 /* Describe the entry in commit tip as its lease.json reads, without looking
  * at the chain below it. An unreadable lease.json is not an error here:
  * info->valid says so. */
@@ -457,6 +506,10 @@ static int load_entry(struct mt_repo *repo, const char *tip, struct mt_lease_inf
     if (rc < 0 && rc != MT_REPO_NOTFOUND) return rc;
     if (rc == 0 && mt_lease_parse(data, len, info) == 0) {
         info->valid = true;
+        char parent[MT_OID_HEX];
+        snprintf(parent, sizeof(parent), "%s", tip);
+        info->root = first_parent(repo, parent) == 0 && !*parent;
+        git_error_clear();
     } else {
         set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: %s", tip,
                                        why ? why : info->error));
@@ -581,6 +634,36 @@ static long long token_below(struct mt_repo *repo, const char *tip)
     return walk_chain(repo, parent, false, take_token, &token) < 0 ? -1 : (long long)token;
 }
 
+/* A root that restarted the chain carries the token of the tip it
+ * replaced (the jump rule's entry below, which is no longer on the branch);
+ * the next holder's entry, its child, adds one. Only a root, and only
+ * released, may carry a summary; where this repository has the tip it
+ * names, the token must be that entry's (or, unreadable, the newest
+ * readable below it): a summary that lies there is unreadable. Where it has
+ * not, the token is taken as written, as for a branch started over; the
+ * rewrite check of the readers (check_seen) bounds what that may cost. */
+static uint64_t last_good_token(struct mt_repo *repo, const char *tip);
+static int check_restart(struct mt_repo *repo, struct mt_lease_info *info)
+{
+    const char *why = !info->root ? "only a chain root carries a chain summary"
+                      : info->state != MT_LEASE_RELEASED ? "a chain root is written released"
+                                                          : NULL;
+    git_oid id;
+    git_commit *c = NULL;
+    if (!why && git_oid_fromstr(&id, info->chain_previous) == 0 &&
+        git_commit_lookup(&c, mt_repo_git(repo), &id) == 0) {
+        uint64_t was = last_good_token(repo, info->chain_previous);
+        if (was != info->token)
+            set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: the chain root "
+                                           "carries token %" PRIu64 " but the tip it names, %.12s, has %" PRIu64,
+                                           info->tip, info->token, info->chain_previous, was));
+    }
+    git_commit_free(c);
+    git_error_clear();
+    if (why) set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: %s", info->tip, why));
+    return 0;
+}
+
 /* Describe the entry in commit `tip` (already in the local repository). An
  * unreadable lease.json is not an error here: info->valid says so. Every
  * writer sets at most the token below + 1, so a higher one is a forgery
@@ -590,6 +673,7 @@ static int read_entry(struct mt_repo *repo, const char *tip, struct mt_lease_inf
 {
     int rc = load_entry(repo, tip, info, err);
     if (rc < 0 || !info->valid) return rc;
+    if (info->chain_previous) return check_restart(repo, info);
     long long below = token_below(repo, tip);
     if (below >= 0 && info->token > (uint64_t)below + 1)
         set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: token %" PRIu64
@@ -631,6 +715,117 @@ static char *holder_str(const struct mt_lease_info *c)
 {
     if (!c->valid) return xasprintf("an unreadable entry %.12s", c->tip);
     return xasprintf("%s@%s pid %ld token %" PRIu64, c->env, c->host, c->pid, c->token);
+}
+
+/* ---- the chain's bound ------------------------------------------------------
+ * Every acquisition adds entries, forever; when its own entries
+ * (HOLDER_ENTRIES) would take the chain past chain_max(), the acquirer
+ * starts a new chain instead: a parentless released entry carrying
+ * the old tip's token and a summary of the old chain (its tip, length,
+ * first and last time, holders), with the new held entry as its child. The
+ * summary and the audit log are the old chain's record; its commits are
+ * left to git's garbage collection. */
+
+#define CHAIN_MAX_DEFAULT 1000
+#define HOLDER_ENTRIES 3   /* what one merge adds: its entry, the renewal before its push, the release */
+#define SUMMARY_HOLDERS 16  /* distinct env@host named in a summary */
+
+/* The bound: MEMTUI_LEASE_CHAIN_MAX (2 to 1000000), else CHAIN_MAX_DEFAULT. */
+static size_t chain_max(void)
+{
+    const char *v = getenv("MEMTUI_LEASE_CHAIN_MAX");
+    char *end = NULL;
+    unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+    return end && !*end && n >= 2 && n <= 1000000 ? (size_t)n : CHAIN_MAX_DEFAULT;
+}
+
+/* Entries from tip down to the chain's root, counting at most limit. */
+static size_t chain_length(struct mt_repo *repo, const char *tip, size_t limit)
+{
+    char at[MT_OID_HEX];
+    size_t n = 0;
+    snprintf(at, sizeof(at), "%s", tip);
+    while (*at && n < limit && first_parent(repo, at) == 0) n++;
+    git_error_clear();
+    return n;
+}
+
+struct summary {
+    struct mt_buf holders;
+    size_t nholders, entries;
+    char *first, *last;
+};
+
+/* An entry_fn gathering the summary (newest first). */
+static bool summarise(struct mt_repo *repo, const struct mt_lease_info *info, void *ctx)
+{
+    (void)repo;
+    struct summary *sm = ctx;
+    sm->entries++;
+    if (!info->valid) return false;
+    if (!sm->last) sm->last = xstrdup(info->time);
+    free(sm->first);
+    sm->first = xstrdup(info->time);
+    char *who = xasprintf("%s@%s", info->env, info->host);
+    struct mt_buf q;
+    mt_buf_init(&q);
+    jsonw_string(&q, who, strlen(who));
+    mt_buf_adds(&q, "");
+    bool known = sm->holders.data && strstr(sm->holders.data, q.data) != NULL;
+    if (!known && sm->nholders < SUMMARY_HOLDERS) {
+        mt_buf_adds(&sm->holders, sm->nholders++ ? "," : "");
+        mt_buf_adds(&sm->holders, q.data);
+    }
+    mt_buf_free(&q);
+    free(who);
+    return false;
+}
+
+/* The "chain" object of a root replacing the chain at tip (JSON text). */
+static char *chain_summary(struct mt_repo *repo, const char *tip)
+{
+    struct summary sm = {0};
+    mt_buf_init(&sm.holders);
+    walk_chain(repo, tip, false, summarise, &sm);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_buf_addf(&b, "{\"previous\":\"%s\",\"entries\":%zu,\"first\":", tip, sm.entries ? sm.entries : 1);
+    jsonw_string(&b, sm.first ? sm.first : "", sm.first ? strlen(sm.first) : 0);
+    mt_buf_adds(&b, ",\"last\":");
+    jsonw_string(&b, sm.last ? sm.last : "", sm.last ? strlen(sm.last) : 0);
+    mt_buf_addf(&b, ",\"holders\":[%s]}", sm.holders.data ? sm.holders.data : "");
+    mt_buf_free(&sm.holders);
+    free(sm.first);
+    free(sm.last);
+    size_t len;
+    return mt_buf_detach(&b, &len);
+}
+
+/* Make the entry `ent` to push over tip: a child of tip, or, once the chain
+ * is long enough (and restart allowed), the child of a new root carrying
+ * the summary; *restarted says which. */
+static int make_acquire_entry(struct mt_repo *repo, const char *tip, const struct entry *ent, bool restart,
+                              char commit[MT_OID_HEX], bool *restarted, struct mt_error *err)
+{
+    char root[MT_OID_HEX] = "";
+    size_t max = chain_max();
+    /* The root repeats the token below the new one, as the jump rule reads it. */
+    *restarted = restart && *tip && ent->token >= 1 && chain_length(repo, tip, max) + HOLDER_ENTRIES > max &&
+                 last_good_token(repo, tip) == ent->token - 1;
+    if (*restarted) {
+        char *sum = chain_summary(repo, tip);
+        struct entry r = {ent->env, ent->host, ent->pid, ent->token - 1, ent->ttl, MT_LEASE_RELEASED, NULL, sum};
+        char *msg = xasprintf("lease: chain restarted by %s@%s pid %ld at token %" PRIu64 "\n\n%s", ent->env,
+                              ent->host, ent->pid, ent->token - 1, sum);
+        int rc = make_entry(repo, "", &r, msg, root, err);
+        free(msg);
+        free(sum);
+        if (rc < 0) return rc;
+    }
+    char *msg = xasprintf("lease: held by %s@%s pid %ld token %" PRIu64, ent->env, ent->host, ent->pid, ent->token);
+    int rc = make_entry(repo, *restarted ? root : tip, ent, msg, commit, err);
+    free(msg);
+    return rc;
 }
 
 /* ---- acquire ------------------------------------------------------------- */
@@ -707,6 +902,8 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
     char unsure[MT_OID_HEX] = "";  /* our entry whose push failed on the network */
     double unsure_start = 0;
     uint64_t unsure_token = 0;
+    char refused[MT_OID_HEX] = "";  /* a tip our restart of the chain was rejected at */
+    bool no_restart = false;
     double start = mt_monotonic(), seen_since = 0;
     double backoff = BACKOFF_MIN;
     uint64_t rng = rng_seed();
@@ -805,13 +1002,22 @@ int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branc
             continue;
         }
 
-        struct entry ent = {env, myhost, pid, token, ttl_seconds, MT_LEASE_HELD, NULL};
-        char *msg = xasprintf("lease: held by %s@%s pid %ld token %" PRIu64, env, myhost, pid, token);
-        rc = make_entry(repo, tip, &ent, msg, commit, err);
-        free(msg);
+        struct entry ent = {env, myhost, pid, token, ttl_seconds, MT_LEASE_HELD, NULL, NULL};
+        bool restarted = false;
+        if (*refused && strcmp(refused, tip) == 0 && !no_restart) {
+            no_restart = true;  /* the server kept this tip: it refuses non-fast-forward updates */
+            lease_log("restart-refused", "%s: the remote refused to restart the chain at %.12s (a non-fast-forward "
+                      "update); the chain grows on", op, tip);
+        }
+        rc = make_acquire_entry(repo, tip, &ent, !no_restart, commit, &restarted, err);
         if (rc < 0) goto done;
         double push_start = mt_monotonic();
-        rc = mt_repo_push_cas(repo, remote, commit, refname, tip, &e);
+        rc = restarted ? mt_repo_push_cas_rewrite(repo, remote, commit, refname, tip, &e)
+                       : mt_repo_push_cas(repo, remote, commit, refname, tip, &e);
+        if (restarted && rc == MT_REPO_REJECTED) snprintf(refused, sizeof(refused), "%s", tip);
+        if (rc == 0 && restarted)
+            lease_log("restarted", "%s: the chain at %.12s was near its bound (%zu entries): a new root carries "
+                      "token %" PRIu64 " and its summary", op, tip, chain_max(), token - 1);
         if (rc == 0) {
             struct mt_lease *l = new_lease(repo, remote, branch, refname, env, myhost, pid, ttl_seconds);
             l->token = token;
@@ -909,7 +1115,7 @@ static void settle_pending(struct mt_lease *l)
 static int push_entry(struct mt_lease *l, enum mt_lease_state state, const char *what,
                       double *push_start, struct mt_error *err)
 {
-    struct entry ent = {l->env, l->host, l->pid, l->token, l->ttl, state, NULL};
+    struct entry ent = {l->env, l->host, l->pid, l->token, l->ttl, state, NULL, NULL};
     char commit[MT_OID_HEX];
     char *msg = xasprintf("lease: %s by %s@%s pid %ld token %" PRIu64, what, l->env, l->host, l->pid,
                           l->token);
@@ -1160,7 +1366,7 @@ int mt_lease_break(struct mt_repo *repo, const char *remote, const char *branch,
         }
         long ttl = cur.valid ? cur.ttl : 1;
         char *was = cur.valid ? xstrdup(h) : xasprintf("unreadable entry %.12s", tip);
-        struct entry ent = {env, myhost, pid, token + 1, ttl, MT_LEASE_RELEASED, was};
+        struct entry ent = {env, myhost, pid, token + 1, ttl, MT_LEASE_RELEASED, was, NULL};
         char *msg = xasprintf("lease: broken by %s@%s pid %ld token %" PRIu64 " (was held by %s)", env, myhost,
                               pid, token + 1, h);
         rc = make_entry(repo, tip, &ent, msg, commit, err);

@@ -10,6 +10,18 @@ static void note(const struct mt_publish_ops *ops, const char *what, int attempt
     if (ops->note) ops->note(ops->ctx, what, attempt);
 }
 
+/* HEAD is the remote's main as just fetched: this run has no commit of
+ * its own to publish (an export that changed nothing commits nothing). */
+static bool nothing_to_push(const struct mt_txn *t)
+{
+    char head[MT_OID_HEX] = "";
+    struct mt_error e = {0};
+    bool same = t->remote_known && t->remote_tip[0] && mt_repo_head(t->s->repo, head, &e) == 0 &&
+                strcmp(head, t->remote_tip) == 0;
+    mt_error_clear(&e);
+    return same;
+}
+
 int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt_publish_result *res,
                struct mt_error *err)
 {
@@ -26,6 +38,12 @@ int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt
             if ((rc = mt_txn_follow_remote(&t, err))) break;
         }
         if (ops->prepare && (rc = ops->prepare(ops->ctx, s, err))) break;
+        if (online && ops->build && ops->idle && nothing_to_push(&t)) {
+            note(ops, "looking for something to merge", t.attempts + 1);
+            rc = ops->idle(ops->ctx, s, &res->idle, err);
+            if (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) break;
+            if (res->idle) break;
+        }
         if (!ops->build) {
             rc = MT_EXIT_OK;
         } else {

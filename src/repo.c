@@ -1226,7 +1226,7 @@ static bool clear_stale_remote_lock(git_repository *rr, const char *remote_ref)
  * as the zero id, which libgit2 1.5.1 matches against an absent ref). */
 static int local_cas(struct mt_repo *r, git_remote *rem, const char *url, git_repository *rr,
                      const char *src, const git_oid *id, const char *remote_ref,
-                     const git_oid *expect, const char *op, struct mt_error *err)
+                     const git_oid *expect, bool rewrite, const char *op, struct mt_error *err)
 {
     git_oid cur, zero;
     git_odb *odb = NULL;
@@ -1269,7 +1269,7 @@ static int local_cas(struct mt_repo *r, git_remote *rem, const char *url, git_re
         if (rc < 0) goto out;
         git_odb_refresh(odb);
     }
-    if (expect) {
+    if (expect && !rewrite) {
         /* The same promise as over the network: never drop remote history. */
         rc = git_graph_descendant_of(rr, id, expect);
         if (rc < 0) {
@@ -1341,7 +1341,7 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
         if ((rc = local_remote_open(&lr, lpath, refname, op, err)) < 0) goto out;
         if ((rc = local_remote_check_ff(r, &lr, &id, op, err)) < 0) goto out;
         rc = local_cas(r, rem, url, lr.repo, refname, &id, refname, lr.has_old ? &lr.old : NULL,
-                       op, err);
+                       false, op, err);
     } else {
         x.want = refname;
         rc = push_one(rem, url, spec, &x, op, err);
@@ -1359,8 +1359,8 @@ out:
     return rc;
 }
 
-int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oid_hex,
-                     const char *remote_ref, const char *expect_old_hex, struct mt_error *err)
+static int push_cas(struct mt_repo *r, const char *remote, const char *local_oid_hex, const char *remote_ref,
+                    const char *expect_old_hex, bool rewrite, struct mt_error *err)
 {
     git_remote *rem = NULL;
     git_repository *rr = NULL;
@@ -1402,11 +1402,11 @@ int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oi
             rc = gfail(err, MT_REPO_UNREACHABLE, "%s: open remote repository %s", op, lpath);
             goto out;
         }
-        rc = local_cas(r, rem, url, rr, src, &id, remote_ref, has_expect ? &expect : NULL, op, err);
+        rc = local_cas(r, rem, url, rr, src, &id, remote_ref, has_expect ? &expect : NULL, rewrite, op, err);
     } else {
         /* The negotiation check refuses early; the server then checks the
          * old value we send against the ref under its lock (receive-pack). */
-        spec = xasprintf("%s:%s", src, remote_ref);  /* never forced */
+        spec = xasprintf("%s%s:%s", rewrite ? "+" : "", src, remote_ref);  /* forced only to rewrite */
         x.want = remote_ref;
         x.check_old = true;
         git_oid_cpy(&x.expect, &expect);
@@ -1429,6 +1429,18 @@ out:
     free(src);
     free(op);
     return rc;
+}
+
+int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oid_hex,
+                     const char *remote_ref, const char *expect_old_hex, struct mt_error *err)
+{
+    return push_cas(r, remote, local_oid_hex, remote_ref, expect_old_hex, false, err);
+}
+
+int mt_repo_push_cas_rewrite(struct mt_repo *r, const char *remote, const char *local_oid_hex,
+                             const char *remote_ref, const char *expect_old_hex, struct mt_error *err)
+{
+    return push_cas(r, remote, local_oid_hex, remote_ref, expect_old_hex, true, err);
 }
 
 int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote_ref,

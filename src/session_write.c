@@ -319,6 +319,53 @@ static bool nothing_to_commit(const struct mt_plan *p, bool u_same)
     return true;
 }
 
+/* U is unchanged when it is the manifest's output (memtui wrote it) and
+ * that output's digest is the new one (sha); a memory.json or manifest at
+ * HEAD that did not hold up is replaced even then. */
+static bool u_unchanged(struct mt_session *s, const struct mt_plan *p, const char *sha)
+{
+    return p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
+           strcmp(s->manifest.out_sha256, sha) == 0 && mt_trust_head_ok(&s->trust) &&
+           !mt_repo_not_regular(s->repo, NULL, "memory.json");
+}
+
+/* sync: the result (digest sha) goes into the local file first, and only
+ * then may the fragment claim it (a fragment must never claim data the file
+ * lacks). A fragment that is not the result yet needs a commit even when
+ * nothing else changed, or the env's next delta would replay others'
+ * changes as its own. *importing: the merge imports (writes this env's
+ * fragment); returns whether that import is wanted now. */
+static bool wants_import(struct mt_session *s, const struct mt_plan *p, bool import_own, const char *sha,
+                         bool *importing)
+{
+    bool own_env_merged = false, own_is_result = false, own_known = false;
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (!p->envs[i].synthetic && strcmp(p->envs[i].ref.env, s->cfg->env) == 0) {
+            own_env_merged = p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW ||
+                             p->envs[i].status == MT_FRAG_UNCHANGED;
+            own_is_result = strcmp(p->envs[i].sha256, sha) == 0;
+            own_known = true;
+        }
+    /* A machine that joins with no local file takes the graph, and the
+     * graph becomes its fragment, so its later deletions count. */
+    bool joining = import_own && !own_known && !mt_file_exists(s->cfg->memory_file);
+    *importing = import_own && (own_env_merged || joining);
+    return *importing && (joining || !own_is_result) && mt_session_local_unchanged(s, s->cfg->memory_file, NULL);
+}
+
+bool mt_session_merge_idle(struct mt_session *s, const struct mt_plan *p, bool import_own)
+{
+    if (!p->resolved || mt_plan_unresolved(p) || p->restore) return false;
+    struct mt_buf out;
+    char sha[MT_SHA256_HEX];
+    bool importing = false;
+    mt_buf_init(&out);
+    mt_plan_write_result(p, &out);
+    mt_sha256_hex(out.data ? out.data : "", out.len, sha);
+    mt_buf_free(&out);
+    return nothing_to_commit(p, u_unchanged(s, p, sha)) && !wants_import(s, p, import_own, sha, &importing);
+}
+
 int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
                             struct mt_error *err)
 {
@@ -341,27 +388,9 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     mt_sha256_hex(out.data ? out.data : "", out.len, sha);
     blob[0] = '\0';  /* git's id comes from the job, in parallel */
     mt_trace("result hashed");
-    /* sync: the result goes into the local file first, and only then may the
-     * fragment claim it (a fragment must never claim data the file lacks).
-     * A fragment that is not the result yet needs a commit even when
-     * nothing else changed, or the env's next delta would replay others'
-     * changes as its own. */
     char *own_name = xasprintf("memory-%s.json", s->cfg->env);
-    bool own_env_merged = false, own_is_result = false;
-    for (size_t i = 0; i < p->nenvs; i++)
-        if (!p->envs[i].synthetic && strcmp(p->envs[i].ref.env, s->cfg->env) == 0) {
-            own_env_merged = p->envs[i].status == MT_FRAG_CHANGED || p->envs[i].status == MT_FRAG_NEW ||
-                             p->envs[i].status == MT_FRAG_UNCHANGED;
-            own_is_result = strcmp(p->envs[i].sha256, sha) == 0;
-        }
-    /* A machine that joins with no local file takes the graph, and the
-     * graph becomes its fragment, so its later deletions count. */
-    bool own_known = false;
-    for (size_t i = 0; i < p->nenvs; i++)
-        own_known |= !p->envs[i].synthetic && strcmp(p->envs[i].ref.env, s->cfg->env) == 0;
-    bool joining = mo && mo->import_own && !own_known && !mt_file_exists(s->cfg->memory_file);
-    bool importing = mo && mo->import_own && (own_env_merged || joining);
-    bool want_import = importing && (joining || !own_is_result) && mt_session_local_unchanged(s, s->cfg->memory_file, NULL);
+    bool importing = false;
+    bool want_import = wants_import(s, p, mo && mo->import_own, sha, &importing);
     if (importing) {  /* the import writes this env's fragment */
         int orc = mt_session_check_env_owner(s, NULL, err);
         if (orc) {
@@ -371,13 +400,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
             return orc;
         }
     }
-    /* U is unchanged when it is the manifest's output (memtui wrote it) and
-     * that output's digest is the new one; a memory.json or manifest at
-     * HEAD that did not hold up is replaced even then. */
-    bool u_same = p->u_blob[0] && strcmp(p->u_blob, s->manifest.out_blob) == 0 &&
-                  strcmp(s->manifest.out_sha256, sha) == 0 && mt_trust_head_ok(&s->trust) &&
-                  !mt_repo_not_regular(s->repo, NULL, "memory.json");
-    if (nothing_to_commit(p, u_same) && !want_import) {
+    if (nothing_to_commit(p, u_unchanged(s, p, sha)) && !want_import) {
         mt_repo_blob_job_wait(job, NULL);
         free(own_name);
         mt_buf_free(&out);

@@ -97,6 +97,13 @@ struct mt_lease_info {
     char *machine;             /* where pid lives; NULL in entries of older versions */
     char *boot;
     char *pidns;
+    bool root;                 /* a parentless commit: the chain starts here */
+    /* A root that restarted the chain ("chain" in lease.json): the tip it
+     * replaced, that chain's number of entries, its first and last entry's
+     * time, and its holders ("env@host, ..."). NULL/0 on other entries. */
+    char *chain_previous;
+    uint64_t chain_entries;
+    char *chain_first, *chain_last, *chain_holders;
 };
 void mt_lease_info_clear(struct mt_lease_info *info);
 /* "env@host pid P token T", or "an unreadable entry <commit>" (caller frees). */

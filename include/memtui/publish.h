@@ -22,6 +22,13 @@ struct mt_publish_ops {
      * MT_EXIT_OK or MT_EXIT_DEGRADED to publish, anything else stops.
      * NULL: nothing needs the lease (export alone). */
     int (*build)(void *ctx, struct mt_session *s, struct mt_error *err);
+    /* Before the lease, when nothing local waits to be pushed (HEAD is
+     * the remote's main just fetched): sets *idle when the build would
+     * change nothing, and then does what is left without the lease (an
+     * import) and returns its code; the loop ends there, no lease taken,
+     * nothing pushed. A look only: when it says not idle, the lease is
+     * taken and the build decides again. May be NULL. */
+    int (*idle)(void *ctx, struct mt_session *s, bool *idle, struct mt_error *err);
     /* What the loop is doing now, for progress displays. May be NULL. */
     void (*note)(void *ctx, const char *what, int attempt);
 };
@@ -32,6 +39,7 @@ struct mt_publish_result {
     bool leased;             /* a lease was held; token below */
     long long token;
     bool stash_kept;         /* the stash did not re-apply and was kept */
+    bool idle;               /* nothing to build: no lease taken (ops->idle) */
 };
 
 /* Returns the build's code (MT_EXIT_OK, MT_EXIT_DEGRADED) when published,

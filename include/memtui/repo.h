@@ -168,6 +168,12 @@ int mt_repo_push(struct mt_repo *r, const char *remote, const char *branch, stru
  * effort: the remote is the truth). */
 int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oid_hex,
                      const char *remote_ref, const char *expect_old_hex, struct mt_error *err);
+/* The same compare-and-swap, except that local_oid_hex need not descend
+ * from expect_old_hex (a forced push, still only from that old value): for
+ * the lease chain's restart (lease.h). A server that refuses non-fast-
+ * forward updates (receive.denyNonFastForwards) answers MT_REPO_REJECTED. */
+int mt_repo_push_cas_rewrite(struct mt_repo *r, const char *remote, const char *local_oid_hex,
+                             const char *remote_ref, const char *expect_old_hex, struct mt_error *err);
 
 /* Fetch one branch: the current tip of `remote_ref` ("refs/heads/X") on
  * `remote`, with its objects in the local repository, and

@@ -76,6 +76,13 @@ struct mt_merge_opts {
 int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
                             struct mt_error *err);
 
+/* True when mt_session_commit_merge would commit nothing on this resolved
+ * plan (import_own as for sync): no fragment delta, memory.json and the
+ * manifest at HEAD hold up and are the result, no conflict left for an
+ * operator, and the env's fragment already is the result. A look only: a
+ * run that writes decides again under the lease. */
+bool mt_session_merge_idle(struct mt_session *s, const struct mt_plan *p, bool import_own);
+
 /* Two machines with one env name would overwrite each other's fragment at
  * every sync: the last commit that wrote memory-<env>.json names its
  * machine (trailer Memtui-Machine); another machine's is refused

@@ -47,6 +47,9 @@ seen_ago() {
 # merge_rc WANT NAME [options]: a's merge, stderr kept in err.NAME
 merge_rc() {
     _want=$1 _n=$2; shift 2
+    # something to merge, or an idle merge would take no lease
+    printf '{"type":"entity","name":"E-%s","entityType":"t","observations":["o"]}\n' "$_n" >>"$T/a.json"
+    mt a --claim-env --no-push export >/dev/null 2>&1   # claim: the host tests change the machine id
     set +e; mt a --lock-timeout 1 "$@" merge >/dev/null 2>"$T/err.$_n"; _got=$?; set -e
     [ "$_got" = "$_want" ] || fail "$_n: expected exit $_want, got $_got: $(cat "$T/err.$_n")"
 }
