@@ -303,7 +303,9 @@ static int cmd_merge(struct run *x)
         add_lease_and_lock(x);
         return do_merge(x, false, &committed);
     }
-    return publish(x, STEP_MERGE);
+    int rc = publish(x, STEP_MERGE);
+    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
+    return rc;
 }
 
 static int cmd_sync(struct run *x)
@@ -312,6 +314,7 @@ static int cmd_sync(struct run *x)
     struct mt_error e = {0};
     if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
     mt_error_clear(&e);
+    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
     return rc;
 }
 
@@ -647,7 +650,7 @@ static int cmd_init(struct run *x)
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
-                                       "backups", "restore", "lease", NULL};
+                                       "backups", "restore", "lease", "gc", NULL};
 
 /* ---- the run's start and end in the log --------------------------------------- */
 
@@ -743,6 +746,7 @@ int mt_batch_run(const struct mt_config *cfg)
         else if (strcmp(cmd, "backups") == 0) rc = cmd_backups(&x);
         else if (strcmp(cmd, "restore") == 0) rc = cmd_restore(&x);
         else if (strcmp(cmd, "lease") == 0) rc = mt_batch_lease(cfg, &x.s, x.r, &x.err);
+        else if (strcmp(cmd, "gc") == 0) rc = mt_batch_gc(cfg, &x.s, x.r, &x.err);
         else rc = cmd_verify(&x);
     }
     /* init made the repo: its first run is logged there too. */

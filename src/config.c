@@ -44,6 +44,11 @@ static const char HELP[] =
     "  lease break --token N  break the lease held with token N (as lease show names it):\n"
     "                         a released entry with token N+1 naming the holder, logged;\n"
     "                         refused (exit 4) when the lease changed hands since\n"
+    "  gc [--dry-run] [--min-age DAYS]\n"
+    "                         prune backup branches older than DAYS (14) whose every\n"
+    "                         entity, observation and relation main holds; remove\n"
+    "                         leftover push refs; repack past 1000 loose objects or\n"
+    "                         20 packs (a sync does this by itself once a day)\n"
     "\n"
     "Options:\n"
     "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
@@ -104,7 +109,7 @@ bool mt_env_name_valid(const char *env)
 enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
-    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN,
+    OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN, OPT_MIN_AGE,
 };
 
 static const struct option OPTIONS[] = {
@@ -128,6 +133,7 @@ static const struct option OPTIONS[] = {
     {"claim-env", no_argument, NULL, OPT_CLAIM_ENV},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"token", required_argument, NULL, OPT_TOKEN},
+    {"min-age", required_argument, NULL, OPT_MIN_AGE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -194,6 +200,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     c->lease_ttl = 60;
     c->policy = MT_POLICY_PRESERVE;
     c->limit = 10;
+    c->min_age_days = 14;
     opterr = 0;
     optind = 1;
     int o;
@@ -235,6 +242,10 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
         case OPT_TOKEN:
             if (!whole_number(optarg, UINT64_MAX, &c->token))
                 return bad("--token wants a lease token (1 or more), not '%s'", optarg);
+            break;
+        case OPT_MIN_AGE:
+            if (!seconds(optarg, 0, 36500, &c->min_age_days))
+                return bad("--min-age wants days from 0 to 36500, not '%s'", optarg);
             break;
         case OPT_FROM: set(&c->from, optarg); break;
         case OPT_TO: set(&c->to, optarg); break;

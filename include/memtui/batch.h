@@ -17,4 +17,11 @@ int mt_batch_run(const struct mt_config *cfg);
  * (batch_lease.c): adds its fields to r, returns the exit code. */
 int mt_batch_lease(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
 
+/* `gc [--dry-run] [--min-age DAYS]` under the local lock (batch_gc.c). */
+int mt_batch_gc(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
+/* After a sync or merge that succeeded: gc's cheap parts when a limit is
+ * passed, at most once a day, within a time budget; one line says so.
+ * Never fails the run: problems are warnings. */
+void mt_batch_gc_auto(const struct mt_config *cfg, struct mt_session *s, struct json_object *r);
+
 #endif

@@ -42,6 +42,7 @@ struct mt_config {
     char **entities;          /* restore --entity */
     size_t nentities;
     size_t limit;             /* lease show --limit: chain entries shown */
+    double min_age_days;      /* gc --min-age: backup branches younger stay */
     uint64_t token;           /* lease break --token: the token expected to break (0: none given) */
     char *command;            /* batch command, NULL in the workstation */
     char **args;              /* its positional arguments */
