@@ -93,6 +93,43 @@ static char *file_missing(struct mt_repo *r, const struct mt_graph *main, const 
     return why;
 }
 
+/* Files memtui rebuilds or checks by content (above): memory.json, the
+ * fragments and the manifest. */
+static bool graph_path(const char *p)
+{
+    return strcmp(p, "memory.json") == 0 || (!strchr(p, '/') && is_fragment_name(p)) ||
+           strncmp(p, ".memtui/", 8) == 0;
+}
+
+/* Any other file of the tip (an operator's note committed by hand) must be
+ * in main as it is there, byte for byte: NULL, else which one is not. */
+static char *other_files_missing(git_repository *g, const char *oid)
+{
+    git_oid id, mid;
+    git_commit *c = NULL, *m = NULL;
+    git_tree *tc = NULL, *tm = NULL;
+    git_diff *d = NULL;
+    char *why = NULL;
+    if (git_oid_fromstr(&id, oid) || git_reference_name_to_id(&mid, g, "refs/heads/main") ||
+        git_commit_lookup(&c, g, &id) || git_commit_lookup(&m, g, &mid) || git_commit_tree(&tc, c) ||
+        git_commit_tree(&tm, m) || git_diff_tree_to_tree(&d, g, tc, tm, NULL)) {
+        const git_error *e = git_error_last();
+        why = xasprintf("its files cannot be compared with main: %s", e && e->message ? e->message : "?");
+    }
+    for (size_t i = 0; !why && d && i < git_diff_num_deltas(d); i++) {
+        const git_diff_delta *dl = git_diff_get_delta(d, i);
+        if (dl->status == GIT_DELTA_ADDED || graph_path(dl->old_file.path)) continue;
+        why = xasprintf("%s is not in main as it is there", dl->old_file.path);
+    }
+    git_error_clear();
+    git_diff_free(d);
+    git_tree_free(tm);
+    git_tree_free(tc);
+    git_commit_free(m);
+    git_commit_free(c);
+    return why;
+}
+
 /* NULL when main holds every entity, observation and relation of the
  * commit's memory.json and fragments; else the first thing it lacks. */
 static char *commit_missing(struct mt_repo *r, const struct mt_graph *main, const char *oid)
@@ -154,7 +191,13 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
 {
     git_repository *g = mt_repo_git(r);
     struct mt_graph main;
-    if (main_graph(r, &main, err)) return -1;
+    if (main_graph(r, &main, err)) {
+        char *m = mt_error_format(err);
+        mt_error_clear(err);
+        mt_error_set(err, "main's memory.json cannot be read, so no backup branch is pruned: %s", m);
+        free(m);
+        return -1;
+    }
     struct branch *b;
     size_t n = list_branches(g, &b);
     double start = mt_monotonic();
@@ -172,6 +215,7 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
         if (!why && o->budget_s > 0 && mt_monotonic() - start > o->budget_s) why = xstrdup("not checked: time budget spent");
         if (!why) why = too_young(c, o->min_age_days);
         if (!why) why = commit_missing(r, &main, oid);
+        if (!why) why = other_files_missing(g, oid);
         git_commit_free(c);
         if (why) {
             json_object_array_add(kept, entry(name, oid, why));

@@ -40,7 +40,21 @@ for e in a b; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; rel Precious Keep guards; } >"$T/a.json"
 for e in a b a; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
 
-# ---- 1. which backup branches go ---------------------------------------------
+# ---- 1. a backup branch as a sync makes it: a's local commit, b moves main ----
+{ ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromA thing "a's own"; rel Precious Keep guards; } >"$T/a.json"
+expect_rc 0 mt a export --no-push >/dev/null 2>&1
+{ ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromB thing "b's own"; rel Precious Keep guards; } >"$T/b.json"
+expect_rc 0 mt b sync >/dev/null 2>&1
+expect_rc 0 mt a sync >/dev/null 2>&1
+real=$(ca for-each-ref --format='%(refname:short)' refs/heads/memtui/backup/a/)
+[ -n "$real" ] || fail "no backup branch after a's local tip diverged"
+expect_rc 0 mt a gc --json >"$T/gc0.json"
+[ "$(json "$T/gc0.json" "[k['branch'] for k in j['kept']]")" = "['$real']" ] || fail "a fresh backup: $(cat "$T/gc0.json")"
+json "$T/gc0.json" "j['kept'][0]['reason']" | grep -q 'younger than 14 days' || fail "fresh backup reason: $(cat "$T/gc0.json")"
+expect_rc 0 mt a gc --min-age 0 --json >"$T/gc0.json"
+[ "$(json "$T/gc0.json" "[k['branch'] for k in j['pruned']]")" = "['$real']" ] || fail "a merged backup: $(cat "$T/gc0.json")"
+
+# ---- 2. which backup branches go ---------------------------------------------
 ca show main:memory.json >"$T/main.json"
 ca show main:memory-a.json >"$T/frag-a.json"
 # a graph main holds all of (a subset, in another order)
@@ -57,6 +71,9 @@ branch extra-rel 30 "memory-a.json=$T/extra-rel.json"
 # an entity main lacks, in another env's fragment
 { ent Lonely thing "nobody merged me"; } >"$T/extra-ent.json"
 branch extra-ent 30 "memory-z.json=$T/extra-ent.json"
+# a file an operator committed by hand, which main does not have
+echo "operator's note" >"$T/notes.txt"
+branch notes 30 "memory.json=$T/subset.json" "NOTES.txt=$T/notes.txt"
 old_tip=$(ca rev-parse memtui/backup/a/merged-old)
 
 # leftovers of a killed push: one naming main, one naming a commit no other ref has
@@ -77,7 +94,7 @@ expect_rc 0 mt a gc --json >"$T/gc.json"
 [ "$(json "$T/gc.json" "sorted(p['branch'] for p in j['pruned'])")" = "['memtui/backup/a/merged-old']" ] \
     || fail "pruned: $(cat "$T/gc.json")"
 [ "$(json "$T/gc.json" "j['pruned'][0]['commit']")" = "$old_tip" ] || fail "pruned commit not named"
-for b in merged-young merged-future extra-obs extra-rel extra-ent; do
+for b in merged-young merged-future extra-obs extra-rel extra-ent notes; do
     ca rev-parse -q --verify "refs/heads/memtui/backup/a/$b" >/dev/null || fail "$b was pruned"
 done
 ca rev-parse -q --verify refs/heads/memtui/backup/a/merged-old >/dev/null && fail "merged-old was kept"
@@ -88,6 +105,7 @@ why extra-obs | grep -q 'Precious' || fail "extra-obs reason: $(why extra-obs)"
 why extra-rel | grep -q 'belongs to' || fail "extra-rel reason: $(why extra-rel)"
 why extra-rel | grep -q 'memory-a.json' || fail "extra-rel reason: $(why extra-rel)"
 why extra-ent | grep -q 'Lonely' || fail "extra-ent reason: $(why extra-ent)"
+why notes | grep -q 'NOTES.txt' || fail "notes reason: $(why notes)"
 why merged-young | grep -q 'younger' || fail "young reason: $(why merged-young)"
 why merged-future | grep -q 'future' || fail "future reason: $(why merged-future)"
 grep '"event":"gc"' "$T/clone-a/.git/memtui.log" | grep 'merged-old' | grep -q "$old_tip" \
@@ -105,7 +123,7 @@ grep -q 'kept memtui/backup/a/extra-obs' "$T/gc.txt" || fail "human report: $(ca
 expect_rc 2 mt a gc --min-age -3
 expect_rc 0 mt a verify >/dev/null
 
-# ---- 2. repack after many syncs ---------------------------------------------
+# ---- 3. repack after many syncs ---------------------------------------------
 i=0
 while [ $i -lt 6 ]; do
     { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent "N$i" note "round $i"; } >>"$T/a.json"
@@ -140,7 +158,7 @@ ca cat-file -e "$old_tip" || fail "the pruned tip's objects went with the repack
 expect_rc 0 mt a verify >/dev/null
 git --git-dir="$T/remote.git" fsck --full --no-progress >/dev/null 2>&1 || fail "remote fsck"
 
-# ---- 3. a sync does the cheap parts by itself, once a day --------------------
+# ---- 4. a sync does the cheap parts by itself, once a day --------------------
 branch merged-auto 30 "memory.json=$T/subset.json"
 ca update-ref refs/memtui/push/888-def-0 main
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent Auto note "x"; } >>"$T/a.json"
