@@ -8,7 +8,7 @@ _memtui()
     [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
     local global="--batch --repo --env --memory-file --remote --lock-file --lock-timeout
         --lease-ttl --json --claim-env --theme --help --version"
-    local commands="init export merge import sync status diff verify backups restore lease"
+    local commands="init export merge import sync status diff verify backups restore lease gc"
 
     # the value of an option
     case $prev in
@@ -16,7 +16,7 @@ _memtui()
         --memory-file|--lock-file|--from|--to) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --theme) COMPREPLY=($(compgen -W "default light mono" -- "$cur")); return ;;
         --policy) COMPREPLY=($(compgen -W "preserve fail" -- "$cur")); return ;;
-        --env|--remote|--lock-timeout|--lease-ttl|--entity|--limit|--token) return ;;
+        --env|--remote|--lock-timeout|--lease-ttl|--entity|--limit|--token|--min-age) return ;;
     esac
 
     # the command (and lease's subcommand) given so far
@@ -25,7 +25,7 @@ _memtui()
         w=${COMP_WORDS[i]}
         case $w in
             --repo|--env|--memory-file|--remote|--lock-file|--lock-timeout|--lease-ttl|--theme|\
-            --policy|--from|--to|--entity|--limit|--token) ((i++)) ;;
+            --policy|--from|--to|--entity|--limit|--token|--min-age) ((i++)) ;;
             -*) ;;
             *) if [ -z "$cmd" ]; then cmd=$w; elif [ "$cmd" = lease ] && [ -z "$sub" ]; then sub=$w; fi ;;
         esac
@@ -38,6 +38,7 @@ _memtui()
         export) words="--from $global" ;;
         import) words="--to $global" ;;
         restore) words="--entity $global" ;;
+        gc) words="--dry-run --min-age $global" ;;
         lease)
             case $sub in
                 "") words="show break"; [[ $cur == -* ]] && words="$global" ;;
