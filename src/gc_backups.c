@@ -60,11 +60,22 @@ static int main_graph(struct mt_repo *r, struct mt_graph *g, struct mt_error *er
     char *text;
     size_t len;
     if (mt_backup_commit(r, "refs/heads/main", oid, err)) return -1;
-    if (mt_repo_read_path(r, oid, "memory.json", &text, &len, blob, err)) return -1;
+    const char *odd = mt_repo_not_regular(r, oid, "memory.json");
+    if (odd) {
+        mt_error_set(err, "memory.json on main is %s", odd);
+        return -1;
+    }
+    int rc = mt_repo_read_path(r, oid, "memory.json", &text, &len, blob, err);
+    if (rc == MT_REPO_NOTFOUND) {
+        mt_error_clear(err);
+        mt_graph_init(g);
+        return 0;
+    }
+    if (rc) return -1;
     struct mt_fragment f;
-    mt_graph_init(g);
     if (mt_fragment_load(&f, "memory.json", text, len, err)) return -1;
-    int rc = mt_fragment_to_graph(&f, g, err);
+    mt_graph_init(g);
+    rc = mt_fragment_to_graph(&f, g, err);
     mt_fragment_free(&f);
     if (rc) mt_graph_free(g);
     return rc;
@@ -190,16 +201,22 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
                         struct json_object *kept, struct mt_error *err)
 {
     git_repository *g = mt_repo_git(r);
+    struct branch *b;
+    size_t n = list_branches(g, &b);
     struct mt_graph main;
+    if (!n) {
+        free(b);
+        return 0;
+    }
     if (main_graph(r, &main, err)) {
+        for (size_t i = 0; i < n; i++) free(b[i].ref);
+        free(b);
         char *m = mt_error_format(err);
         mt_error_clear(err);
         mt_error_set(err, "main's memory.json cannot be read, so no backup branch is pruned: %s", m);
         free(m);
         return -1;
     }
-    struct branch *b;
-    size_t n = list_branches(g, &b);
     double start = mt_monotonic();
     for (size_t i = 0; i < n; i++) {
         const char *name = b[i].ref + strlen("refs/heads/");

@@ -121,6 +121,18 @@ expect_rc 0 mt a gc --min-age 1 >"$T/gc.txt"
 grep -q 'pruned memtui/backup/a/merged-young' "$T/gc.txt" || fail "human report: $(cat "$T/gc.txt")"
 grep -q 'kept memtui/backup/a/extra-obs' "$T/gc.txt" || fail "human report: $(cat "$T/gc.txt")"
 expect_rc 2 mt a gc --min-age -3
+# gc waits for the local lock like a merge, and touches nothing without it
+branch merged-locked 30 "memory.json=$T/subset.json"
+flock "$T/clone-a/.git/memtui.lock" sleep 20 &
+holder=$!
+PIDS="$PIDS $holder"
+sleep 0.5
+expect_rc 4 mt a gc --lock-timeout 0 >/dev/null 2>&1
+ca rev-parse -q --verify refs/heads/memtui/backup/a/merged-locked >/dev/null || fail "gc pruned without the lock"
+kill "$holder"; wait "$holder" 2>/dev/null || true
+forget_pid "$holder"
+expect_rc 0 mt a gc >/dev/null
+ca rev-parse -q --verify refs/heads/memtui/backup/a/merged-locked >/dev/null && fail "merged-locked kept once the lock was free"
 expect_rc 0 mt a verify >/dev/null
 
 # ---- 3. repack after many syncs ---------------------------------------------
