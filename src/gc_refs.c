@@ -1,7 +1,9 @@
 /* gc_refs.c: the temporaries of a push that a killed run left in this
  * clone, refs/memtui/push/... and refs/memtui/tmp/... (repo.c names them).
- * Called under the local lock: no run of this machine is using them. */
+ * Called under the local lock; a ref whose named process is alive stays. */
+#include <errno.h>
 #include <git2.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,10 +23,23 @@ static bool is_temporary(const char *name)
     return strncmp(name, "refs/memtui/push/", 17) == 0 || strncmp(name, "refs/memtui/tmp/", 16) == 0;
 }
 
+/* repo.c names them <prefix><pid>-<time>-<seq>. Not every push holds the
+ * local lock (lease break does not): a ref whose process still lives here
+ * may be in use, and stays. */
+static bool owner_alive(const char *name)
+{
+    const char *p = strrchr(name, '/') + 1;
+    char *end;
+    errno = 0;
+    long pid = strtol(p, &end, 10);
+    if (end == p || *end != '-' || errno || pid <= 0) return false;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 static int sort_ref(const char *name, void *payload)
 {
     struct names *l = payload;
-    if (is_temporary(name)) {
+    if (is_temporary(name) && !owner_alive(name)) {
         MT_GROW(l->tmp, l->tcap, l->ntmp + 1);
         l->tmp[l->ntmp++] = xstrdup(name);
     }

@@ -9,8 +9,9 @@
  *   pruned branch is logged (event "gc") with its tip, which stays in the
  *   object store: gc never deletes an object.
  * - refs/memtui/push/... and refs/memtui/tmp/... of this clone (temporaries of a
- *   push a killed run left) are removed; one whose commit no other ref
- *   reaches is first kept on a backup branch.
+ *   push a killed run left) are removed, unless the process their name
+ *   holds is alive (a lease break pushes without the lock); one whose
+ *   commit no other ref reaches is first kept on a backup branch.
  * - repack: when loose objects or packs pass their limits, every object of
  *   the clone (reachable ones first) goes into one new pack; a loose object
  *   or an old pack is deleted only once the new pack's index holds each of

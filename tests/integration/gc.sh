@@ -76,11 +76,14 @@ echo "operator's note" >"$T/notes.txt"
 branch notes 30 "memory.json=$T/subset.json" "NOTES.txt=$T/notes.txt"
 old_tip=$(ca rev-parse memtui/backup/a/merged-old)
 
-# leftovers of a killed push: one naming main, one naming a commit no other ref has
-ca update-ref refs/memtui/push/999-abc-0 main
-ca update-ref refs/memtui/tmp/999-abc-1 main
+# leftovers of a killed push: one naming main, one naming a commit no other
+# ref has; and one of a live process (a lease break pushes without the lock)
+sh -c 'exit 0' & dead=$!; wait "$dead" || true
+ca update-ref refs/memtui/push/$dead-abc-0 main
+ca update-ref refs/memtui/tmp/$dead-abc-1 main
+ca update-ref refs/memtui/push/$$-abc-9 main
 orphan=$(echo orphan | ca commit-tree "$(ca rev-parse 'main^{tree}')" -p main -m "memtui: merge by a")
-ca update-ref refs/memtui/push/999-abc-2 "$orphan"
+ca update-ref refs/memtui/push/$dead-abc-2 "$orphan"
 
 refs >"$T/refs.before"
 expect_rc 0 mt a gc --dry-run --json >"$T/dry.json"
@@ -111,9 +114,11 @@ why merged-future | grep -q 'future' || fail "future reason: $(why merged-future
 grep '"event":"gc"' "$T/clone-a/.git/memtui.log" | grep 'merged-old' | grep -q "$old_tip" \
     || fail "the pruned branch and its tip are not in memtui.log"
 # leftovers: gone; the orphan's commit kept on a backup branch
-for r in refs/memtui/push/999-abc-0 refs/memtui/tmp/999-abc-1 refs/memtui/push/999-abc-2; do
+for r in refs/memtui/push/$dead-abc-0 refs/memtui/tmp/$dead-abc-1 refs/memtui/push/$dead-abc-2; do
     ca rev-parse -q --verify "$r" >/dev/null && fail "$r left behind"
 done
+ca rev-parse -q --verify refs/memtui/push/$$-abc-9 >/dev/null || fail "a live process's push ref was removed"
+ca update-ref -d refs/memtui/push/$$-abc-9
 ca for-each-ref --format='%(objectname)' refs/heads/memtui/backup/ | grep -q "$orphan" \
     || fail "the only ref to $orphan was removed without a backup branch"
 # the human report says what went and why the rest stayed
@@ -172,12 +177,12 @@ git --git-dir="$T/remote.git" fsck --full --no-progress >/dev/null 2>&1 || fail 
 
 # ---- 4. a sync does the cheap parts by itself, once a day --------------------
 branch merged-auto 30 "memory.json=$T/subset.json"
-ca update-ref refs/memtui/push/888-def-0 main
+ca update-ref refs/memtui/push/$dead-def-0 main
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent Auto note "x"; } >>"$T/a.json"
 MEMTUI_GC_BACKUPS_MAX=1 expect_rc 0 mt a sync >"$T/auto.txt" 2>&1
 grep -q '^housekeeping:' "$T/auto.txt" || fail "no housekeeping line: $(cat "$T/auto.txt")"
 ca rev-parse -q --verify refs/heads/memtui/backup/a/merged-auto >/dev/null && fail "auto gc kept merged-auto"
-ca rev-parse -q --verify refs/memtui/push/888-def-0 >/dev/null && fail "auto gc kept the push leftover"
+ca rev-parse -q --verify refs/memtui/push/$dead-def-0 >/dev/null && fail "auto gc kept the push leftover"
 [ -e "$T/clone-a/.git/memtui-gc.last" ] || fail "no record of the last run"
 branch merged-auto2 30 "memory.json=$T/subset.json"
 { ent Auto2 note "y"; } >>"$T/a.json"
