@@ -72,7 +72,8 @@ static void print_report(struct json_object *r)
                            num(rp, "loose_before"), num(rp, "packs_before"), num(rp, "loose_after"),
                            num(rp, "packs_after"));
         else
-            mt_safe_printf(stdout, "no repack: %lld loose objects (limit %lld), %lld packs (limit %lld)\n",
+            mt_safe_printf(stdout, "%s: %lld loose objects (limit %lld), %lld packs (limit %lld)\n",
+                           json_object_get_boolean(json_object_object_get(rp, "due")) ? "would repack" : "no repack",
                            num(rp, "loose_before"), num(rp, "loose_max"), num(rp, "packs_before"),
                            num(rp, "packs_max"));
     }
