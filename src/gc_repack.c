@@ -267,6 +267,15 @@ int mt_gc_repack(struct mt_repo *r, struct json_object *report, struct mt_error 
     git_odb *odb = NULL;
     struct sweep s = {0};
     int rc = -1;
+    /* A multi-pack index names packs; deleting one under it would break
+     * git there. It is git's own maintenance: leave such a clone to git. */
+    char *midx = xasprintf("%smulti-pack-index", packdir);
+    bool has_midx = access(midx, F_OK) == 0;
+    free(midx);
+    if (has_midx) {
+        mt_error_set(err, "repack skipped: the clone has a multi-pack-index (git's own maintenance runs there)");
+        goto done;
+    }
     if (git_repository_odb(&odb, g) || git_packbuilder_new(&pb, g) || git_revwalk_new(&w, g)) goto fail;
     git_packbuilder_set_threads(pb, 1);
     add_refs(g, w, pb);

@@ -1,8 +1,8 @@
 /* test_gc_repack.c: gc's repack (gc.h) on real repositories set up with the
  * git CLI: every object the clone had before is there after (unreachable
  * ones and those only a reflog or the index names included), loose objects
- * and old packs go, a .keep pack stays, refs do not move, fsck is clean; and
- * the counts it reports are git's. */
+ * and old packs go, a .keep pack stays, refs do not move, fsck is clean; the
+ * counts it reports are git's; a clone with a multi-pack index is left. */
 #include "testutil.h"
 
 #include <json-c/json.h>
@@ -128,6 +128,29 @@ START_TEST(test_repack_twice_is_stable)
 }
 END_TEST
 
+/* A clone with a multi-pack index is git's to maintain: nothing is touched. */
+START_TEST(test_repack_leaves_a_multi_pack_index_alone)
+{
+    make_repo();
+    ck_assert_int_eq(tu_sh("cd '%s/r' && git multi-pack-index write", T), 0);
+    long loose = git_count("count"), packs = git_count("packs");
+    struct mt_repo *r;
+    struct mt_error err = {0};
+    char *dir;
+    ck_assert_int_ge(asprintf(&dir, "%s/r", T), 0);
+    ck_assert_int_eq(mt_repo_open(dir, &r, &err), 0);
+    struct json_object *rep = json_object_new_object();
+    ck_assert_int_eq(mt_gc_repack(r, rep, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "multi-pack-index"));
+    mt_error_clear(&err);
+    json_object_put(rep);
+    mt_repo_close(r);
+    free(dir);
+    ck_assert_int_eq(git_count("count"), loose);
+    ck_assert_int_eq(git_count("packs"), packs);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("gc_repack");
@@ -136,6 +159,7 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_repack_keeps_every_object);
     tcase_add_test(tc, test_repack_twice_is_stable);
+    tcase_add_test(tc, test_repack_leaves_a_multi_pack_index_alone);
     suite_add_tcase(s, tc);
     return s;
 }
