@@ -7,24 +7,36 @@
 
 #include "memtui/fragment.h"
 
+/* A peer's string, cut for a reason line (at a UTF-8 character boundary). */
+enum { SHOWN_MAX = 120 };
+static int shown(const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= SHOWN_MAX) return (int)n;
+    n = SHOWN_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return (int)n;
+}
+
 static int missing_in(const struct mt_graph *main, const struct mt_graph *g, const char *file, char **why)
 {
     for (size_t i = 0; i < g->nents; i++) {
         const struct mt_entity *e = g->ents[i];
         const struct mt_entity *m = mt_graph_entity(main, e->key);
         if (!m) {
-            *why = xasprintf("%s: entity \"%s\" is not in main", file, e->name);
+            *why = xasprintf("%s: entity \"%.*s\" is not in main", file, shown(e->name), e->name);
             return 1;
         }
         /* A type main resolved otherwise is still something main lacks. */
         if (strcmp(m->type, e->type) != 0) {
-            *why = xasprintf("%s: entity \"%s\" has type \"%s\" there, \"%s\" in main", file, e->name, e->type,
-                             m->type);
+            *why = xasprintf("%s: entity \"%.*s\" has type \"%.*s\" there, \"%.*s\" in main", file, shown(e->name),
+                             e->name, shown(e->type), e->type, shown(m->type), m->type);
             return 1;
         }
         for (size_t k = 0; k < e->obs.n; k++) {
             if (!mt_strset_has(&m->obs, e->obs.items[k])) {
-                *why = xasprintf("%s: observation \"%s\" of \"%s\" is not in main", file, e->obs.items[k], e->name);
+                *why = xasprintf("%s: observation \"%.*s\" of \"%.*s\" is not in main", file, shown(e->obs.items[k]),
+                                 e->obs.items[k], shown(e->name), e->name);
                 return 1;
             }
         }
@@ -32,7 +44,8 @@ static int missing_in(const struct mt_graph *main, const struct mt_graph *g, con
     for (size_t i = 0; i < g->nrels; i++) {
         const struct mt_relation *rl = g->rels[i];
         if (!mt_graph_relation(main, rl->key)) {
-            *why = xasprintf("%s: relation \"%s\" -%s-> \"%s\" is not in main", file, rl->from, rl->rtype, rl->to);
+            *why = xasprintf("%s: relation \"%.*s\" -%.*s-> \"%.*s\" is not in main", file, shown(rl->from), rl->from,
+                             shown(rl->rtype), rl->rtype, shown(rl->to), rl->to);
             return 1;
         }
     }

@@ -99,6 +99,29 @@ START_TEST(test_unreadable_is_never_held)
 }
 END_TEST
 
+/* A peer's huge observation is cut in the reason, never inside a character. */
+START_TEST(test_reason_is_short)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    const char *head = "{\"type\":\"entity\",\"name\":\"Alice\",\"entityType\":\"person\",\"observations\":[\"";
+    mt_buf_add(&b, head, strlen(head));
+    for (int i = 0; i < 5000; i++) mt_buf_add(&b, "\xc3\xa9", 2);   /* é */
+    mt_buf_add(&b, "\"]}\n", 4);
+    mt_buf_addc(&b, '\0');
+    char *why = NULL;
+    ck_assert_int_eq(check(b.data, &why), 1);
+    ck_assert_uint_lt(strlen(why), 300);
+    const char *q = strstr(why, "\"");   /* the observation starts after the first quote */
+    ck_assert_ptr_nonnull(q);
+    const char *end = strstr(q + 1, "\" of");
+    ck_assert_ptr_nonnull(end);
+    ck_assert_int_eq((end - (q + 1)) % 2, 0);   /* whole two-byte characters only */
+    free(why);
+    mt_buf_free(&b);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("gc_contain");
@@ -109,6 +132,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_entity_relation_or_type_main_lacks);
     tcase_add_test(tc, test_legacy_document_is_read);
     tcase_add_test(tc, test_unreadable_is_never_held);
+    tcase_add_test(tc, test_reason_is_short);
     suite_add_tcase(s, tc);
     return s;
 }
