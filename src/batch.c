@@ -344,7 +344,9 @@ static int cmd_merge(struct run *x)
         add_lease_and_lock(x, NULL);
         return do_merge(x, false, &committed, NULL);
     }
-    return publish(x, STEP_MERGE);
+    int rc = publish(x, STEP_MERGE);
+    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
+    return rc;
 }
 
 static int cmd_sync(struct run *x)
@@ -353,6 +355,7 @@ static int cmd_sync(struct run *x)
     struct mt_error e = {0};
     if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
     mt_error_clear(&e);
+    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
     return rc;
 }
 
@@ -721,7 +724,7 @@ static int cmd_init(struct run *x)
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
-                                       "backups", "restore", "lease", "schedule", "config", NULL};
+                                       "backups", "restore", "lease", "schedule", "config", "gc", NULL};
 
 /* sync, export without --from and import without --to read or write the
  * memory file: with none known they refuse rather than make one no MCP
@@ -837,6 +840,7 @@ int mt_batch_run(const struct mt_config *cfg)
         else if (strcmp(cmd, "backups") == 0) rc = cmd_backups(&x);
         else if (strcmp(cmd, "restore") == 0) rc = cmd_restore(&x);
         else if (strcmp(cmd, "lease") == 0) rc = mt_batch_lease(cfg, &x.s, x.r, &x.err);
+        else if (strcmp(cmd, "gc") == 0) rc = mt_batch_gc(cfg, &x.s, x.r, &x.err);
         else rc = cmd_verify(&x);
     }
     /* init made the repo: its first run is logged there too. */

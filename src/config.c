@@ -51,6 +51,11 @@ static const char HELP[] =
     "                         (Linux), a launchd agent (macOS) or a cron line, with\n"
     "                         absolute paths; --install writes them (a different file\n"
     "                         only with --force) and prints the command to run next\n"
+    "  gc [--dry-run] [--min-age DAYS]\n"
+    "                         prune backup branches older than DAYS (14) whose every\n"
+    "                         entity, observation and relation main holds; remove\n"
+    "                         leftover push refs; repack past 1000 loose objects or\n"
+    "                         20 packs (a sync does this by itself once a day)\n"
     "\n"
     "Options:\n"
     "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
@@ -125,7 +130,7 @@ enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
     OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN, OPT_OFFLINE,
-    OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND,
+    OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND, OPT_MIN_AGE,
 };
 
 static const struct option OPTIONS[] = {
@@ -155,6 +160,7 @@ static const struct option OPTIONS[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"every", required_argument, NULL, OPT_EVERY},
     {"kind", required_argument, NULL, OPT_KIND},
+    {"min-age", required_argument, NULL, OPT_MIN_AGE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -207,6 +213,7 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     c->lease_ttl = -1;
     c->policy = MT_POLICY_PRESERVE;
     c->limit = 10;
+    c->min_age_days = 14;
     opterr = 0;
     optind = 0;   /* 0, not 1: glibc then also forgets its place inside a short-option cluster */
     int o;
@@ -260,6 +267,10 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
             break;
         }
         case OPT_KIND: set(&c->kind, optarg); break;
+        case OPT_MIN_AGE:
+            if (!mt_seconds_parse(optarg, 0, 36500, &c->min_age_days))
+                return bad("--min-age wants days from 0 to 36500, not '%s'", optarg);
+            break;
         case OPT_FROM: set(&c->from, optarg); break;
         case OPT_TO: set(&c->to, optarg); break;
         case OPT_ENTITY:

@@ -27,5 +27,11 @@ int mt_batch_config(const struct mt_config *cfg, struct json_object *r);
 /* The memory file and its source, for status: memory_file,
  * memory_file_source, memory_file_detail in r; a line on stdout when print. */
 void mt_batch_memory_file(const struct mt_config *cfg, struct json_object *r, bool print);
+/* `gc [--dry-run] [--min-age DAYS]` under the local lock (batch_gc.c). */
+int mt_batch_gc(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
+/* After a sync or merge that succeeded: gc's cheap parts when a limit is
+ * passed, at most once a day, within a time budget; one line says so.
+ * Never fails the run: problems are warnings. */
+void mt_batch_gc_auto(const struct mt_config *cfg, struct mt_session *s, struct json_object *r);
 
 #endif

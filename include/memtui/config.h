@@ -48,6 +48,7 @@ struct mt_config {
     char **entities;          /* restore --entity */
     size_t nentities;
     size_t limit;             /* lease show --limit: chain entries shown */
+    double min_age_days;      /* gc --min-age: backup branches younger stay */
     uint64_t token;           /* lease break --token: the token expected to break (0: none given) */
     bool print, install, force; /* schedule --print | --install [--force] */
     unsigned every;           /* schedule --every MINUTES (0: the default, 15) */

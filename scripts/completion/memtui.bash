@@ -8,7 +8,7 @@ _memtui()
     [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
     local global="--batch --repo --env --memory-file --remote --lock-file --lock-timeout
         --lease-ttl --json --claim-env --offline --theme --help --version"
-    local commands="init export merge import sync status diff verify backups restore lease schedule config"
+    local commands="init export merge import sync status diff verify backups restore lease schedule config gc"
 
     # the value of an option
     case $prev in
@@ -17,7 +17,7 @@ _memtui()
         --theme) COMPREPLY=($(compgen -W "default light mono" -- "$cur")); return ;;
         --policy) COMPREPLY=($(compgen -W "preserve fail" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "systemd launchd cron" -- "$cur")); return ;;
-        --env|--remote|--lock-timeout|--lease-ttl|--entity|--limit|--token|--every) return ;;
+        --env|--remote|--lock-timeout|--lease-ttl|--entity|--limit|--token|--every|--min-age) return ;;
     esac
 
     # the command (and lease's subcommand) given so far
@@ -26,7 +26,7 @@ _memtui()
         w=${COMP_WORDS[i]}
         case $w in
             --repo|--env|--memory-file|--remote|--lock-file|--lock-timeout|--lease-ttl|--theme|\
-            --policy|--from|--to|--entity|--limit|--token|--every|--kind) ((i++)) ;;
+            --policy|--from|--to|--entity|--limit|--token|--every|--kind|--min-age) ((i++)) ;;
             -*) ;;
             *) if [ -z "$cmd" ]; then cmd=$w; elif [ "$cmd" = lease ] && [ -z "$sub" ]; then sub=$w; fi ;;
         esac
@@ -40,6 +40,7 @@ _memtui()
         import) words="--to $global" ;;
         restore) words="--entity $global" ;;
         schedule) words="--print --install --every --kind --force $global" ;;
+        gc) words="--dry-run --min-age $global" ;;
         lease)
             case $sub in
                 "") words="show break"; [[ $cur == -* ]] && words="$global" ;;

@@ -581,7 +581,7 @@ START_TEST(test_usage_and_help_text)
                                  "--lock-timeout", "--lease-ttl", "--json", "--help", "--version", "--theme",
                                  "init URL", "export", "--from", "merge", "--policy preserve|fail", "--dry-run",
                                  "--no-push", "--allow-mass-delete", "import", "--to", "sync", "status", "diff",
-                                 "verify", "backups", "restore REF", "--entity", "MEMTUI_REPO", "MEMORY_FILE_PATH",
+                                 "verify", "backups", "restore REF", "gc [--dry-run] [--min-age DAYS]", "--entity", "MEMTUI_REPO", "MEMORY_FILE_PATH",
                                  "Exit codes"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         ck_assert_msg(strstr(h, must[i]) != NULL, "help lacks '%s'", must[i]);
@@ -591,6 +591,30 @@ START_TEST(test_usage_and_help_text)
         ck_assert_msg(strstr(h, k) != NULL, "help lacks exit code %d", code);
     }
     free(h);
+}
+END_TEST
+
+/* gc --min-age: days, a plain decimal number from 0 to 36500; 14 by default. */
+START_TEST(test_min_age_values)
+{
+    struct mt_config c;
+    ck_assert_int_eq(PARSE0(&c), MT_EXIT_OK);
+    ck_assert(c.min_age_days == 14);
+    mt_config_free(&c);
+    static const struct { const char *v; double d; } good[] = {{"0", 0}, {"1.5", 1.5}, {"30", 30}, {"36500", 36500}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        ck_assert_int_eq(PARSE(&c, "--batch", "gc", "--min-age", good[i].v), MT_EXIT_OK);
+        ck_assert_msg(c.min_age_days == good[i].d, "'%s' gave %g", good[i].v, c.min_age_days);
+        mt_config_free(&c);
+    }
+    static const char *bad[] = {"-3", "x", "", "nan", "inf", "36501", "+1", "1d", "0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *msg;
+        ck_assert_msg(PARSE_ERR(&c, &msg, "--min-age", bad[i]) == MT_EXIT_USAGE, "--min-age '%s' accepted", bad[i]);
+        ck_assert_msg(strstr(msg, "--min-age") != NULL, "message: %s", msg);
+        free(msg);
+        mt_config_free(&c);
+    }
 }
 END_TEST
 
@@ -613,6 +637,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_env_names);
     tcase_add_test(tc, test_repeated_parse);
     tcase_add_test(tc, test_usage_and_help_text);
+    tcase_add_test(tc, test_min_age_values);
     tcase_add_test(tc, test_nan_seconds_refused);
     tcase_add_test(tc, test_reparse_after_short_cluster_error);
     suite_add_tcase(s, tc);
