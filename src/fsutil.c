@@ -79,6 +79,37 @@ int mt_file_read(const char *path, char **data, size_t *len, bool *missing, stru
     return read_fd(fd, path, data, len, err);
 }
 
+int mt_file_read_config(const char *path, size_t max, char **data, size_t *len, bool *missing,
+                        struct mt_error *err)
+{
+    *data = NULL;
+    if (len) *len = 0;
+    if (missing) *missing = false;
+    /* O_NONBLOCK: opening a FIFO named like a config file must not hang */
+    int fd = open_at(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+    if (fd < 0) {
+        if (missing) *missing = errno == ENOENT;
+        mt_error_set(err, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max) {
+        mt_error_set(err, "%s: not read: %s", path,
+                     S_ISREG(st.st_mode) ? "larger than a configuration file can be" : "not a regular file");
+        close(fd);
+        return -1;
+    }
+    int rc = read_fd(fd, path, data, len, err);
+    if (!rc && len && *len > max) {   /* it grew while read */
+        mt_error_set(err, "%s: not read: larger than a configuration file can be", path);
+        free(*data);
+        *data = NULL;
+        *len = 0;
+        return -1;
+    }
+    return rc;
+}
+
 /* Folder part of path ("." when there is none); caller frees. */
 static char *dir_of(const char *path)
 {

@@ -2,6 +2,7 @@
  * (gc.h) Pure: no repo, no I/O. */
 #include "memtui/gc.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,13 @@ static int shown(const char *s)
     n = SHOWN_MAX;
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
     return (int)n;
+}
+
+/* Fields beyond the MCP ones (extras) are carried by the merge: a backup's
+ * must be in main as they are. */
+static bool extras_held(const char *mine, const char *main)
+{
+    return !mine || (main && strcmp(mine, main) == 0);
 }
 
 static int missing_in(const struct mt_graph *main, const struct mt_graph *g, const char *file, char **why)
@@ -33,6 +41,10 @@ static int missing_in(const struct mt_graph *main, const struct mt_graph *g, con
                              e->name, shown(e->type), e->type, shown(m->type), m->type);
             return 1;
         }
+        if (!extras_held(e->extras, m->extras)) {
+            *why = xasprintf("%s: entity \"%.*s\" has fields main lacks", file, shown(e->name), e->name);
+            return 1;
+        }
         for (size_t k = 0; k < e->obs.n; k++) {
             if (!mt_strset_has(&m->obs, e->obs.items[k])) {
                 *why = xasprintf("%s: observation \"%.*s\" of \"%.*s\" is not in main", file, shown(e->obs.items[k]),
@@ -43,9 +55,11 @@ static int missing_in(const struct mt_graph *main, const struct mt_graph *g, con
     }
     for (size_t i = 0; i < g->nrels; i++) {
         const struct mt_relation *rl = g->rels[i];
-        if (!mt_graph_relation(main, rl->key)) {
-            *why = xasprintf("%s: relation \"%.*s\" -%.*s-> \"%.*s\" is not in main", file, shown(rl->from), rl->from,
-                             shown(rl->rtype), rl->rtype, shown(rl->to), rl->to);
+        const struct mt_relation *mr = mt_graph_relation(main, rl->key);
+        if (!mr || !extras_held(rl->extras, mr->extras)) {
+            *why = xasprintf("%s: relation \"%.*s\" -%.*s-> \"%.*s\" is not in main%s", file, shown(rl->from), rl->from,
+                             shown(rl->rtype), rl->rtype, shown(rl->to), rl->to,
+                             mr ? " with the same fields" : "");
             return 1;
         }
     }

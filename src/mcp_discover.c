@@ -16,6 +16,8 @@
 #include "memtui/util.h"
 
 #define PKG "@modelcontextprotocol/server-memory"
+/* ~/.claude.json keeps every project's history too: tens of MB happen */
+#define MT_MCP_CONFIG_MAX ((size_t)256 << 20)
 
 static void push(char ***list, size_t *n, char *s)
 {
@@ -221,7 +223,7 @@ static struct json_object *load(struct mt_mcp_discovery *d, const char *path)
     size_t len;
     bool missing = false;
     struct mt_error e = {0};
-    if (mt_file_read(path, &data, &len, &missing, &e)) {
+    if (mt_file_read_config(path, MT_MCP_CONFIG_MAX, &data, &len, &missing, &e)) {
         if (!missing) push(&d->skipped, &d->nskipped, xstrdup(e.msg));
         mt_error_clear(&e);
         return NULL;

@@ -772,6 +772,19 @@ static void set_callbacks(git_remote_callbacks *cb, struct xfer *x)
     cb->payload = x;
 }
 
+/* Connects with the callbacks given and no redirect to another host:
+ * libgit2 1.5.1 asks for credentials with the URL first given even after
+ * following a redirect, so a token or a helper's password for one host
+ * would be sent to wherever that host points (DESIGN 4, Authentication). */
+static int connect_remote(git_remote *rem, git_direction dir, const git_remote_callbacks *cb)
+{
+    git_remote_connect_options o;
+    if (git_remote_connect_options_init(&o, GIT_REMOTE_CONNECT_OPTIONS_VERSION) < 0) return -1;
+    o.callbacks = *cb;
+    o.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+    return git_remote_connect_ext(rem, dir, &o);
+}
+
 /* remote.<name>.<key> from a config snapshot; NULL if unset. Caller frees. */
 static char *remote_config(git_repository *g, const char *name, const char *key)
 {
@@ -864,6 +877,7 @@ int mt_repo_fetch_tracking(struct mt_repo *r, const char *remote, bool read_only
         goto out;
     }
     set_callbacks(&fo.callbacks, &x);
+    fo.follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see connect_remote */
     if (progress) fo.callbacks.transfer_progress = fetch_progress_cb;
     if (read_only) {   /* only the remote-tracking refs may move */
         fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
@@ -871,7 +885,7 @@ int mt_repo_fetch_tracking(struct mt_repo *r, const char *remote, bool read_only
     }
     /* Connect first: a refused connection is reported with an OS error class,
      * so only this step tells "unreachable" from a local failure. */
-    if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, NULL) < 0) {
+    if (connect_remote(rem, GIT_DIRECTION_FETCH, &fo.callbacks) < 0) {
         rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, git_remote_url(rem));
         goto out;
     }
@@ -1081,7 +1095,7 @@ static bool remote_unreachable(const char *url)
     set_callbacks(&cb, &x);
     x.ssh = mt_ssh_auth_new(url);
     if (git_remote_create_detached(&rem, x.ssh ? mt_ssh_auth_url(x.ssh) : url) == 0)
-        down = git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0;
+        down = connect_remote(rem, GIT_DIRECTION_FETCH, &cb) < 0;
     xfer_end(&x, down ? MT_REPO_UNREACHABLE : 0);
     git_remote_free(rem);
     xfer_free(&x);
@@ -1141,6 +1155,7 @@ static int push_one(git_remote *rem, const char *url, const char *spec, struct x
         goto out;
     }
     set_callbacks(&po.callbacks, x);
+    po.follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see connect_remote */
     if (x->check_old) po.callbacks.push_negotiation = negotiate_cb;
     /* libgit2 1.5.1 leaks its stream when a git:// receive-pack connection
      * fails (the upload-pack side frees it), so probe that direction first. */
@@ -1148,7 +1163,7 @@ static int push_one(git_remote *rem, const char *url, const char *spec, struct x
         rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, url);
         goto out;
     }
-    if (git_remote_connect(rem, GIT_DIRECTION_PUSH, &po.callbacks, &po.proxy_opts, NULL) < 0) {
+    if (connect_remote(rem, GIT_DIRECTION_PUSH, &po.callbacks) < 0) {
         rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, url ? url : "?");
         goto out;
     }
@@ -1471,8 +1486,9 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
         goto out;
     }
     set_callbacks(&fo.callbacks, &x);
+    fo.follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see connect_remote */
     fo.update_fetchhead = 0;
-    if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, NULL) < 0) {
+    if (connect_remote(rem, GIT_DIRECTION_FETCH, &fo.callbacks) < 0) {
         rc = gfail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, git_remote_url(rem));
         goto out;
     }
@@ -1798,6 +1814,7 @@ int mt_repo_init(const char *url, const char *dir, const char *remote, struct mt
         return gfail(err, MT_REPO_ERR, "init: clone options");
     co.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
     set_callbacks(&co.fetch_opts.callbacks, &x);
+    co.fetch_opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see connect_remote */
     co.remote_cb = remote_create_cb;
     co.remote_cb_payload = (void *)remote;
     x.ssh = mt_ssh_auth_new(url);

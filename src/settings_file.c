@@ -111,7 +111,7 @@ int mt_settings_file_read(const char *path, struct mt_settings_file *f, struct m
     size_t len;
     bool missing = false;
     struct mt_error e = {0};
-    if (mt_file_read(path, &data, &len, &missing, &e)) {
+    if (mt_file_read_config(path, (size_t)1 << 20, &data, &len, &missing, &e)) {
         if (missing) {
             mt_error_clear(&e);
             return 0;

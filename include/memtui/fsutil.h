@@ -21,6 +21,11 @@
  * Returns 0, or -1 with err set (errno-style message naming the path);
  * *missing (optional) is set when the file does not exist. */
 int mt_file_read(const char *path, char **data, size_t *len, bool *missing, struct mt_error *err);
+/* Like mt_file_read for a small file of the user's (an MCP client's JSON, a
+ * config file): only a regular file (symlinks followed) of at most max
+ * bytes is read; a FIFO, a device or a folder is an error, never a hang. */
+int mt_file_read_config(const char *path, size_t max, char **data, size_t *len, bool *missing,
+                        struct mt_error *err);
 /* mode: permissions for a new file (an existing file's mode is kept). */
 int mt_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                          struct mt_error *err);

@@ -3,7 +3,7 @@
  * Promises:
  * - a backup branch (refs/heads/memtui/backup/...) is pruned only when its
  *   tip's committer time is at least min_age_days old and not in the future,
- *   and main's memory.json (refs/heads/main) holds every entity (same type),
+ *   and main's memory.json (refs/heads/main) holds every entity (same type and extra fields),
  *   observation and relation of the branch's memory.json and of each of its
  *   memory-<env>.json fragments; anything unreadable there keeps it. Each
  *   pruned branch is logged (event "gc") with its tip, which stays in the

@@ -1,6 +1,7 @@
 /* test_gc_contain.c: gc's containment check (gc.h, mt_gc_missing): a
  * backup's graph counts as held by main only when main has each of its
- * entities with the same type, each observation and each relation; order,
+ * entities with the same type and extra fields, each observation and each
+ * relation (with its extra fields); order,
  * escapes and duplicate lines do not matter; unreadable text is never
  * "held". */
 #include "testutil.h"
@@ -122,11 +123,26 @@ START_TEST(test_reason_is_short)
 }
 END_TEST
 
+/* Fields beyond the MCP ones are the user's data too: the merge carries
+ * them, so a backup whose only difference is such a field still holds
+ * something main lacks. */
+START_TEST(test_extra_fields_are_data)
+{
+    expect_missing("{\"type\":\"entity\",\"name\":\"Bob\",\"entityType\":\"person\",\"observations\":"
+                   "[\"plays chess\"],\"source\":\"only here\"}\n",
+                   1, "Bob");
+    expect_missing("{\"type\":\"relation\",\"from\":\"Alice\",\"to\":\"Bob\",\"relationType\":\"knows\","
+                   "\"since\":2019}\n",
+                   1, "knows");
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("gc_contain");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_subset_in_any_order_is_held);
+    tcase_add_test(tc, test_extra_fields_are_data);
     tcase_add_test(tc, test_escapes_and_duplicates_fold);
     tcase_add_test(tc, test_one_observation_more_is_not_held);
     tcase_add_test(tc, test_entity_relation_or_type_main_lacks);
