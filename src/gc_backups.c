@@ -8,6 +8,8 @@
 #include "memtui/audit.h"
 #include "memtui/backups.h"
 #include "memtui/fragment.h"
+#include "memtui/sha256.h"
+#include "memtui/trust.h"
 #include "memtui/gc.h"
 #include "memtui/lock.h"
 
@@ -65,19 +67,49 @@ static int main_graph(struct mt_repo *r, struct mt_graph *g, struct mt_error *er
         mt_error_set(err, "memory.json on main is %s", odd);
         return -1;
     }
+    /* Only a memory.json that holds up (trust.h) says what main has: one a
+     * peer broke is rebuilt by the next merge, maybe without what a
+     * backup still holds. */
+    struct mt_manifest m;
+    struct mt_trust t = {0};
+    mt_trust_head(r, oid, &m, &t);
+    if (!mt_trust_head_ok(&t)) {
+        mt_error_set(err, "memory.json on main waits for its repair by the next merge (%s)", t.why ? t.why : "?");
+        mt_manifest_free(&m);
+        mt_trust_clear(&t);
+        return -1;
+    }
     int rc = mt_repo_read_path(r, oid, "memory.json", &text, &len, blob, err);
     if (rc == MT_REPO_NOTFOUND) {
         mt_error_clear(err);
         mt_graph_init(g);
-        return 0;
+        rc = 0;
+        goto out;
     }
-    if (rc) return -1;
+    if (rc) {
+        rc = -1;
+        goto out;
+    }
+    char sha[MT_SHA256_HEX];
+    mt_sha256_hex(text, len, sha);
     struct mt_fragment f;
-    if (mt_fragment_load(&f, "memory.json", text, len, err)) return -1;
+    if (mt_fragment_load(&f, "memory.json", text, len, err)) {
+        rc = -1;
+        goto out;
+    }
     mt_graph_init(g);
     rc = mt_fragment_to_graph(&f, g, err);
     mt_fragment_free(&f);
+    char *why = rc ? NULL : mt_trust_check_u(&m, sha, g);
+    if (why) {
+        mt_error_set(err, "memory.json on main waits for its repair by the next merge (%s)", why);
+        free(why);
+        rc = -1;
+    }
     if (rc) mt_graph_free(g);
+out:
+    mt_manifest_free(&m);
+    mt_trust_clear(&t);
     return rc;
 }
 

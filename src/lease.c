@@ -640,8 +640,9 @@ static long long token_below(struct mt_repo *repo, const char *tip)
  * released, may carry a summary; where this repository has the tip it
  * names, the token must be that entry's (or, unreadable, the newest
  * readable below it): a summary that lies there is unreadable. Where it has
- * not, the token is taken as written, as for a branch started over; the
- * rewrite check of the readers (check_seen) bounds what that may cost. */
+ * not, the token is taken as written, as for a branch started over (the
+ * compare-and-swap of every push still fences: at worst tokens start
+ * again lower, as after a forged jump). */
 static uint64_t last_good_token(struct mt_repo *repo, const char *tip);
 static int check_restart(struct mt_repo *repo, struct mt_lease_info *info)
 {
@@ -652,7 +653,18 @@ static int check_restart(struct mt_repo *repo, struct mt_lease_info *info)
     git_commit *c = NULL;
     if (!why && git_oid_fromstr(&id, info->chain_previous) == 0 &&
         git_commit_lookup(&c, mt_repo_git(repo), &id) == 0) {
-        uint64_t was = last_good_token(repo, info->chain_previous);
+        /* The tip named may itself be a root whose summary names another:
+         * only this first step is checked, the rest read as written, so a
+         * peer's chain of roots cannot recurse without end. */
+        static _Thread_local bool nested;
+        uint64_t was = 0;
+        if (nested) {
+            walk_chain(repo, info->chain_previous, false, take_token, &was);
+        } else {
+            nested = true;
+            was = last_good_token(repo, info->chain_previous);
+            nested = false;
+        }
         if (was != info->token)
             set_unreadable(info, xasprintf("lease entry %.12s: " MT_LEASE_FILE " is unreadable: the chain root "
                                            "carries token %" PRIu64 " but the tip it names, %.12s, has %" PRIu64,

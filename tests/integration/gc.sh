@@ -126,6 +126,23 @@ expect_rc 0 mt a gc --min-age 1 >"$T/gc.txt"
 grep -q 'pruned memtui/backup/a/merged-young' "$T/gc.txt" || fail "human report: $(cat "$T/gc.txt")"
 grep -q 'kept memtui/backup/a/extra-obs' "$T/gc.txt" || fail "human report: $(cat "$T/gc.txt")"
 expect_rc 2 mt a gc --min-age -3
+# a field main lacks is data main lacks
+sed 's/"entityType":"treasure"/&,"source":"only here"/' "$T/main.json" >"$T/extra-field.json"
+branch extra-field 30 "memory.json=$T/extra-field.json"
+expect_rc 0 mt a gc --json >"$T/gcf.json"
+ca rev-parse -q --verify refs/heads/memtui/backup/a/extra-field >/dev/null ||
+    fail "a backup holding a field main lacks was pruned: $(cat "$T/gcf.json")"
+# main's memory.json as a peer broke it (not what its manifest recorded),
+# holding all the branch holds: the next merge rebuilds it from the verified
+# merge, so until then it says nothing about what main has
+good=$(ca rev-parse main)
+cp "$T/extra-field.json" "$T/clone-a/memory.json"
+ca commit -qam "a peer's hand edit"
+expect_rc 1 mt a gc --json >"$T/gcb.json"
+ca rev-parse -q --verify refs/heads/memtui/backup/a/extra-field >/dev/null ||
+    fail "a backup was pruned against a broken memory.json: $(cat "$T/gcb.json")"
+grep -q "repair" "$T/gcb.json" || fail "gc does not say why it pruned nothing: $(cat "$T/gcb.json")"
+ca reset -q --hard "$good"
 # gc waits for the local lock like a merge, and touches nothing without it
 branch merged-locked 30 "memory.json=$T/subset.json"
 flock "$T/clone-a/.git/memtui.lock" sleep 20 &

@@ -97,4 +97,39 @@ ent AfterForge "a" >>"$T/a.json"
 expect_rc 0 mt a --no-push export >/dev/null 2>&1
 expect_rc 4 mt a --lock-timeout 2 merge >/dev/null 2>"$T/f.err"
 [ "$(tok memtui/lease)" = $((cur - 2)) ] || fail "a lease was taken over the forged root"
+
+# -- 4. a chain of forged roots, each naming the one before, all fetched
+# (a junk branch merges them): reading the lease checks one step, not all
+# (before: one nested check per root, until the stack overflowed)
+python3 - "$R" 5000 <<'PY'
+import hashlib, os, sys, zlib
+repo, n = sys.argv[1], int(sys.argv[2])
+def put(kind, body):
+    data = b"%s %d\0" % (kind, len(body)) + body
+    oid = hashlib.sha1(data).hexdigest()
+    path = os.path.join(repo, "objects", oid[:2], oid[2:])
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(zlib.compress(data))
+    return oid
+who = b"p <p@x> 1 +0000"
+prev, roots = "0" * 40, []
+for i in range(n):
+    blob = put(b"blob", ('{"env":"evil","host":"x","pid":1,"token":%d,"ttl":60,"state":"released",'
+                         '"time":"2020-01-01T00:00:00Z","chain":{"previous":"%s","entries":1,'
+                         '"first":"x","last":"y","holders":[]}}\n' % (i + 1, prev)).encode())
+    tree = put(b"tree", b"100644 lease.json\0" + bytes.fromhex(blob))
+    prev = put(b"commit", b"tree %s\nauthor %s\ncommitter %s\n\nroot %d\n" % (tree.encode(), who, who, i))
+    roots.append(prev)
+empty = put(b"tree", b"")
+junk = put(b"commit", b"tree " + empty.encode() + b"\n" + b"".join(b"parent %s\n" % r.encode() for r in roots)
+           + b"author " + who + b"\ncommitter " + who + b"\n\njunk\n")
+open(os.path.join(repo, "refs", "heads", "junk"), "w").write(junk + "\n")
+open(os.path.join(repo, "refs", "heads", "memtui", "lease"), "w").write(prev + "\n")
+PY
+mt a status >/dev/null 2>&1 || true   # fetches every head, the roots too
+# (a small stack, as a thread's may be: the old nesting overflowed it)
+set +e; (ulimit -s 512; mt a --json lease show) >"$T/f3.json" 2>"$T/f3.err"; rc=$?; set -e
+[ "$rc" = 0 ] || fail "lease show over a chain of roots: exit $rc: $(tail -n 5 "$T/f3.err")"
 echo ok
