@@ -1,6 +1,8 @@
 /* askpass.c: run SSH_ASKPASS for a passphrase, without a shell or a tty. */
 #include "memtui/askpass.h"
 
+#include "memtui/cred_proc.h"
+
 #include "memtui/util.h"
 
 #include <errno.h>
@@ -78,7 +80,9 @@ char *mt_askpass(const char *prompt, int timeout_ms)
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     char *argv[] = {(char *)prog, (char *)prompt, NULL};
     pid_t pid;
-    int rc = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+    char **envp = mt_child_environ();
+    int rc = posix_spawnp(&pid, prog, &fa, NULL, argv, envp);
+    free(envp);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     if (rc != 0) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "memtui/cred_helper.h"
@@ -16,7 +17,20 @@
 #include "memtui/util.h"
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static void child(char *const argv[], int in, int out)
+extern char **environ;
+
+char **mt_child_environ(void)
+{
+    size_t n = 0;
+    while (environ && environ[n]) n++;
+    char **env = xcalloc(n + 1, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "MEMTUI_GIT_TOKEN=", 17) != 0) env[k++] = environ[i];
+    return env;
+}
+
+static void child(char *const argv[], char *const envp[], int in, int out)
 {
     struct sigaction dfl;
     sigset_t none;
@@ -30,7 +44,7 @@ static void child(char *const argv[], int in, int out)
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 65536) max = 65536;
     for (int fd = 3; fd < max; fd++) close(fd);
-    execv(argv[0], argv);
+    execve(argv[0], argv, envp);
     _exit(127);
 }
 
@@ -64,8 +78,10 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
         close(in[1]);
         return -1;
     }
+    char **envp = mt_child_environ();   /* built before fork: the child only execs */
     pid_t pid = fork();
-    if (pid == 0) child(argv, in[0], op[1]);
+    if (pid == 0) child(argv, envp, in[0], op[1]);
+    free(envp);
     close(in[0]);
     close(op[1]);
     if (pid < 0) {
@@ -89,7 +105,7 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
     mt_buf_init(&b);
     mt_buf_reserve(&b, MT_CRED_OUT_MAX + 1);  /* never moved: no copy of a secret left behind */
     double deadline = mt_monotonic() + timeout_s;
-    bool timed_out = false, exited = false;
+    bool timed_out = false, exited = false, too_long = false;
     int status = 0;
     for (;;) {
         double left = deadline - mt_monotonic();
@@ -109,11 +125,24 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
         ssize_t r = read(op[0], chunk, sizeof(chunk));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
-        if (b.len + (size_t)r <= MT_CRED_OUT_MAX) mt_buf_add(&b, chunk, (size_t)r);
+        if (b.len + (size_t)r > MT_CRED_OUT_MAX) {   /* no answer is that long: never a spliced one */
+            too_long = true;
+            break;
+        }
+        mt_buf_add(&b, chunk, (size_t)r);
     }
     explicit_bzero(chunk, sizeof(chunk));
     close(op[0]);
-    if (timed_out && !exited) {
+    /* Its output ended, but it may still run (a helper that closed stdout
+     * and waits on a keyring): the same deadline holds for its exit. */
+    while (!exited && !timed_out) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) exited = true;
+        else if (w < 0 && errno != EINTR) break;
+        else if (mt_monotonic() >= deadline) timed_out = true;
+        else nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
+    if ((timed_out || too_long) && !exited) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
     }
@@ -121,10 +150,10 @@ int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     size_t len = b.len;
     char *text = mt_buf_detach(&b, NULL);
-    if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (timed_out || too_long || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         explicit_bzero(text, len);
         free(text);
-        *why = timed_out ? "timed out" : WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "could not be started"
+        *why = timed_out ? "timed out" : too_long ? "answered more than a credential can be" : WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "could not be started"
                                                                                           : "failed";
         return -1;
     }

@@ -14,6 +14,11 @@
 #include <strings.h>
 
 #define MAX_INCLUDE_DEPTH 16
+/* files read through Include in one parse: a file including itself twice
+ * would otherwise be read 2^16 times */
+#define MAX_INCLUDED_FILES 256
+/* an ssh config is small; a link to /dev/zero must not fill memory */
+#define MAX_CONFIG_BYTES ((size_t)4 << 20)
 #define MAX_IDENTITIES 100  /* OpenSSH's SSH_MAX_IDENTITY_FILES */
 
 struct parser {
@@ -21,6 +26,7 @@ struct parser {
     struct mt_ssh_host *h;
     mt_ssh_note_fn note;
     void *ctx;
+    int included;   /* files read through Include so far */
 };
 
 void mt_ssh_host_init(struct mt_ssh_host *h)
@@ -182,7 +188,7 @@ static char *read_text(const char *path)
     size_t len = 0;
     bool missing = false;
     struct mt_error err = {0};
-    int rc = mt_file_read(path, &data, &len, &missing, &err);
+    int rc = mt_file_read_config(path, MAX_CONFIG_BYTES, &data, &len, &missing, &err);
     mt_error_clear(&err);
     if (rc != 0 || missing || !data) {
         free(data);
@@ -212,6 +218,12 @@ static void include(struct parser *p, char **w, int n, const char *name, long li
         glob_t g;
         if (glob(path, 0, NULL, &g) == 0) {
             for (size_t k = 0; k < g.gl_pathc; k++) {
+                if (++p->included > MAX_INCLUDED_FILES) {
+                    if (p->included == MAX_INCLUDED_FILES + 1)
+                        note(p, "%s:%ld: more than %d files included, the rest ignored", name, line,
+                             MAX_INCLUDED_FILES);
+                    break;
+                }
                 char *text = read_text(g.gl_pathv[k]);
                 if (!text) {
                     note(p, "%s:%ld: cannot read Include %s", name, line, g.gl_pathv[k]);

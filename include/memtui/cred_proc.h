@@ -21,4 +21,9 @@
 int mt_cred_run(char *const argv[], const char *input, double timeout_s, char **out, size_t *outlen,
                 const char **why);
 
+/* The environment for a helper or askpass program: memtui's own, less
+ * MEMTUI_GIT_TOKEN (a secret for the remote, not for them). Free the array
+ * only (its strings are the environment's). */
+char **mt_child_environ(void);
+
 #endif

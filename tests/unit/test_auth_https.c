@@ -277,11 +277,26 @@ START_TEST(test_run)
     ck_assert_msg(mt_monotonic() - t0 < 5, "took %.1f s", mt_monotonic() - t0);
     mt_secret_free(out);
 
-    /* output past MT_CRED_OUT_MAX is dropped, not kept */
+    /* output past MT_CRED_OUT_MAX is no answer (never a spliced one) */
     char *big[] = {"/bin/sh", "-c", "head -c 200000 /dev/zero | tr '\\0' a", NULL};
-    ck_assert_int_eq(mt_cred_run(big, "", 10, &out, &len, &why), 0);
-    ck_assert_uint_le(len, MT_CRED_OUT_MAX);
+    ck_assert_int_eq(mt_cred_run(big, "", 10, &out, &len, &why), -1);
+    ck_assert_str_eq(why, "answered more than a credential can be");
+
+    /* the token is for the remote, not for the programs memtui runs */
+    setenv("MEMTUI_GIT_TOKEN", "s3cr3t", 1);
+    char *env[] = {"/bin/sh", "-c", "echo \"t=${MEMTUI_GIT_TOKEN:-none} h=${HOME:+set}\"", NULL};
+    ck_assert_int_eq(mt_cred_run(env, "", 10, &out, &len, &why), 0);
+    ck_assert_str_eq(out, "t=none h=set\n");
     mt_secret_free(out);
+    unsetenv("MEMTUI_GIT_TOKEN");
+
+    /* it closes its stdout and goes on (waiting on a keyring): the
+     * deadline still holds */
+    char *closed[] = {"/bin/sh", "-c", "exec >&-; sleep 30", NULL};
+    t0 = mt_monotonic();
+    ck_assert_int_eq(mt_cred_run(closed, "", 0.5, &out, &len, &why), -1);
+    ck_assert_str_eq(why, "timed out");
+    ck_assert_msg(mt_monotonic() - t0 < 5, "took %.1f s", mt_monotonic() - t0);
 }
 END_TEST
 

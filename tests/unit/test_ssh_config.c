@@ -8,11 +8,16 @@
 #include "memtui/util.h"
 
 static char notes[4096];
+static int nnotes;
 
+/* Keeps the notes' text while it fits, and counts them all. */
 static void on_note(void *ctx, const char *msg)
 {
     (void)ctx;
-    strncat(notes, msg, sizeof(notes) - strlen(notes) - 2);
+    nnotes++;
+    size_t used = strlen(notes);
+    if (used + strlen(msg) + 2 > sizeof(notes)) return;
+    strcat(notes, msg);
     strcat(notes, "\n");
 }
 
@@ -190,6 +195,17 @@ START_TEST(test_include)
     ck_assert_int_eq(h.port, 7);
     ck_assert_ptr_nonnull(strstr(notes, "too deeply"));
     mt_ssh_host_free(&h);
+    /* one reading itself twice: not 2^16 reads, a bounded number */
+    tu_sh("printf 'Include %s/fan.conf\\nInclude %s/fan.conf\\nPort 9\\n' >'%s/fan.conf'", dir, dir, dir);
+    mt_ssh_host_init(&h);
+    char *fan = xasprintf("%s/fan.conf", dir);
+    notes[0] = '\0';
+    nnotes = 0;
+    mt_ssh_config_read(fan, "a", dir, &h, on_note, NULL);
+    ck_assert_int_eq(h.port, 9);
+    ck_assert_msg(nnotes < 400, "%d notes: files read without bound", nnotes);
+    mt_ssh_host_free(&h);
+    free(fan);
     tu_sh("rm -rf '%s'", dir);
     free(loop);
     free(cfg);
