@@ -158,12 +158,39 @@ static char *dist_folder(const char *home, const char **w, size_t n, char **why)
     return dist;
 }
 
+/* A project's own file (./.mcp.json, ./.vscode/mcp.json) comes with
+ * whatever folder memtui runs in, a cloned repository's too: its servers
+ * count only as the client itself would run them. */
+struct gate {
+    bool project;               /* the file is a project's */
+    bool all;                   /* Claude Code: enableAllProjectMcpServers */
+    struct json_object *names;  /* Claude Code: enabledMcpjsonServers */
+    const char *refusal;        /* why a server of this file does not count */
+};
+
+static bool gate_lets(const struct gate *g, const char *name)
+{
+    if (!g || !g->project) return true;
+    if (g->all) return true;
+    if (g->names && json_object_is_type(g->names, json_type_array))
+        for (size_t i = 0; i < json_object_array_length(g->names); i++) {
+            struct json_object *v = json_object_array_get_idx(g->names, i);
+            if (json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), name) == 0)
+                return true;
+        }
+    return false;
+}
+
 static void add_entry(struct mt_mcp_discovery *d, const char *home, const char *file, const char *where,
-                      struct json_object *server)
+                      const char *name, const struct gate *gate, struct json_object *server)
 {
     const char *w[64];
     size_t n = words(server, w, 64);
     if (!is_memory_server(w, n)) return;
+    if (!gate_lets(gate, name)) {
+        push(&d->skipped, &d->nskipped, xasprintf("%s: %s: not used: %s", file, where, gate->refusal));
+        return;
+    }
     struct json_object *env, *v = NULL;
     const char *value = NULL;
     if (json_object_object_get_ex(server, "env", &env) && json_object_object_get_ex(env, "MEMORY_FILE_PATH", &v) &&
@@ -199,14 +226,14 @@ static void add_entry(struct mt_mcp_discovery *d, const char *home, const char *
 }
 
 static void scan_servers(struct mt_mcp_discovery *d, const char *home, const char *file, const char *prefix,
-                         struct json_object *servers)
+                         const struct gate *gate, struct json_object *servers)
 {
     if (!servers || !json_object_is_type(servers, json_type_object)) return;
     json_object_object_foreach(servers, name, server)
     {
         if (!server || !json_object_is_type(server, json_type_object)) continue;
         char *where = xasprintf("%s.%s", prefix, name);
-        add_entry(d, home, file, where, server);
+        add_entry(d, home, file, where, name, gate, server);
         free(where);
     }
 }
@@ -248,19 +275,24 @@ static struct json_object *load(struct mt_mcp_discovery *d, const char *path)
     return o;
 }
 
+/* mine: ~/.claude.json's entry for the project, kept (a reference) for the
+ * project's .mcp.json, whose servers it approves. */
 static void scan_file(struct mt_mcp_discovery *d, const char *home, const char *path, const char *key,
-                      const char *project)
+                      const char *project, const struct gate *gate, struct json_object **mine_out)
 {
     struct json_object *o = load(d, path), *servers = NULL, *projects, *mine;
     if (!o) return;
-    if (json_object_object_get_ex(o, key, &servers)) scan_servers(d, home, path, key, servers);
+    if (json_object_object_get_ex(o, key, &servers)) scan_servers(d, home, path, key, gate, servers);
     /* ~/.claude.json keeps each project's own servers under its folder */
     if (project && json_object_object_get_ex(o, "projects", &projects) &&
         json_object_is_type(projects, json_type_object) && json_object_object_get_ex(projects, project, &mine) &&
-        json_object_is_type(mine, json_type_object) && json_object_object_get_ex(mine, "mcpServers", &servers)) {
-        char *prefix = xasprintf("projects[%s].mcpServers", project);
-        scan_servers(d, home, path, prefix, servers);
-        free(prefix);
+        json_object_is_type(mine, json_type_object)) {
+        if (mine_out) *mine_out = json_object_get(mine);
+        if (json_object_object_get_ex(mine, "mcpServers", &servers)) {
+            char *prefix = xasprintf("projects[%s].mcpServers", project);
+            scan_servers(d, home, path, prefix, NULL, servers);
+            free(prefix);
+        }
     }
     json_object_put(o);
 }
@@ -268,26 +300,40 @@ static void scan_file(struct mt_mcp_discovery *d, const char *home, const char *
 void mt_mcp_discover(const char *home, const char *cwd, struct mt_mcp_discovery *d)
 {
     memset(d, 0, sizeof(*d));
+    enum { USER, CLAUDE_PROJECT, VSCODE_PROJECT };
     static const struct {
-        bool in_project;
+        int kind;
         const char *rel, *key;
     } FILES[] = {
-        {false, ".config/Claude/claude_desktop_config.json", "mcpServers"},
-        {false, "Library/Application Support/Claude/claude_desktop_config.json", "mcpServers"},
-        {false, ".claude.json", "mcpServers"},
-        {true, ".mcp.json", "mcpServers"},
-        {false, ".cursor/mcp.json", "mcpServers"},
-        {false, ".config/Code/User/mcp.json", "servers"},
-        {false, "Library/Application Support/Code/User/mcp.json", "servers"},
-        {true, ".vscode/mcp.json", "servers"},
+        {USER, ".config/Claude/claude_desktop_config.json", "mcpServers"},
+        {USER, "Library/Application Support/Claude/claude_desktop_config.json", "mcpServers"},
+        {USER, ".claude.json", "mcpServers"},
+        {CLAUDE_PROJECT, ".mcp.json", "mcpServers"},
+        {USER, ".cursor/mcp.json", "mcpServers"},
+        {USER, ".config/Code/User/mcp.json", "servers"},
+        {USER, "Library/Application Support/Code/User/mcp.json", "servers"},
+        {VSCODE_PROJECT, ".vscode/mcp.json", "servers"},
     };
+    struct json_object *mine = NULL, *v;
     for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++) {
-        if (FILES[i].in_project && !cwd) continue;
-        char *path = xasprintf("%s/%s", FILES[i].in_project ? cwd : home, FILES[i].rel);
+        if (FILES[i].kind != USER && !cwd) continue;
+        char *path = xasprintf("%s/%s", FILES[i].kind != USER ? cwd : home, FILES[i].rel);
         bool claude_code = strcmp(FILES[i].rel, ".claude.json") == 0;
-        scan_file(d, home, path, FILES[i].key, claude_code ? cwd : NULL);
+        struct gate g = {.project = FILES[i].kind != USER};
+        if (FILES[i].kind == CLAUDE_PROJECT) {
+            g.all = mine && json_object_object_get_ex(mine, "enableAllProjectMcpServers", &v) &&
+                    json_object_get_boolean(v);
+            if (mine) json_object_object_get_ex(mine, "enabledMcpjsonServers", &g.names);
+            g.refusal = "Claude Code runs a project's server once the user approved it "
+                        "(enabledMcpjsonServers in ~/.claude.json), and this one is not";
+        } else if (FILES[i].kind == VSCODE_PROJECT) {
+            g.refusal = "a project's file comes with the folder (a cloned repository's too), and memtui cannot tell "
+                        "whether VS Code trusts it: name the file with --memory-file or the config file";
+        }
+        scan_file(d, home, path, FILES[i].key, claude_code ? cwd : NULL, &g, claude_code ? &mine : NULL);
         free(path);
     }
+    json_object_put(mine);
 }
 
 char *mt_mcp_discovery_result(const struct mt_mcp_discovery *d, const struct mt_mcp_entry **from, char **why)

@@ -12,8 +12,11 @@
  * memory.json there waits for the server to rename it, the file cannot be
  * told). The dist folder is the one of the index.js the command runs, or
  * the mcp-server-memory bin on PATH links to, or for npx the one package in
- * ~/.npm/_npx; when it cannot be told the entry says why. A file that does not parse is listed
- * as skipped, never fatal. Nothing is guessed: entries that disagree, or
+ * ~/.npm/_npx; when it cannot be told the entry says why. A project's
+ * .mcp.json counts only for servers ~/.claude.json approves for the
+ * project; a project's .vscode/mcp.json never counts (both are listed as
+ * skipped, with why). A file that does not parse is listed as skipped,
+ * never fatal. Nothing is guessed: entries that disagree, or
  * one whose file cannot be told, give no result. */
 #ifndef MEMTUI_MCP_DISCOVER_H
 #define MEMTUI_MCP_DISCOVER_H

@@ -89,6 +89,8 @@ check_client() {  # REL-OR-ABS-PATH KEY [PROJECT]: a client file naming $T/<n>.j
         printf '{"other": 1, "%s": {"fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}, "memory": %s}}\n' \
             "$key" "$(server_entry "$want")" >"$f"
     fi
+    # a project's .mcp.json counts once Claude Code approved its server
+    [ "${APPROVE:-}" ] && printf '{"projects": {"%s": {"enabledMcpjsonServers": ["memory"]}}}\n' "$T" >"$HOME/.claude.json"
     cfg
     [ "$(get memory-file value)" = "$want" ] || fail "$f: memory-file is $(get memory-file value), not $want"
     [ "$(get memory-file source)" = discovered ] || fail "$f: source is not discovered"
@@ -101,11 +103,22 @@ grep -qF "discovered: $HOME/.config/Claude/claude_desktop_config.json" "$T/confi
 check_client "Library/Application Support/Claude/claude_desktop_config.json" mcpServers
 check_client .claude.json mcpServers
 check_client .claude.json mcpServers "$T"
-check_client "$T/.mcp.json" mcpServers
+APPROVE=1 check_client "$T/.mcp.json" mcpServers
 check_client .cursor/mcp.json mcpServers
 check_client .config/Code/User/mcp.json servers
 check_client "Library/Application Support/Code/User/mcp.json" servers
-check_client "$T/.vscode/mcp.json" servers
+# a project's own files came with the folder (a cloned repository's too):
+# an unapproved .mcp.json and a .vscode/mcp.json decide nothing, and say so
+clients
+mkdir -p "$T/.vscode"
+printf '{"mcpServers": {"memory": %s}}\n' "$(server_entry "$T/planted.json")" >"$T/.mcp.json"
+printf '{"servers": {"memory": %s}}\n' "$(server_entry "$T/planted2.json")" >"$T/.vscode/mcp.json"
+cfg
+[ "$(get memory-file source)" != discovered ] || fail "a project's file decided the memory file: $(get memory-file value)"
+M config >"$T/config.out" 2>&1 || true
+grep -q "enabledMcpjsonServers" "$T/config.out" || fail "config does not say why .mcp.json was not used: $(cat "$T/config.out")"
+expect_rc 2 M sync >/dev/null 2>&1
+[ ! -e "$T/planted.json" ] && [ ! -e "$T/planted2.json" ] || fail "sync made a project's file"
 # another project's entry in ~/.claude.json is not this one's
 clients
 printf '{"projects": {"/elsewhere": {"mcpServers": {"m": %s}}}}\n' "$(server_entry /elsewhere/m.json)" >"$HOME/.claude.json"

@@ -69,8 +69,20 @@ START_TEST(test_each_client_format)
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         tu_sh("rm -rf '%s'/.c* '%s'/Library '%s'/.mcp.json '%s'/.vscode", home, home, proj, proj);
         put(CASES[i].in_project ? proj : home, CASES[i].rel, CASES[i].text);
+        bool vscode_project = strcmp(CASES[i].rel, ".vscode/mcp.json") == 0;
+        if (strcmp(CASES[i].rel, ".mcp.json") == 0) {   /* approved in Claude Code */
+            char *ok = xasprintf("{\"projects\": {\"%s\": {\"enabledMcpjsonServers\": [\"memory\"]}}}", proj);
+            put(home, ".claude.json", ok);
+            free(ok);
+        }
         struct mt_mcp_discovery d;
         mt_mcp_discover(home, proj, &d);
+        if (vscode_project) {   /* a project's VS Code file never decides (test_project_files) */
+            ck_assert_uint_eq(d.nentries, 0);
+            ck_assert_uint_eq(d.nskipped, 1);
+            mt_mcp_discovery_free(&d);
+            continue;
+        }
         ck_assert_msg(d.nentries == 1, "%s: %zu entries", CASES[i].rel, d.nentries);
         ck_assert_str_eq(d.entries[0].memory_file, "/a.jsonl");
         ck_assert_ptr_nonnull(strstr(d.entries[0].client_file, CASES[i].rel));
@@ -78,6 +90,52 @@ START_TEST(test_each_client_format)
         ck_assert_uint_eq(d.nlooked, 8);
         mt_mcp_discovery_free(&d);
     }
+}
+END_TEST
+
+/* A project's own files come with the folder, a cloned repository's too:
+ * ./.mcp.json counts only for servers Claude Code was told to run there,
+ * ./.vscode/mcp.json never decides (VS Code's folder trust is not known). */
+START_TEST(test_project_files)
+{
+    put(proj, ".mcp.json", "{\"mcpServers\": {\"memory\": " NPX_MEM("/planted.jsonl") "}}");
+    put(proj, ".vscode/mcp.json", "{\"servers\": {\"memory\": " NPX_MEM("/planted2.jsonl") "}}");
+    char *why = NULL, *f = found(&why);
+    ck_assert_ptr_null(f);
+    ck_assert_ptr_nonnull(why);
+    free(why);
+    struct mt_mcp_discovery d;
+    mt_mcp_discover(home, proj, &d);
+    ck_assert_uint_eq(d.nentries, 0);
+    ck_assert_uint_eq(d.nskipped, 2);
+    ck_assert_ptr_nonnull(strstr(d.skipped[0], "enabledMcpjsonServers"));
+    mt_mcp_discovery_free(&d);
+    /* with a user's file naming another: no conflict, the user's wins */
+    put(home, ".cursor/mcp.json", "{\"mcpServers\": {\"memory\": " NPX_MEM("/mine.jsonl") "}}");
+    why = NULL;
+    f = found(&why);
+    ck_assert_str_eq(f, "/mine.jsonl");
+    free(f);
+    free(why);
+    tu_sh("rm -f '%s/.cursor/mcp.json'", home);
+    /* approved: every project server, or this one by name */
+    char *ok = xasprintf("{\"projects\": {\"%s\": {\"enableAllProjectMcpServers\": true}}}", proj);
+    put(home, ".claude.json", ok);
+    free(ok);
+    why = NULL;
+    f = found(&why);
+    ck_assert_str_eq(f, "/planted.jsonl");
+    free(f);
+    free(why);
+    ok = xasprintf("{\"projects\": {\"%s\": {\"enabledMcpjsonServers\": [\"other\", \"memory\"]}}}", proj);
+    put(home, ".claude.json", ok);
+    free(ok);
+    why = NULL;
+    f = found(&why);
+    ck_assert_str_eq(f, "/planted.jsonl");
+    free(f);
+    free(why);
+    tu_sh("rm -rf '%s/.mcp.json' '%s/.vscode' '%s/.claude.json'", proj, proj, home);
 }
 END_TEST
 
@@ -251,6 +309,7 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_each_client_format);
+    tcase_add_test(tc, test_project_files);
     tcase_add_test(tc, test_claude_code_projects_and_other_servers);
     tcase_add_test(tc, test_relative_and_missing_path_follow_the_server);
     tcase_add_test(tc, test_malformed_files_are_skipped);
