@@ -1,6 +1,7 @@
 /* auth_https.c: the http(s) credential sources, in git's order, each once. */
 #include "memtui/auth_https.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +176,18 @@ static int ask_askpass(struct mt_https_auth *a, const char *user)
     return 1;
 }
 
+/* A token in the environment is meant for a real remote: over plain http
+ * anyone on the way reads it, so it goes only over https, or over http to
+ * this machine (a local test server, a port forward). */
+static bool token_safe(const struct mt_cred_url *u)
+{
+    if (strcmp(u->protocol, "http") != 0) return true;
+    struct in_addr v4;
+    if (inet_pton(AF_INET, u->hostname, &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return strcmp(u->hostname, "localhost") == 0 || strcmp(u->hostname, "[::1]") == 0 ||
+           strcmp(u->hostname, "::1") == 0;
+}
+
 /* The next credentials, or 0 when no source is left. */
 static int next_source(struct mt_https_auth *a, const char *user_from_url)
 {
@@ -184,6 +197,10 @@ static int next_source(struct mt_https_auth *a, const char *user_from_url)
             const char *tok = getenv("MEMTUI_GIT_TOKEN");
             a->step = STEP_HELPERS;
             if (!tok || !*tok) break;
+            if (!token_safe(&a->url)) {
+                tried(a, "%s", "MEMTUI_GIT_TOKEN (not sent: plain http to another machine)");
+                break;
+            }
             tried(a, "%s", "MEMTUI_GIT_TOKEN");
             a->user = xstrdup(user_from_url && *user_from_url ? user_from_url : TOKEN_USER);
             a->password = xstrdup(tok);

@@ -357,6 +357,16 @@ START_TEST(test_sources_in_order)
     ck_assert_ptr_null(fgets(line, sizeof line, f));
     fclose(f);
 
+    /* plain http to another machine: the token is not sent (this machine's
+     * own address is fine; a name starting with 127. is not an address) */
+    unlink(prompts);
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "http://127.evil.example/r", NULL, allowed), 0);
+    expect_userpass(c, "bob", "S3cretpw");
+    mt_https_auth_done(&st, false);
+    ck_assert_int_eq(mt_https_auth_cred(&st, NULL, &c, "http://127.0.0.1:8080/r", NULL, allowed), 0);
+    expect_userpass(c, "x-access-token", "T0kenval");
+    mt_https_auth_done(&st, false);
+
     /* the URL's user goes with the token; askpass then asks the password only */
     unsetenv("MEMTUI_GIT_TOKEN");
     unlink(prompts);
