@@ -226,7 +226,7 @@ struct json_object *mt_remote_view_json(const struct mt_remote_view *v)
     return o;
 }
 
-static const char *state_words(enum mt_remote_state s)
+const char *mt_remote_state_words(enum mt_remote_state s)
 {
     switch (s) {
     case MT_REMOTE_SAME: return "as here";
@@ -248,11 +248,11 @@ void mt_remote_view_print(FILE *to, const struct mt_remote_view *v)
     for (size_t i = 0; i < v->nfrags; i++) {
         const struct mt_remote_frag *f = &v->frags[i];
         if (f->state == MT_REMOTE_GONE)
-            mt_safe_printf(to, "  %-12s %s\n", f->env, state_words(f->state));
+            mt_safe_printf(to, "  %-12s %s\n", f->env, mt_remote_state_words(f->state));
         else if (f->entities >= 0)
             mt_safe_printf(to, "  %-12s %lld entities, %lld relations, sha256 %.12s, %s\n", f->env, f->entities,
-                           f->relations, f->sha256, state_words(f->state));
+                           f->relations, f->sha256, mt_remote_state_words(f->state));
         else
-            mt_safe_printf(to, "  %-12s %s: %s\n", f->env, state_words(f->state), f->problem ? f->problem : "not read");
+            mt_safe_printf(to, "  %-12s %s: %s\n", f->env, mt_remote_state_words(f->state), f->problem ? f->problem : "not read");
     }
 }

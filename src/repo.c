@@ -723,24 +723,13 @@ static void xfer_free(struct xfer *x)
     x->ssh = NULL;
 }
 
-static bool is_ssh_url(const char *url)
-{
-    if (!strncmp(url, "ssh://", 6) || !strncmp(url, "ssh+git://", 10) ||
-        !strncmp(url, "git+ssh://", 10))
-        return true;
-    if (strstr(url, "://")) return false;
-    /* scp-like user@host:path: a colon before any slash */
-    const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
-    return colon && (!slash || colon < slash);
-}
-
 /* ssh: identities as OpenSSH offers them (auth_ssh.c); http(s): auth_https.c. */
 static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
                    unsigned int allowed, void *payload)
 {
     struct xfer *x = payload;
     if (!url) return GIT_PASSTHROUGH;
-    if (!is_ssh_url(url)) return mt_https_auth_cred(&x->https, x->git, out, url, user_from_url, allowed);
+    if (!mt_ssh_is_url(url)) return mt_https_auth_cred(&x->https, x->git, out, url, user_from_url, allowed);
     if (!x->ssh && !(x->ssh = mt_ssh_auth_new(url))) return GIT_PASSTHROUGH;
     return mt_ssh_auth_cred(x->ssh, out, user_from_url, allowed);
 }

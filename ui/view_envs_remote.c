@@ -12,17 +12,6 @@ static enum mt_role state_role(const struct mt_remote_frag *f)
     return f->state == MT_REMOTE_SAME ? MT_ROLE_DIM : MT_ROLE_CHANGED;
 }
 
-static const char *state_text(enum mt_remote_state s)
-{
-    switch (s) {
-    case MT_REMOTE_SAME: return "as here";
-    case MT_REMOTE_NEW: return "new on the remote";
-    case MT_REMOTE_CHANGED: return "changed on the remote";
-    case MT_REMOTE_GONE: return "removed on the remote";
-    }
-    return "?";
-}
-
 void mt_envs_remote_rows(struct mt_app *a, struct mt_rows *out)
 {
     if (!a->snap || !a->snap->have_remote) return;
@@ -43,6 +32,6 @@ void mt_envs_remote_rows(struct mt_app *a, struct mt_rows *out)
         mt_row_col(r, MT_ROLE_DEFAULT, 22, f->env);
         if (f->entities >= 0)
             mt_row_seg(r, MT_ROLE_DEFAULT, "%lld entities, %lld relations  ", f->entities, f->relations);
-        mt_row_seg(r, state_role(f), "%s%s%s", state_text(f->state), f->problem ? ": " : "", f->problem ? f->problem : "");
+        mt_row_seg(r, state_role(f), "%s%s%s", mt_remote_state_words(f->state), f->problem ? ": " : "", f->problem ? f->problem : "");
     }
 }

@@ -54,6 +54,8 @@ int mt_remote_view_fetch(struct mt_repo *r, const char *remote, mt_fetch_progres
 void mt_remote_view_read(struct mt_repo *r, const char *remote, struct mt_remote_view *v);
 void mt_remote_view_free(struct mt_remote_view *v);
 const char *mt_remote_state_name(enum mt_remote_state s);
+/* The same for people: "new on the remote", ... */
+const char *mt_remote_state_words(enum mt_remote_state s);
 /* {"name","fetched","error","tip","behind","ahead","fragments":[...]} */
 struct json_object *mt_remote_view_json(const struct mt_remote_view *v);
 /* The human lines of status (escaped). */
