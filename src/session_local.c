@@ -506,6 +506,9 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
     bool want_missing = seen_missing;
     mt_buf_add(&res->final, graph, glen);
     int rc = 0;
+    enum { MAX_MIDS = 2 };
+    char mids[MAX_MIDS][MT_SHA256_HEX];   /* graphs an earlier round put in (a ring) */
+    size_t nmids = 0;
     for (int round = 0;; round++) {
         char *old;
         size_t olen;
@@ -558,6 +561,10 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
         free(want);
         want = mt_buf_detach(&res->final, &wlen);
         if (!want) want = xstrdup("");
+        /* What this round put in was in the file for a moment: the
+         * server's next call may have read it, and its write may land
+         * after the loop. It stays a base the file may be built on. */
+        if (base_put(s, want, wlen, mids[nmids % MAX_MIDS], NULL) == 0) nmids++;
         want_missing = false;
         res->final = next;
         char nsha[MT_SHA256_HEX];
@@ -591,10 +598,14 @@ int mt_session_import_live(struct mt_session *s, const char *path, const char *g
             /* An earlier import still open (the file is as it put it, its
              * watch never ended): what the file held before that one may
              * still come back, so it stays a candidate. */
+            size_t kept_mids = nmids < MAX_MIDS ? nmids : MAX_MIDS;
             if (before.n >= 2 && strcmp(before.pair[before.n - 1].base, esha) == 0)
-                for (size_t i = 0; i + 1 < before.n && i + 2 < MT_BASE_PAIRS; i++)
+                for (size_t i = 0; i + 1 < before.n && i + 2 + kept_mids < MT_BASE_PAIRS; i++)
                     mt_local_base_add(&after, before.pair[i].base, fsha);
             mt_local_base_add(&after, esha, fsha);
+            /* oldest first: a write built on a graph put in for a moment
+             * keeps what was carried onto it (fin) */
+            for (size_t i = nmids - kept_mids; i < nmids; i++) mt_local_base_add(&after, mids[i % MAX_MIDS], fsha);
             mt_local_base_add(&after, fin, fsha);
             /* Until the merge is published, an undo needs the graph put in
              * (the watch after the import may drop it from the pairs). */

@@ -23,7 +23,7 @@
 #include "memtui/sha256.h"
 #include "memtui/util.h"
 
-#define MT_BASE_PAIRS 4
+#define MT_BASE_PAIRS 8
 
 struct mt_base_pair {
     char base[MT_SHA256_HEX];
