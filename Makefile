@@ -23,12 +23,13 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -DMEMTUI_VERSION='"$(VERSION)"'
              -DMEMTUI_THEME_DIR='"$(PREFIX)/share/memtui/themes"' $(PKG_CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+HEADERS    := $(wildcard include/memtui/*.h include/memtui/*/*.h)
 UI_SRC     := $(wildcard ui/*.c)
 # The curses-free part of the workstation (model, keys, themes, text) is
 # unit-tested like the engine (files that include neither curses.h nor
-# ui_display.h, the curses side).
-UI_PURE    := $(shell grep -L -e curses.h -e ui_display.h ui/*.c)
+# ui/display.h, the curses side).
+UI_PURE    := $(shell grep -L -e curses.h -e memtui/ui/display.h ui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 OBJ      := $(patsubst %.c,build/rel/%.o,$(ENGINE_SRC) $(UI_SRC) src/main.c)
@@ -54,12 +55,12 @@ memtui: $(OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
-build/rel/%.o: %.c $(wildcard include/memtui/*.h)
+build/rel/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/san/%.o: %.c $(wildcard include/memtui/*.h)
+build/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
@@ -68,7 +69,7 @@ build/san/memtui: $(SAN_OBJ)
 	@echo "  LD san  $@"
 	@$(CC) $(SAN) -pthread -o $@ $^ $(PKG_LIBS)
 
-build/fuzz/%.o: %.c $(wildcard include/memtui/*.h)
+build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC fuzz $<"
 	@$(FUZZ_CC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<

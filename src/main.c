@@ -6,12 +6,12 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "memtui/audit.h"
-#include "memtui/batch.h"
-#include "memtui/config.h"
-#include "memtui/lock.h"
-#include "memtui/settings.h"
-#include "memtui/ui.h"
+#include "memtui/base/audit.h"
+#include "memtui/batch/batch.h"
+#include "memtui/config/config.h"
+#include "memtui/coord/lock.h"
+#include "memtui/config/settings.h"
+#include "memtui/ui/ui.h"
 
 int main(int argc, char **argv)
 {

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_app.h"
-#include "memtui/ui_text.h"
-#include "memtui/ui_keys.h"
+#include "memtui/ui/app.h"
+#include "memtui/ui/text.h"
+#include "memtui/ui/keys.h"
 
 static const struct mt_view_ops *const VIEWS[MT_VIEW_COUNT] = {
     &mt_view_envs, &mt_view_locks,    &mt_view_plan, &mt_view_conflicts, &mt_view_backups,

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_choice.h"
-#include "memtui/ui_text.h"
+#include "memtui/ui/choice.h"
+#include "memtui/ui/text.h"
 
 struct mt_entity *mt_choice_type_of(const struct mt_entity *keep, const struct mt_entity *side)
 {

@@ -12,12 +12,12 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "memtui/audit.h"
-#include "memtui/fsutil.h"
-#include "memtui/lock.h"
-#include "memtui/ui.h"
-#include "memtui/ui_display.h"
-#include "memtui/ui_keys.h"
+#include "memtui/base/audit.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/coord/lock.h"
+#include "memtui/ui/ui.h"
+#include "memtui/ui/display.h"
+#include "memtui/ui/keys.h"
 
 enum { MIN_COLS = 60, MIN_LINES = 10 };
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/safetext.h"
-#include "memtui/ui_display.h"
-#include "memtui/ui_text.h"
+#include "memtui/base/safetext.h"
+#include "memtui/ui/display.h"
+#include "memtui/ui/text.h"
 
 static attr_t role_attr[MT_ROLE_COUNT];
 

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 int mt_editor_run(const char *path)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_model.h"
+#include "memtui/ui/model.h"
 
 void mt_job_init(struct mt_job *j)
 {

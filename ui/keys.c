@@ -4,9 +4,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "memtui/ui_actions.h"
-#include "memtui/ui_keys.h"
-#include "memtui/util.h"
+#include "memtui/ui/actions.h"
+#include "memtui/ui/keys.h"
+#include "memtui/base/util.h"
 
 static const struct {
     const char *name;

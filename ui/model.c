@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_model.h"
+#include "memtui/ui/model.h"
 
 static void plan_progress(void *ctx, size_t done, size_t total, const char *env)
 {

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "memtui/ui_app.h"
-#include "memtui/ui_model.h"
+#include "memtui/ui/app.h"
+#include "memtui/ui/model.h"
 
 struct fetch_ctx {
     struct mt_job *j;

@@ -8,14 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "memtui/audit.h"
-#include "memtui/fragment.h"
-#include "memtui/fsutil.h"
-#include "memtui/lease_ops.h"
-#include "memtui/pending.h"
-#include "memtui/publish.h"
-#include "memtui/settings.h"
-#include "memtui/ui_model.h"
+#include "memtui/base/audit.h"
+#include "memtui/graph/fragment.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/coord/lease_ops.h"
+#include "memtui/coord/pending.h"
+#include "memtui/coord/publish.h"
+#include "memtui/config/settings.h"
+#include "memtui/ui/model.h"
 
 enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_SYNC = 4, STEP_RESTORE = 8 };
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "memtui/ui_app.h"
-#include "memtui/ui_text.h"
+#include "memtui/ui/app.h"
+#include "memtui/ui/text.h"
 
 struct mt_row *mt_rows_add(struct mt_rows *rs)
 {

@@ -3,8 +3,8 @@
  * the terminal gets. */
 #include <string.h>
 
-#include "memtui/safetext.h"
-#include "memtui/ui_text.h"
+#include "memtui/base/safetext.h"
+#include "memtui/ui/text.h"
 
 size_t mt_text_width(const char *s)
 {

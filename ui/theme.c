@@ -1,4 +1,4 @@
-/* theme.c: theme files by role (curses-free); see ui_theme.h. */
+/* theme.c: theme files by role (curses-free); see ui/theme.h. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,8 +6,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "memtui/fsutil.h"
-#include "memtui/ui_theme.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/ui/theme.h"
 
 #ifndef MEMTUI_THEME_DIR
 #define MEMTUI_THEME_DIR "/usr/local/share/memtui/themes"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_undo.h"
+#include "memtui/ui/undo.h"
 
 void mt_undo_init(struct mt_undo *u)
 {

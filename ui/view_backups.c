@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/fragment.h"
-#include "memtui/ui_app.h"
+#include "memtui/graph/fragment.h"
+#include "memtui/ui/app.h"
 
 enum { RECENT_MERGES = 10 };
 

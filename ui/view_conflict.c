@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "memtui/fsutil.h"
-#include "memtui/ui_app.h"
-#include "memtui/ui_choice.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/ui/app.h"
+#include "memtui/ui/choice.h"
 
 char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t side)
 {

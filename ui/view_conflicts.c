@@ -1,7 +1,7 @@
 /* view_conflicts.c: panel 4, the pending conflicts; Enter opens one. */
 #include <stdio.h>
 
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 /* One row per conflict: a frame builds only those on screen. */
 static size_t count(struct mt_app *a, int width)

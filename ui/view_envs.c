@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_app.h"
-#include "memtui/ui_text.h"
+#include "memtui/ui/app.h"
+#include "memtui/ui/text.h"
 
 static enum mt_role status_role(enum mt_frag_status s)
 {

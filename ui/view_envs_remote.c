@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 static enum mt_role state_role(const struct mt_remote_frag *f)
 {

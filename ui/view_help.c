@@ -1,5 +1,5 @@
 /* view_help.c: the `?` overlay, generated from the action table. */
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "memtui/lease_ops.h"
-#include "memtui/ui_app.h"
+#include "memtui/coord/lease_ops.h"
+#include "memtui/ui/app.h"
 
 /* Seconds until the holder's wall time + ttl: for people only (no decision
  * is ever taken on another machine's clock). */

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {

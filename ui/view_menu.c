@@ -1,6 +1,6 @@
 /* view_menu.c: the merge menu (`m`): finish the merge with the decisions,
  * abort them, or run a fresh sync. Each item asks for confirmation. */
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 enum { ITEM_FINISH, ITEM_ABORT, ITEM_SYNC, ITEM_COUNT };
 

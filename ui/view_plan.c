@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 enum kind { K_FILTER, K_PENDING, K_RESULT, K_SUMMARY, K_ENT, K_REL_HEAD, K_REL, K_NOTHING };
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "memtui/ui_app.h"
+#include "memtui/ui/app.h"
 
 void mt_app_text_clear(struct mt_app *a)
 {

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "memtui/audit.h"
-#include "memtui/ui.h"
-#include "memtui/ui_display.h"
-#include "memtui/ui_theme.h"
+#include "memtui/base/audit.h"
+#include "memtui/ui/ui.h"
+#include "memtui/ui/display.h"
+#include "memtui/ui/theme.h"
 
 double mt_ui_started;
 

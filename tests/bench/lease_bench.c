@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "memtui/lease.h"
-#include "memtui/repo.h"
-#include "memtui/util.h"
+#include "memtui/coord/lease.h"
+#include "memtui/git/repo.h"
+#include "memtui/base/util.h"
 
 struct counts {
     unsigned races_lost;

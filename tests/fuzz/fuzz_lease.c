@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/lease.h"
+#include "memtui/coord/lease.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

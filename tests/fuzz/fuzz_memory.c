@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/fragment.h"
-#include "memtui/graph.h"
-#include "memtui/item_fast.h"
-#include "memtui/json_check.h"
-#include "memtui/jsontext.h"
-#include "memtui/utf8.h"
+#include "memtui/graph/fragment.h"
+#include "memtui/graph/graph.h"
+#include "memtui/graph/item_fast.h"
+#include "memtui/graph/json_check.h"
+#include "memtui/graph/jsontext.h"
+#include "memtui/base/utf8.h"
 
 static void broken(const char *what, const char *a, size_t alen, const char *b, size_t blen)
 {

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "memtui/util.h"
+#include "memtui/base/util.h"
 
 static pid_t gitd_pid;  /* the daemon a test started, 0 if none */
 

@@ -3,8 +3,8 @@
 #ifndef MEMTUI_MERGEUTIL_H
 #define MEMTUI_MERGEUTIL_H
 
-#include "memtui/plan.h"
-#include "memtui/sha256.h"
+#include "memtui/merge/plan.h"
+#include "memtui/base/sha256.h"
 
 #define MU_MAX_BLOBS 64
 

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "memtui/audit.h"
-#include "memtui/util.h"
+#include "memtui/base/audit.h"
+#include "memtui/base/util.h"
 
 static char *T;      /* the "git dir", with its trailing slash */
 static char *LOG;

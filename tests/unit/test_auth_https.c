@@ -9,12 +9,12 @@
 #include <git2/sys/credential.h>
 #include <sys/stat.h>
 
-#include "memtui/auth_https.h"
-#include "memtui/cred_helper.h"
-#include "memtui/cred_proc.h"
-#include "memtui/cred_url.h"
-#include "memtui/lock.h"
-#include "memtui/util.h"
+#include "memtui/auth/auth_https.h"
+#include "memtui/auth/cred_helper.h"
+#include "memtui/auth/cred_proc.h"
+#include "memtui/auth/cred_url.h"
+#include "memtui/coord/lock.h"
+#include "memtui/base/util.h"
 
 static struct mt_cred_url parsed(const char *url)
 {

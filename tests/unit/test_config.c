@@ -9,7 +9,7 @@
 #include <sched.h>
 #include <sys/wait.h>
 
-#include "memtui/config.h"
+#include "memtui/config/config.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "memtui/fsutil.h"
+#include "memtui/base/fsutil.h"
 #include "testutil.h"
 
 static char *dir;   /* fresh per test */

@@ -6,9 +6,9 @@
  * "held". */
 #include "testutil.h"
 
-#include "memtui/fragment.h"
-#include "memtui/gc.h"
-#include "memtui/util.h"
+#include "memtui/graph/fragment.h"
+#include "memtui/ops/gc.h"
+#include "memtui/base/util.h"
 
 #define E(n, t, o) "{\"type\":\"entity\",\"name\":\"" n "\",\"entityType\":\"" t "\",\"observations\":[" o "]}\n"
 #define R(f, t, r) "{\"type\":\"relation\",\"from\":\"" f "\",\"to\":\"" t "\",\"relationType\":\"" r "\"}\n"

@@ -8,8 +8,8 @@
 #include <json-c/json.h>
 #include <sys/stat.h>
 
-#include "memtui/gc.h"
-#include "memtui/repo.h"
+#include "memtui/ops/gc.h"
+#include "memtui/git/repo.h"
 
 static char *T;
 

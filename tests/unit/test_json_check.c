@@ -6,7 +6,7 @@
  * \u0000; json_check refuses them unless the caller keeps them
  * (JSON_CHECK_ALLOW_LONE_SURROGATES, JSON_CHECK_ALLOW_NUL). */
 #include "testutil.h"
-#include "memtui/json_check.h"
+#include "memtui/graph/json_check.h"
 
 #include <stdbool.h>
 

@@ -2,7 +2,7 @@
  * (expected strings below were produced by node 20 and pasted in). */
 #include <math.h>
 
-#include "memtui/jsonw.h"
+#include "memtui/graph/jsonw.h"
 #include "testutil.h"
 
 /* Serialize v (consumed) and compare with the expected text. */

@@ -11,9 +11,9 @@
 #include <time.h>
 
 #include "gitd.h"
-#include "memtui/lease.h"
-#include "memtui/machine.h"
-#include "memtui/repo.h"
+#include "memtui/coord/lease.h"
+#include "memtui/config/machine.h"
+#include "memtui/git/repo.h"
 
 #define LREF "refs/heads/memtui/lease"
 

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "memtui/lock.h"
+#include "memtui/coord/lock.h"
 
 static char *T;
 static char *L;   /* the lock file */

@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "memtui/manifest.h"
+#include "memtui/graph/manifest.h"
 
 #define ENT(n, t, obs) \
     "{\"type\":\"entity\",\"name\":\"" n "\",\"entityType\":\"" t "\",\"observations\":[" obs "]}"

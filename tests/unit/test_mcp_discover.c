@@ -4,8 +4,8 @@
  * path or the npx cache, malformed files skipped, disagreement refused. */
 #include "testutil.h"
 
-#include "memtui/mcp_discover.h"
-#include "memtui/util.h"
+#include "memtui/config/mcp_discover.h"
+#include "memtui/base/util.h"
 
 static char *home, *proj;
 

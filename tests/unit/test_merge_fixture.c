@@ -1,7 +1,7 @@
 /* The worked example written by the real MCP server (tests/fixtures/mcp-real). */
 #include "testutil.h"
 #include "mergeutil.h"
-#include "memtui/fsutil.h"
+#include "memtui/base/fsutil.h"
 
 static char *fixture(const char *name)
 {

@@ -1245,7 +1245,7 @@ static struct gg *g_random(struct rng *r)
     return g;
 }
 
-/* JSON.stringify's escaping, written independently of src/jsonw.c. */
+/* JSON.stringify's escaping, written independently of src/graph/jsonw.c. */
 static void js_str(struct mt_buf *b, const char *s)
 {
     mt_buf_addc(b, '"');

@@ -7,9 +7,9 @@
  * hard-coded. */
 #include "testutil.h"
 #include "mergeutil.h"
-#include "memtui/delta.h"
-#include "memtui/fragment.h"
-#include "memtui/graph.h"
+#include "memtui/merge/delta.h"
+#include "memtui/graph/fragment.h"
+#include "memtui/graph/graph.h"
 
 #include <json-c/json.h>
 

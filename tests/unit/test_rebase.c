@@ -1,9 +1,9 @@
 /* Carrying a local file's own edits onto another graph (rebase.h) and the
  * pairs that say what the file was built on (local_base.h). */
 #include "testutil.h"
-#include "memtui/fsutil.h"
-#include "memtui/local_base.h"
-#include "memtui/rebase.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/merge/local_base.h"
+#include "memtui/merge/rebase.h"
 
 #define E(n, t, o) "{\"type\":\"entity\",\"name\":\"" n "\",\"entityType\":\"" t "\",\"observations\":[" o "]}"
 #define R(a, b) "{\"type\":\"relation\",\"from\":\"" a "\",\"to\":\"" b "\",\"relationType\":\"knows\"}"

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "gitd.h"
-#include "memtui/repo.h"
+#include "memtui/git/repo.h"
 
 #define ATTR "memory.json -merge\n"
 

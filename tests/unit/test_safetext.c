@@ -1,7 +1,7 @@
 /* test_safetext.c: untrusted text shown safe: escapes, widths, printing. */
-#include "memtui/audit.h"
-#include "memtui/safetext.h"
-#include "memtui/utf8.h"
+#include "memtui/base/audit.h"
+#include "memtui/base/safetext.h"
+#include "memtui/base/utf8.h"
 #include "testutil.h"
 
 /* The shown form of n bytes (they may hold NULs). */

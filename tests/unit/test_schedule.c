@@ -1,5 +1,5 @@
 /* test_schedule.c: each format's escaping, and the units built from a job. */
-#include "memtui/schedule.h"
+#include "memtui/config/schedule.h"
 #include "testutil.h"
 
 static void check(char *(*esc)(const char *), const char *in, const char *want)

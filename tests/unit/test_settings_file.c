@@ -3,9 +3,9 @@
  * discovery, default; bad lines refused naming PATH:LINE. */
 #include "testutil.h"
 
-#include "memtui/config.h"
-#include "memtui/settings.h"
-#include "memtui/settings_file.h"
+#include "memtui/config/config.h"
+#include "memtui/config/settings.h"
+#include "memtui/config/settings_file.h"
 
 static int parse_text(const char *text, struct mt_settings_file *f, struct mt_error *e)
 {

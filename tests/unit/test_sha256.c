@@ -1,5 +1,5 @@
 /* test_sha256.c: FIPS 180-2 vectors; streaming equals one-shot. */
-#include "memtui/sha256.h"
+#include "memtui/base/sha256.h"
 #include "testutil.h"
 
 static void check_hex(const char *s, size_t n, const char *want)

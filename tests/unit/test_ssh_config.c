@@ -3,9 +3,9 @@
  * case and `=`, quoting, tokens, Include, Match skipped with a note. */
 #include "testutil.h"
 
-#include "memtui/auth_ssh.h"
-#include "memtui/ssh_config.h"
-#include "memtui/util.h"
+#include "memtui/auth/auth_ssh.h"
+#include "memtui/auth/ssh_config.h"
+#include "memtui/base/util.h"
 
 static char notes[4096];
 static int nnotes;

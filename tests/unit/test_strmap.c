@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "memtui/strmap.h"
-#include "memtui/util.h"
+#include "memtui/base/strmap.h"
+#include "memtui/base/util.h"
 
 START_TEST(test_empty_map)
 {

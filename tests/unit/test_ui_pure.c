@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/fsutil.h"
-#include "memtui/safetext.h"
-#include "memtui/ui_actions.h"
-#include "memtui/ui_app.h"
-#include "memtui/ui_choice.h"
-#include "memtui/ui_keys.h"
-#include "memtui/ui_text.h"
-#include "memtui/ui_theme.h"
-#include "memtui/ui_undo.h"
-#include "memtui/utf8.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/base/safetext.h"
+#include "memtui/ui/actions.h"
+#include "memtui/ui/app.h"
+#include "memtui/ui/choice.h"
+#include "memtui/ui/keys.h"
+#include "memtui/ui/text.h"
+#include "memtui/ui/theme.h"
+#include "memtui/ui/undo.h"
+#include "memtui/base/utf8.h"
 #include "testutil.h"
 
 START_TEST(key_names)

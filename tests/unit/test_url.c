@@ -3,9 +3,9 @@
  * audit log line. */
 #include "testutil.h"
 
-#include "memtui/audit.h"
-#include "memtui/url.h"
-#include "memtui/util.h"
+#include "memtui/base/audit.h"
+#include "memtui/base/url.h"
+#include "memtui/base/util.h"
 
 static void expect_redact(const char *url, const char *want)
 {

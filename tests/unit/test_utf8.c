@@ -1,5 +1,5 @@
 /* test_utf8.c: strict validation with offsets, and display widths. */
-#include "memtui/utf8.h"
+#include "memtui/base/utf8.h"
 #include "testutil.h"
 
 /* n explicit so strings may hold NULs; "bad" is the expected offset, or -1

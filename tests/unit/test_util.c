@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
-#include "memtui/util.h"
+#include "memtui/base/util.h"
 
 /* ---- allocation ----------------------------------------------------------- */
 

@@ -1,0 +1,14 @@
+/* repo_fastread.h: lend a blob's bytes without copying, or read them from a
+ * clean work-tree file when the blob is what HEAD has at `path` (no
+ * inflating): only a regular file of the blob's size, reached without
+ * following a symlink, is read. The bytes are let go with release(hold)
+ * (NULL: free(data)). */
+#ifndef MEMTUI_REPO_FASTREAD_H
+#define MEMTUI_REPO_FASTREAD_H
+
+#include "memtui/git/repo.h"
+
+int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,
+                           void (**release)(void *), void **hold, struct mt_error *err);
+
+#endif

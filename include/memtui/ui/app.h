@@ -1,0 +1,208 @@
+/* ui/app.h: the workstation's state, views and key handling, without
+ * curses. Views build rows of (text, role) segments; display.c only draws
+ * them and feeds keys, so everything here is testable headless.
+ *
+ * Like tig's view_ops, each view is a small table of functions in its own
+ * file (view_*.c); handlers change state and never draw. */
+#ifndef MEMTUI_UI_APP_H
+#define MEMTUI_UI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtui/ui/actions.h"
+#include "memtui/ui/model.h"
+#include "memtui/ui/theme.h"
+#include "memtui/ui/undo.h"
+
+struct mt_row_seg {
+    char *text;
+    enum mt_role role;
+};
+
+struct mt_row {
+    struct mt_row_seg *segs;
+    size_t nsegs, cap;
+    char *ref;          /* what Enter opens: an entity key, a ref name ... */
+    size_t idx;         /* an index the view understands */
+};
+
+struct mt_rows {
+    struct mt_row *v;
+    size_t n, cap;
+};
+
+struct mt_row *mt_rows_add(struct mt_rows *rs);
+/* Forget the text view's page, its entity names and marks. */
+struct mt_app;
+void mt_app_text_clear(struct mt_app *a);
+
+/* A backup's entity-level diff against HEAD, made by a job (view_backups.c)
+ * and shown by mt_app_show_diff, which takes it over. */
+struct mt_job;
+struct mt_config;
+struct mt_ui_diff {
+    const struct mt_config *cfg;
+    char *ref, *error, *title;
+    struct mt_rows rows;          /* row idx: the block of its entity */
+    char **names;                 /* per block: the entity's name */
+    size_t nblocks;
+};
+int mt_ui_diff_job(struct mt_job *j);
+void mt_ui_diff_free(struct mt_ui_diff *d);
+void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d);
+/* Append a segment to a row (printf-style). */
+void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Append a segment cut or padded to exactly cols columns. */
+void mt_row_col(struct mt_row *r, enum mt_role role, size_t cols, const char *text);
+/* One row with one segment. */
+struct mt_row *mt_rows_line(struct mt_rows *rs, enum mt_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void mt_rows_clear(struct mt_rows *rs);
+/* The row's text, segments joined (caller frees). */
+char *mt_row_text(const struct mt_row *r);
+
+/* Plan-to-rows: an entity's structural diff, "@ name  [envs]" then -/+
+ * lines (type, then observations), in the spirit of jd. Returns how many
+ * rows; with rs NULL only counts them. */
+size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                           const struct mt_entity *after, const char *who, const char *ref);
+
+enum mt_view_id {
+    MT_VIEW_ENVS, MT_VIEW_LOCKS, MT_VIEW_PLAN, MT_VIEW_CONFLICTS, MT_VIEW_BACKUPS, MT_VIEW_LOG,
+    MT_PANELS,                       /* the numbered panels end here */
+    MT_VIEW_CONFLICT = MT_PANELS, MT_VIEW_HELP, MT_VIEW_MENU, MT_VIEW_TEXT,
+    MT_VIEW_COUNT
+};
+
+struct mt_app;
+struct mt_view_ops {
+    const char *name;
+    void (*rows)(struct mt_app *a, struct mt_rows *out, int width);
+    void (*enter)(struct mt_app *a, const struct mt_row *r);        /* optional */
+    bool (*key)(struct mt_app *a, enum mt_action act);               /* optional: true if handled */
+    /* Optional, for views of very many rows (the plan: 100k and more): how
+     * many rows rows() would build, and only rows [from, from + n) of them,
+     * so that a frame or a key costs what the screen shows. */
+    size_t (*count)(struct mt_app *a, int width);
+    void (*slice)(struct mt_app *a, struct mt_rows *out, size_t from, size_t n, int width);
+};
+extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_view_conflicts, mt_view_backups,
+    mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text;
+
+enum mt_input { MT_INPUT_NONE, MT_INPUT_SEARCH, MT_INPUT_CONFIRM };
+enum mt_confirm {
+    MT_CONFIRM_MERGE,
+    MT_CONFIRM_ABORT,
+    MT_CONFIRM_SYNC,
+    MT_CONFIRM_RESTORE,
+    MT_CONFIRM_MASS_DELETE,   /* confirm_arg: the env */
+    MT_CONFIRM_QUIT,
+    MT_CONFIRM_DECIDE,        /* conflict view: the decision in ask, ask_question */
+    MT_CONFIRM_BREAK_LEASE    /* confirm_arg: the holder; confirm_token: its token */
+};
+
+struct mt_app {
+    const struct mt_config *cfg;
+    struct mt_ui_snap *snap;          /* the newest snapshot (NULL until loaded) */
+    struct mt_job job;
+    unsigned job_gen;                 /* progress already drawn */
+    /* A write asked for while a reading job runs, started when it ends. */
+    const char *queued_kind;
+    int (*queued_fn)(struct mt_job *j);
+    struct mt_ui_write_args *queued_args;
+    enum mt_view_id view;             /* what the body shows */
+    enum mt_view_id back;             /* where Esc goes from an overlay */
+    enum mt_view_id panel;            /* the current numbered panel */
+    size_t cursor[MT_VIEW_COUNT], top[MT_VIEW_COUNT];
+    char *filter;                     /* plan filter, and the search text of n/N */
+    enum mt_input input;
+    char line[256];                   /* text being typed after '/' */
+    size_t line_len;
+    enum mt_confirm confirm;
+    char *confirm_arg;
+    uint64_t confirm_token;
+    size_t conflict, side;            /* conflict view: which conflict; which side, or
+                                         nsides (and above): the result column */
+    struct mt_ui_decision ask;        /* conflict view: a decision that loses something,
+                                         taken only once the operator says y ... */
+    char *ask_question;               /* ... to this question, which names what is lost */
+    struct mt_undo undo;
+    char *message;
+    bool message_error;
+    char *text_title;                 /* the text view (a backup's diff) */
+    struct mt_rows text;              /* row idx: its entity's block, SIZE_MAX: none */
+    char **text_names;                /* per block: the entity's name ... */
+    bool *text_marked;                /* ... and whether Space marked it for restore */
+    size_t text_nblocks;
+    char *edit_path;                  /* set: display must run $EDITOR on it */
+    char *edit_key;
+    bool quit;
+    int exit_code;
+    int body_height, width;           /* set by display before each frame */
+    double lock_checked;
+    double lease_checked, lease_drawn;   /* the Locks panel's live lease */
+    unsigned gen;                     /* grows whenever the plan changes (new snapshot, a
+                                         decision, undo): the plan view recounts its rows */
+    struct mt_plan_rows *plan_rows;   /* the plan view's row index (view_plan.c) */
+    pthread_t reaper;                 /* frees a replaced snapshot off the input loop */
+    bool reaping;
+};
+
+void mt_app_init(struct mt_app *a, const struct mt_config *cfg);
+void mt_app_free(struct mt_app *a);
+/* Reload everything in the background (keeps the operator's decisions). */
+void mt_app_refresh(struct mt_app *a);
+/* After R's fetch: what it brought (objects, behind/ahead) or why it failed. */
+void mt_app_fetch_message(struct mt_app *a);
+/* The Envs panel's view of the remote after R (view_envs_remote.c). */
+struct mt_rows;
+void mt_envs_remote_rows(struct mt_app *a, struct mt_rows *out);
+/* Call often: collects a finished job, re-reads the lock file now and then.
+ * True when the screen should be redrawn. */
+bool mt_app_poll(struct mt_app *a);
+/* No background work running (scripts feed the next key only then). */
+bool mt_app_idle(const struct mt_app *a);
+void mt_app_key(struct mt_app *a, int key);
+void mt_app_action(struct mt_app *a, enum mt_action act);
+void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The editor ran on a->edit_path (status: its exit status, -1 if it could
+ * not start): validate and decide, or ask again. */
+void mt_app_edit_done(struct mt_app *a, int status);
+/* The operator said y to ask_question: take the decision in a->ask. */
+void mt_app_ask_confirmed(struct mt_app *a);
+/* Forget a->ask and its question. */
+void mt_app_ask_clear(struct mt_app *a);
+
+/* What display draws: the tab line, the body (scrolled), status, message. */
+struct mt_screen {
+    struct mt_row tabs;
+    struct mt_rows body;              /* rows [first, first + body.n) of total */
+    size_t first, total;
+    size_t top, cursor;
+    bool has_cursor;
+    struct mt_row status;
+    struct mt_row message;
+    size_t progress_done, progress_total;
+};
+void mt_app_screen(struct mt_app *a, struct mt_screen *scr);
+void mt_screen_free(struct mt_screen *scr);
+
+/* Views' shared helpers. */
+void mt_view_plan_free(struct mt_app *a);
+/* A new snapshot: take the rows its load job counted, unless the plan was
+ * changed since (the operator's decisions re-applied). */
+void mt_view_plan_adopt(struct mt_app *a, bool plan_changed);
+const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v);
+struct mt_plan *mt_app_plan(struct mt_app *a);
+void mt_app_open_conflict(struct mt_app *a, size_t index);
+/* "memory.json @ abc123", "env @ def456": a side's real name. */
+char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t side);
+const char *mt_fmt_time(long long t, char *buf, size_t size);
+
+/* Editor (curses-free): split $EDITOR (or $VISUAL, else vi) on spaces and
+ * fork/exec it with path, never through a shell; returns the exit status. */
+int mt_editor_run(const char *path);
+
+#endif

@@ -1,0 +1,159 @@
+/* ui/model.h: what the workstation shows, loaded off the input loop
+ * (curses-free).
+ *
+ * One background job at a time (struct mt_job): loading a snapshot of the
+ * repo (session, plan with MT_POLICY_FAIL so conflicts stay pending, lock,
+ * lease and its chain, backups, the merge log), or a writing run (finish
+ * the merge with the operator's decisions, a fresh sync, a restore). Each
+ * job opens its own session, so the main thread and the job never share a
+ * libgit2 handle; the finished snapshot is handed to the main thread. */
+#ifndef MEMTUI_UI_MODEL_H
+#define MEMTUI_UI_MODEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "memtui/git/backups.h"
+#include "memtui/config/config.h"
+#include "memtui/coord/lease.h"
+#include "memtui/coord/lock.h"
+#include "memtui/git/remote_view.h"
+#include "memtui/ops/session.h"
+
+struct mt_job {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    bool running;                /* started and not yet collected */
+    bool finished;               /* set by the worker (under mu) */
+    unsigned gen;                /* grows with every progress report */
+    char progress[256];
+    size_t done, total;          /* for a progress bar (total 0: none) */
+    int (*fn)(struct mt_job *j);
+    void *arg;                   /* the job's input, owned by the job */
+    void *result;                /* its output, handed over when collected */
+    int rc;                      /* MT_EXIT_* */
+    char *message;               /* what to tell the operator */
+    const char *kind;            /* "load", "merge", "sync", "restore" */
+};
+
+void mt_job_init(struct mt_job *j);
+void mt_job_destroy(struct mt_job *j);
+/* Start fn on a thread; false when a job is already running. */
+bool mt_job_start(struct mt_job *j, const char *kind, int (*fn)(struct mt_job *), void *arg);
+/* From the worker: a progress line (and a fraction when total > 0). */
+void mt_job_progress(struct mt_job *j, size_t done, size_t total, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Snapshot of the progress for drawing; returns gen. */
+unsigned mt_job_peek(struct mt_job *j, char *buf, size_t size, size_t *done, size_t *total);
+/* When the worker finished: join it and return true (result, rc, message
+ * are then the main thread's). */
+bool mt_job_collect(struct mt_job *j);
+
+/* One merge recorded by a manifest in HEAD's first-parent history. */
+struct mt_ui_log {
+    char commit[MT_OID_HEX];
+    long long time;
+    char *summary;
+    struct mt_manifest m;
+};
+
+struct mt_ui_snap {
+    struct mt_session s;
+    bool open;
+    char *error;                     /* why the repo could not be read */
+    struct mt_plan plan;
+    bool have_plan;
+    char *branch;
+    char (*export_commit)[MT_OID_HEX];   /* per plan env: last change of its fragment */
+    long long *export_time;
+    char u_commit[MT_OID_HEX];       /* last change of memory.json */
+    char *lock_path;
+    bool lock_known;                 /* the lock file exists */
+    struct mt_lock_holder lock;
+    int lease_rc;                    /* mt_lease_read's result */
+    struct mt_lease_info lease;
+    char *lease_error;
+    struct mt_lease_info *chain;
+    size_t nchain;
+    struct mt_backup *backups;
+    size_t nbackups;
+    char *backups_error;
+    struct mt_ui_log *log;
+    size_t nlog;
+    double loaded_at;                /* mt_monotonic() */
+    struct mt_plan_rows *plan_rows;  /* the plan view's rows, counted by the job */
+    bool have_remote;                /* R: fetched (or tried to) before loading */
+    struct mt_remote_view remote;
+    size_t fetch_received, fetch_total;   /* objects, as the fetch last reported */
+};
+
+/* The plan view's index (view_plan.c): every entity and relation change of
+ * the plan with the rows it shows, counted off the input loop by the load
+ * job, so that the view builds only the rows on screen. */
+struct mt_plan_rows;
+struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p);
+void mt_plan_rows_free(struct mt_plan_rows *x);
+
+/* The lease job, for the Locks panel to stay live: arg is the config
+ * (borrowed), result a struct mt_ui_snap with only the lease fields set
+ * (lease_rc, lease, lease_error, chain); mt_ui_snap_take_lease moves them
+ * into the shown snapshot. */
+int mt_ui_lease_job(struct mt_job *j);
+void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from);
+
+/* The load job: arg is the config (borrowed), result a struct mt_ui_snap.
+ * Started as kind "fetch" (R), it first fetches the remote (remote-tracking
+ * refs only, objects received shown as progress) and fills snap->remote. */
+int mt_ui_load_job(struct mt_job *j);
+void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg);
+void mt_ui_snap_free(struct mt_ui_snap *s);
+
+/* The merge log: manifests along HEAD's first parents (newest first). */
+int mt_ui_log_read(struct mt_repo *r, size_t max, struct mt_ui_log **out, size_t *n, struct mt_error *err);
+void mt_ui_log_free(struct mt_ui_log *l, size_t n);
+/* The Log panel's line for a merge that was a restore (what came back from
+ * where), or NULL for a plain merge. Caller frees. */
+char *mt_ui_log_restore_text(const struct mt_manifest *m);
+
+/* Writing jobs (arg made by mt_ui_write_args; freed by the job). */
+struct mt_ui_decision {
+    char *key;
+    enum mt_decision_kind kind;
+    struct mt_entity *entity;
+    char *label;
+};
+/* A held-back mass deletion the operator let through: only for the
+ * fragment bytes they saw (a newer export is held back again). */
+struct mt_ui_allowed {
+    char env[72];
+    char sha256[MT_SHA256_HEX];
+};
+struct mt_ui_write_args {
+    const struct mt_config *cfg;
+    struct mt_ui_decision *dec;   /* merge: the operator's decisions */
+    size_t ndec;
+    struct mt_ui_allowed *allowed;   /* merge: mass deletions let through */
+    size_t nallowed;
+    char *restore_ref;            /* restore: the entities of this ref ... */
+    char **restore_names;         /* ... these (NULL: every one) */
+    size_t nrestore_names;
+    uint64_t break_token;         /* lease break: the token the operator saw */
+};
+/* Let the held-back deletion of env through wherever its fragment is
+ * still the one allowed (by sha256); true when something changed. */
+bool mt_ui_allow_deletes(struct mt_plan *p, const struct mt_ui_allowed *allowed, size_t n);
+/* Copy the plan's operator decisions (and allowed deletions) for a merge job. */
+struct mt_ui_write_args *mt_ui_write_args(const struct mt_config *cfg, const struct mt_plan *p);
+void mt_ui_write_args_free(struct mt_ui_write_args *a);   /* when no job took it */
+/* Finish the merge as batch's merge does (lock, remote, lease, fresh plan,
+ * the decisions re-applied by entity key, commit, CAS push with retries). */
+int mt_ui_merge_job(struct mt_job *j);
+/* A fresh sync (export, merge with --policy preserve, import). */
+int mt_ui_sync_job(struct mt_job *j);
+/* Restore every entity of args->restore_ref through the engine. */
+int mt_ui_restore_job(struct mt_job *j);
+/* Break the git lease if it is still held with args->break_token, as
+ * `memtui --batch lease break --token` does (lease_ops.h, logged). */
+int mt_ui_lease_break_job(struct mt_job *j);
+
+#endif

@@ -1,0 +1,896 @@
+/* batch.c: the headless commands of DESIGN 4 over the shared engine. */
+#include "memtui/batch/batch.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memtui/base/audit.h"
+#include "memtui/git/backups.h"
+#include "memtui/batch/batch_report.h"
+#include "memtui/graph/fragment.h"
+#include "memtui/base/fsutil.h"
+#include "memtui/coord/lease.h"
+#include "memtui/coord/lock.h"
+#include "memtui/coord/pending.h"
+#include "memtui/coord/publish.h"
+#include "memtui/git/remote_view.h"
+#include "memtui/base/safetext.h"
+#include "memtui/ops/session.h"
+#include "memtui/config/settings.h"
+#include "memtui/coord/txn.h"
+#include "memtui/base/url.h"
+
+struct run {
+    const struct mt_config *cfg;
+    struct mt_session s;
+    struct json_object *r;     /* the --json result */
+    struct mt_error err;
+    bool repairing;            /* the last plan was built over a broken HEAD (trust.h) */
+    bool repair_said;
+};
+
+static void say(const struct run *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct run *x, const char *fmt, ...)
+{
+    if (x->cfg->json) return;
+    va_list ap;
+    va_start(ap, fmt);
+    mt_safe_vprintf(stdout, fmt, ap);   /* peers' strings shown escaped */
+    va_end(ap);
+}
+
+static void put_int(struct json_object *o, const char *k, long long v)
+{
+    json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void put_bool(struct json_object *o, const char *k, bool v)
+{
+    json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+static struct mt_plan_options plan_options(const struct mt_config *cfg)
+{
+    struct mt_plan_options o = {.policy = cfg->policy, .allow_mass_delete = cfg->allow_mass_delete};
+    return o;
+}
+
+static int degraded_or_ok(const struct run *x, const struct mt_plan *p)
+{
+    return mt_plan_has_quarantine(p) || x->repairing ? MT_EXIT_DEGRADED : MT_EXIT_OK;
+}
+
+/* ---- a memory.json or manifest at HEAD that a peer broke (trust.h) ------- */
+
+static char *repair_text(const struct mt_trust *t, bool writing)
+{
+    const char *what = t->memory_bad && t->manifest_bad ? "memory.json and the manifest at HEAD are corrupt"
+                       : t->memory_bad                  ? "memory.json at HEAD is corrupt"
+                                                        : "the manifest at HEAD is invalid";
+    char *from = t->base_commit[0] ? xasprintf("the last verified merge (as commit %.12s holds it)", t->base_commit)
+                                   : xstrdup("nothing (no verified merge in the history)");
+    char *text;
+    if (t->memory_bad)
+        text = xasprintf("%s (commit %.12s: %s): memory.json %s rebuilt from %s and the fragments", what,
+                         t->bad_commit, t->why, writing ? "is" : "will be", from);
+    else
+        text = xasprintf("%s (commit %.12s: %s): the manifest of %s stands in; %s merge writes a valid one", what,
+                         t->bad_commit, t->why, from, writing ? "this" : "the next");
+    free(from);
+    return text;
+}
+
+static struct json_object *repair_json(const struct mt_trust *t, bool rebuilt)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "memory_json", json_object_new_string(t->memory_bad ? "corrupt" : "ok"));
+    json_object_object_add(o, "manifest", json_object_new_string(t->manifest_bad ? "invalid" : "ok"));
+    json_object_object_add(o, "reason", json_object_new_string(t->why ? t->why : ""));
+    json_object_object_add(o, "bad_commit", json_object_new_string(t->bad_commit));
+    json_object_object_add(o, "verified_commit", t->base_commit[0] ? json_object_new_string(t->base_commit) : NULL);
+    json_object_object_add(o, "rebuilt", json_object_new_boolean(rebuilt));
+    return o;
+}
+
+/* Once the plan is loaded: say what HEAD holds that is not used (once a
+ * run: in the audit log when this run writes, else on stderr) and put it
+ * in --json as "repair". */
+static void note_repair(struct run *x, bool writing)
+{
+    const struct mt_trust *t = &x->s.trust;
+    x->repairing = !mt_trust_head_ok(t);
+    if (!x->repairing) return;
+    json_object_object_add(x->r, "repair", repair_json(t, false));
+    if (x->repair_said) return;
+    x->repair_said = true;
+    char *text = repair_text(t, writing);
+    if (writing) {
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "bad_commit", json_object_new_string(t->bad_commit));
+        json_object_object_add(f, "verified_commit", json_object_new_string(t->base_commit));
+        mt_audit("repair", f, "warning: %s", text);
+    } else {
+        fprintf(stderr, "memtui: warning: %s\n", text);
+    }
+    free(text);
+}
+
+/* The merge committed what replaces the broken files. */
+static void note_rebuilt(struct run *x)
+{
+    struct json_object *o = json_object_object_get(x->r, "repair");
+    if (x->repairing && o) json_object_object_add(o, "rebuilt", json_object_new_boolean(true));
+}
+
+static void warn_quarantine(const struct run *x, const struct mt_plan *p)
+{
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (p->envs[i].reason) {
+            struct json_object *f = json_object_new_object();
+            json_object_object_add(f, "fragment_env", json_object_new_string(p->envs[i].ref.env));
+            json_object_object_add(f, "status", json_object_new_string(mt_frag_status_name(p->envs[i].status)));
+            mt_audit("quarantine", f, "%s %s: %s", p->envs[i].ref.env, mt_frag_status_name(p->envs[i].status),
+                     p->envs[i].reason);
+        }
+    (void)x;
+}
+
+/* Conflicts left for an operator (`--policy fail`): kept in the git dir
+ * (pending.h), so that status reports them and restore leaves them alone
+ * until an operator decides; cleared by the next merge that commits. */
+static void save_pending(struct run *x, const struct mt_plan *p)
+{
+    struct mt_error err = {0};
+    if (mt_pending_save(&x->s, p, &err)) mt_warn("%s", err.msg);
+    mt_error_clear(&err);
+}
+
+static void clear_pending(struct run *x)
+{
+    mt_pending_clear(&x->s);
+}
+
+/* ---- merge and sync ------------------------------------------------------ */
+
+/* A big plan takes a tenth of a second to free piece by piece, just before
+ * the process exits and the system takes it all back at once: batch runs
+ * keep the last plan instead (still reachable, so leak checkers do not
+ * count it). */
+static void plan_done(struct mt_plan *p)
+{
+    static struct mt_plan *kept;
+    if (kept) {
+        mt_plan_free(kept);
+        free(kept);
+    }
+    kept = xmalloc(sizeof(*kept));
+    *kept = *p;
+    memset(p, 0, sizeof(*p));
+}
+
+/* A merge with nothing to do (mt_session_merge_idle), seen before the
+ * lease: said, and for sync the import that may still be due. */
+static int idle_merge(struct run *x, bool sync, struct mt_plan *p)
+{
+    warn_quarantine(x, p);
+    say(x, "nothing to merge: %zu entities, %zu relations, %zu observations; the lease was not needed\n",
+        p->entities, p->relations, p->observations);
+    put_bool(x->r, "nothing_to_merge", true);
+    put_bool(x->r, "committed", false);
+    json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
+    int rc = degraded_or_ok(x, p);
+    if (sync) {
+        bool imported = false;
+        int irc = mt_session_import_after_merge(&x->s, p, &imported, &x->err);
+        if (irc) rc = irc;
+        put_bool(x->r, "imported", imported);
+    }
+    plan_done(p);
+    return rc;
+}
+
+/* idle (may be NULL): only look, before the lease; set when there is
+ * nothing to merge (then done here), else the plan is dropped. */
+static int do_merge(struct run *x, bool sync, bool *committed, bool *idle)
+{
+    struct mt_plan p;
+    struct mt_plan_options opt = plan_options(x->cfg);
+    double t0 = mt_monotonic();
+    int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
+    if (rc) return rc;
+    note_repair(x, !x->cfg->dry_run);
+    double t1 = mt_monotonic();
+    mt_trace("plan loaded");
+    mt_plan_resolve(&p);
+    mt_trace("plan resolved");
+    double t2 = mt_monotonic();
+    struct json_object *timing = json_object_new_object();
+    put_int(timing, "read_and_diff_ms", (long long)((t1 - t0) * 1000));
+    put_int(timing, "resolve_ms", (long long)((t2 - t1) * 1000));
+    json_object_object_add(x->r, "timing", timing);
+    mt_report_plan(x->r, &p);
+    if (idle && !x->cfg->dry_run) {
+        if ((*idle = mt_session_merge_idle(&x->s, &p, sync))) return idle_merge(x, sync, &p);
+        mt_plan_free(&p);
+        return MT_EXIT_OK;
+    }
+    warn_quarantine(x, &p);
+    if (!p.resolved) {
+        save_pending(x, &p);
+        mt_error_set(&x->err, "%zu conflicts left pending (--policy fail): resolve them in the workstation "
+                              "or merge with --policy preserve", mt_plan_pending(&p));
+        if (!x->cfg->json) mt_print_plan(stdout, &p);
+        mt_plan_free(&p);
+        return MT_EXIT_CONFLICTS;
+    }
+    if (x->cfg->dry_run) {
+        if (!x->cfg->json) mt_print_plan(stdout, &p);
+        put_bool(x->r, "dry_run", true);
+        rc = degraded_or_ok(x, &p);
+        mt_plan_free(&p);
+        return rc;
+    }
+    bool imported = false;
+    struct mt_merge_opts mo = {.import_own = sync, .imported = &imported, .committed = committed};
+    rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
+    put_int(timing, "write_verify_commit_ms", (long long)((mt_monotonic() - t2) * 1000));
+    mt_trace("merge committed");
+    put_bool(x->r, "committed", *committed);
+    if (sync) put_bool(x->r, "imported", imported);
+    if (!rc) {
+        clear_pending(x);
+        say(x, "%s: %zu entities, %zu relations, %zu observations; %zu conflicts resolved (%s)\n",
+            *committed ? "merged" : "nothing new to merge", p.entities, p.relations, p.observations, p.nconflicts,
+            p.opt.policy == MT_POLICY_FAIL ? "fail" : "preserve");
+        json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
+        if (*committed) note_rebuilt(x);
+        rc = degraded_or_ok(x, &p);
+        if (sync && !imported) {
+            int irc = mt_session_import_after_merge(&x->s, &p, &imported, &x->err);
+            if (irc) rc = irc;
+            put_bool(x->r, "imported", imported);
+        }
+    }
+    plan_done(&p);
+    mt_trace("plan freed");
+    return rc;
+}
+
+/* ---- the writing commands: one publishing loop ---------------------------- */
+
+static void add_lease_and_lock(struct run *x, const char *offline);
+
+enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_IMPORT_OWN = 4, STEP_RESTORE = 8 };
+
+static int restore_step(struct run *x, bool *committed);
+
+static int export_step(struct run *x, bool sync)
+{
+    bool exported = false;
+    if (sync && !mt_file_exists(x->cfg->memory_file)) {
+        mt_warn("%s does not exist: nothing to export; the merged graph will be imported", x->cfg->memory_file);
+    } else {
+        int rc = mt_session_export(&x->s, sync ? NULL : x->cfg->from, &exported, &x->err);
+        if (rc) return rc;
+    }
+    put_bool(x->r, sync ? "exported" : "committed", exported);
+    if (!sync) say(x, exported ? "exported memory-%s.json\n" : "memory-%s.json is already up to date\n", x->cfg->env);
+    return MT_EXIT_OK;
+}
+
+struct steps {
+    struct run *x;
+    int steps;
+};
+
+static int prepare_step(void *ctx, struct mt_session *s, struct mt_error *err)
+{
+    (void)s, (void)err;
+    struct steps *st = ctx;
+    return st->steps & STEP_EXPORT ? export_step(st->x, st->steps & STEP_MERGE) : MT_EXIT_OK;
+}
+
+static int build_step(void *ctx, struct mt_session *s, struct mt_error *err)
+{
+    (void)s, (void)err;
+    struct steps *st = ctx;
+    bool committed = false;
+    return st->steps & STEP_RESTORE ? restore_step(st->x, &committed)
+                                    : do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed, NULL);
+}
+
+/* sync: the local file is memory.json at HEAD, byte for byte. Anything
+ * else (an import due, the server's write since the export) needs the
+ * whole merge, and the look for an idle one is not even made: it would
+ * only widen the window between the export and the import. */
+static bool local_is_head(struct mt_session *s)
+{
+    char *head = NULL, *local = NULL;
+    size_t hlen = 0, llen = 0;
+    struct mt_error e = {0};
+    bool same = s->cfg->memory_file && mt_repo_read_path(s->repo, NULL, "memory.json", &head, &hlen, NULL, &e) == 0 &&
+                mt_file_read(s->cfg->memory_file, &local, &llen, NULL, NULL) == 0 && hlen == llen &&
+                memcmp(head, local, hlen) == 0;
+    mt_error_clear(&e);
+    free(head);
+    free(local);
+    return same;
+}
+
+static int idle_step(void *ctx, struct mt_session *s, bool *idle, struct mt_error *err)
+{
+    (void)err;
+    struct steps *st = ctx;
+    bool committed = false;
+    *idle = false;
+    if (st->steps & STEP_RESTORE) return MT_EXIT_OK;
+    if ((st->steps & STEP_IMPORT_OWN) && !local_is_head(s)) return MT_EXIT_OK;
+    return do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed, idle);
+}
+
+/* The shared publishing loop (publish.h) with batch's steps, and what it
+ * did in the --json report. */
+static int publish(struct run *x, int steps)
+{
+    struct steps st = {x, steps};
+    bool builds = steps & (STEP_MERGE | STEP_RESTORE);
+    struct mt_publish_ops ops = {.ctx = &st, .prepare = prepare_step, .build = builds ? build_step : NULL,
+                                 .idle = idle_step};
+    struct mt_publish_result res;
+    int rc = mt_publish(&x->s, &ops, &res, &x->err);
+    if (res.pushed) put_bool(x->r, "pushed", true);
+    put_int(x->r, "push_attempts", res.attempts);
+    if (builds) {
+        struct json_object *l = json_object_new_object();
+        json_object_object_add(l, "holder", res.leased ? json_object_new_string(x->cfg->env) : NULL);
+        put_int(l, "token", res.leased ? res.token : x->s.manifest.lease_token);
+        put_bool(l, "taken", res.leased);
+        json_object_object_add(l, "expires", NULL);
+        json_object_object_add(x->r, "lease", l);
+    }
+    if (res.stash_kept) put_bool(x->r, "stash_kept", true);
+    return rc;
+}
+
+static int cmd_merge(struct run *x)
+{
+    if (x->cfg->dry_run) {  /* read-only: no lock, no lease, nothing written */
+        bool committed = false;
+        add_lease_and_lock(x, NULL);
+        return do_merge(x, false, &committed, NULL);
+    }
+    int rc = publish(x, STEP_MERGE);
+    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
+    return rc;
+}
+
+static int cmd_sync(struct run *x)
+{
+    int rc = publish(x, STEP_EXPORT | STEP_MERGE | STEP_IMPORT_OWN);
+    struct mt_error e = {0};
+    if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
+    mt_error_clear(&e);
+    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
+    return rc;
+}
+
+static int cmd_export(struct run *x)
+{
+    return publish(x, STEP_EXPORT);
+}
+
+static int cmd_import(struct run *x)
+{
+    struct mt_txn t;
+    int rc = mt_txn_begin(&t, &x->s, &x->err);
+    if (rc) return rc;
+    bool skipped = false;
+    rc = mt_session_import(&x->s, x->cfg->to, &skipped, &x->err);
+    put_bool(x->r, "imported", !rc && !skipped);
+    put_bool(x->r, "skipped", skipped);
+    if (!rc && !skipped) {
+        say(x, "imported memory.json into %s\n", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
+        mt_audit("import", NULL, "imported memory.json into %s", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
+    }
+    int erc = mt_txn_end(&t);
+    struct mt_error e = {0};
+    if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
+    mt_error_clear(&e);
+    return rc ? rc : erc;
+}
+
+/* ---- status, diff --------------------------------------------------------- */
+
+/* Who holds the local lock and the git lease (the lease is fetched, unless
+ * `offline` says why not). */
+static void add_lease_and_lock(struct run *x, const char *offline)
+{
+    char *path = x->cfg->lock_file ? xstrdup(x->cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(x->s.repo));
+    struct mt_lock_holder h;
+    if (mt_lock_holder(path, &h) && h.held) {
+        struct json_object *l = json_object_new_object();
+        json_object_object_add(l, "env", json_object_new_string(h.env));
+        json_object_object_add(l, "host", json_object_new_string(h.host));
+        put_int(l, "pid", h.pid);
+        json_object_object_add(l, "since", json_object_new_string(h.since));
+        json_object_object_add(x->r, "lock", l);
+        say(x, "local lock: held by %s on %s (pid %ld) since %s\n", h.env, h.host, h.pid, h.since);
+    } else {
+        json_object_object_add(x->r, "lock", NULL);
+        say(x, "local lock: free\n");
+    }
+    free(path);
+    if (offline) {
+        struct json_object *lease = json_object_new_object();
+        json_object_object_add(lease, "holder", NULL);
+        put_int(lease, "token", x->s.manifest.lease_token);
+        json_object_object_add(lease, "expires", NULL);
+        json_object_object_add(lease, "error", json_object_new_string(offline));
+        json_object_object_add(x->r, "lease", lease);
+        say(x, "lease: not read (%s)\n", offline);
+        return;
+    }
+    struct mt_lease_info li;
+    struct mt_error e = {0};
+    struct json_object *lease = json_object_new_object();
+    int rc = mt_lease_read(x->s.repo, x->cfg->remote, NULL, &li, &e);
+    if (rc == 0 && li.valid) {
+        bool held = li.state == MT_LEASE_HELD;
+        json_object_object_add(lease, "holder", held ? json_object_new_string(li.env) : NULL);
+        json_object_object_add(lease, "host", json_object_new_string(li.host ? li.host : ""));
+        put_int(lease, "pid", li.pid);
+        put_int(lease, "token", (long long)li.token);
+        json_object_object_add(lease, "state", json_object_new_string(held ? "held" : "released"));
+        json_object_object_add(lease, "time", json_object_new_string(li.time ? li.time : ""));
+        put_int(lease, "ttl", li.ttl);
+        /* expiry as the holder wrote it: its wall time + ttl (for people; no
+         * decision is ever taken on another machine's clock) */
+        struct tm tm = {0};
+        char exp[32] = "";
+        if (held && li.time && strptime(li.time, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+            time_t t = timegm(&tm) + li.ttl;
+            gmtime_r(&t, &tm);
+            strftime(exp, sizeof exp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        json_object_object_add(lease, "expires", exp[0] ? json_object_new_string(exp) : NULL);
+        say(x, "lease: %s, token %llu%s%s\n", held ? li.env : "free", (unsigned long long)li.token,
+            exp[0] ? ", expires " : "", exp);
+    } else {
+        json_object_object_add(lease, "holder", NULL);
+        put_int(lease, "token", rc == MT_REPO_NOTFOUND ? 0 : x->s.manifest.lease_token);
+        json_object_object_add(lease, "expires", NULL);
+        if (rc && rc != MT_REPO_NOTFOUND) json_object_object_add(lease, "error", json_object_new_string(e.msg ? e.msg : "?"));
+        say(x, "lease: %s\n", rc == MT_REPO_NOTFOUND ? "never taken" : "unknown (remote unreachable?)");
+    }
+    if (rc == 0) mt_lease_info_clear(&li);
+    mt_error_clear(&e);
+    json_object_object_add(x->r, "lease", lease);
+}
+
+static int cmd_status(struct run *x, bool diff)
+{
+    /* status fetches first (remote-tracking refs only); diff is the plan
+     * of the local clone and never fetches main */
+    struct mt_remote_view rv = {0};
+    bool stale = false;
+    if (!diff && x->cfg->offline) mt_remote_view_read(x->s.repo, x->cfg->remote, &rv);
+    else if (!diff) stale = mt_remote_view_fetch(x->s.repo, x->cfg->remote, NULL, NULL, &rv) != 0;
+    struct mt_plan p;
+    struct mt_plan_options opt = plan_options(x->cfg);
+    int rc = mt_session_plan(&x->s, &p, &opt, &x->err);
+    if (rc) {
+        mt_remote_view_free(&rv);
+        return rc;
+    }
+    note_repair(x, false);
+    mt_pending_mark(&x->s, &p);   /* left by --policy fail: no resolution to show */
+    mt_report_plan(x->r, &p);
+    json_object_object_add(x->r, "changes", mt_report_changes(&p));
+    json_object_object_add(x->r, "head", json_object_new_string(x->s.head));
+    add_lease_and_lock(x, x->cfg->offline ? "--offline" : stale ? "the remote could not be fetched" : NULL);
+    if (!diff) json_object_object_add(x->r, "remote", mt_remote_view_json(&rv));
+    if (!diff) {
+        struct json_object *frs = json_object_object_get(x->r, "fragments");
+        for (size_t i = 0; i < p.nenvs; i++) {
+            char oid[MT_OID_HEX], *name = xasprintf("memory-%s.json", p.envs[i].ref.env);
+            long long when = 0;
+            struct mt_error e = {0};
+            struct json_object *fo = json_object_array_get_idx(frs, i);
+            if (mt_repo_last_change(x->s.repo, NULL, name, oid, &when, &e) == 0) {
+                json_object_object_add(fo, "last_export_commit", json_object_new_string(oid));
+                put_int(fo, "last_export_time", when);
+            }
+            mt_error_clear(&e);
+            free(name);
+        }
+    }
+    if (!x->cfg->json) {
+        if (!diff)
+            mt_safe_printf(stdout, "repo %s  env %s  head %.12s\n", x->cfg->repo, x->cfg->env,
+                           x->s.head[0] ? x->s.head : "(none)");
+        mt_batch_memory_file(x->cfg, x->r, !diff);
+        if (!diff) mt_remote_view_print(stdout, &rv);
+        mt_print_plan(stdout, &p);
+    } else {
+        mt_batch_memory_file(x->cfg, x->r, false);
+    }
+    rc = degraded_or_ok(x, &p);
+    mt_plan_free(&p);
+    /* the local report stands; a script tells it is stale by exit 5 */
+    if (stale) {
+        mt_error_clear(&x->err);
+        mt_error_set(&x->err, "status: the view of %s may be stale (this is the local clone as last fetched): %s",
+                     x->cfg->remote, rv.error ? rv.error : "fetch failed");
+        rc = MT_EXIT_REMOTE;
+    }
+    mt_remote_view_free(&rv);
+    return rc;
+}
+
+/* ---- verify --------------------------------------------------------------- */
+
+static int count_blob(struct run *x, const char *blob, const char *name, char sha[MT_SHA256_HEX], size_t *ents,
+                      size_t *rels, size_t *obs)
+{
+    char *data;
+    size_t len;
+    if (mt_repo_blob_read(x->s.repo, blob, &data, &len, &x->err)) return -1;
+    mt_sha256_hex(data, len, sha);
+    struct mt_fragment f;
+    if (mt_fragment_load(&f, name, data, len, &x->err)) return -1;
+    struct mt_graph g;
+    mt_graph_init(&g);
+    int rc = 0;
+    for (size_t i = 0; i < f.nlines && !rc; i++) {
+        struct mt_item it;
+        rc = mt_item_parse(f.lines[i].p, f.lines[i].len, name, f.lines[i].lineno, &it, &x->err);
+        if (rc) break;
+        if (it.entity) mt_graph_add_entity(&g, it.entity);
+        if (it.relation) mt_graph_add_relation(&g, it.relation);
+        it.entity = NULL;
+        it.relation = NULL;
+        mt_item_clear(&it);
+    }
+    *ents = mt_graph_count_entities(&g);
+    *rels = mt_graph_count_relations(&g);
+    *obs = mt_graph_count_observations(&g);
+    mt_graph_free(&g);
+    mt_fragment_free(&f);
+    return rc;
+}
+
+static bool check_one(struct run *x, struct json_object *list, const char *what, const char *blob,
+                      const char *want_sha, size_t we, size_t wr, size_t wo)
+{
+    char sha[MT_SHA256_HEX] = "";
+    size_t e = 0, r = 0, o = 0;
+    struct json_object *it = json_object_new_object();
+    json_object_object_add(it, "file", json_object_new_string(what));
+    bool ok = count_blob(x, blob, what, sha, &e, &r, &o) == 0;
+    if (!ok) {
+        json_object_object_add(it, "error", json_object_new_string(x->err.msg ? x->err.msg : "unreadable"));
+        mt_warn("verify: %s: %s", what, x->err.msg);
+        mt_error_clear(&x->err);
+    } else {
+        bool sha_ok = strcmp(sha, want_sha) == 0, counts_ok = e == we && r == wr && o == wo;
+        ok = sha_ok && counts_ok;
+        json_object_object_add(it, "sha256", json_object_new_string(sha));
+        put_bool(it, "sha256_ok", sha_ok);
+        put_bool(it, "counts_ok", counts_ok);
+        if (!sha_ok) mt_warn("verify: %s: SHA-256 %s, the manifest says %s", what, sha, want_sha);
+        if (!counts_ok)
+            mt_warn("verify: %s: %zu/%zu/%zu entities/relations/observations, the manifest says %zu/%zu/%zu", what,
+                    e, r, o, we, wr, wo);
+    }
+    put_bool(it, "ok", ok);
+    json_object_array_add(list, it);
+    say(x, "%-4s %s\n", ok ? "ok" : "BAD", what);
+    return ok;
+}
+
+static int cmd_verify(struct run *x)
+{
+    const struct mt_manifest *m = &x->s.manifest;
+    if (!mt_trust_head_ok(&x->s.trust)) {
+        note_repair(x, false);
+        mt_error_set(&x->err, "verification failed: HEAD does not hold a verified merge");
+        return MT_EXIT_VERIFY;
+    }
+    if (!x->s.head[0] || !m->out_blob[0]) {
+        say(x, "no merge has been committed yet: nothing to verify\n");
+        return MT_EXIT_OK;
+    }
+    struct json_object *list = json_object_new_array();
+    json_object_object_add(x->r, "checked", list);
+    bool ok = true;
+    char head_blob[MT_OID_HEX] = "";
+    if (mt_repo_blob_id(x->s.repo, NULL, "memory.json", head_blob, &x->err)) mt_error_clear(&x->err);
+    if (strcmp(head_blob, m->out_blob)) {
+        mt_warn("verify: memory.json at HEAD is blob %s, the manifest recorded %s", head_blob[0] ? head_blob : "(none)",
+                m->out_blob);
+        ok = false;
+    }
+    ok &= check_one(x, list, "memory.json", m->out_blob, m->out_sha256, m->out_entities, m->out_relations,
+                    m->out_observations);
+    for (size_t i = 0; i < m->nfrags; i++) {
+        const struct mt_frag_ref *f = &m->frags[i];
+        if (!f->m_blob[0]) continue;
+        char *name = xasprintf("memory-%s.json", f->env);
+        ok &= check_one(x, list, name, f->m_blob, f->m_sha256, f->m_entities, f->m_relations, f->m_observations);
+        free(name);
+    }
+    put_int(x->r, "entities", (long long)m->out_entities);
+    put_int(x->r, "relations", (long long)m->out_relations);
+    if (!ok) mt_error_set(&x->err, "verification failed");
+    return ok ? MT_EXIT_OK : MT_EXIT_VERIFY;
+}
+
+/* ---- backups, restore -------------------------------------------------------- */
+
+static const char *backup_kind(enum mt_backup_kind k)
+{
+    return k == MT_BACKUP_STASH ? "stash" : k == MT_BACKUP_BRANCH ? "branch" : "remote-branch";
+}
+
+static int cmd_backups(struct run *x)
+{
+    struct mt_backup *b;
+    size_t n;
+    if (mt_backups_list(x->s.repo, &b, &n, &x->err)) return MT_EXIT_VERIFY;
+    struct json_object *list = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string(backup_kind(b[i].kind)));
+        json_object_object_add(o, "name", json_object_new_string(b[i].name));
+        json_object_object_add(o, "commit", json_object_new_string(b[i].oid));
+        json_object_object_add(o, "message", json_object_new_string(b[i].message ? b[i].message : ""));
+        put_int(o, "time", b[i].time);
+        put_int(o, "entities", (long long)b[i].entities);
+        put_int(o, "relations", (long long)b[i].relations);
+        put_int(o, "missing_at_head", (long long)b[i].missing_at_head);
+        json_object_array_add(list, o);
+        say(x, "%-13s %-48s %.12s  %zu entities, %zu relations, %zu not at HEAD\n    %s\n", backup_kind(b[i].kind),
+            b[i].name, b[i].oid, b[i].entities, b[i].relations, b[i].missing_at_head, b[i].message ? b[i].message : "");
+    }
+    if (!n) say(x, "no stashes and no backup branches\n");
+    json_object_object_add(x->r, "backups", list);
+    mt_backups_free(b, n);
+    return MT_EXIT_OK;
+}
+
+/* The restore's log fields: the names asked for (the first RESTORE_LOG_NAMES
+ * of them; none given: every entity of ref, "all") and how many came back. */
+enum { RESTORE_LOG_NAMES = 50 };
+static struct json_object *restore_fields(const struct mt_config *cfg, size_t restored, const char *ref)
+{
+    struct json_object *f = json_object_new_object(), *names = json_object_new_array();
+    for (size_t i = 0; i < cfg->nentities && i < RESTORE_LOG_NAMES; i++)
+        json_object_array_add(names, json_object_new_string(cfg->entities[i]));
+    json_object_object_add(f, "ref", json_object_new_string(ref));
+    json_object_object_add(f, "all", json_object_new_boolean(cfg->nentities == 0));
+    json_object_object_add(f, "entities", names);
+    json_object_object_add(f, "names_omitted",
+                           json_object_new_int64(cfg->nentities > RESTORE_LOG_NAMES ? (int64_t)(cfg->nentities - RESTORE_LOG_NAMES) : 0));
+    json_object_object_add(f, "restored", json_object_new_int64((int64_t)restored));
+    return f;
+}
+
+/* Entities come back through the engine: a normal verified merge commit. */
+static int restore_step(struct run *x, bool *committed)
+{
+    const char *ref = x->cfg->args[0];
+    struct mt_plan p;
+    struct mt_plan_options opt = plan_options(x->cfg);
+    size_t restored = 0;
+    int rc = mt_session_plan_restore(&x->s, &p, &opt, ref, x->cfg->entities, x->cfg->nentities, &restored,
+                                     &x->err);
+    if (rc) return rc;
+    note_repair(x, !x->cfg->dry_run);
+    mt_report_plan(x->r, &p);
+    json_object_object_add(x->r, "restore", mt_restore_record_json(p.restore));
+    if (x->cfg->dry_run) {
+        if (!x->cfg->json) mt_print_plan(stdout, &p);
+    } else {
+        struct mt_merge_opts mo = {.committed = committed};
+        rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
+        put_bool(x->r, "committed", *committed);
+        if (!rc && *committed) note_rebuilt(x);
+        if (!rc) {
+            say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
+                              : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
+                ref, p.entities);
+            mt_audit("restore", restore_fields(x->cfg, restored, ref), "restored %zu entities from %s", restored,
+                     ref);
+        }
+    }
+    mt_plan_free(&p);
+    return rc;
+}
+
+static int cmd_restore(struct run *x)
+{
+    if (x->cfg->nargs != 1) {
+        mt_error_set(&x->err, "usage: memtui --batch restore REF [--entity NAME]...");
+        return MT_EXIT_USAGE;
+    }
+    if (x->cfg->dry_run) {
+        bool committed = false;
+        return restore_step(x, &committed);
+    }
+    return publish(x, STEP_RESTORE);
+}
+
+/* ---- init ------------------------------------------------------------------ */
+
+static int cmd_init(struct run *x)
+{
+    if (x->cfg->nargs != 1) {
+        mt_error_set(&x->err, "usage: memtui --batch [--repo DIR] init URL");
+        return MT_EXIT_USAGE;
+    }
+    int rc = mt_repo_init(x->cfg->args[0], x->cfg->repo, x->cfg->remote, &x->err);
+    if (rc == MT_REPO_UNREACHABLE) return MT_EXIT_REMOTE;
+    if (rc) return MT_EXIT_USAGE;
+    json_object_object_add(x->r, "repo", json_object_new_string(x->cfg->repo));
+    say(x, "backup repo ready at %s\n", x->cfg->repo);
+    return MT_EXIT_OK;
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
+                                       "backups", "restore", "lease", "schedule", "config", "gc", NULL};
+
+/* sync, export without --from and import without --to read or write the
+ * memory file: with none known they refuse rather than make one no MCP
+ * server reads. */
+static bool lacks_memory_file(const struct mt_config *cfg, const char *cmd)
+{
+    if (cfg->memory_file) return false;
+    return strcmp(cmd, "sync") == 0 || (strcmp(cmd, "export") == 0 && !cfg->from) ||
+           (strcmp(cmd, "import") == 0 && !cfg->to);
+}
+
+/* ---- the run's start and end in the log --------------------------------------- */
+
+/* Opens the repo's log when the repo opens, before the command looks at
+ * anything else; a run whose repo never opens logs nothing. */
+static bool open_run_log(const struct mt_config *cfg)
+{
+    struct mt_repo *r = NULL;
+    struct mt_error e = {0};
+    if (!cfg->repo || mt_repo_open(cfg->repo, &r, &e)) {
+        mt_error_clear(&e);
+        return false;
+    }
+    mt_audit_open(mt_repo_gitdir(r), cfg->env, false);
+    mt_repo_close(r);
+    return mt_audit_is_open();
+}
+
+static void log_run_start(const struct mt_config *cfg, const char *cmd)
+{
+    struct json_object *f = json_object_new_object(), *args = json_object_new_array();
+    struct mt_buf all;
+    mt_buf_init(&all);
+    for (size_t i = 0; i < cfg->nargs; i++) {
+        char *a = mt_url_scrub_text(cfg->args[i]);   /* a URL's user-info never reaches the log */
+        json_object_array_add(args, json_object_new_string(a));
+        mt_buf_addc(&all, ' ');
+        mt_buf_add(&all, a, strlen(a));
+        free(a);
+    }
+    mt_buf_addc(&all, '\0');
+    json_object_object_add(f, "phase", json_object_new_string("start"));
+    json_object_object_add(f, "command", json_object_new_string(cmd));
+    json_object_object_add(f, "args", args);
+    mt_audit_record("run", f, "run %s%s started", cmd, all.data);
+    mt_buf_free(&all);
+}
+
+static void log_run_end(const char *cmd, int rc, const struct timespec *t0, const char *reason)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long ms = (long long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+    struct json_object *f = json_object_new_object();
+    json_object_object_add(f, "phase", json_object_new_string("end"));
+    json_object_object_add(f, "command", json_object_new_string(cmd));
+    json_object_object_add(f, "exit_code", json_object_new_int(rc));
+    json_object_object_add(f, "ok", json_object_new_boolean(rc == MT_EXIT_OK));
+    json_object_object_add(f, "duration_ms", json_object_new_int64(ms));
+    if (reason) json_object_object_add(f, "error", json_object_new_string(reason));
+    if (reason) mt_audit_record("run", f, "run %s ended: exit %d: %s", cmd, rc, reason);
+    else mt_audit_record("run", f, "run %s ended: exit %d", cmd, rc);
+}
+
+int mt_batch_run(const struct mt_config *cfg)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct run x = {.cfg = cfg};
+    x.r = json_object_new_object();
+    const char *cmd = cfg->command ? cfg->command : "";
+    json_object_object_add(x.r, "command", json_object_new_string(cmd));
+    bool known = false;
+    for (const char *const *c = COMMANDS; *c; c++) known |= strcmp(*c, cmd) == 0;
+    int rc;
+    mt_trace("start");
+    mt_repo_global_init();
+    bool logged = open_run_log(cfg);
+    if (logged) log_run_start(cfg, cmd);
+    if (!cfg->command) {
+        mt_error_set(&x.err, "no command given (try memtui --help)");
+        rc = MT_EXIT_USAGE;
+    } else if (!known) {
+        mt_error_set(&x.err, "unknown command '%s' (try memtui --help)", cmd);
+        rc = MT_EXIT_USAGE;
+    } else if (strcmp(cmd, "init") == 0) {
+        rc = cmd_init(&x);
+    } else if (cfg->offline && strcmp(cmd, "status") != 0 && strcmp(cmd, "diff") != 0) {
+        mt_error_set(&x.err, "--offline is for status and diff only");
+        rc = MT_EXIT_USAGE;
+    } else if (strcmp(cmd, "schedule") == 0) {
+        rc = mt_batch_schedule(cfg, x.r, &x.err);   /* writes units at most: no session */
+    } else if (strcmp(cmd, "restore") != 0 && strcmp(cmd, "lease") != 0 && cfg->nargs) {
+        mt_error_set(&x.err, "%s takes no arguments", cmd);
+        rc = MT_EXIT_USAGE;
+    } else if (strcmp(cmd, "config") == 0) {
+        rc = mt_batch_config(cfg, x.r);
+    } else if (lacks_memory_file(cfg, cmd)) {
+        mt_error_set(&x.err, "%s", cfg->settings->no_memory_file);
+        rc = MT_EXIT_USAGE;
+    } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
+        json_object_object_add(x.r, "env", json_object_new_string(cfg->env));
+        if (!mt_audit_is_open()) mt_audit_open(mt_repo_gitdir(x.s.repo), cfg->env, false);
+        if (!logged && mt_audit_is_open()) log_run_start(cfg, cmd);
+        logged = mt_audit_is_open();
+        mt_trace("session open");
+        if (strcmp(cmd, "export") == 0) rc = cmd_export(&x);
+        else if (strcmp(cmd, "merge") == 0) rc = cmd_merge(&x);
+        else if (strcmp(cmd, "import") == 0) rc = cmd_import(&x);
+        else if (strcmp(cmd, "sync") == 0) rc = cmd_sync(&x);
+        else if (strcmp(cmd, "status") == 0) rc = cmd_status(&x, false);
+        else if (strcmp(cmd, "diff") == 0) rc = cmd_status(&x, true);
+        else if (strcmp(cmd, "backups") == 0) rc = cmd_backups(&x);
+        else if (strcmp(cmd, "restore") == 0) rc = cmd_restore(&x);
+        else if (strcmp(cmd, "lease") == 0) rc = mt_batch_lease(cfg, &x.s, x.r, &x.err);
+        else if (strcmp(cmd, "gc") == 0) rc = mt_batch_gc(cfg, &x.s, x.r, &x.err);
+        else rc = cmd_verify(&x);
+    }
+    /* init made the repo: its first run is logged there too. */
+    if (!logged && (logged = open_run_log(cfg))) log_run_start(cfg, cmd);
+    char *reason = NULL;
+    if (x.err.msg) {
+        reason = mt_error_format(&x.err);
+        mt_warn("%s", reason);
+        json_object_object_add(x.r, "error", json_object_new_string(reason));
+    }
+    /* The one place a run ends: every exit, usage errors included. */
+    if (logged) log_run_end(cmd, rc, &t0, rc == MT_EXIT_OK ? NULL : reason);
+    free(reason);
+    mt_trace("command done");
+    json_object_object_add(x.r, "ok", json_object_new_boolean(rc == MT_EXIT_OK));
+    put_int(x.r, "exit_code", rc);
+    if (cfg->json) {
+        struct mt_buf out;
+        mt_buf_init(&out);
+        mt_safe_json_add(&out, json_object_to_json_string_ext(x.r, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+        mt_buf_addc(&out, '\n');
+        fwrite(out.data, 1, out.len, stdout);
+        mt_buf_free(&out);
+    }
+    json_object_put(x.r);
+    mt_error_clear(&x.err);
+    mt_session_close(&x.s);
+    mt_audit_close();
+    mt_trace("end");
+    mt_repo_global_shutdown();
+    return rc;
+}

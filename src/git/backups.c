@@ -1,0 +1,188 @@
+/* backups.c: stashes and backup branches, with counts. */
+#include "memtui/git/backups.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/graph/fragment.h"
+
+static int git_fail(struct mt_error *err, const char *what)
+{
+    const git_error *e = git_error_last();
+    mt_error_set(err, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
+    return -1;
+}
+
+struct list {
+    struct mt_backup *items;
+    size_t n, cap;
+};
+
+static struct mt_backup *push(struct list *l)
+{
+    MT_GROW(l->items, l->cap, l->n + 1);
+    struct mt_backup *b = &l->items[l->n++];
+    memset(b, 0, sizeof(*b));
+    return b;
+}
+
+static int stash_cb(size_t index, const char *message, const git_oid *id, void *payload)
+{
+    struct mt_backup *b = push(payload);
+    b->kind = MT_BACKUP_STASH;
+    b->name = xasprintf("stash@{%zu}", index);
+    b->message = xstrdup(message ? message : "");
+    git_oid_tostr(b->oid, sizeof b->oid, id);
+    return 0;
+}
+
+static void add_branches(git_repository *g, struct list *l, git_branch_t type, const char *prefix)
+{
+    git_branch_iterator *it;
+    if (git_branch_iterator_new(&it, g, type)) return;
+    git_reference *ref;
+    git_branch_t t;
+    while (git_branch_next(&ref, &t, it) == 0) {
+        const char *name = NULL;
+        git_branch_name(&name, ref);
+        const char *slash = type == GIT_BRANCH_REMOTE && name ? strchr(name, '/') : NULL;
+        const char *bare = slash ? slash + 1 : name;
+        if (name && bare && strncmp(bare, prefix, strlen(prefix)) == 0 && git_reference_target(ref)) {
+            struct mt_backup *b = push(l);
+            b->kind = type == GIT_BRANCH_REMOTE ? MT_BACKUP_REMOTE_BRANCH : MT_BACKUP_BRANCH;
+            b->name = xstrdup(name);
+            git_oid_tostr(b->oid, sizeof b->oid, git_reference_target(ref));
+        }
+        git_reference_free(ref);
+    }
+    git_branch_iterator_free(it);
+}
+
+static void count_graph(struct mt_repo *r, struct mt_backup *b, const struct mt_fragment_index *head)
+{
+    char *text;
+    size_t len;
+    struct mt_error err = {0};
+    if (mt_backup_graph_text(r, b->oid, &text, &len, &err)) {
+        mt_error_clear(&err);
+        return;
+    }
+    struct mt_fragment f;
+    if (mt_fragment_load(&f, b->name, text, len, &err) == 0) {
+        struct mt_fragment_index ix;
+        mt_fragment_index_build(&f, &ix);
+        b->has_graph = true;
+        b->entities = ix.entities;
+        b->relations = ix.relations;
+        for (size_t i = 0; i < f.nlines; i++) {
+            const struct mt_line *l = &f.lines[i];
+            size_t first;
+            if (l->kind != MT_LINE_ENTITY) continue;
+            mt_strmap_get(&ix.ent_keys, l->key, l->key_len, &first);
+            if (first == i && (!head || !mt_strmap_get(&head->ent_keys, l->key, l->key_len, NULL))) b->missing_at_head++;
+        }
+        mt_fragment_index_free(&ix);
+    }
+    mt_fragment_free(&f);
+    mt_error_clear(&err);
+}
+
+int mt_backups_list(struct mt_repo *r, struct mt_backup **out, size_t *n, struct mt_error *err)
+{
+    git_repository *g = mt_repo_git(r);
+    struct list l = {0};
+    if (git_stash_foreach(g, stash_cb, &l) < 0 && git_error_last() && git_error_last()->klass != GIT_ERROR_NONE) {
+        /* no stash is not an error */
+    }
+    add_branches(g, &l, GIT_BRANCH_LOCAL, "memtui/backup/");
+    add_branches(g, &l, GIT_BRANCH_REMOTE, "memtui/backup/");
+    /* HEAD's graph, to tell what each backup holds that HEAD lacks. */
+    char *text = NULL;
+    size_t len = 0;
+    struct mt_fragment head;
+    struct mt_fragment_index hix;
+    bool have_head = false;
+    struct mt_error e2 = {0};
+    if (mt_backup_graph_text(r, "HEAD", &text, &len, &e2) == 0 && mt_fragment_load(&head, "HEAD", text, len, &e2) == 0) {
+        mt_fragment_index_build(&head, &hix);
+        have_head = true;
+    }
+    mt_error_clear(&e2);
+    for (size_t i = 0; i < l.n; i++) {
+        struct mt_backup *b = &l.items[i];
+        git_oid id;
+        git_commit *c;
+        if (git_oid_fromstr(&id, b->oid) == 0 && git_commit_lookup(&c, g, &id) == 0) {
+            b->time = (long long)git_commit_time(c);
+            if (!b->message) b->message = xstrdup(git_commit_summary(c) ? git_commit_summary(c) : "");
+            git_commit_free(c);
+        }
+        count_graph(r, b, have_head ? &hix : NULL);
+    }
+    if (have_head) {
+        mt_fragment_index_free(&hix);
+        mt_fragment_free(&head);
+    }
+    *out = l.items;
+    *n = l.n;
+    (void)err;
+    return 0;
+}
+
+void mt_backups_free(struct mt_backup *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(b[i].name);
+        free(b[i].message);
+    }
+    free(b);
+}
+
+int mt_backup_commit(struct mt_repo *r, const char *rev, char oid[MT_OID_HEX], struct mt_error *err)
+{
+    git_repository *g = mt_repo_git(r);
+    git_object *obj;
+    if (git_revparse_single(&obj, g, rev)) return git_fail(err, rev);
+    git_commit *c;
+    int rc = git_commit_lookup(&c, g, git_object_id(obj));
+    git_object_free(obj);
+    if (rc) return git_fail(err, rev);
+    git_oid_tostr(oid, MT_OID_HEX, git_commit_id(c));
+    git_commit_free(c);
+    return 0;
+}
+
+int mt_backup_graph_text(struct mt_repo *r, const char *rev, char **text, size_t *len, struct mt_error *err)
+{
+    char oid[MT_OID_HEX];
+    if (mt_backup_commit(r, rev, oid, err)) return -1;
+    char blob[MT_OID_HEX];
+    int rc = mt_repo_read_path(r, oid, "memory.json", text, len, blob, err);
+    if (rc != MT_REPO_NOTFOUND) return rc ? -1 : 0;
+    mt_error_clear(err);
+    /* No merged graph there: the fragments, one after the other, still
+     * hold every entity (duplicates fold when read). */
+    char **names;
+    size_t n;
+    if (mt_repo_list_top(r, oid, &names, &n, err)) return -1;
+    struct mt_buf all;
+    mt_buf_init(&all);
+    for (size_t i = 0; i < n; i++) {
+        size_t nl = strlen(names[i]);
+        if (strncmp(names[i], "memory-", 7) == 0 && nl > 12 && strcmp(names[i] + nl - 5, ".json") == 0) {
+            char *d;
+            size_t dl;
+            if (mt_repo_read_path(r, oid, names[i], &d, &dl, blob, err) == 0) {
+                mt_buf_add(&all, d, dl);
+                mt_buf_addc(&all, '\n');
+                free(d);
+            }
+            mt_error_clear(err);
+        }
+        free(names[i]);
+    }
+    free(names);
+    *text = mt_buf_detach(&all, len);
+    return 0;
+}
