@@ -40,7 +40,6 @@ void mt_app_init(struct mt_app *a, const struct mt_config *cfg)
     memset(a, 0, sizeof(*a));
     a->cfg = cfg;
     mt_job_init(&a->job);
-    mt_undo_init(&a->undo);
     a->view = a->panel = a->back = MT_VIEW_ENVS;
     a->width = 80;
     a->body_height = 20;
@@ -61,7 +60,6 @@ void mt_app_free(struct mt_app *a)
     if (a->job.result) mt_ui_snap_free(a->job.result);
     if (a->queued_args) mt_ui_write_args_free(a->queued_args);
     mt_ui_snap_free(a->snap);
-    mt_undo_free(&a->undo);
     mt_app_text_clear(a);
     free(a->filter);
     free(a->message);
@@ -105,25 +103,15 @@ static void drop_snap(struct mt_app *a, struct mt_ui_snap *old)
     if (!a->reaping) mt_ui_snap_free(old);
 }
 
-/* A reload keeps the operator's decisions: they are re-applied by entity
- * key to the new plan (the engine ignores keys no longer in conflict). */
+/* A reload keeps the operator's intent: the new plan resolves by it (the
+ * engine ignores keys no longer in conflict, and lets a deletion through
+ * only for the fragment bytes the operator saw). */
 static void adopt(struct mt_app *a, struct mt_ui_snap *s)
 {
     struct mt_plan *old = mt_app_plan(a);
-    bool changed = old && s->have_plan && a->undo.n;
-    if (old && s->have_plan) {  /* deletions let through, for the same fragment bytes */
-        struct mt_ui_write_args *keep = mt_ui_write_args(a->cfg, old);
-        if (mt_ui_allow_deletes(&s->plan, keep->allowed, keep->nallowed)) {
-            mt_plan_resolve(&s->plan);
-            changed = true;
-        }
-        mt_ui_write_args_free(keep);
-    }
+    bool changed = old && s->have_plan && (old->intent.ndecisions || old->intent.nallowed || old->intent.nundo);
     if (changed) {
-        for (size_t i = 0; i < old->ndecisions; i++)
-            if (old->decisions[i].kind != MT_DECIDE_NONE)
-                mt_plan_decide(&s->plan, old->decision_keys[i], old->decisions[i].kind, old->decisions[i].entity,
-                               old->decisions[i].label);
+        mt_plan_set_intent(&s->plan, &old->intent);
         mt_plan_resolve(&s->plan);
     }
     struct mt_ui_snap *old_snap = a->snap;
@@ -159,7 +147,8 @@ bool mt_app_poll(struct mt_app *a)
         } else {
             bool ok = a->job.rc == MT_EXIT_OK || a->job.rc == MT_EXIT_DEGRADED;
             mt_app_set_message(a, !ok, "%s (exit %d)", a->job.message ? a->job.message : kind, a->job.rc);
-            if (ok && strcmp(kind, "merge") == 0) mt_undo_free(&a->undo);  /* the decisions are committed */
+            if (ok && strcmp(kind, "merge") == 0 && mt_app_plan(a))  /* the decisions are committed */
+                mt_intent_drop_decisions(&mt_app_plan(a)->intent);
             char *keep = a->message;
             a->message = NULL;
             mt_app_refresh(a);
@@ -279,21 +268,22 @@ static void confirmed(struct mt_app *a)
         break;
     case MT_CONFIRM_RESTORE: {
         struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
-        args->restore_ref = xstrdup(a->confirm_arg ? a->confirm_arg : "");
         /* from the backup's diff: only the entities marked there, if any */
-        if (a->view == MT_VIEW_TEXT) {
-            args->restore_names = xcalloc(a->text_nblocks + 1, sizeof(char *));
-            for (size_t i = 0; i < a->text_nblocks; i++)
-                if (a->text_marked[i]) args->restore_names[args->nrestore_names++] = xstrdup(a->text_names[i]);
-        }
+        char **names = xcalloc(a->text_nblocks + 1, sizeof(char *));
+        size_t n = 0;
+        for (size_t i = 0; a->view == MT_VIEW_TEXT && i < a->text_nblocks; i++)
+            if (a->text_marked[i]) names[n++] = a->text_names[i];
+        mt_intent_set_restore(&args->intent, a->confirm_arg ? a->confirm_arg : "", names, n);
+        free(names);
         start_write(a, "restore", mt_ui_restore_job, args);
         break;
     }
     case MT_CONFIRM_ABORT:
-        for (size_t i = 0; p && i < p->ndecisions; i++) mt_plan_undecide(p, p->decision_keys[i]);
-        if (p) mt_plan_resolve(p);
+        if (p) {
+            mt_intent_drop_decisions(&p->intent);
+            mt_plan_resolve(p);
+        }
         a->gen++;
-        mt_undo_free(&a->undo);
         if (a->view == MT_VIEW_MENU) a->view = a->back;
         mt_app_set_message(a, false, "every decision dropped");
         break;
@@ -399,7 +389,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
             /* only writing work asks: reading leaves nothing half done */
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;
-        } else if (a->undo.n && decided_count(a)) {
+        } else if (mt_app_plan(a) && mt_app_plan(a)->intent.nundo && decided_count(a)) {
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;
         } else {
@@ -458,8 +448,10 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_UNDO: {
         char *key = NULL;
         struct mt_plan *p = mt_app_plan(a);
-        if (p && mt_ui_undo(p, &a->undo, &key)) mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
-        else mt_app_set_message(a, false, "nothing to undo");
+        if (p && mt_intent_undo(&p->intent, &key)) {
+            mt_plan_resolve(p);
+            mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
+        } else mt_app_set_message(a, false, "nothing to undo");
         a->gen++;
         free(key);
         break;

@@ -126,7 +126,8 @@ static void find_key(struct mt_app *a, const char *key)
 static void decide_key(struct mt_app *a, const char *key, const char *name, enum mt_decision_kind kind,
                        const struct mt_entity *e, const char *label)
 {
-    mt_ui_decide(mt_app_plan(a), &a->undo, key, kind, e, label);
+    mt_plan_decide(mt_app_plan(a), key, kind, e, label);
+    mt_plan_resolve(mt_app_plan(a));
     a->gen++;   /* the plan changed */
     find_key(a, key);
     mt_app_set_message(a, false, "%s: %s (%zu pending)", name, label, mt_plan_pending(mt_app_plan(a)));
@@ -208,8 +209,8 @@ static void take(struct mt_app *a, struct mt_conflict *c)
 void mt_app_ask_clear(struct mt_app *a)
 {
     free(a->ask.key);
-    mt_entity_free(a->ask.entity);
-    free(a->ask.label);
+    mt_entity_free(a->ask.d.entity);
+    free(a->ask.d.label);
     free(a->ask_question);
     memset(&a->ask, 0, sizeof a->ask);
     a->ask_question = NULL;
@@ -221,9 +222,9 @@ static void ask(struct mt_app *a, const struct mt_conflict *c, enum mt_decision_
 {
     mt_app_ask_clear(a);
     a->ask.key = xstrdup(c->key);
-    a->ask.kind = kind;
-    a->ask.entity = e ? mt_entity_clone(e) : NULL;
-    a->ask.label = label;
+    a->ask.d.kind = kind;
+    a->ask.d.entity = e ? mt_entity_clone(e) : NULL;
+    a->ask.d.label = label;
     a->ask_question = question;
     a->confirm = MT_CONFIRM_DECIDE;
     a->input = MT_INPUT_CONFIRM;
@@ -236,7 +237,7 @@ void mt_app_ask_confirmed(struct mt_app *a)
     find_key(a, a->ask.key);
     const struct mt_conflict *c = current(a);
     char *name = xstrdup(c && strcmp(c->key, a->ask.key) == 0 ? c->name : a->ask.key);
-    decide_key(a, a->ask.key, name, a->ask.kind, a->ask.entity, a->ask.label);
+    decide_key(a, a->ask.key, name, a->ask.d.kind, a->ask.d.entity, a->ask.d.label);
     free(name);
     mt_app_ask_clear(a);
 }

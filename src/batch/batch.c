@@ -20,6 +20,7 @@
 #include "memtui/coord/publish.h"
 #include "memtui/git/remote_view.h"
 #include "memtui/base/safetext.h"
+#include "memtui/ops/ops.h"
 #include "memtui/ops/session.h"
 #include "memtui/config/settings.h"
 #include "memtui/coord/txn.h"
@@ -67,24 +68,6 @@ static int degraded_or_ok(const struct run *x, const struct mt_plan *p)
 
 /* ---- a memory.json or manifest at HEAD that a peer broke (trust.h) ------- */
 
-static char *repair_text(const struct mt_trust *t, bool writing)
-{
-    const char *what = t->memory_bad && t->manifest_bad ? "memory.json and the manifest at HEAD are corrupt"
-                       : t->memory_bad                  ? "memory.json at HEAD is corrupt"
-                                                        : "the manifest at HEAD is invalid";
-    char *from = t->base_commit[0] ? xasprintf("the last verified merge (as commit %.12s holds it)", t->base_commit)
-                                   : xstrdup("nothing (no verified merge in the history)");
-    char *text;
-    if (t->memory_bad)
-        text = xasprintf("%s (commit %.12s: %s): memory.json %s rebuilt from %s and the fragments", what,
-                         t->bad_commit, t->why, writing ? "is" : "will be", from);
-    else
-        text = xasprintf("%s (commit %.12s: %s): the manifest of %s stands in; %s merge writes a valid one", what,
-                         t->bad_commit, t->why, from, writing ? "this" : "the next");
-    free(from);
-    return text;
-}
-
 static struct json_object *repair_json(const struct mt_trust *t, bool rebuilt)
 {
     struct json_object *o = json_object_new_object();
@@ -97,10 +80,8 @@ static struct json_object *repair_json(const struct mt_trust *t, bool rebuilt)
     return o;
 }
 
-/* Once the plan is loaded: say what HEAD holds that is not used (once a
- * run: in the audit log when this run writes, else on stderr) and put it
- * in --json as "repair". */
-static void note_repair(struct run *x, bool writing)
+/* Read-only commands on a broken HEAD: said on stderr and in --json. */
+static void note_repair(struct run *x)
 {
     const struct mt_trust *t = &x->s.trust;
     x->repairing = !mt_trust_head_ok(t);
@@ -108,300 +89,161 @@ static void note_repair(struct run *x, bool writing)
     json_object_object_add(x->r, "repair", repair_json(t, false));
     if (x->repair_said) return;
     x->repair_said = true;
-    char *text = repair_text(t, writing);
-    if (writing) {
-        struct json_object *f = json_object_new_object();
-        json_object_object_add(f, "bad_commit", json_object_new_string(t->bad_commit));
-        json_object_object_add(f, "verified_commit", json_object_new_string(t->base_commit));
-        mt_audit("repair", f, "warning: %s", text);
-    } else {
-        fprintf(stderr, "memtui: warning: %s\n", text);
-    }
-    free(text);
+    const char *what = t->memory_bad && t->manifest_bad ? "memory.json and the manifest at HEAD are corrupt"
+                       : t->memory_bad                  ? "memory.json at HEAD is corrupt"
+                                                        : "the manifest at HEAD is invalid";
+    char *from = t->base_commit[0] ? xasprintf("the last verified merge (as commit %.12s holds it)", t->base_commit)
+                                   : xstrdup("nothing (no verified merge in the history)");
+    if (t->memory_bad)
+        mt_warn("warning: %s (commit %.12s: %s): memory.json will be rebuilt from %s and the fragments", what,
+                t->bad_commit, t->why, from);
+    else
+        mt_warn("warning: %s (commit %.12s: %s): the manifest of %s stands in; the next merge writes a valid one",
+                what, t->bad_commit, t->why, from);
+    free(from);
 }
 
-/* The merge committed what replaces the broken files. */
-static void note_rebuilt(struct run *x)
-{
-    struct json_object *o = json_object_object_get(x->r, "repair");
-    if (x->repairing && o) json_object_object_add(o, "rebuilt", json_object_new_boolean(true));
-}
-
-static void warn_quarantine(const struct run *x, const struct mt_plan *p)
-{
-    for (size_t i = 0; i < p->nenvs; i++)
-        if (p->envs[i].reason) {
-            struct json_object *f = json_object_new_object();
-            json_object_object_add(f, "fragment_env", json_object_new_string(p->envs[i].ref.env));
-            json_object_object_add(f, "status", json_object_new_string(mt_frag_status_name(p->envs[i].status)));
-            mt_audit("quarantine", f, "%s %s: %s", p->envs[i].ref.env, mt_frag_status_name(p->envs[i].status),
-                     p->envs[i].reason);
-        }
-    (void)x;
-}
-
-/* Conflicts left for an operator (`--policy fail`): kept in the git dir
- * (pending.h), so that status reports them and restore leaves them alone
- * until an operator decides; cleared by the next merge that commits. */
-static void save_pending(struct run *x, const struct mt_plan *p)
-{
-    struct mt_error err = {0};
-    if (mt_pending_save(&x->s, p, &err)) mt_warn("%s", err.msg);
-    mt_error_clear(&err);
-}
-
-static void clear_pending(struct run *x)
-{
-    mt_pending_clear(&x->s);
-}
-
-/* ---- merge and sync ------------------------------------------------------ */
-
-/* A big plan takes a tenth of a second to free piece by piece, just before
- * the process exits and the system takes it all back at once: batch runs
- * keep the last plan instead (still reachable, so leak checkers do not
- * count it). */
-static void plan_done(struct mt_plan *p)
-{
-    static struct mt_plan *kept;
-    if (kept) {
-        mt_plan_free(kept);
-        free(kept);
-    }
-    kept = xmalloc(sizeof(*kept));
-    *kept = *p;
-    memset(p, 0, sizeof(*p));
-}
-
-/* A merge with nothing to do (mt_session_merge_idle), seen before the
- * lease: said, and for sync the import that may still be due. */
-static int idle_merge(struct run *x, bool sync, struct mt_plan *p)
-{
-    warn_quarantine(x, p);
-    say(x, "nothing to merge: %zu entities, %zu relations, %zu observations; the lease was not needed\n",
-        p->entities, p->relations, p->observations);
-    put_bool(x->r, "nothing_to_merge", true);
-    put_bool(x->r, "committed", false);
-    json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
-    int rc = degraded_or_ok(x, p);
-    if (sync) {
-        bool imported = false;
-        int irc = mt_session_import_after_merge(&x->s, p, &imported, &x->err);
-        if (irc) rc = irc;
-        put_bool(x->r, "imported", imported);
-    }
-    plan_done(p);
-    return rc;
-}
-
-/* idle (may be NULL): only look, before the lease; set when there is
- * nothing to merge (then done here), else the plan is dropped. */
-static int do_merge(struct run *x, bool sync, bool *committed, bool *idle)
-{
-    struct mt_plan p;
-    struct mt_plan_options opt = plan_options(x->cfg);
-    double t0 = mt_monotonic();
-    int rc = mt_session_plan_load(&x->s, &p, &opt, &x->err);
-    if (rc) return rc;
-    note_repair(x, !x->cfg->dry_run);
-    double t1 = mt_monotonic();
-    mt_trace("plan loaded");
-    mt_plan_resolve(&p);
-    mt_trace("plan resolved");
-    double t2 = mt_monotonic();
-    struct json_object *timing = json_object_new_object();
-    put_int(timing, "read_and_diff_ms", (long long)((t1 - t0) * 1000));
-    put_int(timing, "resolve_ms", (long long)((t2 - t1) * 1000));
-    json_object_object_add(x->r, "timing", timing);
-    mt_report_plan(x->r, &p);
-    if (idle && !x->cfg->dry_run) {
-        if ((*idle = mt_session_merge_idle(&x->s, &p, sync))) return idle_merge(x, sync, &p);
-        mt_plan_free(&p);
-        return MT_EXIT_OK;
-    }
-    warn_quarantine(x, &p);
-    if (!p.resolved) {
-        save_pending(x, &p);
-        mt_error_set(&x->err, "%zu conflicts left pending (--policy fail): resolve them in the workstation "
-                              "or merge with --policy preserve", mt_plan_pending(&p));
-        if (!x->cfg->json) mt_print_plan(stdout, &p);
-        mt_plan_free(&p);
-        return MT_EXIT_CONFLICTS;
-    }
-    if (x->cfg->dry_run) {
-        if (!x->cfg->json) mt_print_plan(stdout, &p);
-        put_bool(x->r, "dry_run", true);
-        rc = degraded_or_ok(x, &p);
-        mt_plan_free(&p);
-        return rc;
-    }
-    bool imported = false;
-    struct mt_merge_opts mo = {.import_own = sync, .imported = &imported, .committed = committed};
-    rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
-    put_int(timing, "write_verify_commit_ms", (long long)((mt_monotonic() - t2) * 1000));
-    mt_trace("merge committed");
-    put_bool(x->r, "committed", *committed);
-    if (sync) put_bool(x->r, "imported", imported);
-    if (!rc) {
-        clear_pending(x);
-        say(x, "%s: %zu entities, %zu relations, %zu observations; %zu conflicts resolved (%s)\n",
-            *committed ? "merged" : "nothing new to merge", p.entities, p.relations, p.observations, p.nconflicts,
-            p.opt.policy == MT_POLICY_FAIL ? "fail" : "preserve");
-        json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
-        if (*committed) note_rebuilt(x);
-        rc = degraded_or_ok(x, &p);
-        if (sync && !imported) {
-            int irc = mt_session_import_after_merge(&x->s, &p, &imported, &x->err);
-            if (irc) rc = irc;
-            put_bool(x->r, "imported", imported);
-        }
-    }
-    plan_done(&p);
-    mt_trace("plan freed");
-    return rc;
-}
-
-/* ---- the writing commands: one publishing loop ---------------------------- */
+/* ---- the writing commands: one operation each (ops.h) ---------------------- */
 
 static void add_lease_and_lock(struct run *x, const char *offline);
 
-enum { STEP_EXPORT = 1, STEP_MERGE = 2, STEP_IMPORT_OWN = 4, STEP_RESTORE = 8 };
-
-static int restore_step(struct run *x, bool *committed);
-
-static int export_step(struct run *x, bool sync)
+/* A big plan takes a tenth of a second to free piece by piece, just before
+ * the process exits and the system takes it all back at once: batch runs
+ * keep the last result instead (still reachable, so leak checkers do not
+ * count it). */
+static void result_done(struct mt_op_result *res)
 {
-    bool exported = false;
-    if (sync && !mt_file_exists(x->cfg->memory_file)) {
-        mt_warn("%s does not exist: nothing to export; the merged graph will be imported", x->cfg->memory_file);
-    } else {
-        int rc = mt_session_export(&x->s, sync ? NULL : x->cfg->from, &exported, &x->err);
-        if (rc) return rc;
-    }
-    put_bool(x->r, sync ? "exported" : "committed", exported);
-    if (!sync) say(x, exported ? "exported memory-%s.json\n" : "memory-%s.json is already up to date\n", x->cfg->env);
-    return MT_EXIT_OK;
+    static struct mt_op_result kept;
+    mt_op_result_free(&kept);
+    kept = *res;
+    memset(res, 0, sizeof(*res));
 }
 
-struct steps {
-    struct run *x;
-    int steps;
-};
-
-static int prepare_step(void *ctx, struct mt_session *s, struct mt_error *err)
+static struct mt_op_request request(const struct run *x, enum mt_op_kind kind, const struct mt_intent *in)
 {
-    (void)s, (void)err;
-    struct steps *st = ctx;
-    return st->steps & STEP_EXPORT ? export_step(st->x, st->steps & STEP_MERGE) : MT_EXIT_OK;
+    struct mt_op_request rq = {.kind = kind, .policy = x->cfg->policy, .allow_mass_delete = x->cfg->allow_mass_delete,
+                               .dry_run = x->cfg->dry_run, .keep_pending = true, .from = x->cfg->from,
+                               .to = x->cfg->to, .intent = in};
+    return rq;
 }
 
-static int build_step(void *ctx, struct mt_session *s, struct mt_error *err)
+static void report_timing(struct run *x, const struct mt_op_result *res)
 {
-    (void)s, (void)err;
-    struct steps *st = ctx;
-    bool committed = false;
-    return st->steps & STEP_RESTORE ? restore_step(st->x, &committed)
-                                    : do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed, NULL);
+    if (res->read_ms < 0) return;
+    struct json_object *timing = json_object_new_object();
+    put_int(timing, "read_and_diff_ms", res->read_ms);
+    put_int(timing, "resolve_ms", res->resolve_ms);
+    if (res->write_ms >= 0) put_int(timing, "write_verify_commit_ms", res->write_ms);
+    json_object_object_add(x->r, "timing", timing);
 }
 
-/* sync: the local file is memory.json at HEAD, byte for byte. Anything
- * else (an import due, the server's write since the export) needs the
- * whole merge, and the look for an idle one is not even made: it would
- * only widen the window between the export and the import. */
-static bool local_is_head(struct mt_session *s)
+/* What the publishing loop did, in --json. */
+static void report_publish(struct run *x, const struct mt_op_result *res, bool builds)
 {
-    char *head = NULL, *local = NULL;
-    size_t hlen = 0, llen = 0;
-    struct mt_error e = {0};
-    bool same = s->cfg->memory_file && mt_repo_read_path(s->repo, NULL, "memory.json", &head, &hlen, NULL, &e) == 0 &&
-                mt_file_read(s->cfg->memory_file, &local, &llen, NULL, NULL) == 0 && hlen == llen &&
-                memcmp(head, local, hlen) == 0;
-    mt_error_clear(&e);
-    free(head);
-    free(local);
-    return same;
-}
-
-static int idle_step(void *ctx, struct mt_session *s, bool *idle, struct mt_error *err)
-{
-    (void)err;
-    struct steps *st = ctx;
-    bool committed = false;
-    *idle = false;
-    if (st->steps & STEP_RESTORE) return MT_EXIT_OK;
-    if ((st->steps & STEP_IMPORT_OWN) && !local_is_head(s)) return MT_EXIT_OK;
-    return do_merge(st->x, st->steps & STEP_IMPORT_OWN, &committed, idle);
-}
-
-/* The shared publishing loop (publish.h) with batch's steps, and what it
- * did in the --json report. */
-static int publish(struct run *x, int steps)
-{
-    struct steps st = {x, steps};
-    bool builds = steps & (STEP_MERGE | STEP_RESTORE);
-    struct mt_publish_ops ops = {.ctx = &st, .prepare = prepare_step, .build = builds ? build_step : NULL,
-                                 .idle = idle_step};
-    struct mt_publish_result res;
-    int rc = mt_publish(&x->s, &ops, &res, &x->err);
-    if (res.pushed) put_bool(x->r, "pushed", true);
-    put_int(x->r, "push_attempts", res.attempts);
+    if (x->cfg->dry_run) return;
+    if (res->pushed) put_bool(x->r, "pushed", true);
+    put_int(x->r, "push_attempts", res->attempts);
     if (builds) {
         struct json_object *l = json_object_new_object();
-        json_object_object_add(l, "holder", res.leased ? json_object_new_string(x->cfg->env) : NULL);
-        put_int(l, "token", res.leased ? res.token : x->s.manifest.lease_token);
-        put_bool(l, "taken", res.leased);
+        json_object_object_add(l, "holder", res->leased ? json_object_new_string(x->cfg->env) : NULL);
+        put_int(l, "token", res->leased ? res->token : x->s.manifest.lease_token);
+        put_bool(l, "taken", res->leased);
         json_object_object_add(l, "expires", NULL);
         json_object_object_add(x->r, "lease", l);
     }
-    if (res.stash_kept) put_bool(x->r, "stash_kept", true);
+    if (res->stash_kept) put_bool(x->r, "stash_kept", true);
+}
+
+/* The plan's part of the report; on a broken HEAD, what was done about it. */
+static void report_plan(struct run *x, const struct mt_op_result *res)
+{
+    if (!res->has_plan) return;
+    report_timing(x, res);
+    mt_report_plan(x->r, &res->plan);
+    x->repairing = res->repairing;
+    if (res->repairing) json_object_object_add(x->r, "repair", repair_json(&res->repair, res->committed));
+}
+
+static int merge_result(struct run *x, int rc, const struct mt_op_result *res, bool sync)
+{
+    const struct mt_plan *p = &res->plan;
+    report_plan(x, res);
+    if (sync) put_bool(x->r, "exported", res->exported);
+    if (rc == MT_EXIT_CONFLICTS && res->has_plan) {
+        mt_error_clear(&x->err);
+        mt_error_set(&x->err, "%zu conflicts left pending (--policy fail): resolve them in the workstation "
+                              "or merge with --policy preserve", mt_plan_pending(p));
+        if (!x->cfg->json) mt_print_plan(stdout, p);
+        return rc;
+    }
+    if (res->idle) {
+        say(x, "nothing to merge: %zu entities, %zu relations, %zu observations; the lease was not needed\n",
+            p->entities, p->relations, p->observations);
+        put_bool(x->r, "nothing_to_merge", true);
+    } else if (x->cfg->dry_run && res->has_plan) {
+        if (!x->cfg->json) mt_print_plan(stdout, p);
+        put_bool(x->r, "dry_run", true);
+        return rc;
+    } else if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && res->has_plan) {
+        say(x, "%s: %zu entities, %zu relations, %zu observations; %zu conflicts resolved (%s)\n",
+            res->committed ? "merged" : "nothing new to merge", p->entities, p->relations, p->observations,
+            p->nconflicts, p->opt.policy == MT_POLICY_FAIL ? "fail" : "preserve");
+    }
+    if (res->has_plan) put_bool(x->r, "committed", res->committed);
+    if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && res->has_plan)
+        json_object_object_add(x->r, "commit", json_object_new_string(x->s.head));
+    if (sync && res->has_plan) put_bool(x->r, "imported", res->imported);
     return rc;
 }
 
 static int cmd_merge(struct run *x)
 {
-    if (x->cfg->dry_run) {  /* read-only: no lock, no lease, nothing written */
-        bool committed = false;
-        add_lease_and_lock(x, NULL);
-        return do_merge(x, false, &committed, NULL);
-    }
-    int rc = publish(x, STEP_MERGE);
-    if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
+    if (x->cfg->dry_run) add_lease_and_lock(x, NULL);   /* read-only: no lock, no lease, nothing written */
+    struct mt_op_request rq = request(x, MT_OP_MERGE, NULL);
+    struct mt_op_result res;
+    int rc = mt_op_run(&x->s, &rq, &res, &x->err);
+    report_publish(x, &res, true);
+    rc = merge_result(x, rc, &res, false);
+    result_done(&res);
+    if (rc == MT_EXIT_OK && !x->cfg->dry_run) mt_batch_gc_auto(x->cfg, &x->s, x->r);
     return rc;
 }
 
 static int cmd_sync(struct run *x)
 {
-    int rc = publish(x, STEP_EXPORT | STEP_MERGE | STEP_IMPORT_OWN);
-    struct mt_error e = {0};
-    if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
-    mt_error_clear(&e);
+    struct mt_op_request rq = request(x, MT_OP_SYNC, NULL);
+    struct mt_op_result res;
+    int rc = mt_op_run(&x->s, &rq, &res, &x->err);
+    report_publish(x, &res, true);
+    rc = merge_result(x, rc, &res, true);
+    result_done(&res);
     if (rc == MT_EXIT_OK) mt_batch_gc_auto(x->cfg, &x->s, x->r);
     return rc;
 }
 
 static int cmd_export(struct run *x)
 {
-    return publish(x, STEP_EXPORT);
+    struct mt_op_request rq = request(x, MT_OP_EXPORT, NULL);
+    struct mt_op_result res;
+    int rc = mt_op_run(&x->s, &rq, &res, &x->err);
+    report_publish(x, &res, false);
+    put_bool(x->r, "committed", res.exported);
+    if (rc == MT_EXIT_OK)
+        say(x, res.exported ? "exported memory-%s.json\n" : "memory-%s.json is already up to date\n", x->cfg->env);
+    mt_op_result_free(&res);
+    return rc;
 }
 
 static int cmd_import(struct run *x)
 {
-    struct mt_txn t;
-    int rc = mt_txn_begin(&t, &x->s, &x->err);
-    if (rc) return rc;
-    bool skipped = false;
-    rc = mt_session_import(&x->s, x->cfg->to, &skipped, &x->err);
-    put_bool(x->r, "imported", !rc && !skipped);
-    put_bool(x->r, "skipped", skipped);
-    if (!rc && !skipped) {
-        say(x, "imported memory.json into %s\n", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
-        mt_audit("import", NULL, "imported memory.json into %s", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
-    }
-    int erc = mt_txn_end(&t);
-    struct mt_error e = {0};
-    if (mt_session_settle_import(&x->s, &e)) mt_audit("import", NULL, "%s", e.msg);
-    mt_error_clear(&e);
-    return rc ? rc : erc;
+    struct mt_op_request rq = request(x, MT_OP_IMPORT, NULL);
+    struct mt_op_result res;
+    int rc = mt_op_run(&x->s, &rq, &res, &x->err);
+    put_bool(x->r, "imported", res.imported);
+    put_bool(x->r, "skipped", res.skipped);
+    if (res.imported) say(x, "imported memory.json into %s\n", x->cfg->to ? x->cfg->to : x->cfg->memory_file);
+    mt_op_result_free(&res);
+    return rc;
 }
 
 /* ---- status, diff --------------------------------------------------------- */
@@ -487,7 +329,7 @@ static int cmd_status(struct run *x, bool diff)
         mt_remote_view_free(&rv);
         return rc;
     }
-    note_repair(x, false);
+    note_repair(x);
     mt_pending_mark(&x->s, &p);   /* left by --policy fail: no resolution to show */
     mt_report_plan(x->r, &p);
     json_object_object_add(x->r, "changes", mt_report_changes(&p));
@@ -597,7 +439,7 @@ static int cmd_verify(struct run *x)
 {
     const struct mt_manifest *m = &x->s.manifest;
     if (!mt_trust_head_ok(&x->s.trust)) {
-        note_repair(x, false);
+        note_repair(x);
         mt_error_set(&x->err, "verification failed: HEAD does not hold a verified merge");
         return MT_EXIT_VERIFY;
     }
@@ -663,66 +505,34 @@ static int cmd_backups(struct run *x)
     return MT_EXIT_OK;
 }
 
-/* The restore's log fields: the names asked for (the first RESTORE_LOG_NAMES
- * of them; none given: every entity of ref, "all") and how many came back. */
-enum { RESTORE_LOG_NAMES = 50 };
-static struct json_object *restore_fields(const struct mt_config *cfg, size_t restored, const char *ref)
-{
-    struct json_object *f = json_object_new_object(), *names = json_object_new_array();
-    for (size_t i = 0; i < cfg->nentities && i < RESTORE_LOG_NAMES; i++)
-        json_object_array_add(names, json_object_new_string(cfg->entities[i]));
-    json_object_object_add(f, "ref", json_object_new_string(ref));
-    json_object_object_add(f, "all", json_object_new_boolean(cfg->nentities == 0));
-    json_object_object_add(f, "entities", names);
-    json_object_object_add(f, "names_omitted",
-                           json_object_new_int64(cfg->nentities > RESTORE_LOG_NAMES ? (int64_t)(cfg->nentities - RESTORE_LOG_NAMES) : 0));
-    json_object_object_add(f, "restored", json_object_new_int64((int64_t)restored));
-    return f;
-}
-
-/* Entities come back through the engine: a normal verified merge commit. */
-static int restore_step(struct run *x, bool *committed)
-{
-    const char *ref = x->cfg->args[0];
-    struct mt_plan p;
-    struct mt_plan_options opt = plan_options(x->cfg);
-    size_t restored = 0;
-    int rc = mt_session_plan_restore(&x->s, &p, &opt, ref, x->cfg->entities, x->cfg->nentities, &restored,
-                                     &x->err);
-    if (rc) return rc;
-    note_repair(x, !x->cfg->dry_run);
-    mt_report_plan(x->r, &p);
-    json_object_object_add(x->r, "restore", mt_restore_record_json(p.restore));
-    if (x->cfg->dry_run) {
-        if (!x->cfg->json) mt_print_plan(stdout, &p);
-    } else {
-        struct mt_merge_opts mo = {.committed = committed};
-        rc = mt_session_commit_merge(&x->s, &p, &mo, &x->err);
-        put_bool(x->r, "committed", *committed);
-        if (!rc && *committed) note_rebuilt(x);
-        if (!rc) {
-            say(x, *committed ? "restored from %s; memory.json now has %zu entities\n"
-                              : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
-                ref, p.entities);
-            mt_audit("restore", restore_fields(x->cfg, restored, ref), "restored %zu entities from %s", restored,
-                     ref);
-        }
-    }
-    mt_plan_free(&p);
-    return rc;
-}
-
 static int cmd_restore(struct run *x)
 {
     if (x->cfg->nargs != 1) {
         mt_error_set(&x->err, "usage: memtui --batch restore REF [--entity NAME]...");
         return MT_EXIT_USAGE;
     }
+    const char *ref = x->cfg->args[0];
+    struct mt_intent in;
+    mt_intent_init(&in);
+    mt_intent_set_restore(&in, ref, x->cfg->entities, x->cfg->nentities);
+    struct mt_op_request rq = request(x, MT_OP_RESTORE, &in);
+    struct mt_op_result res;
+    int rc = mt_op_run(&x->s, &rq, &res, &x->err);
+    report_publish(x, &res, true);
+    report_plan(x, &res);
+    if (res.has_plan) json_object_object_add(x->r, "restore", mt_restore_record_json(res.plan.restore));
     if (x->cfg->dry_run) {
-        bool committed = false;
-        return restore_step(x, &committed);
+        if (res.has_plan && !x->cfg->json) mt_print_plan(stdout, &res.plan);
+    } else if (res.has_plan) {
+        put_bool(x->r, "committed", res.committed);
+        if (rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED)
+            say(x, res.committed ? "restored from %s; memory.json now has %zu entities\n"
+                                 : "nothing to restore from %s: HEAD already has it all (%zu entities)\n",
+                ref, res.plan.entities);
     }
-    return publish(x, STEP_RESTORE);
+    mt_op_result_free(&res);
+    mt_intent_free(&in);
+    return rc;
 }
 
 /* ---- init ------------------------------------------------------------------ */

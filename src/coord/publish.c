@@ -54,7 +54,7 @@ int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt
             }
             note(ops, "building", t.attempts + 1);
             mt_error_clear(err);  /* a degraded earlier attempt's message is not this one's */
-            rc = ops->build(ops->ctx, s, err);
+            rc = ops->build(ops->ctx, s, t.lease ? (long long)mt_lease_token(t.lease) : 0, err);
             if (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) break;
         }
         if (!online) break;

@@ -256,7 +256,6 @@ int mt_txn_lease(struct mt_txn *t, struct mt_error *err)
     if (rc == MT_LEASE_TIMEOUT) return MT_EXIT_LOCK;
     if (rc == MT_REPO_UNREACHABLE) return MT_EXIT_REMOTE;
     if (rc) return MT_EXIT_VERIFY;
-    s->lease_token = (long long)mt_lease_token(t->lease);
     return MT_EXIT_OK;
 }
 

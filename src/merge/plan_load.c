@@ -298,10 +298,11 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
 {
     memset(p, 0, sizeof(*p));
     if (opt) p->opt = *opt;
+    p->opt.intent = NULL;   /* copied below: the caller's may not outlive the plan */
+    mt_intent_init(&p->intent);
     snprintf(p->u_blob, sizeof p->u_blob, "%s", u_blob ? u_blob : "");
     mt_graph_init(&p->base);
     mt_graph_init(&p->result);
-    mt_strmap_init(&p->decisions_index);
     mt_strmap_init(&p->removed);
     p->envs = xcalloc(nfrags ? nfrags : 1, sizeof(*p->envs));
     p->nenvs = nfrags;
@@ -333,17 +334,39 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
         rc = -1;
     }
     loader_free(&L);
+    if (!rc && opt && opt->intent) mt_plan_set_intent(p, opt->intent);
     return rc;
+}
+
+static void let_through(struct mt_env_plan *e)
+{
+    e->status = e->ref.m_blob[0] ? MT_FRAG_CHANGED : MT_FRAG_NEW;
+    e->confirmed = true;
+    free(e->reason);
+    e->reason = NULL;
 }
 
 void mt_plan_confirm_mass_delete(struct mt_plan *p, size_t env)
 {
     struct mt_env_plan *e = &p->envs[env];
     if (e->status != MT_FRAG_HELD) return;
-    e->status = e->ref.m_blob[0] ? MT_FRAG_CHANGED : MT_FRAG_NEW;
-    e->confirmed = true;
-    free(e->reason);
-    e->reason = NULL;
+    mt_intent_allow_delete(&p->intent, e->ref.env, e->sha256);
+    let_through(e);
+}
+
+void mt_plan_set_intent(struct mt_plan *p, const struct mt_intent *in)
+{
+    if (in != &p->intent) {
+        struct mt_intent copy;
+        mt_intent_copy(&copy, in);
+        mt_intent_free(&p->intent);
+        p->intent = copy;
+    }
+    for (size_t i = 0; i < p->nenvs; i++) {
+        struct mt_env_plan *e = &p->envs[i];
+        if (e->status == MT_FRAG_HELD && !e->synthetic && mt_intent_allows_delete(&p->intent, e->ref.env, e->sha256))
+            let_through(e);
+    }
 }
 
 size_t mt_plan_pending(const struct mt_plan *p)

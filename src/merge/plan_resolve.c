@@ -294,9 +294,7 @@ static char *describe(const struct mt_plan *p, const struct touch *t, const stru
 
 static const struct mt_decision *decision_for(const struct mt_plan *p, const char *key)
 {
-    size_t at;
-    if (!mt_strmap_get(&p->decisions_index, key, strlen(key), &at)) return NULL;
-    return p->decisions[at].kind == MT_DECIDE_NONE ? NULL : &p->decisions[at];
+    return mt_intent_decision(&p->intent, key);
 }
 
 /* What the preserve rule makes of X: NULL when X is deleted (or was never
@@ -593,33 +591,7 @@ int mt_plan_resolve(struct mt_plan *p)
 void mt_plan_decide(struct mt_plan *p, const char *key, enum mt_decision_kind kind,
                     const struct mt_entity *entity, const char *label)
 {
-    size_t at;
-    if (!mt_strmap_get(&p->decisions_index, key, strlen(key), &at)) {
-        MT_GROW(p->decisions, p->decisions_cap, p->ndecisions + 1);
-        at = p->ndecisions++;
-        memset(&p->decisions[at], 0, sizeof(p->decisions[at]));
-        /* keys must stay put while the map holds them */
-        p->decision_keys = xrealloc(p->decision_keys, p->decisions_cap * sizeof(char *));
-        p->decision_keys[at] = xstrdup(key);
-        mt_strmap_put(&p->decisions_index, p->decision_keys[at], strlen(key), at, NULL);
-    }
-    struct mt_decision *d = &p->decisions[at];
-    mt_entity_free(d->entity);
-    free(d->label);
-    d->kind = kind;
-    d->entity = entity ? mt_entity_clone(entity) : NULL;
-    d->label = label ? xstrdup(label) : NULL;
-}
-
-void mt_plan_undecide(struct mt_plan *p, const char *key)
-{
-    size_t at;
-    if (!mt_strmap_get(&p->decisions_index, key, strlen(key), &at)) return;
-    struct mt_decision *d = &p->decisions[at];
-    mt_entity_free(d->entity);
-    free(d->label);
-    memset(d, 0, sizeof(*d));
-    d->kind = MT_DECIDE_NONE;
+    mt_intent_decide(&p->intent, key, kind, entity, label);
 }
 
 void mt_plan_free(struct mt_plan *p)
@@ -630,14 +602,7 @@ void mt_plan_free(struct mt_plan *p)
         free(p->envs[i].reason);
     }
     free(p->envs);
-    for (size_t i = 0; i < p->ndecisions; i++) {
-        mt_entity_free(p->decisions[i].entity);
-        free(p->decisions[i].label);
-        free(p->decision_keys[i]);
-    }
-    free(p->decisions);
-    free(p->decision_keys);
-    mt_strmap_free(&p->decisions_index);
+    mt_intent_free(&p->intent);
     mt_graph_free(&p->base);
     mt_restore_record_free(p->restore);
     memset(p, 0, sizeof(*p));

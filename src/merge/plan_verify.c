@@ -13,8 +13,7 @@ static bool removed(const struct mt_plan *p, const char *key)
 /* What the operator decided is the result by definition. */
 static bool decided(const struct mt_plan *p, const char *key)
 {
-    size_t at;
-    return mt_strmap_get(&p->decisions_index, key, strlen(key), &at) && p->decisions[at].kind != MT_DECIDE_NONE;
+    return mt_intent_decision(&p->intent, key) != NULL;
 }
 
 static int missing(struct mt_error *err, const char *what, const char *key, const char *who)

@@ -475,7 +475,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     mt_trace("blob written");
     struct mt_buf man;
     mt_buf_init(&man);
-    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), s->lease_token, mt_machine_id()};
+    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), mo->lease_token, mt_machine_id()};
     mt_manifest_render(p, &run, blob, sha, s->cfg->env, *imported ? blob : NULL, *imported ? sha : NULL, &man);
     if (mt_session_work_write(s, MT_MANIFEST_PATH, man.data, man.len, err)) {
         mt_session_restore_from_head(s, "memory.json");

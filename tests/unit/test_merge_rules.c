@@ -852,10 +852,66 @@ START_TEST(decide_entity)
     free(out);
     assert_lossless(&r.p);
     /* undecided again: pending again */
-    mt_plan_undecide(&r.p, key);
+    mt_plan_decide(&r.p, key, MT_DECIDE_NONE, NULL, NULL);
     ck_assert_int_eq(mt_plan_resolve(&r.p), 1);
     ck_assert(!r.p.resolved);
     free(key);
+    run_free(&r);
+}
+END_TEST
+
+/* The operator's intent is one value: a reload (a fresh plan of the same
+ * state) resolved by a copy of it gives the same result, undo puts back
+ * exactly what a decision replaced, and a held-back deletion let through
+ * for one fragment's bytes is not let through for other bytes. */
+START_TEST(intent_survives_reload_and_undo)
+{
+    const char *u = ENT("A", "t", "");
+    const char *fz = ENT("A", "t", "") NL ENT("X", "zt", Q("z1"));
+    const char *fa = ENT("A", "t", "") NL ENT("X", "at", Q("a1"));
+    struct mu_env envs[] = {{"zeta", u, fz}, {"alpha", u, fa}};
+    struct run r, again;
+    merge(&r, u, envs, 2, MT_POLICY_FAIL, false);
+    ck_assert_int_eq(r.rc, 1);
+    char *key = xstrdup(r.p.conflicts[0].key);
+    struct mt_entity *first = mt_entity_new("X", "first");
+    mt_plan_decide(&r.p, key, MT_DECIDE_ENTITY, first, "first try");
+    mt_plan_decide(&r.p, key, MT_DECIDE_DELETE, NULL, "deleted");
+    ck_assert_int_eq(mt_plan_resolve(&r.p), 0);
+    ck_assert_uint_eq(r.p.intent.nundo, 2);
+
+    merge(&again, u, envs, 2, MT_POLICY_FAIL, false);   /* the reload */
+    ck_assert_int_eq(again.rc, 1);
+    mt_plan_set_intent(&again.p, &r.p.intent);
+    ck_assert_int_eq(mt_plan_resolve(&again.p), 0);
+    char *a = mu_result(&again.p), *b = mu_result(&r.p);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_eq(a, ENT("A", "t", "") NL);
+    free(a);
+    free(b);
+
+    char *undone = NULL;
+    ck_assert(mt_intent_undo(&again.p.intent, &undone));   /* back to "first try" */
+    ck_assert_str_eq(undone, key);
+    free(undone);
+    ck_assert_int_eq(mt_plan_resolve(&again.p), 0);
+    a = mu_result(&again.p);
+    ck_assert_str_eq(a, ENT("A", "t", "") NL ENT("X", "first", "") NL);
+    free(a);
+    ck_assert(mt_intent_undo(&again.p.intent, NULL));       /* back to undecided */
+    ck_assert(!mt_intent_undo(&again.p.intent, NULL));
+    ck_assert_int_eq(mt_plan_resolve(&again.p), 1);
+    ck_assert_uint_eq(mt_plan_pending(&again.p), 1);
+    /* the copy was deep: the first plan still holds its decision */
+    ck_assert_ptr_nonnull(mt_intent_decision(&r.p.intent, key));
+
+    mt_intent_allow_delete(&again.p.intent, "zeta", "00");
+    ck_assert(mt_intent_allows_delete(&again.p.intent, "zeta", "00"));
+    ck_assert(!mt_intent_allows_delete(&again.p.intent, "zeta", "01"));
+    ck_assert(!mt_intent_allows_delete(&again.p.intent, "alpha", "00"));
+    mt_entity_free(first);
+    free(key);
+    run_free(&again);
     run_free(&r);
 }
 END_TEST
@@ -1936,6 +1992,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, decide_entity);
     tcase_add_test(tc, decide_delete);
     tcase_add_test(tc, decide_keep_one_side_verifies);
+    tcase_add_test(tc, intent_survives_reload_and_undo);
     tcase_add_test(tc, output_order_new_entity_met_earlier);
     tcase_add_test(tc, output_order_new_entity_met_in_deletion);
     tcase_add_test(tc, output_order_new_relation_met_earlier);

@@ -1,5 +1,5 @@
 /* test_ui_pure.c: the curses-free parts of the workstation: action table
- * and key names, width-aware truncation, theme parsing, the undo stack,
+ * and key names, width-aware truncation, theme parsing,
  * plan-to-rows formatting, what a conflict choice keeps and loses. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +13,6 @@
 #include "memtui/ui/keys.h"
 #include "memtui/ui/text.h"
 #include "memtui/ui/theme.h"
-#include "memtui/ui/undo.h"
 #include "memtui/base/utf8.h"
 #include "testutil.h"
 
@@ -201,31 +200,6 @@ START_TEST(colour_folding)
     ck_assert_int_eq(mt_theme_fold8(16), 0);    /* black */
     ck_assert_int_eq(mt_theme_fold8(235), 0);   /* dark grey */
     ck_assert_int_eq(mt_theme_fold8(252), 7);   /* light grey */
-}
-END_TEST
-
-START_TEST(undo_stack)
-{
-    struct mt_undo u;
-    mt_undo_init(&u);
-    struct mt_entity *e = mt_entity_new("X", "t");
-    mt_undo_push(&u, "X", MT_DECIDE_NONE, NULL, NULL);
-    mt_undo_push(&u, "X", MT_DECIDE_ENTITY, e, "took a");
-    mt_undo_push(&u, "Y", MT_DECIDE_DELETE, NULL, "deleted");
-    struct mt_undo_entry x;
-    ck_assert(mt_undo_pop(&u, &x));
-    ck_assert_str_eq(x.key, "Y");
-    ck_assert_int_eq(x.kind, MT_DECIDE_DELETE);
-    mt_undo_entry_clear(&x);
-    ck_assert(mt_undo_pop(&u, &x));
-    ck_assert_str_eq(x.label, "took a");
-    ck_assert_str_eq(x.entity->type, "t");
-    ck_assert_ptr_ne(x.entity, e);      /* a clone: the plan may free its own */
-    mt_undo_entry_clear(&x);
-    mt_undo_push(&u, "Z", MT_DECIDE_NONE, NULL, NULL);
-    mt_undo_free(&u);                   /* frees what is left */
-    ck_assert(!mt_undo_pop(&u, &x));
-    mt_entity_free(e);
 }
 END_TEST
 
@@ -442,7 +416,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, truncation_by_width);
     tcase_add_test(tc, truncation_of_controls);
     tcase_add_test(tc, theme_parsing);
-    tcase_add_test(tc, undo_stack);
     tcase_add_test(tc, colour_folding);
     tcase_add_test(tc, plan_rows);
     tcase_add_test(tc, choice_type_keeps_observations);

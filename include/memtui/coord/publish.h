@@ -20,8 +20,9 @@ struct mt_publish_ops {
     int (*prepare)(void *ctx, struct mt_session *s, struct mt_error *err);
     /* Under the lease, on the current HEAD (merge, restore): returns
      * MT_EXIT_OK or MT_EXIT_DEGRADED to publish, anything else stops.
+     * lease_token is the lease held (0 offline), for the merge commit.
      * NULL: nothing needs the lease (export alone). */
-    int (*build)(void *ctx, struct mt_session *s, struct mt_error *err);
+    int (*build)(void *ctx, struct mt_session *s, long long lease_token, struct mt_error *err);
     /* Before the lease, when nothing local waits to be pushed (HEAD is
      * the remote's main just fetched): sets *idle when the build would
      * change nothing, and then does what is left without the lease (an

@@ -38,8 +38,8 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err);
  * a backup branch and move to the remote's main. MT_EXIT_REMOTE when the
  * remote cannot be reached. */
 int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err);
-/* Take (or renew) the git lease within what is left of --lock-timeout. The
- * token goes to s->lease_token for the merge commit. */
+/* Take (or renew) the git lease within what is left of --lock-timeout
+ * (its token: mt_lease_token(t->lease), for the merge commit). */
 int mt_txn_lease(struct mt_txn *t, struct mt_error *err);
 /* Just before publishing: renew the lease whatever time is left, so that
  * a lease broken by an operator or taken over meanwhile is found lost (the

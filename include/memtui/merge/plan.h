@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "memtui/merge/delta.h"
+#include "memtui/merge/intent.h"
 #include "memtui/graph/graph.h"
 #include "memtui/git/repo.h"
 #include "memtui/base/sha256.h"
@@ -67,18 +68,6 @@ struct mt_env_plan {
 
 enum mt_conflict_kind { MT_CONFLICT_TYPE, MT_CONFLICT_MODIFY_DELETE };
 const char *mt_conflict_kind_name(enum mt_conflict_kind k);
-
-enum mt_decision_kind {
-    MT_DECIDE_NONE,       /* the policy decides (preserve rule) */
-    MT_DECIDE_ENTITY,     /* the operator gave the final entity */
-    MT_DECIDE_DELETE,     /* the operator took the deleting side */
-};
-
-struct mt_decision {
-    enum mt_decision_kind kind;
-    struct mt_entity *entity;    /* MT_DECIDE_ENTITY, owned */
-    char *label;                 /* how it was decided, for the manifest */
-};
 
 /* One side of a conflict as it stands: U's version, or an env's F version
  * (NULL when that env deleted the entity). */
@@ -140,6 +129,8 @@ struct mt_plan_options {
     /* Called after each environment is read, for progress displays. */
     void (*progress)(void *ctx, size_t done, size_t total, const char *env);
     void *progress_ctx;
+    /* The operator's intent (copied into the plan), NULL: none. */
+    const struct mt_intent *intent;
 };
 
 struct mt_plan {
@@ -148,10 +139,7 @@ struct mt_plan {
     struct mt_graph base;                /* U */
     struct mt_env_plan *envs;            /* sorted by env name */
     size_t nenvs;
-    struct mt_strmap decisions_index;    /* key -> index into decisions */
-    struct mt_decision *decisions;
-    char **decision_keys;
-    size_t ndecisions, decisions_cap;
+    struct mt_intent intent;             /* decisions, deletions let through */
     /* Filled by resolve: */
     struct mt_conflict *conflicts;
     size_t nconflicts;
@@ -196,12 +184,16 @@ void mt_plan_set_restore(struct mt_plan *p, const char *ref, const char *commit,
                          size_t nnames, size_t entities);
 void mt_restore_record_free(struct mt_restore_record *r);
 
-/* Operator decisions (workstation), then mt_plan_resolve again. */
+/* An operator decision into the plan's intent (intent.h), then
+ * mt_plan_resolve again. */
 void mt_plan_decide(struct mt_plan *p, const char *key, enum mt_decision_kind kind,
                     const struct mt_entity *entity, const char *label);
-void mt_plan_undecide(struct mt_plan *p, const char *key);
-/* An operator confirms a held-back mass deletion of env i. */
+/* An operator confirms a held-back mass deletion of env i (recorded in
+ * the plan's intent for these fragment bytes). */
 void mt_plan_confirm_mass_delete(struct mt_plan *p, size_t env);
+/* The plan's intent becomes a copy of in (a reload keeps what the operator
+ * decided); the deletions it lets through are let through. Resolve again. */
+void mt_plan_set_intent(struct mt_plan *p, const struct mt_intent *in);
 
 /* Counts of undecided conflicts. */
 size_t mt_plan_pending(const struct mt_plan *p);

@@ -24,7 +24,6 @@ struct mt_session {
     struct mt_manifest manifest;  /* at HEAD, or the verified one standing in (trust) */
     struct mt_trust trust;        /* whether HEAD's memory.json and manifest hold up */
     char *host;
-    long long lease_token;        /* the git lease held for this merge (0: none) */
     struct json_object *report;   /* the --json result being built */
     /* The last import into the local file in this run (settle below). */
     double imported_at;           /* mt_monotonic(); 0: none */
@@ -72,6 +71,7 @@ struct mt_merge_opts {
     bool import_own;              /* sync: import into the local file if unchanged */
     bool *imported;               /* out: the import happened */
     bool *committed;              /* out */
+    long long lease_token;        /* the git lease this merge is made under (0: none) */
 };
 int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
                             struct mt_error *err);

@@ -14,7 +14,6 @@
 #include "memtui/ui/actions.h"
 #include "memtui/ui/model.h"
 #include "memtui/ui/theme.h"
-#include "memtui/ui/undo.h"
 
 struct mt_row_seg {
     char *text;
@@ -125,10 +124,9 @@ struct mt_app {
     uint64_t confirm_token;
     size_t conflict, side;            /* conflict view: which conflict; which side, or
                                          nsides (and above): the result column */
-    struct mt_ui_decision ask;        /* conflict view: a decision that loses something,
+    struct mt_keyed_decision ask;     /* conflict view: a decision that loses something,
                                          taken only once the operator says y ... */
     char *ask_question;               /* ... to this question, which names what is lost */
-    struct mt_undo undo;
     char *message;
     bool message_error;
     char *text_title;                 /* the text view (a backup's diff) */

@@ -116,41 +116,19 @@ void mt_ui_log_free(struct mt_ui_log *l, size_t n);
 char *mt_ui_log_restore_text(const struct mt_manifest *m);
 
 /* Writing jobs (arg made by mt_ui_write_args; freed by the job). */
-struct mt_ui_decision {
-    char *key;
-    enum mt_decision_kind kind;
-    struct mt_entity *entity;
-    char *label;
-};
-/* A held-back mass deletion the operator let through: only for the
- * fragment bytes they saw (a newer export is held back again). */
-struct mt_ui_allowed {
-    char env[72];
-    char sha256[MT_SHA256_HEX];
-};
 struct mt_ui_write_args {
     const struct mt_config *cfg;
-    struct mt_ui_decision *dec;   /* merge: the operator's decisions */
-    size_t ndec;
-    struct mt_ui_allowed *allowed;   /* merge: mass deletions let through */
-    size_t nallowed;
-    char *restore_ref;            /* restore: the entities of this ref ... */
-    char **restore_names;         /* ... these (NULL: every one) */
-    size_t nrestore_names;
+    struct mt_intent intent;      /* merge: the plan's; restore: the ref and names */
     uint64_t break_token;         /* lease break: the token the operator saw */
 };
-/* Let the held-back deletion of env through wherever its fragment is
- * still the one allowed (by sha256); true when something changed. */
-bool mt_ui_allow_deletes(struct mt_plan *p, const struct mt_ui_allowed *allowed, size_t n);
-/* Copy the plan's operator decisions (and allowed deletions) for a merge job. */
+/* A copy of the plan's intent (none when p is NULL) for a writing job. */
 struct mt_ui_write_args *mt_ui_write_args(const struct mt_config *cfg, const struct mt_plan *p);
 void mt_ui_write_args_free(struct mt_ui_write_args *a);   /* when no job took it */
-/* Finish the merge as batch's merge does (lock, remote, lease, fresh plan,
- * the decisions re-applied by entity key, commit, CAS push with retries). */
+/* The operations batch runs (ops.h), with the operator's intent: finish
+ * the merge (a fresh plan resolved by the intent), sync, restore. */
 int mt_ui_merge_job(struct mt_job *j);
 /* A fresh sync (export, merge with --policy preserve, import). */
 int mt_ui_sync_job(struct mt_job *j);
-/* Restore every entity of args->restore_ref through the engine. */
 int mt_ui_restore_job(struct mt_job *j);
 /* Break the git lease if it is still held with args->break_token, as
  * `memtui --batch lease break --token` does (lease_ops.h, logged). */
