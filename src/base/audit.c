@@ -57,14 +57,31 @@ void mt_audit_close(void)
  * .N, ..., .1 to .2, renames memtui.log to .1 and removes the link; others
  * skip. A line is one O_APPEND write into whichever file its descriptor
  * names, so it is never split; a process that opened memtui.log before the
- * rename finishes its line in memtui.log.1. A link left by a crash is taken
- * back once the log has grown to twice the limit. */
+ * rename finishes its line in memtui.log.1. A process that finds the link
+ * taken waits for it to go (a rotation is a few renames), so no writer runs
+ * past the limit meanwhile; a link still there after ROTATION_WAIT_MS was
+ * left by a crash and is taken back, as it is once the log has grown to
+ * twice the limit. */
+enum { ROTATION_WAIT_MS = 2000 };
+
+static void wait_for_rotation(const char *lock)
+{
+    struct stat st;
+    for (int ms = 0; ms < ROTATION_WAIT_MS; ms++) {
+        if (lstat(lock, &st) != 0) return;
+        struct timespec one = {0, 1000 * 1000};
+        nanosleep(&one, NULL);
+    }
+    unlink(lock);
+}
+
 static void rotate(const struct stat *mine)
 {
     char *lock = xasprintf("%s.rotating", log_path);
     if (link(log_path, lock) != 0) {
         struct stat cur;
         if (errno == EEXIST && stat(log_path, &cur) == 0 && cur.st_size >= 2 * log_max) unlink(lock);
+        else if (errno == EEXIST) wait_for_rotation(lock);
         free(lock);
         return;
     }

@@ -531,6 +531,44 @@ START_TEST(test_rotation_two_writers)
 }
 END_TEST
 
+/* A writer that finds the log at its limit while another process holds
+ * memtui.log.rotating waits for that rotation instead of writing past the
+ * limit; when the holder lets go it follows (or makes) the rotation. */
+START_TEST(test_rotation_waits_for_rotator)
+{
+    setenv("MEMTUI_LOG_MAX_BYTES", "1000", 1);
+    int fd = open(LOG, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    char full[1200];
+    memset(full, 'x', sizeof full - 1);
+    full[sizeof full - 1] = '\n';
+    ck_assert_int_eq(write(fd, full, sizeof full), (ssize_t)sizeof full);
+    close(fd);
+    char *lock = xasprintf("%s.rotating", LOG);
+    ck_assert_int_eq(link(LOG, lock), 0);            /* a rotator at work */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mt_audit_open(T, "w", true);
+        mt_audit("stress", NULL, "after the limit");
+        mt_audit_close();
+        _exit(0);
+    }
+    usleep(300 * 1000);
+    ck_assert_int_eq(size_at(LOG), (off_t)sizeof full);   /* it waited */
+    ck_assert_int_eq(unlink(lock), 0);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *one = rotated(1);
+    ck_assert_int_eq(size_at(one), (off_t)sizeof full);   /* the full log moved away whole */
+    ck_assert_int_lt(size_at(LOG), 1000);                  /* the line went to a fresh log */
+    ck_assert_int_gt(size_at(LOG), 0);
+    free(one);
+    free(lock);
+}
+END_TEST
+
 /* A bad MEMTUI_LOG_MAX_BYTES keeps the documented 1 MiB. */
 START_TEST(test_rotation_bad_limit)
 {
@@ -565,6 +603,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_log_fd_cloexec);
     tcase_add_test(tc, test_rotation_keeps_files);
     tcase_add_test(tc, test_rotation_two_writers);
+    tcase_add_test(tc, test_rotation_waits_for_rotator);
     tcase_add_test(tc, test_rotation_bad_limit);
     suite_add_tcase(s, tc);
     return s;
