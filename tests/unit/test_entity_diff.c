@@ -1,9 +1,11 @@
 /* test_entity_diff.c: the one entity-diff producer (entity_diff.h): its
- * order, text, empty sides, unicode, relation sets. */
+ * order, text, empty sides, unicode, relation sets; and the backup diff
+ * built on it (backup_diff.h), which reports unreadable lines. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "memtui/merge/entity_diff.h"
+#include "memtui/ops/backup_diff.h"
 #include "testutil.h"
 
 static struct mt_entity *ent(const char *name, const char *type, const char *const *obs)
@@ -155,6 +157,83 @@ START_TEST(relation_sets)
 }
 END_TEST
 
+#define E(name, type, obs) "{\"type\":\"entity\",\"name\":\"" name "\",\"entityType\":\"" type "\",\"observations\":[" obs "]}\n"
+#define R(from, type, to) "{\"type\":\"relation\",\"from\":\"" from "\",\"to\":\"" to "\",\"relationType\":\"" type "\"}\n"
+
+START_TEST(backup_diff_reports_bad_lines)
+{
+    /* lines 2 and 4 of the backup do not parse, nor line 2 of HEAD */
+    static const char backup[] = E("Same", "t", "\"x\"") "{\"type\":\"entity\",\"name\":\n"
+        E("Changed", "t", "\"kept\",\"back\"") "not json\n" E("Gone", "u", "\"g\"") R("Gone", "near", "Same");
+    static const char head[] = E("Same", "t", "\"x\"") "{broken\n" E("Changed", "t", "\"kept\",\"new\"")
+        E("Fresh", "v", "") R("Same", "near", "Fresh");
+    struct mt_backup_diff d;
+    mt_backup_diff_texts(backup, strlen(backup), head, strlen(head), &d);
+    ck_assert_uint_eq(d.bad_backup.count, 2);
+    ck_assert_int_eq(d.bad_backup.first[0], 2);
+    ck_assert_int_eq(d.bad_backup.first[1], 4);
+    ck_assert_ptr_nonnull(d.bad_backup.what);
+    ck_assert_uint_eq(d.bad_head.count, 1);
+    ck_assert_int_eq(d.bad_head.first[0], 2);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_unreadable_text(&b, &d.bad_backup);
+    ck_assert_msg(strncmp(b.data, "2 unreadable lines skipped (lines 2, 4): ", 41) == 0, "%s", b.data);
+    mt_buf_reset(&b);
+    mt_unreadable_text(&b, &d.bad_head);
+    ck_assert_msg(strncmp(b.data, "1 unreadable line skipped (line 2): ", 36) == 0, "%s", b.data);
+    mt_buf_free(&b);
+    /* the lines that parse are compared: Changed differs, Gone is missing */
+    ck_assert_uint_eq(d.nblocks, 2);
+    ck_assert_str_eq(d.blocks[0].backup->name, "Changed");
+    ck_assert_ptr_nonnull(d.blocks[0].head);
+    char *t = text_of(&d.blocks[0].lines);
+    ck_assert_str_eq(t, "- new\n+ back\n");   /* HEAD -> backup */
+    free(t);
+    ck_assert_str_eq(d.blocks[1].backup->name, "Gone");
+    ck_assert_ptr_null(d.blocks[1].head);
+    ck_assert_uint_eq(d.same, 1);
+    ck_assert_uint_eq(d.only_head, 1);
+    t = text_of(&d.relations);
+    ck_assert_str_eq(t, "+ Gone -[near]-> Same\n");
+    free(t);
+    ck_assert_uint_eq(d.rel_only_head, 1);
+    mt_backup_diff_free(&d);
+}
+END_TEST
+
+START_TEST(backup_diff_many_bad_lines_and_unreadable_side)
+{
+    struct mt_buf text;
+    mt_buf_init(&text);
+    for (int i = 0; i < 8; i++) mt_buf_adds(&text, "nope\n");
+    mt_buf_adds(&text, E("Ok", "t", ""));
+    struct mt_backup_diff d;
+    mt_backup_diff_texts(text.data, text.len, NULL, 0, &d);
+    ck_assert_uint_eq(d.bad_backup.count, 8);
+    ck_assert_uint_eq(d.nblocks, 1);   /* HEAD has no graph: Ok is missing at HEAD */
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_unreadable_text(&b, &d.bad_backup);
+    ck_assert_msg(strncmp(b.data, "8 unreadable lines skipped (lines 1, 2, 3, 4, 5, ...): ", 55) == 0, "%s", b.data);
+    mt_buf_reset(&b);
+    mt_unreadable_text(&b, &d.bad_head);
+    ck_assert_uint_eq(b.len, 0);   /* nothing to report */
+    mt_backup_diff_free(&d);
+    /* a legacy document that does not parse: the whole side is unreadable */
+    static const char legacy[] = "{\"entities\":[{\"name\":";
+    mt_backup_diff_texts(legacy, strlen(legacy), NULL, 0, &d);
+    ck_assert_uint_eq(d.bad_backup.count, 0);
+    ck_assert_ptr_nonnull(d.bad_backup.what);
+    mt_unreadable_text(&b, &d.bad_backup);
+    ck_assert_msg(strncmp(b.data, "unreadable: ", 12) == 0, "%s", b.data);
+    ck_assert_uint_eq(d.nblocks, 0);
+    mt_backup_diff_free(&d);
+    mt_buf_free(&b);
+    mt_buf_free(&text);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("entity_diff");
@@ -164,6 +243,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, empty_sides);
     tcase_add_test(tc, unicode_kept_as_is);
     tcase_add_test(tc, relation_sets);
+    tcase_add_test(tc, backup_diff_reports_bad_lines);
+    tcase_add_test(tc, backup_diff_many_bad_lines_and_unreadable_side);
     suite_add_tcase(s, tc);
     return s;
 }
