@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "memtui/merge/entity_diff.h"
 #include "memtui/ui/app.h"
 #include "memtui/ui/text.h"
 
@@ -95,35 +96,66 @@ const char *mt_fmt_time(long long t, char *buf, size_t size)
     return buf;
 }
 
+static void seg_buf(struct mt_row *r, enum mt_role role, struct mt_buf *b)
+{
+    seg_take(r, role, mt_buf_detach(b, NULL));
+}
+
+static enum mt_role sign_role(char sign)
+{
+    return sign == '-' ? MT_ROLE_REMOVED : MT_ROLE_ADDED;
+}
+
+/* One row per producer line, in its order and colour. */
+static void rows_diff_lines(struct mt_rows *rs, const struct mt_diff_lines *l, const char *ref)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t i = 0; i < l->n; i++) {
+        struct mt_row *r = mt_rows_add(rs);
+        mt_diff_line_text(&b, &l->v[i]);
+        seg_buf(r, sign_role(l->v[i].sign), &b);
+        r->ref = ref ? xstrdup(ref) : NULL;
+    }
+}
+
 /* Rows of one entity diff; with rs NULL only counted (the plan view sizes
  * itself with the same code that builds the rows it shows). */
 size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
                            const struct mt_entity *after, const char *who, const char *ref)
 {
-    size_t n = 1;
-    if (rs) {
-        struct mt_row *h = mt_rows_add(rs);
-        mt_row_seg(h, MT_ROLE_HEADER, "@ %s", name);
-        if (who && *who) mt_row_seg(h, MT_ROLE_DIM, "  [%s]", who);
-        if (!before && !after) mt_row_seg(h, MT_ROLE_DIM, "  (no change)");
-        h->ref = ref ? xstrdup(ref) : NULL;
+    if (!rs) return 1 + mt_entity_diff(NULL, before, after);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    struct mt_row *h = mt_rows_add(rs);
+    mt_diff_heading(&b, name);
+    seg_buf(h, MT_ROLE_HEADER, &b);
+    if (who && *who) {
+        mt_diff_who(&b, who);
+        seg_buf(h, MT_ROLE_DIM, &b);
     }
-#define LINE(role, ...)                                                       \
-    do {                                                                      \
-        n++;                                                                  \
-        if (rs) mt_rows_line(rs, role, __VA_ARGS__)->ref = ref ? xstrdup(ref) : NULL; \
-    } while (0)
-    const char *bt = before ? before->type : NULL, *at = after ? after->type : NULL;
-    if (bt && (!at || strcmp(bt, at))) LINE(MT_ROLE_REMOVED, "- entityType: %s", bt);
-    if (at && (!bt || strcmp(bt, at))) LINE(MT_ROLE_ADDED, "+ entityType: %s", at);
-    if (before)
-        for (size_t i = 0; i < before->obs.n; i++)
-            if (!after || !mt_strset_has(&after->obs, before->obs.items[i]))
-                LINE(MT_ROLE_REMOVED, "- %s", before->obs.items[i]);
-    if (after)
-        for (size_t i = 0; i < after->obs.n; i++)
-            if (!before || !mt_strset_has(&before->obs, after->obs.items[i]))
-                LINE(MT_ROLE_ADDED, "+ %s", after->obs.items[i]);
-#undef LINE
+    if (!before && !after) mt_row_seg(h, MT_ROLE_DIM, "  (no change)");
+    h->ref = ref ? xstrdup(ref) : NULL;
+    struct mt_diff_lines l = {0};
+    size_t n = 1 + mt_entity_diff(&l, before, after);
+    rows_diff_lines(rs, &l, ref);
+    mt_diff_lines_free(&l);
     return n;
+}
+
+struct mt_row *mt_rows_relation_diff(struct mt_rows *rs, bool added, const struct mt_relation *rel,
+                                     const char *who, bool cascade)
+{
+    struct mt_diff_lines l = {0};
+    mt_relation_diff(&l, added ? '+' : '-', rel);
+    rows_diff_lines(rs, &l, NULL);
+    mt_diff_lines_free(&l);
+    struct mt_row *r = &rs->v[rs->n - 1];
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_diff_who(&b, who);
+    if (cascade) mt_diff_cascade(&b);
+    if (b.len) seg_buf(r, MT_ROLE_DIM, &b);
+    mt_buf_free(&b);
+    return r;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/graph/fragment.h"
+#include "memtui/ops/backup_diff.h"
 #include "memtui/ui/app.h"
 
 enum { RECENT_MERGES = 10 };
@@ -62,79 +62,56 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
-static int load_graph(const char *text, size_t len, struct mt_graph *g)
+/* A side's unreadable lines, above the blocks: the operator must know the
+ * diff leaves them out. */
+static void unreadable_row(struct mt_rows *rows, const char *side, const struct mt_unreadable *u)
 {
-    struct mt_fragment f;
-    struct mt_error err = {0};
-    mt_graph_init(g);
-    if (mt_fragment_load(&f, "backup", xstrndup(text, len), len, &err)) {
-        mt_error_clear(&err);
-        return -1;
-    }
-    for (size_t i = 0; i < f.nlines; i++) {
-        struct mt_item it;
-        if (mt_item_parse(f.lines[i].p, f.lines[i].len, "backup", f.lines[i].lineno, &it, &err)) {
-            mt_error_clear(&err);
-            continue;
-        }
-        if (it.entity) mt_graph_add_entity(g, it.entity);
-        if (it.relation) mt_graph_add_relation(g, it.relation);
-        it.entity = NULL;
-        it.relation = NULL;
-        mt_item_clear(&it);
-    }
-    mt_fragment_free(&f);
-    return 0;
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_unreadable_text(&b, u);
+    if (b.len) mt_rows_line(rows, MT_ROLE_DANGER, "%s: %s", side, b.data)->idx = SIZE_MAX;
+    mt_buf_free(&b);
 }
 
-/* Entity by entity: what the backup has that HEAD lacks or holds otherwise.
- * A job of its own (its own session): a backup can hold 100k entities, and
- * the screen must not freeze while they are read and compared. */
+static void diff_rows(struct mt_ui_diff *d, const struct mt_backup_diff *bd)
+{
+    unreadable_row(&d->rows, d->ref, &bd->bad_backup);
+    unreadable_row(&d->rows, "HEAD", &bd->bad_head);
+    d->names = xcalloc(bd->nblocks + 1, sizeof(char *));
+    for (size_t i = 0; i < bd->nblocks; i++) {
+        const struct mt_backup_block *bb = &bd->blocks[i];
+        size_t first = d->rows.n;
+        mt_rows_entity_diff(&d->rows, bb->backup->name, bb->head, bb->backup,
+                            bb->head ? "differs from HEAD" : "missing at HEAD", bb->backup->key);
+        for (size_t k = first; k < d->rows.n; k++) d->rows.v[k].idx = d->nblocks;
+        d->names[d->nblocks++] = xstrdup(bb->backup->name);
+    }
+    if (bd->relations.n) mt_rows_line(&d->rows, MT_ROLE_HEADER, "@ relations  [missing at HEAD]")->idx = SIZE_MAX;
+    for (size_t i = 0; i < bd->relations.n; i++)
+        mt_rows_relation_diff(&d->rows, true, bd->relations.v[i].rel, NULL, false)->idx = SIZE_MAX;
+    mt_rows_line(&d->rows, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD; %zu relations only at HEAD",
+                 bd->same, bd->only_head, bd->rel_only_head)->idx = SIZE_MAX;
+}
+
+/* The engine compares (backup_diff.h); this job makes the rows. A job of
+ * its own: a backup can hold 100k entities, and the screen must not freeze
+ * while they are read and compared. */
 int mt_ui_diff_job(struct mt_job *j)
 {
     struct mt_ui_diff *d = j->arg;
-    struct mt_session s;
+    struct mt_backup_diff bd;
     struct mt_error err = {0};
-    char *bt = NULL, *ht = NULL;
-    size_t bl = 0, hl = 0;
-    char blob[MT_OID_HEX];
     j->result = d;
-    mt_job_progress(j, 0, 0, "reading %s", d->ref);
-    if (mt_session_open(&s, d->cfg, &err) || mt_backup_graph_text(s.repo, d->ref, &bt, &bl, &err)) {
+    mt_job_progress(j, 0, 0, "comparing %s with HEAD", d->ref);
+    if (mt_backup_diff(d->cfg, d->ref, &bd, &err)) {
         d->error = xasprintf("%s: %s", d->ref, err.msg ? err.msg : "unreadable");
         mt_error_clear(&err);
-        mt_session_close(&s);
+        mt_backup_diff_free(&bd);
         return MT_EXIT_USAGE;
     }
-    if (s.head[0] && mt_repo_read_path(s.repo, NULL, "memory.json", &ht, &hl, blob, &err)) mt_error_clear(&err);
-    mt_session_close(&s);
-    mt_job_progress(j, 0, 0, "comparing %s with HEAD", d->ref);
-    struct mt_graph bg, hg;
-    load_graph(bt, bl, &bg);
-    load_graph(ht ? ht : "", hl, &hg);
     d->title = xasprintf("%s against HEAD (Space marks an entity, r restores the marked ones or all)", d->ref);
-    d->names = xcalloc(bg.nents + 1, sizeof(char *));
-    size_t same = 0;
-    for (size_t i = 0; i < bg.nents; i++) {
-        struct mt_entity *e = bg.ents[i], *h = mt_graph_entity(&hg, e->key);
-        if (h && mt_entity_same(e, h)) {
-            same++;
-            continue;
-        }
-        /* before = HEAD, after = the backup: '+' is what a restore brings back */
-        size_t first = d->rows.n;
-        mt_rows_entity_diff(&d->rows, e->name, h, e, h ? "differs from HEAD" : "missing at HEAD", e->key);
-        for (size_t k = first; k < d->rows.n; k++) d->rows.v[k].idx = d->nblocks;
-        d->names[d->nblocks++] = xstrdup(e->name);
-    }
-    size_t only_head = 0;
-    for (size_t i = 0; i < hg.nents; i++) only_head += mt_graph_entity(&bg, hg.ents[i]->key) == NULL;
-    mt_rows_line(&d->rows, MT_ROLE_DIM, "%zu entities identical at HEAD, %zu only at HEAD", same, only_head)->idx =
-        SIZE_MAX;
-    mt_graph_free(&bg);
-    mt_graph_free(&hg);
-    free(bt);
-    free(ht);
+    diff_rows(d, &bd);
+    mt_backup_diff_free(&bd);
     return MT_EXIT_OK;
 }
 

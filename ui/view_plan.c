@@ -284,20 +284,14 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
         const struct item *it = &x->rels[s->item];
         if (!p->resolved) {
             const struct mt_rel_delta *d = &p->envs[it->e].delta.rels[it->k];
-            struct mt_row *row = mt_rows_add(out);
-            mt_row_seg(row, d->added ? MT_ROLE_ADDED : MT_ROLE_REMOVED, "%c %s -[%s]-> %s", d->added ? '+' : '-',
-                       d->rel->from, d->rel->rtype, d->rel->to);
-            mt_row_seg(row, MT_ROLE_DIM, "  [%s]", p->envs[it->e].ref.env);
+            mt_rows_relation_diff(out, d->added, d->rel, p->envs[it->e].ref.env, false);
             break;
         }
         const struct mt_rel_change *r = &p->rel_changes[it->k];
         struct mt_buf who;
         mt_buf_init(&who);
         envs_text(p, r->envs, r->nenvs, &who);
-        struct mt_row *row = mt_rows_add(out);
-        mt_row_seg(row, r->added ? MT_ROLE_ADDED : MT_ROLE_REMOVED, "%c %s -[%s]-> %s", r->added ? '+' : '-',
-                   r->rel->from, r->rel->rtype, r->rel->to);
-        mt_row_seg(row, MT_ROLE_DIM, "  [%s]%s", who.data ? who.data : "", r->cascade ? " (end deleted)" : "");
+        mt_rows_relation_diff(out, r->added, r->rel, who.data, r->cascade);
         mt_buf_free(&who);
         break;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "memtui/graph/jsonw.h"
+#include "memtui/merge/entity_diff.h"
 #include "memtui/base/safetext.h"
 #include "memtui/base/strmap.h"
 
@@ -125,12 +126,61 @@ void mt_report_plan(struct json_object *r, const struct mt_plan *p)
     json_object_object_add(r, "conflicts", mt_report_conflicts(p));
 }
 
-static void print_entity_lines(FILE *to, char sign, const struct mt_entity *e, const struct mt_entity *other)
+/* The envs a change names, as the attribution of its lines. */
+static void envs_text(struct mt_buf *b, const struct mt_plan *p, const size_t *envs, size_t n)
 {
-    if (!other || strcmp(e->type, other->type)) mt_safe_printf(to, "%c entityType: %s\n", sign, e->type);
-    for (size_t i = 0; i < e->obs.n; i++)
-        if (!other || !mt_strset_has(&other->obs, e->obs.items[i]))
-            mt_safe_printf(to, "%c %s\n", sign, e->obs.items[i]);
+    for (size_t j = 0; j < n; j++) mt_buf_addf(b, "%s%s", j ? ", " : "", p->envs[envs[j]].ref.env);
+}
+
+static void print_diff_lines(FILE *to, const struct mt_diff_lines *l, const char *note)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t i = 0; i < l->n; i++) {
+        mt_buf_reset(&b);
+        mt_diff_line_text(&b, &l->v[i]);
+        mt_safe_printf(to, "%s%s\n", b.data, note);
+    }
+    mt_buf_free(&b);
+}
+
+/* "@ entity  [envs]" and the producer's -/+ lines, as the Plan panel shows
+ * them; a change whose conflict is pending shows none (they would show a
+ * resolution nobody chose). */
+static void print_change(FILE *to, const struct mt_plan *p, const struct mt_change *c, bool pending)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    mt_diff_heading(&b, (c->after ? c->after : c->before)->name);
+    struct mt_buf who;
+    mt_buf_init(&who);
+    envs_text(&who, p, c->envs, c->nenvs);
+    mt_diff_who(&b, who.data);
+    mt_buf_free(&who);
+    mt_safe_printf(to, "%s%s\n", b.data, pending ? "  [conflict pending: an operator decides]" : "");
+    mt_buf_free(&b);
+    if (pending) return;
+    struct mt_diff_lines l = {0};
+    mt_entity_diff(&l, c->before, c->after);
+    print_diff_lines(to, &l, "");
+    mt_diff_lines_free(&l);
+}
+
+static void print_rel_change(FILE *to, const struct mt_plan *p, const struct mt_rel_change *c)
+{
+    struct mt_buf note;
+    mt_buf_init(&note);
+    struct mt_buf who;
+    mt_buf_init(&who);
+    envs_text(&who, p, c->envs, c->nenvs);
+    mt_diff_who(&note, who.data);
+    mt_buf_free(&who);
+    if (c->cascade) mt_diff_cascade(&note);
+    struct mt_diff_lines l = {0};
+    mt_relation_diff(&l, c->added ? '+' : '-', c->rel);
+    print_diff_lines(to, &l, note.data ? note.data : "");
+    mt_diff_lines_free(&l);
+    mt_buf_free(&note);
 }
 
 void mt_print_plan(FILE *to, const struct mt_plan *p)
@@ -146,24 +196,10 @@ void mt_print_plan(FILE *to, const struct mt_plan *p)
         if (e->reason) mt_safe_printf(to, "\n    %s", e->reason);
         fputc('\n', to);
     }
-    for (size_t i = 0; i < p->nchanges; i++) {
-        const struct mt_change *c = &p->changes[i];
-        mt_safe_printf(to, "@ %s", (c->after ? c->after : c->before)->name);
-        for (size_t j = 0; j < c->nenvs; j++) mt_safe_printf(to, "%s%s", j ? ", " : "  (", p->envs[c->envs[j]].ref.env);
-        fputs(c->nenvs ? ")" : "", to);
-        if (change_pending(&pending, c)) {   /* its -/+ lines would show a resolution nobody chose */
-            fputs("  [conflict pending: an operator decides]\n", to);
-            continue;
-        }
-        fputc('\n', to);
-        if (c->before) print_entity_lines(to, '-', c->before, c->after);
-        if (c->after) print_entity_lines(to, '+', c->after, c->before);
-    }
-    for (size_t i = 0; i < p->nrel_changes; i++) {
-        const struct mt_rel_change *c = &p->rel_changes[i];
-        mt_safe_printf(to, "%c relation %s -[%s]-> %s%s\n", c->added ? '+' : '-', c->rel->from, c->rel->rtype,
-                       c->rel->to, c->cascade ? "  (an end was deleted)" : "");
-    }
+    for (size_t i = 0; i < p->nchanges; i++)
+        print_change(to, p, &p->changes[i], change_pending(&pending, &p->changes[i]));
+    if (p->nrel_changes) mt_safe_printf(to, "@ relations\n");
+    for (size_t i = 0; i < p->nrel_changes; i++) print_rel_change(to, p, &p->rel_changes[i]);
     for (size_t i = 0; i < p->nconflicts; i++) {
         const struct mt_conflict *c = &p->conflicts[i];
         mt_safe_printf(to, "conflict %s on \"%s\" (", mt_conflict_kind_name(c->kind), c->name);

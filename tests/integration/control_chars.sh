@@ -59,10 +59,11 @@ expect_rc 0 mt b export >/dev/null 2>&1
 git -C "$T/clone-a" pull -q 2>/dev/null
 
 run diff 0 diff
-shows "$T/diff.out" '@ Evil\x1b]0;PWNED\x07\x1b[2J\u009bX\x7f  (b)'
+shows "$T/diff.out" '@ Evil\x1b]0;PWNED\x07\x1b[2J\u009bX\x7f  [b]'
 shows "$T/diff.out" '+ entityType: kind\x1b]0;PWNED\x07'
 shows "$T/diff.out" '+ note\x1b[2J\u009b\x7f'
-shows "$T/diff.out" '+ relation Evil\x1b]0;PWNED\x07\x1b[2J\u009bX\x7f -[rel\x1b]0;PWNED\x07]-> Base'
+shows "$T/diff.out" '@ relations'
+shows "$T/diff.out" '+ Evil\x1b]0;PWNED\x07\x1b[2J\u009bX\x7f -[rel\x1b]0;PWNED\x07]-> Base  [b]'
 run status 0 status
 shows "$T/status.out" '@ Evil\x1b]0;PWNED\x07'
 

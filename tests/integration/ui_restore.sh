@@ -1,7 +1,8 @@
 # Restore chosen entities from a backup in the workstation: panel 5, Enter
 # on a stash shows its entity-level diff against HEAD, Space marks one
 # entity, r and y restore it through the engine: a verified merge commit
-# holding the marked entity and not the unmarked one.
+# holding the marked entity and not the unmarked one. A backup with a line
+# that does not parse shows the rest and reports that line.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
 new_remote
@@ -26,8 +27,12 @@ y
 :save-display $T/done.txt
 q
 S
-MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" \
-    2>"$T/err" || fail "the workstation failed: $(cat "$T/err")"
+# workstation: run it headless on $T/script
+workstation() {
+    MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" \
+        2>"$T/err" || fail "the workstation failed: $(cat "$T/err")"
+}
+workstation
 has() { grep -q -- "$2" "$T/$1.txt" || { cat "$T/$1.txt" >&2; fail "$1: no line with '$2'"; }; }
 has backups '^stash .*stash@{0}.*2 not at HEAD'
 has diff 'stash@{0} against HEAD'
@@ -42,4 +47,17 @@ git --git-dir="$T/remote.git" show main:memory.json >"$T/m.json"
 grep -q '"name":"Gamma","entityType":"star","observations":\["bright"\]' "$T/m.json" || fail "Gamma not restored: $(cat "$T/m.json")"
 grep -q '"name":"Delta"' "$T/m.json" && fail "Delta was not marked, yet restored"
 git -C "$T/clone-a" stash list | grep -q 'hand edit' || fail "the stash is gone"
+
+# a backup with a line that does not parse (line 4 of memory.json): the diff
+# shows the entities that parse and says how many lines it left out and
+# where, instead of skipping them without a word
+{ ent Eta star "far"; echo '{"type":"entity","name":'; } >>"$T/clone-a/memory.json"
+git -C "$T/clone-a" -c user.name=t -c user.email=t@localhost stash push -q -m "bad edit"
+printf '5\nEnter\n:save-display %s\nq\n' "$T/bad.txt" >"$T/script"
+workstation
+has bad 'stash@{0} against HEAD'
+has bad '^stash@{0}: 1 unreadable line skipped (line 4): '
+has bad '^\[ \] @ Eta  \[missing at HEAD\]'
+has bad '^2 entities identical at HEAD, 0 only at HEAD'
+! grep -q '^HEAD: ' "$T/bad.txt" || fail "HEAD reported unreadable: $(cat "$T/bad.txt")"
 echo ok

@@ -62,11 +62,15 @@ void mt_rows_clear(struct mt_rows *rs);
 /* The row's text, segments joined (caller frees). */
 char *mt_row_text(const struct mt_row *r);
 
-/* Plan-to-rows: an entity's structural diff, "@ name  [envs]" then -/+
- * lines (type, then observations), in the spirit of jd. Returns how many
- * rows; with rs NULL only counts them. */
+/* Plan-to-rows: an entity's structural diff, "@ name  [envs]" then the
+ * -/+ lines of the engine's producer (entity_diff.h), coloured by sign.
+ * Returns how many rows; with rs NULL only counts them. */
 size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
                            const struct mt_entity *after, const char *who, const char *ref);
+/* One relation's row, "+ from -[type]-> to  [envs]" (entity_diff.h). */
+struct mt_relation;
+struct mt_row *mt_rows_relation_diff(struct mt_rows *rs, bool added, const struct mt_relation *rel,
+                                     const char *who, bool cascade);
 
 enum mt_view_id {
     MT_VIEW_ENVS, MT_VIEW_LOCKS, MT_VIEW_PLAN, MT_VIEW_CONFLICTS, MT_VIEW_BACKUPS, MT_VIEW_LOG,
