@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <sys/wait.h>
 
+#include "memtui/batch/help.h"
 #include "memtui/config/config.h"
 
 /* ---- helpers --------------------------------------------------------------- */
