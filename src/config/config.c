@@ -114,96 +114,96 @@ static int bad(const char *fmt, const char *v)
     return MT_EXIT_USAGE;
 }
 
-int mt_config_parse(struct mt_config *c, int argc, char **argv)
+/* One option getopt_long returned (o, with optarg) into c: MT_EXIT_OK, or
+ * MT_EXIT_USAGE after saying why. */
+static int take_option(struct mt_config *c, int o, char **argv)
 {
-    memset(c, 0, sizeof(*c));
-    c->lock_timeout = -1;   /* not given: settings.c fills it */
-    c->lease_ttl = -1;
-    c->policy = MT_POLICY_PRESERVE;
-    c->limit = 10;
-    c->min_age_days = 14;
-    opterr = 0;
-    optind = 0;   /* 0, not 1: glibc then also forgets its place inside a short-option cluster */
-    int o;
-    while ((o = getopt_long(argc, argv, "h", OPTIONS, NULL)) != -1) {
-        switch (o) {
-        case OPT_REPO: set(&c->repo, optarg); break;
-        case OPT_ENV: set(&c->env, optarg); break;
-        case OPT_MEMORY_FILE: set(&c->memory_file, optarg); break;
-        case OPT_REMOTE: set(&c->remote, optarg); break;
-        case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
-        case OPT_LOCK_TIMEOUT:
-            if (!mt_seconds_parse(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
-                return bad("--lock-timeout wants seconds from 0 to 604800, not '%s'", optarg);
-            break;
-        case OPT_LEASE_TTL:
-            /* whole seconds go into lease.json: 1.5 is 2 */
-            if (!mt_seconds_parse(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
-                return bad("--lease-ttl wants seconds from 1 to 3600, not '%s'", optarg);
-            break;
-        case OPT_JSON: c->json = true; break;
-        case OPT_THEME: set(&c->theme, optarg); break;
-        case OPT_BATCH: c->batch = true; break;
-        case OPT_POLICY:
-            if (strcmp(optarg, "preserve") == 0) c->policy = MT_POLICY_PRESERVE;
-            else if (strcmp(optarg, "fail") == 0) c->policy = MT_POLICY_FAIL;
-            else return bad("--policy is preserve or fail, not '%s'", optarg);
-            break;
-        case OPT_DRY_RUN: c->dry_run = true; break;
-        case OPT_NO_PUSH: c->no_push = true; break;
-        case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
-        case OPT_CLAIM_ENV: c->claim_env = true; break;
-        case OPT_OFFLINE: c->offline = true; break;
-        case OPT_LIMIT: {
-            uint64_t n;
-            if (!whole_number(optarg, 100000, &n))
-                return bad("--limit wants a number of entries (1 to 100000), not '%s'", optarg);
-            c->limit = (size_t)n;
-            break;
-        }
-        case OPT_TOKEN:
-            if (!whole_number(optarg, UINT64_MAX, &c->token))
-                return bad("--token wants a lease token (1 or more), not '%s'", optarg);
-            break;
-        case OPT_PRINT: c->print = true; break;
-        case OPT_INSTALL: c->install = true; break;
-        case OPT_FORCE: c->force = true; break;
-        case OPT_EVERY: {
-            uint64_t n;
-            if (!whole_number(optarg, 1440, &n)) return bad("--every wants minutes (1 to 1440), not '%s'", optarg);
-            c->every = (unsigned)n;
-            break;
-        }
-        case OPT_KIND: set(&c->kind, optarg); break;
-        case OPT_MIN_AGE:
-            if (!mt_seconds_parse(optarg, 0, 36500, &c->min_age_days))
-                return bad("--min-age wants days from 0 to 36500, not '%s'", optarg);
-            break;
-        case OPT_FROM: set(&c->from, optarg); break;
-        case OPT_TO: set(&c->to, optarg); break;
-        case OPT_ENTITY:
-            c->entities = xrealloc(c->entities, (c->nentities + 1) * sizeof(char *));
-            c->entities[c->nentities++] = xstrdup(optarg);
-            break;
-        case 'h': c->help = true; break;
-        case OPT_VERSION: c->version = true; break;
-        case '?':
-        default:
-            if (optopt && optopt < 256) {
-                char s[2] = {(char)optopt, 0};
-                return bad("unknown option -%s", s);
-            }
-            return bad("unknown option or missing value: %s", argv[optind - 1]);
-        }
+    switch (o) {
+    case OPT_REPO: set(&c->repo, optarg); break;
+    case OPT_ENV: set(&c->env, optarg); break;
+    case OPT_MEMORY_FILE: set(&c->memory_file, optarg); break;
+    case OPT_REMOTE: set(&c->remote, optarg); break;
+    case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
+    case OPT_LOCK_TIMEOUT:
+        if (!mt_seconds_parse(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
+            return bad("--lock-timeout wants seconds from 0 to 604800, not '%s'", optarg);
+        break;
+    case OPT_LEASE_TTL:
+        /* whole seconds go into lease.json: 1.5 is 2 */
+        if (!mt_seconds_parse(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
+            return bad("--lease-ttl wants seconds from 1 to 3600, not '%s'", optarg);
+        break;
+    case OPT_JSON: c->json = true; break;
+    case OPT_THEME: set(&c->theme, optarg); break;
+    case OPT_BATCH: c->batch = true; break;
+    case OPT_POLICY:
+        if (strcmp(optarg, "preserve") == 0) c->policy = MT_POLICY_PRESERVE;
+        else if (strcmp(optarg, "fail") == 0) c->policy = MT_POLICY_FAIL;
+        else return bad("--policy is preserve or fail, not '%s'", optarg);
+        break;
+    case OPT_DRY_RUN: c->dry_run = true; break;
+    case OPT_NO_PUSH: c->no_push = true; break;
+    case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
+    case OPT_CLAIM_ENV: c->claim_env = true; break;
+    case OPT_OFFLINE: c->offline = true; break;
+    case OPT_LIMIT: {
+        uint64_t n;
+        if (!whole_number(optarg, 100000, &n))
+            return bad("--limit wants a number of entries (1 to 100000), not '%s'", optarg);
+        c->limit = (size_t)n;
+        break;
     }
-    if (optind < argc) {
-        c->command = xstrdup(argv[optind++]);
-        c->nargs = (size_t)(argc - optind);
-        c->args = xcalloc(c->nargs + 1, sizeof(char *));
-        for (size_t i = 0; i < c->nargs; i++) c->args[i] = xstrdup(argv[optind + (int)i]);
+    case OPT_TOKEN:
+        if (!whole_number(optarg, UINT64_MAX, &c->token))
+            return bad("--token wants a lease token (1 or more), not '%s'", optarg);
+        break;
+    case OPT_PRINT: c->print = true; break;
+    case OPT_INSTALL: c->install = true; break;
+    case OPT_FORCE: c->force = true; break;
+    case OPT_EVERY: {
+        uint64_t n;
+        if (!whole_number(optarg, 1440, &n)) return bad("--every wants minutes (1 to 1440), not '%s'", optarg);
+        c->every = (unsigned)n;
+        break;
     }
-    if (c->help || c->version) return MT_EXIT_OK;
-    if (c->command && !c->batch) return bad("'%s': batch commands need --batch", c->command);
+    case OPT_KIND: set(&c->kind, optarg); break;
+    case OPT_MIN_AGE:
+        if (!mt_seconds_parse(optarg, 0, 36500, &c->min_age_days))
+            return bad("--min-age wants days from 0 to 36500, not '%s'", optarg);
+        break;
+    case OPT_FROM: set(&c->from, optarg); break;
+    case OPT_TO: set(&c->to, optarg); break;
+    case OPT_ENTITY:
+        c->entities = xrealloc(c->entities, (c->nentities + 1) * sizeof(char *));
+        c->entities[c->nentities++] = xstrdup(optarg);
+        break;
+    case 'h': c->help = true; break;
+    case OPT_VERSION: c->version = true; break;
+    case '?':
+    default:
+        if (optopt && optopt < 256) {
+            char s[2] = {(char)optopt, 0};
+            return bad("unknown option -%s", s);
+        }
+        return bad("unknown option or missing value: %s", argv[optind - 1]);
+    }
+    return MT_EXIT_OK;
+}
+
+/* The first operand is the batch command, the rest its arguments. */
+static void take_command(struct mt_config *c, int argc, char **argv)
+{
+    if (optind >= argc) return;
+    c->command = xstrdup(argv[optind++]);
+    c->nargs = (size_t)(argc - optind);
+    c->args = xcalloc(c->nargs + 1, sizeof(char *));
+    for (size_t i = 0; i < c->nargs; i++) c->args[i] = xstrdup(argv[optind + (int)i]);
+}
+
+/* What the command line left open, from the environment, the config file,
+ * discovery and the defaults (settings.h); then the env name's check. */
+static int resolve_settings(struct mt_config *c)
+{
     struct mt_error err = {0};
     if (mt_settings_resolve(c, &err)) {
         char *m = xstrdup(err.msg);
@@ -215,6 +215,25 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     if (!mt_env_name_valid(c->env))
         return bad("invalid environment name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", c->env);
     return MT_EXIT_OK;
+}
+
+int mt_config_parse(struct mt_config *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof(*c));
+    c->lock_timeout = -1;   /* not given: settings.c fills it */
+    c->lease_ttl = -1;
+    c->policy = MT_POLICY_PRESERVE;
+    c->limit = 10;
+    c->min_age_days = 14;
+    opterr = 0;
+    optind = 0;   /* 0, not 1: glibc then also forgets its place inside a short-option cluster */
+    int o, rc;
+    while ((o = getopt_long(argc, argv, "h", OPTIONS, NULL)) != -1)
+        if ((rc = take_option(c, o, argv)) != MT_EXIT_OK) return rc;
+    take_command(c, argc, argv);
+    if (c->help || c->version) return MT_EXIT_OK;
+    if (c->command && !c->batch) return bad("'%s': batch commands need --batch", c->command);
+    return resolve_settings(c);
 }
 
 void mt_config_free(struct mt_config *c)
