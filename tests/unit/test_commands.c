@@ -86,22 +86,11 @@ START_TEST(test_memory_file_rules)
 }
 END_TEST
 
-static char *commands_help(void)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(f);
-    mt_commands_help(f);
-    fclose(f);
-    return text;
-}
-
 /* Every form starts a line "  NAME SYNOPSIS", in table order; a description
  * starts at column 25, beside a short synopsis or under a long one. */
 START_TEST(test_help_lines)
 {
-    char *text = commands_help(), *h;
+    char *text = tu_capture(mt_commands_help), *h;
     ck_assert_int_ge(asprintf(&h, "\n%s", text), 0);   /* every line after a newline */
     free(text);
     const char *at = h;
