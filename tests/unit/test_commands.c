@@ -50,19 +50,22 @@ static void names_with(enum mt_command_flag flag, char *out, size_t size)
 
 START_TEST(test_flags)
 {
+    static const struct {
+        enum mt_command_flag flag;
+        const char *names, *said;   /* names_with, mt_commands_with */
+    } want[] = {
+        {MT_CMD_OFFLINE_OK, "status diff", "status and diff"},
+        {MT_CMD_TAKES_ARGS, "init restore lease", "init, restore and lease"},
+        {MT_CMD_NO_SESSION, "init config schedule", "init, config and schedule"},
+        {MT_CMD_READ_ONLY, "status diff verify backups config", "status, diff, verify, backups and config"},
+    };
     char got[256];
-    names_with(MT_CMD_OFFLINE_OK, got, sizeof got);
-    ck_assert_str_eq(got, "status diff");
-    names_with(MT_CMD_TAKES_ARGS, got, sizeof got);
-    ck_assert_str_eq(got, "init restore lease");
-    names_with(MT_CMD_NO_SESSION, got, sizeof got);
-    ck_assert_str_eq(got, "init config schedule");
-    names_with(MT_CMD_READ_ONLY, got, sizeof got);
-    ck_assert_str_eq(got, "status diff verify backups config");
-    mt_commands_with(MT_CMD_OFFLINE_OK, got, sizeof got);
-    ck_assert_str_eq(got, "status and diff");
-    mt_commands_with(MT_CMD_TAKES_ARGS, got, sizeof got);
-    ck_assert_str_eq(got, "init, restore and lease");
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        names_with(want[i].flag, got, sizeof got);
+        ck_assert_str_eq(got, want[i].names);
+        mt_commands_with(want[i].flag, got, sizeof got);
+        ck_assert_str_eq(got, want[i].said);
+    }
     mt_commands_with(MT_CMD_TAKES_ARGS, got, 8);   /* cut, still a string */
     ck_assert_str_eq(got, "init, r");
 }
