@@ -125,8 +125,8 @@ static void help_lines(FILE *to, const char *text, int col, int indent)
     }
 }
 
-/* "  NAME SYNOPSIS" padded to the description's column, or on a line of its
- * own when it reaches that column; returns how wide its last line is. */
+/* "  NAME SYNOPSIS"; returns how many characters its last line has, or 0
+ * after ending that line when it reaches the description's column. */
 static int help_synopsis(FILE *to, const char *name, const char *synopsis)
 {
     int col = fprintf(to, "%*s%s", HELP_INDENT, "", name);

@@ -5,9 +5,10 @@
  * checks the dispatcher makes before it runs (--offline, positional
  * arguments, the memory file, an open repo) and its handler. mt_batch_run
  * dispatches through mt_command_find only, and --help lists the commands
- * from the table in its order; a new command is one entry here, its
- * handler, the man page and the shell completions (a test checks that
- * these list the same names). */
+ * from the table in its order. A new command is one entry in commands.c,
+ * its handler, and its lines in the man page, the bash and zsh completions
+ * and the README's table (help_commands.sh checks that all of these name
+ * the same commands). */
 #ifndef MEMTUI_BATCH_COMMANDS_H
 #define MEMTUI_BATCH_COMMANDS_H
 
@@ -26,7 +27,8 @@ enum mt_command_flag {
     MT_CMD_NO_SESSION = 1 << 0,  /* runs without opening the backup repo */
     MT_CMD_OFFLINE_OK = 1 << 1,  /* accepts --offline (every other command refuses it) */
     MT_CMD_TAKES_ARGS = 1 << 2,  /* has positional arguments, which its handler checks */
-    MT_CMD_READ_ONLY = 1 << 3,   /* never writes the repo, the remote or the memory file */
+    MT_CMD_READ_ONLY = 1 << 3,   /* never writes the repo, the remote or the memory file
+                                  * (for readers and tests: no check depends on it) */
 };
 
 /* When a command needs the local memory file (settings.h says why there
