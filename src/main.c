@@ -8,6 +8,7 @@
 
 #include "memtui/base/audit.h"
 #include "memtui/batch/batch.h"
+#include "memtui/batch/help.h"
 #include "memtui/config/config.h"
 #include "memtui/coord/lock.h"
 #include "memtui/config/settings.h"

@@ -12,6 +12,7 @@
 #include "memtui/base/audit.h"
 #include "memtui/git/backups.h"
 #include "memtui/batch/batch_report.h"
+#include "memtui/batch/commands.h"
 #include "memtui/graph/fragment.h"
 #include "memtui/base/fsutil.h"
 #include "memtui/coord/lease.h"
@@ -551,19 +552,51 @@ static int cmd_init(struct run *x)
     return MT_EXIT_OK;
 }
 
-/* ---- dispatch ---------------------------------------------------------------- */
+/* ---- the table's handlers (commands.h) ---------------------------------------- */
 
-static const char *const COMMANDS[] = {"init", "export", "merge", "import", "sync", "status", "diff", "verify",
-                                       "backups", "restore", "lease", "schedule", "config", "gc", NULL};
+/* What a handler of the table gets: the run the cmd_ functions above work on. */
+struct mt_batch_run {
+    struct run *x;
+};
 
-/* sync, export without --from and import without --to read or write the
- * memory file: with none known they refuse rather than make one no MCP
- * server reads. */
-static bool lacks_memory_file(const struct mt_config *cfg, const char *cmd)
+int mt_cmd_init(struct mt_batch_run *b) { return cmd_init(b->x); }
+int mt_cmd_export(struct mt_batch_run *b) { return cmd_export(b->x); }
+int mt_cmd_merge(struct mt_batch_run *b) { return cmd_merge(b->x); }
+int mt_cmd_import(struct mt_batch_run *b) { return cmd_import(b->x); }
+int mt_cmd_sync(struct mt_batch_run *b) { return cmd_sync(b->x); }
+int mt_cmd_status(struct mt_batch_run *b) { return cmd_status(b->x, false); }
+int mt_cmd_diff(struct mt_batch_run *b) { return cmd_status(b->x, true); }
+int mt_cmd_verify(struct mt_batch_run *b) { return cmd_verify(b->x); }
+int mt_cmd_backups(struct mt_batch_run *b) { return cmd_backups(b->x); }
+int mt_cmd_restore(struct mt_batch_run *b) { return cmd_restore(b->x); }
+int mt_cmd_lease(struct mt_batch_run *b) { return mt_batch_lease(b->x->cfg, &b->x->s, b->x->r, &b->x->err); }
+int mt_cmd_gc(struct mt_batch_run *b) { return mt_batch_gc(b->x->cfg, &b->x->s, b->x->r, &b->x->err); }
+/* schedule writes units at most: no session */
+int mt_cmd_schedule(struct mt_batch_run *b) { return mt_batch_schedule(b->x->cfg, b->x->r, &b->x->err); }
+int mt_cmd_config(struct mt_batch_run *b) { return mt_batch_config(b->x->cfg, b->x->r); }
+
+/* ---- what the table says a command line must not do ------------------------- */
+
+/* A command line the table refuses, before the repo opens: the reason in
+ * err and MT_EXIT_USAGE, else MT_EXIT_OK. */
+static int refuse_before_running(const struct mt_config *cfg, const struct mt_command *command,
+                                 struct mt_error *err)
 {
-    if (cfg->memory_file) return false;
-    return strcmp(cmd, "sync") == 0 || (strcmp(cmd, "export") == 0 && !cfg->from) ||
-           (strcmp(cmd, "import") == 0 && !cfg->to);
+    char offline_ok[128];
+    mt_commands_with(MT_CMD_OFFLINE_OK, offline_ok, sizeof offline_ok);
+    if (!cfg->command) mt_error_set(err, "no command given (try memtui --help)");
+    else if (!command) mt_error_set(err, "unknown command '%s' (try memtui --help)", cfg->command);
+    else if (cfg->offline && !mt_command_has(command, MT_CMD_OFFLINE_OK))
+        mt_error_set(err, "--offline is for %s only", offline_ok);
+    else if (cfg->nargs && !mt_command_has(command, MT_CMD_TAKES_ARGS))
+        mt_error_set(err, "%s takes no arguments", command->name);
+    /* sync, export without --from and import without --to read or write the
+     * memory file: with none known they refuse rather than make one no MCP
+     * server reads. */
+    else if (!cfg->memory_file && mt_command_needs_memory_file(command, cfg))
+        mt_error_set(err, "%s", cfg->settings->no_memory_file);
+    else return MT_EXIT_OK;
+    return MT_EXIT_USAGE;
 }
 
 /* ---- the run's start and end in the log --------------------------------------- */
@@ -624,54 +657,26 @@ int mt_batch_run(const struct mt_config *cfg)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct run x = {.cfg = cfg};
+    struct mt_batch_run b = {&x};   /* what the table's handlers get */
     x.r = json_object_new_object();
     const char *cmd = cfg->command ? cfg->command : "";
     json_object_object_add(x.r, "command", json_object_new_string(cmd));
-    bool known = false;
-    for (const char *const *c = COMMANDS; *c; c++) known |= strcmp(*c, cmd) == 0;
+    const struct mt_command *command = mt_command_find(cfg->command);
     int rc;
     mt_trace("start");
     mt_repo_global_init();
     bool logged = open_run_log(cfg);
     if (logged) log_run_start(cfg, cmd);
-    if (!cfg->command) {
-        mt_error_set(&x.err, "no command given (try memtui --help)");
-        rc = MT_EXIT_USAGE;
-    } else if (!known) {
-        mt_error_set(&x.err, "unknown command '%s' (try memtui --help)", cmd);
-        rc = MT_EXIT_USAGE;
-    } else if (strcmp(cmd, "init") == 0) {
-        rc = cmd_init(&x);
-    } else if (cfg->offline && strcmp(cmd, "status") != 0 && strcmp(cmd, "diff") != 0) {
-        mt_error_set(&x.err, "--offline is for status and diff only");
-        rc = MT_EXIT_USAGE;
-    } else if (strcmp(cmd, "schedule") == 0) {
-        rc = mt_batch_schedule(cfg, x.r, &x.err);   /* writes units at most: no session */
-    } else if (strcmp(cmd, "restore") != 0 && strcmp(cmd, "lease") != 0 && cfg->nargs) {
-        mt_error_set(&x.err, "%s takes no arguments", cmd);
-        rc = MT_EXIT_USAGE;
-    } else if (strcmp(cmd, "config") == 0) {
-        rc = mt_batch_config(cfg, x.r);
-    } else if (lacks_memory_file(cfg, cmd)) {
-        mt_error_set(&x.err, "%s", cfg->settings->no_memory_file);
-        rc = MT_EXIT_USAGE;
-    } else if ((rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
+    rc = refuse_before_running(cfg, command, &x.err);
+    if (rc == MT_EXIT_OK && mt_command_has(command, MT_CMD_NO_SESSION)) {
+        rc = command->run(&b);
+    } else if (rc == MT_EXIT_OK && (rc = mt_session_open(&x.s, cfg, &x.err)) == MT_EXIT_OK) {
         json_object_object_add(x.r, "env", json_object_new_string(cfg->env));
         if (!mt_audit_is_open()) mt_audit_open(mt_repo_gitdir(x.s.repo), cfg->env, false);
         if (!logged && mt_audit_is_open()) log_run_start(cfg, cmd);
         logged = mt_audit_is_open();
         mt_trace("session open");
-        if (strcmp(cmd, "export") == 0) rc = cmd_export(&x);
-        else if (strcmp(cmd, "merge") == 0) rc = cmd_merge(&x);
-        else if (strcmp(cmd, "import") == 0) rc = cmd_import(&x);
-        else if (strcmp(cmd, "sync") == 0) rc = cmd_sync(&x);
-        else if (strcmp(cmd, "status") == 0) rc = cmd_status(&x, false);
-        else if (strcmp(cmd, "diff") == 0) rc = cmd_status(&x, true);
-        else if (strcmp(cmd, "backups") == 0) rc = cmd_backups(&x);
-        else if (strcmp(cmd, "restore") == 0) rc = cmd_restore(&x);
-        else if (strcmp(cmd, "lease") == 0) rc = mt_batch_lease(cfg, &x.s, x.r, &x.err);
-        else if (strcmp(cmd, "gc") == 0) rc = mt_batch_gc(cfg, &x.s, x.r, &x.err);
-        else rc = cmd_verify(&x);
+        rc = command->run(&b);
     }
     /* init made the repo: its first run is logged there too. */
     if (!logged && (logged = open_run_log(cfg))) log_run_start(cfg, cmd);

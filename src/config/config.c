@@ -1,4 +1,4 @@
-/* config.c: options, defaults, --help. */
+/* config.c: options, defaults, the usage line. */
 #include "memtui/config/config.h"
 
 #include <ctype.h>
@@ -16,101 +16,9 @@ static const char USAGE[] =
     "usage: memtui [--repo DIR] [--env NAME] [--theme NAME]\n"
     "       memtui --batch [options] COMMAND [command options]\n";
 
-static const char HELP[] =
-    "memtui keeps one MCP memory graph in step across machines through a shared\n"
-    "git repository. Each machine exports its graph as memory-<env>.json; the\n"
-    "merge folds every fragment's changes into memory.json (3-way, per entity),\n"
-    "verifies that nothing was lost, commits, pushes and imports the result.\n"
-    "\n"
-    "Without --batch, memtui opens the workstation (a terminal UI).\n"
-    "\n"
-    "Commands (with --batch):\n"
-    "  init URL               clone the backup repo (or create it on an empty remote)\n"
-    "                         (a password or token in URL is never shown)\n"
-    "  export [--from FILE]   copy the local graph into memory-<env>.json, commit, push\n"
-    "  merge [--policy preserve|fail] [--dry-run] [--no-push] [--allow-mass-delete]\n"
-    "                         merge every fragment into memory.json, verify, commit, push\n"
-    "  import [--to FILE]     write memory.json into the local MCP file (old file kept)\n"
-    "  sync                   export, merge, import: what cron runs\n"
-    "  status [--offline]     fetch, then: fragments, counts, checksums, pending plan,\n"
-    "                         commits behind/ahead of the remote's main and its fragments\n"
-    "                         (--offline: no fetch; a failed fetch: stale, exit 5)\n"
-    "  diff [--offline]       what a merge would change, and its conflicts\n"
-    "  verify                 recompute the manifest's checksums and counts at HEAD\n"
-    "  backups                stashes and backup branches, with counts\n"
-    "  config                 every effective setting and where it came from\n"
-    "  restore REF [--entity NAME]...\n"
-    "                         bring entities back from a commit, stash or backup branch\n"
-    "  lease show [--limit N] the git lease: holder, token, ttl, how long this machine has\n"
-    "                         seen it unchanged, and the last N entries of its chain (10)\n"
-    "  lease break --token N  break the lease held with token N (as lease show names it):\n"
-    "                         a released entry with token N+1 naming the holder, logged;\n"
-    "                         refused (exit 4) when the lease changed hands since\n"
-    "  schedule --print|--install [--every MINUTES] [--kind systemd|launchd|cron]\n"
-    "           [--force]     the units that run sync every MINUTES (15): a systemd timer\n"
-    "                         (Linux), a launchd agent (macOS) or a cron line, with\n"
-    "                         absolute paths; --install writes them (a different file\n"
-    "                         only with --force) and prints the command to run next\n"
-    "  gc [--dry-run] [--min-age DAYS]\n"
-    "                         prune backup branches older than DAYS (14) whose every\n"
-    "                         entity, observation and relation main holds; remove\n"
-    "                         leftover push refs; repack past 1000 loose objects or\n"
-    "                         20 packs (a sync does this by itself once a day)\n"
-    "\n"
-    "Options:\n"
-    "  --repo DIR             backup repo (default $MEMTUI_REPO, then ~/.cache/memory-backup-repo)\n"
-    "  --env NAME             this machine's environment name (default: short host name)\n"
-    "  --memory-file PATH     the local MCP memory file (default $MEMORY_FILE_PATH, then\n"
-    "                         the config file, then the file the MCP memory server uses\n"
-    "                         as Claude Desktop, Claude Code, Cursor or VS Code name it)\n"
-    "  --remote NAME          git remote (default origin)\n"
-    "  --lock-file PATH       local lock file (default <git dir>/memtui.lock);\n"
-    "                         any other file there is refused, never overwritten\n"
-    "  --lock-timeout SECONDS how long to wait for the lock and lease (default 30,\n"
-    "                         0 to 604800; 0: one try)\n"
-    "  --lease-ttl SECONDS    lease time to live (default 60, 1 to 3600)\n"
-    "  --json                 print one JSON object with the result on stdout\n"
-    "  --claim-env            this machine takes over the env name from another machine\n"
-    "                         (export and sync refuse a name another machine exports)\n"
-    "  --theme NAME           workstation colour theme: default, light, mono (from\n"
-    "                         $MEMTUI_THEMES, themes/ beside the binary, or\n"
-    "                         <bindir>/../share/memtui/themes)\n"
-    "  --help, --version\n"
-    "\n"
-    "Config file: $XDG_CONFIG_HOME/memtui/config (default ~/.config/memtui/config),\n"
-    "'key = value' lines for repo, env, memory-file, remote, theme, lock-timeout,\n"
-    "lease-ttl; # comments. Order: option, environment, config file, discovered,\n"
-    "default. See where each setting came from: memtui --batch config\n"
-    "\n"
-    "Exit codes: 0 ok; 1 verification failed (nothing written); 2 usage or config\n"
-    "error; 3 conflicts left pending (--policy fail); 4 lock or lease timeout;\n"
-    "5 remote unreachable or push rejected (status: fetch failed); 6 degraded (merged, but some fragments\n"
-    "were quarantined (invalid, or a symlink or anything but a regular file) or\n"
-    "held back, or a corrupt memory.json or manifest at HEAD was rebuilt from the\n"
-    "last verified merge). A holder whose lease was broken or taken over publishes\n"
-    "nothing and exits 4. lease break: 0 broken or already released; 2 no --token,\n"
-    "or no lease branch; 4 held with another token; 5 unreachable.\n"
-    "\n"
-    "Environment: MEMTUI_REPO, MEMORY_FILE_PATH, MEMTUI_GIT_TOKEN (a token for an\n"
-    "http(s) remote, e.g. in CI; else git's credential helpers, then GIT_ASKPASS).\n"
-    "\n"
-    "Example crontab line, shown folded (`schedule --print --kind cron` prints\n"
-    "yours; absolute paths, since cron's PATH is minimal and it sees neither\n"
-    "$MEMTUI_REPO nor $MEMORY_FILE_PATH):\n"
-    "  */15 * * * * /usr/local/bin/memtui --batch --repo /home/you/memory-repo\n"
-    "    --env laptop --memory-file /home/you/memory.json sync\n"
-    "    >>/home/you/.cache/memtui-sync.log 2>&1\n";
-
 void mt_usage(FILE *to)
 {
     fputs(USAGE, to);
-}
-
-void mt_help(FILE *to)
-{
-    fputs(USAGE, to);
-    fputc('\n', to);
-    fputs(HELP, to);
 }
 
 bool mt_env_name_valid(const char *env)
@@ -206,96 +114,96 @@ static int bad(const char *fmt, const char *v)
     return MT_EXIT_USAGE;
 }
 
-int mt_config_parse(struct mt_config *c, int argc, char **argv)
+/* One option getopt_long returned (o, with optarg) into c: MT_EXIT_OK, or
+ * MT_EXIT_USAGE after saying why. */
+static int take_option(struct mt_config *c, int o, char **argv)
 {
-    memset(c, 0, sizeof(*c));
-    c->lock_timeout = -1;   /* not given: settings.c fills it */
-    c->lease_ttl = -1;
-    c->policy = MT_POLICY_PRESERVE;
-    c->limit = 10;
-    c->min_age_days = 14;
-    opterr = 0;
-    optind = 0;   /* 0, not 1: glibc then also forgets its place inside a short-option cluster */
-    int o;
-    while ((o = getopt_long(argc, argv, "h", OPTIONS, NULL)) != -1) {
-        switch (o) {
-        case OPT_REPO: set(&c->repo, optarg); break;
-        case OPT_ENV: set(&c->env, optarg); break;
-        case OPT_MEMORY_FILE: set(&c->memory_file, optarg); break;
-        case OPT_REMOTE: set(&c->remote, optarg); break;
-        case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
-        case OPT_LOCK_TIMEOUT:
-            if (!mt_seconds_parse(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
-                return bad("--lock-timeout wants seconds from 0 to 604800, not '%s'", optarg);
-            break;
-        case OPT_LEASE_TTL:
-            /* whole seconds go into lease.json: 1.5 is 2 */
-            if (!mt_seconds_parse(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
-                return bad("--lease-ttl wants seconds from 1 to 3600, not '%s'", optarg);
-            break;
-        case OPT_JSON: c->json = true; break;
-        case OPT_THEME: set(&c->theme, optarg); break;
-        case OPT_BATCH: c->batch = true; break;
-        case OPT_POLICY:
-            if (strcmp(optarg, "preserve") == 0) c->policy = MT_POLICY_PRESERVE;
-            else if (strcmp(optarg, "fail") == 0) c->policy = MT_POLICY_FAIL;
-            else return bad("--policy is preserve or fail, not '%s'", optarg);
-            break;
-        case OPT_DRY_RUN: c->dry_run = true; break;
-        case OPT_NO_PUSH: c->no_push = true; break;
-        case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
-        case OPT_CLAIM_ENV: c->claim_env = true; break;
-        case OPT_OFFLINE: c->offline = true; break;
-        case OPT_LIMIT: {
-            uint64_t n;
-            if (!whole_number(optarg, 100000, &n))
-                return bad("--limit wants a number of entries (1 to 100000), not '%s'", optarg);
-            c->limit = (size_t)n;
-            break;
-        }
-        case OPT_TOKEN:
-            if (!whole_number(optarg, UINT64_MAX, &c->token))
-                return bad("--token wants a lease token (1 or more), not '%s'", optarg);
-            break;
-        case OPT_PRINT: c->print = true; break;
-        case OPT_INSTALL: c->install = true; break;
-        case OPT_FORCE: c->force = true; break;
-        case OPT_EVERY: {
-            uint64_t n;
-            if (!whole_number(optarg, 1440, &n)) return bad("--every wants minutes (1 to 1440), not '%s'", optarg);
-            c->every = (unsigned)n;
-            break;
-        }
-        case OPT_KIND: set(&c->kind, optarg); break;
-        case OPT_MIN_AGE:
-            if (!mt_seconds_parse(optarg, 0, 36500, &c->min_age_days))
-                return bad("--min-age wants days from 0 to 36500, not '%s'", optarg);
-            break;
-        case OPT_FROM: set(&c->from, optarg); break;
-        case OPT_TO: set(&c->to, optarg); break;
-        case OPT_ENTITY:
-            c->entities = xrealloc(c->entities, (c->nentities + 1) * sizeof(char *));
-            c->entities[c->nentities++] = xstrdup(optarg);
-            break;
-        case 'h': c->help = true; break;
-        case OPT_VERSION: c->version = true; break;
-        case '?':
-        default:
-            if (optopt && optopt < 256) {
-                char s[2] = {(char)optopt, 0};
-                return bad("unknown option -%s", s);
-            }
-            return bad("unknown option or missing value: %s", argv[optind - 1]);
-        }
+    switch (o) {
+    case OPT_REPO: set(&c->repo, optarg); break;
+    case OPT_ENV: set(&c->env, optarg); break;
+    case OPT_MEMORY_FILE: set(&c->memory_file, optarg); break;
+    case OPT_REMOTE: set(&c->remote, optarg); break;
+    case OPT_LOCK_FILE: set(&c->lock_file, optarg); break;
+    case OPT_LOCK_TIMEOUT:
+        if (!mt_seconds_parse(optarg, 0, MT_LOCK_TIMEOUT_MAX, &c->lock_timeout))
+            return bad("--lock-timeout wants seconds from 0 to 604800, not '%s'", optarg);
+        break;
+    case OPT_LEASE_TTL:
+        /* whole seconds go into lease.json: 1.5 is 2 */
+        if (!mt_seconds_parse(optarg, 1, (double)MT_LEASE_TTL_MAX + 0.49, &c->lease_ttl))
+            return bad("--lease-ttl wants seconds from 1 to 3600, not '%s'", optarg);
+        break;
+    case OPT_JSON: c->json = true; break;
+    case OPT_THEME: set(&c->theme, optarg); break;
+    case OPT_BATCH: c->batch = true; break;
+    case OPT_POLICY:
+        if (strcmp(optarg, "preserve") == 0) c->policy = MT_POLICY_PRESERVE;
+        else if (strcmp(optarg, "fail") == 0) c->policy = MT_POLICY_FAIL;
+        else return bad("--policy is preserve or fail, not '%s'", optarg);
+        break;
+    case OPT_DRY_RUN: c->dry_run = true; break;
+    case OPT_NO_PUSH: c->no_push = true; break;
+    case OPT_ALLOW_MASS: c->allow_mass_delete = true; break;
+    case OPT_CLAIM_ENV: c->claim_env = true; break;
+    case OPT_OFFLINE: c->offline = true; break;
+    case OPT_LIMIT: {
+        uint64_t n;
+        if (!whole_number(optarg, 100000, &n))
+            return bad("--limit wants a number of entries (1 to 100000), not '%s'", optarg);
+        c->limit = (size_t)n;
+        break;
     }
-    if (optind < argc) {
-        c->command = xstrdup(argv[optind++]);
-        c->nargs = (size_t)(argc - optind);
-        c->args = xcalloc(c->nargs + 1, sizeof(char *));
-        for (size_t i = 0; i < c->nargs; i++) c->args[i] = xstrdup(argv[optind + (int)i]);
+    case OPT_TOKEN:
+        if (!whole_number(optarg, UINT64_MAX, &c->token))
+            return bad("--token wants a lease token (1 or more), not '%s'", optarg);
+        break;
+    case OPT_PRINT: c->print = true; break;
+    case OPT_INSTALL: c->install = true; break;
+    case OPT_FORCE: c->force = true; break;
+    case OPT_EVERY: {
+        uint64_t n;
+        if (!whole_number(optarg, 1440, &n)) return bad("--every wants minutes (1 to 1440), not '%s'", optarg);
+        c->every = (unsigned)n;
+        break;
     }
-    if (c->help || c->version) return MT_EXIT_OK;
-    if (c->command && !c->batch) return bad("'%s': batch commands need --batch", c->command);
+    case OPT_KIND: set(&c->kind, optarg); break;
+    case OPT_MIN_AGE:
+        if (!mt_seconds_parse(optarg, 0, 36500, &c->min_age_days))
+            return bad("--min-age wants days from 0 to 36500, not '%s'", optarg);
+        break;
+    case OPT_FROM: set(&c->from, optarg); break;
+    case OPT_TO: set(&c->to, optarg); break;
+    case OPT_ENTITY:
+        c->entities = xrealloc(c->entities, (c->nentities + 1) * sizeof(char *));
+        c->entities[c->nentities++] = xstrdup(optarg);
+        break;
+    case 'h': c->help = true; break;
+    case OPT_VERSION: c->version = true; break;
+    case '?':
+    default:
+        if (optopt && optopt < 256) {
+            char s[2] = {(char)optopt, 0};
+            return bad("unknown option -%s", s);
+        }
+        return bad("unknown option or missing value: %s", argv[optind - 1]);
+    }
+    return MT_EXIT_OK;
+}
+
+/* The first operand is the batch command, the rest its arguments. */
+static void take_command(struct mt_config *c, int argc, char **argv)
+{
+    if (optind >= argc) return;
+    c->command = xstrdup(argv[optind++]);
+    c->nargs = (size_t)(argc - optind);
+    c->args = xcalloc(c->nargs + 1, sizeof(char *));
+    for (size_t i = 0; i < c->nargs; i++) c->args[i] = xstrdup(argv[optind + (int)i]);
+}
+
+/* What the command line left open, from the environment, the config file,
+ * discovery and the defaults (settings.h); then the env name's check. */
+static int resolve_settings(struct mt_config *c)
+{
     struct mt_error err = {0};
     if (mt_settings_resolve(c, &err)) {
         char *m = xstrdup(err.msg);
@@ -307,6 +215,25 @@ int mt_config_parse(struct mt_config *c, int argc, char **argv)
     if (!mt_env_name_valid(c->env))
         return bad("invalid environment name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", c->env);
     return MT_EXIT_OK;
+}
+
+int mt_config_parse(struct mt_config *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof(*c));
+    c->lock_timeout = -1;   /* not given: settings.c fills it */
+    c->lease_ttl = -1;
+    c->policy = MT_POLICY_PRESERVE;
+    c->limit = 10;
+    c->min_age_days = 14;
+    opterr = 0;
+    optind = 0;   /* 0, not 1: glibc then also forgets its place inside a short-option cluster */
+    int o, rc;
+    while ((o = getopt_long(argc, argv, "h", OPTIONS, NULL)) != -1)
+        if ((rc = take_option(c, o, argv)) != MT_EXIT_OK) return rc;
+    take_command(c, argc, argv);
+    if (c->help || c->version) return MT_EXIT_OK;
+    if (c->command && !c->batch) return bad("'%s': batch commands need --batch", c->command);
+    return resolve_settings(c);
 }
 
 void mt_config_free(struct mt_config *c)

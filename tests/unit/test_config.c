@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <sys/wait.h>
 
+#include "memtui/batch/help.h"
 #include "memtui/config/config.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -560,23 +561,12 @@ START_TEST(test_reparse_after_short_cluster_error)
 }
 END_TEST
 
-static char *capture_file(void (*fn)(FILE *))
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(f);
-    fn(f);
-    fclose(f);
-    return text;
-}
-
 START_TEST(test_usage_and_help_text)
 {
-    char *u = capture_file(mt_usage);
+    char *u = tu_capture(mt_usage);
     ck_assert_msg(strstr(u, "usage: memtui") && strstr(u, "--batch"), "usage: %s", u);
     free(u);
-    char *h = capture_file(mt_help);
+    char *h = tu_capture(mt_help);
     static const char *must[] = {"usage: memtui", "--repo", "--env", "--memory-file", "--remote", "--lock-file",
                                  "--lock-timeout", "--lease-ttl", "--json", "--help", "--version", "--theme",
                                  "init URL", "export", "--from", "merge", "--policy preserve|fail", "--dry-run",

@@ -33,6 +33,18 @@ static inline int tu_sh(const char *fmt, ...)
     return rc;
 }
 
+/* What fn writes to a stream, as a string the caller frees. */
+static inline char *tu_capture(void (*fn)(FILE *))
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    fn(f);
+    fclose(f);
+    return text;
+}
+
 /* Each test file defines make_suite(); this main runs it. */
 #define TU_MAIN(make_suite)                                                   \
     int main(void)                                                            \

@@ -66,7 +66,7 @@ bool mt_env_name_valid(const char *env);
 /* A plain decimal number of seconds within [min, max] (the check of
  * --lock-timeout and --lease-ttl). */
 bool mt_seconds_parse(const char *v, double min, double max, double *out);
+/* The usage line (--help: help.h). */
 void mt_usage(FILE *to);
-void mt_help(FILE *to);
 
 #endif
