@@ -450,7 +450,11 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
         struct mt_plan *p = mt_app_plan(a);
         if (p && mt_intent_undo(&p->intent, &key)) {
             mt_plan_resolve(p);
-            mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
+            const char *name = NULL;   /* say whose decision went */
+            for (size_t i = 0; i < p->nconflicts && !name; i++)
+                if (strcmp(p->conflicts[i].key, key) == 0) name = p->conflicts[i].name;
+            if (name) mt_app_set_message(a, false, "%s: decision undone (%zu pending)", name, mt_plan_pending(p));
+            else mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
         } else mt_app_set_message(a, false, "nothing to undo");
         a->gen++;
         free(key);
