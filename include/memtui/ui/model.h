@@ -18,6 +18,7 @@
 #include "memtui/coord/lease.h"
 #include "memtui/coord/lock.h"
 #include "memtui/git/remote_view.h"
+#include "memtui/ops/history.h"
 #include "memtui/ops/session.h"
 
 struct mt_job {
@@ -49,13 +50,8 @@ unsigned mt_job_peek(struct mt_job *j, char *buf, size_t size, size_t *done, siz
  * are then the main thread's). */
 bool mt_job_collect(struct mt_job *j);
 
-/* One merge recorded by a manifest in HEAD's first-parent history. */
-struct mt_ui_log {
-    char commit[MT_OID_HEX];
-    long long time;
-    char *summary;
-    struct mt_manifest m;
-};
+/* The panels' older name for a merge of the history (view_backups.c). */
+#define mt_ui_log mt_history_entry
 
 struct mt_ui_snap {
     struct mt_session s;
@@ -78,7 +74,7 @@ struct mt_ui_snap {
     struct mt_backup *backups;
     size_t nbackups;
     char *backups_error;
-    struct mt_ui_log *log;
+    struct mt_history_entry *log;    /* the merge log (mt_history_read) */
     size_t nlog;
     double loaded_at;                /* mt_monotonic() */
     struct mt_plan_rows *plan_rows;  /* the plan view's rows, counted by the job */
@@ -108,9 +104,6 @@ int mt_ui_load_job(struct mt_job *j);
 void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg);
 void mt_ui_snap_free(struct mt_ui_snap *s);
 
-/* The merge log: manifests along HEAD's first parents (newest first). */
-int mt_ui_log_read(struct mt_repo *r, size_t max, struct mt_ui_log **out, size_t *n, struct mt_error *err);
-void mt_ui_log_free(struct mt_ui_log *l, size_t n);
 /* The Log panel's line for a merge that was a restore (what came back from
  * where), or NULL for a plain merge. Caller frees. */
 char *mt_ui_log_restore_text(const struct mt_manifest *m);
