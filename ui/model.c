@@ -136,7 +136,7 @@ int mt_ui_load_job(struct mt_job *j)
         mt_session_close(&s->s);
     } else {
         s->open = true;
-        if (strcmp(j->kind, "fetch") == 0) mt_ui_fetch_remote(j, s, cfg);
+        if (mt_job_kind_info(j->type)->fetches) mt_ui_fetch_remote(j, s, cfg);
         load_local(j, s, cfg);
         load_lease(j, s, cfg);
     }

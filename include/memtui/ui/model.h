@@ -1,7 +1,7 @@
 /* ui/model.h: what the workstation shows, loaded off the input loop
  * (curses-free).
  *
- * One background job at a time (struct mt_job): loading a snapshot of the
+ * One background job at a time (job.h): loading a snapshot of the
  * repo (session, plan with MT_POLICY_FAIL so conflicts stay pending, lock,
  * lease and its chain, backups, the merge log), or a writing run (finish
  * the merge with the operator's decisions, a fresh sync, a restore). Each
@@ -10,7 +10,6 @@
 #ifndef MEMTUI_UI_MODEL_H
 #define MEMTUI_UI_MODEL_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "memtui/git/backups.h"
@@ -20,35 +19,7 @@
 #include "memtui/git/remote_view.h"
 #include "memtui/ops/history.h"
 #include "memtui/ops/session.h"
-
-struct mt_job {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    bool running;                /* started and not yet collected */
-    bool finished;               /* set by the worker (under mu) */
-    unsigned gen;                /* grows with every progress report */
-    char progress[256];
-    size_t done, total;          /* for a progress bar (total 0: none) */
-    int (*fn)(struct mt_job *j);
-    void *arg;                   /* the job's input, owned by the job */
-    void *result;                /* its output, handed over when collected */
-    int rc;                      /* MT_EXIT_* */
-    char *message;               /* what to tell the operator */
-    const char *kind;            /* "load", "merge", "sync", "restore" */
-};
-
-void mt_job_init(struct mt_job *j);
-void mt_job_destroy(struct mt_job *j);
-/* Start fn on a thread; false when a job is already running. */
-bool mt_job_start(struct mt_job *j, const char *kind, int (*fn)(struct mt_job *), void *arg);
-/* From the worker: a progress line (and a fraction when total > 0). */
-void mt_job_progress(struct mt_job *j, size_t done, size_t total, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Snapshot of the progress for drawing; returns gen. */
-unsigned mt_job_peek(struct mt_job *j, char *buf, size_t size, size_t *done, size_t *total);
-/* When the worker finished: join it and return true (result, rc, message
- * are then the main thread's). */
-bool mt_job_collect(struct mt_job *j);
+#include "memtui/ui/job.h"
 
 /* The panels' older name for a merge of the history (view_backups.c). */
 #define mt_ui_log mt_history_entry
@@ -98,7 +69,7 @@ int mt_ui_lease_job(struct mt_job *j);
 void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from);
 
 /* The load job: arg is the config (borrowed), result a struct mt_ui_snap.
- * Started as kind "fetch" (R), it first fetches the remote (remote-tracking
+ * Started as MT_JOB_FETCH (R), it first fetches the remote (remote-tracking
  * refs only, objects received shown as progress) and fills snap->remote. */
 int mt_ui_load_job(struct mt_job *j);
 void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg);
