@@ -76,8 +76,8 @@ void mt_job_destroy(struct mt_job *j);
 /* Start fn on a thread as a job of kind k; false when a job is already
  * running. */
 bool mt_job_run(struct mt_job *j, enum mt_job_kind k, int (*fn)(struct mt_job *), void *arg);
-/* The same for a caller that names the kind ("diff"); false too for a name
- * no kind has. */
+/* The same for a caller that names the kind ("diff": view_backups.c, the
+ * one such caller left); false too for a name no kind has. */
 bool mt_job_start(struct mt_job *j, const char *name, int (*fn)(struct mt_job *), void *arg);
 /* From the worker: a progress line (and a fraction when total > 0). */
 void mt_job_progress(struct mt_job *j, size_t done, size_t total, const char *fmt, ...)

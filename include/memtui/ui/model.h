@@ -21,7 +21,8 @@
 #include "memtui/ops/session.h"
 #include "memtui/ui/job.h"
 
-/* The panels' older name for a merge of the history (view_backups.c). */
+/* The older name of a merge of the history, which view_backups.c still
+ * uses: drop it once that file says struct mt_history_entry. */
 #define mt_ui_log mt_history_entry
 
 struct mt_ui_snap {
