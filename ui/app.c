@@ -71,15 +71,15 @@ void mt_app_free(struct mt_app *a)
 
 void mt_app_refresh(struct mt_app *a)
 {
-    if (!mt_job_start(&a->job, "load", mt_ui_load_job, (void *)a->cfg))
-        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+    if (!mt_job_run(&a->job, MT_JOB_LOAD, mt_ui_load_job, (void *)a->cfg))
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
 }
 
 /* R: fetch, then reload (one job: the keys stay live meanwhile). */
 static void fetch_and_refresh(struct mt_app *a)
 {
-    if (!mt_job_start(&a->job, "fetch", mt_ui_load_job, (void *)a->cfg))
-        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+    if (!mt_job_run(&a->job, MT_JOB_FETCH, mt_ui_load_job, (void *)a->cfg))
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
 }
 
 bool mt_app_idle(const struct mt_app *a)
@@ -125,41 +125,47 @@ static void adopt(struct mt_app *a, struct mt_ui_snap *s)
 
 enum { LEASE_REFRESH_S = 5 };
 
-static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_job *), struct mt_ui_write_args *args);
+static void start_write(struct mt_app *a, enum mt_job_kind kind, int (*fn)(struct mt_job *),
+                        struct mt_ui_write_args *args);
 
 bool mt_app_poll(struct mt_app *a)
 {
     bool redraw = false;
     if (mt_job_collect(&a->job)) {
         redraw = true;
-        const char *kind = a->job.kind;
-        if (strcmp(kind, "load") == 0 || strcmp(kind, "fetch") == 0) {
+        const struct mt_job_kind_info *kind = mt_job_kind_info(a->job.kind);
+        switch (kind->gives) {
+        case MT_JOB_GIVES_SNAPSHOT:
             adopt(a, a->job.result);
             a->job.result = NULL;
-            if (strcmp(kind, "fetch") == 0) mt_app_fetch_message(a);
-        } else if (strcmp(kind, "diff") == 0) {
+            if (kind->fetches) mt_app_fetch_message(a);
+            break;
+        case MT_JOB_GIVES_DIFF:
             mt_app_show_diff(a, a->job.result);
             a->job.result = NULL;
-        } else if (strcmp(kind, "lease") == 0) {
+            break;
+        case MT_JOB_GIVES_LEASE:
             if (a->snap) mt_ui_snap_take_lease(a->snap, a->job.result);
             mt_ui_snap_free(a->job.result);
             a->job.result = NULL;
-        } else {
+            break;
+        case MT_JOB_GIVES_EXIT: {
             bool ok = a->job.rc == MT_EXIT_OK || a->job.rc == MT_EXIT_DEGRADED;
-            mt_app_set_message(a, !ok, "%s (exit %d)", a->job.message ? a->job.message : kind, a->job.rc);
-            if (ok && strcmp(kind, "merge") == 0 && mt_app_plan(a))  /* the decisions are committed */
+            mt_app_set_message(a, !ok, "%s (exit %d)", a->job.message ? a->job.message : kind->name, a->job.rc);
+            if (ok && kind->commits_decisions && mt_app_plan(a))  /* the decisions are committed */
                 mt_intent_drop_decisions(&mt_app_plan(a)->intent);
             char *keep = a->message;
             a->message = NULL;
             mt_app_refresh(a);
             free(a->message);
             a->message = keep;
+            break;
+        }
         }
     }
-    if (!a->job.running && a->queued_kind) {
-        const char *kind = a->queued_kind;
-        a->queued_kind = NULL;
-        start_write(a, kind, a->queued_fn, a->queued_args);
+    if (!a->job.running && a->queued) {
+        a->queued = false;
+        start_write(a, a->queued_kind, a->queued_fn, a->queued_args);
         a->queued_args = NULL;
         redraw = true;
     }
@@ -179,7 +185,7 @@ bool mt_app_poll(struct mt_app *a)
         }
         if (!a->job.running && now - a->lease_checked > LEASE_REFRESH_S) {
             a->lease_checked = now;
-            mt_job_start(&a->job, "lease", mt_ui_lease_job, (void *)a->cfg);
+            mt_job_run(&a->job, MT_JOB_LEASE, mt_ui_lease_job, (void *)a->cfg);
         }
     }
     if (a->snap && a->snap->lock_path && now - a->lock_checked > 1.0) {
@@ -229,29 +235,32 @@ void mt_app_open_conflict(struct mt_app *a, size_t index)
     a->view = MT_VIEW_CONFLICT;
 }
 
-/* Reloads, the Locks panel's lease refresh and diffs only read: they end
- * by themselves and leave nothing half done. */
+/* A job that takes no lock (a reload, the lease refresh, a diff) ends by
+ * itself and leaves nothing half done. */
 static bool reading_job(const struct mt_job *j)
 {
-    return !strcmp(j->kind, "load") || !strcmp(j->kind, "fetch") || !strcmp(j->kind, "lease") || !strcmp(j->kind, "diff");
+    return mt_job_kind_reads_only(j->kind);
 }
 
-static void start_write(struct mt_app *a, const char *kind, int (*fn)(struct mt_job *), struct mt_ui_write_args *args)
+static void start_write(struct mt_app *a, enum mt_job_kind kind, int (*fn)(struct mt_job *),
+                        struct mt_ui_write_args *args)
 {
-    if (a->job.running && reading_job(&a->job) && !a->queued_kind) {
+    const char *name = mt_job_kind_info(kind)->name;
+    if (a->job.running && reading_job(&a->job) && !a->queued) {
         /* the operator said yes: the write waits for the read, not refused as busy */
+        a->queued = true;
         a->queued_kind = kind;
         a->queued_fn = fn;
         a->queued_args = args;
-        mt_app_set_message(a, false, "%s waits for the %s to end", kind, a->job.kind);
+        mt_app_set_message(a, false, "%s waits for the %s to end", name, a->job.name);
         return;
     }
-    if (!mt_job_start(&a->job, kind, fn, args)) {
-        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+    if (!mt_job_run(&a->job, kind, fn, args)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
         mt_ui_write_args_free(args);
         return;
     }
-    mt_app_set_message(a, false, "%s started", kind);
+    mt_app_set_message(a, false, "%s started", name);
 }
 
 static void confirmed(struct mt_app *a)
@@ -260,11 +269,11 @@ static void confirmed(struct mt_app *a)
     switch (a->confirm) {
     case MT_CONFIRM_MERGE:
         if (a->view == MT_VIEW_MENU) a->view = a->back;
-        start_write(a, "merge", mt_ui_merge_job, mt_ui_write_args(a->cfg, p));
+        start_write(a, MT_JOB_MERGE, mt_ui_merge_job, mt_ui_write_args(a->cfg, p));
         break;
     case MT_CONFIRM_SYNC:
         if (a->view == MT_VIEW_MENU) a->view = a->back;
-        start_write(a, "sync", mt_ui_sync_job, mt_ui_write_args(a->cfg, NULL));
+        start_write(a, MT_JOB_SYNC, mt_ui_sync_job, mt_ui_write_args(a->cfg, NULL));
         break;
     case MT_CONFIRM_RESTORE: {
         struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
@@ -275,7 +284,7 @@ static void confirmed(struct mt_app *a)
             if (a->text_marked[i]) names[n++] = a->text_names[i];
         mt_intent_set_restore(&args->intent, a->confirm_arg ? a->confirm_arg : "", names, n);
         free(names);
-        start_write(a, "restore", mt_ui_restore_job, args);
+        start_write(a, MT_JOB_RESTORE, mt_ui_restore_job, args);
         break;
     }
     case MT_CONFIRM_ABORT:
@@ -305,7 +314,7 @@ static void confirmed(struct mt_app *a)
     case MT_CONFIRM_BREAK_LEASE: {
         struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
         args->break_token = a->confirm_token;
-        start_write(a, "break", mt_ui_lease_break_job, args);
+        start_write(a, MT_JOB_BREAK, mt_ui_lease_break_job, args);
         break;
     }
     }
@@ -385,7 +394,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_QUIT:
         if (overlay) {
             a->view = a->back;
-        } else if ((a->job.running && !reading_job(&a->job)) || a->queued_kind) {
+        } else if ((a->job.running && !reading_job(&a->job)) || a->queued) {
             /* only writing work asks: reading leaves nothing half done */
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;
@@ -565,7 +574,7 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
                  a->confirm_arg ? a->confirm_arg : "?");
         break;
     case MT_CONFIRM_QUIT:
-        if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.kind);
+        if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.name);
         else snprintf(buf, size, "Quit and lose %zu decisions? [y/N]", decided_count(a));
         break;
     case MT_CONFIRM_BREAK_LEASE:

@@ -379,7 +379,7 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
         if (mt_app_poll(&a)) dirty = true;
         if (frame_log && was_running && !a.job.running) {
             double now = mt_monotonic();
-            fprintf(frame_log, "job t_ms=%.3f name=%s rc=%d collect_ms=%.3f\n", since_start(now), a.job.kind, a.job.rc,
+            fprintf(frame_log, "job t_ms=%.3f name=%s rc=%d collect_ms=%.3f\n", since_start(now), a.job.name, a.job.rc,
                     (now - polled) * 1e3);
         }
         if (dirty) {

@@ -5,7 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtui/ui/model.h"
+#include "memtui/ui/job.h"
+
+#include "memtui/base/util.h"
+
+enum { WRITES = MT_JOB_TAKES_LOCAL_LOCK | MT_JOB_TAKES_LEASE };
+
+/* Reloads, the lease refresh and diffs only read; merge, sync and restore
+ * run the operations (ops.h) under the local lock and the lease; a break
+ * writes the lease branch only (lease_ops.h takes no local lock). */
+static const struct mt_job_kind_info KINDS[MT_JOB_KINDS] = {
+    [MT_JOB_LOAD] = {"load", 0, MT_JOB_GIVES_SNAPSHOT, false, false},
+    [MT_JOB_FETCH] = {"fetch", 0, MT_JOB_GIVES_SNAPSHOT, true, false},
+    [MT_JOB_LEASE] = {"lease", 0, MT_JOB_GIVES_LEASE, false, false},
+    [MT_JOB_DIFF] = {"diff", 0, MT_JOB_GIVES_DIFF, false, false},
+    [MT_JOB_MERGE] = {"merge", WRITES, MT_JOB_GIVES_EXIT, false, true},
+    [MT_JOB_SYNC] = {"sync", WRITES, MT_JOB_GIVES_EXIT, false, false},
+    [MT_JOB_RESTORE] = {"restore", WRITES, MT_JOB_GIVES_EXIT, false, false},
+    [MT_JOB_BREAK] = {"break", MT_JOB_TAKES_LEASE, MT_JOB_GIVES_EXIT, false, false},
+};
+
+const struct mt_job_kind_info *mt_job_kind_info(enum mt_job_kind k)
+{
+    return &KINDS[k < MT_JOB_KINDS ? k : MT_JOB_LOAD];
+}
+
+bool mt_job_kind_reads_only(enum mt_job_kind k)
+{
+    return mt_job_kind_info(k)->takes == 0;
+}
 
 void mt_job_init(struct mt_job *j)
 {
@@ -32,9 +60,10 @@ static void *trampoline(void *arg)
     return NULL;
 }
 
-bool mt_job_start(struct mt_job *j, const char *kind, int (*fn)(struct mt_job *), void *arg)
+bool mt_job_run(struct mt_job *j, enum mt_job_kind k, int (*fn)(struct mt_job *), void *arg)
 {
     if (j->running) return false;
+    const char *kind = mt_job_kind_info(k)->name;
     free(j->message);
     j->message = NULL;
     j->result = NULL;
@@ -42,7 +71,8 @@ bool mt_job_start(struct mt_job *j, const char *kind, int (*fn)(struct mt_job *)
     j->finished = false;
     j->fn = fn;
     j->arg = arg;
-    j->kind = kind;
+    j->kind = k;
+    j->name = kind;
     j->done = j->total = 0;
     snprintf(j->progress, sizeof j->progress, "%s: starting", kind);
     if (pthread_create(&j->thread, NULL, trampoline, j)) {
@@ -53,6 +83,7 @@ bool mt_job_start(struct mt_job *j, const char *kind, int (*fn)(struct mt_job *)
     j->running = true;
     return true;
 }
+
 
 void mt_job_progress(struct mt_job *j, size_t done, size_t total, const char *fmt, ...)
 {

@@ -27,7 +27,7 @@ void mt_ui_snap_free(struct mt_ui_snap *s)
     mt_lease_chain_free(s->chain, s->nchain);
     mt_backups_free(s->backups, s->nbackups);
     free(s->backups_error);
-    mt_ui_log_free(s->log, s->nlog);
+    mt_history_free(s->log, s->nlog);
     mt_remote_view_free(&s->remote);
     free(s);
 }
@@ -69,7 +69,7 @@ static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
         mt_error_clear(&err);
     }
     mt_job_progress(j, 0, 0, "reading the merge log");
-    if (s->s.head[0] && mt_ui_log_read(s->s.repo, 50, &s->log, &s->nlog, &err)) mt_error_clear(&err);
+    if (s->s.head[0] && mt_history_read(s->s.repo, 50, &s->log, &s->nlog, &err)) mt_error_clear(&err);
 }
 
 /* The lease lives on the remote: a fetch, so last and never blocking. */
@@ -136,7 +136,7 @@ int mt_ui_load_job(struct mt_job *j)
         mt_session_close(&s->s);
     } else {
         s->open = true;
-        if (strcmp(j->kind, "fetch") == 0) mt_ui_fetch_remote(j, s, cfg);
+        if (mt_job_kind_info(j->kind)->fetches) mt_ui_fetch_remote(j, s, cfg);
         load_local(j, s, cfg);
         load_lease(j, s, cfg);
     }

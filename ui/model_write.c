@@ -38,8 +38,8 @@ static void plan_progress(void *ctx, size_t done, size_t total, const char *env)
 static void step(void *ctx, const char *what, int attempt)
 {
     struct mt_job *j = ctx;
-    if (attempt > 1) mt_job_progress(j, 0, 0, "%s: %s (attempt %d)", j->kind, what, attempt);
-    else mt_job_progress(j, 0, 0, "%s: %s", j->kind, what);
+    if (attempt > 1) mt_job_progress(j, 0, 0, "%s: %s (attempt %d)", j->name, what, attempt);
+    else mt_job_progress(j, 0, 0, "%s: %s", j->name, what);
 }
 
 /* What went wrong, if anything, is the job's message (err is cleared). */
@@ -48,7 +48,7 @@ static void job_failed(struct mt_job *j, struct mt_error *err)
     if (err->msg) {
         free(j->message);
         char *m = mt_error_format(err);
-        j->message = xasprintf("%s failed: %s", j->kind, m);
+        j->message = xasprintf("%s failed: %s", j->name, m);
         free(m);
     }
     mt_error_clear(err);
@@ -84,7 +84,7 @@ static int run_op(struct mt_job *j, enum mt_op_kind kind, enum mt_policy policy)
     struct mt_ui_write_args *a = j->arg;
     struct mt_session s;
     struct mt_error err = {0};
-    mt_job_progress(j, 0, 0, "%s: opening the repo", j->kind);
+    mt_job_progress(j, 0, 0, "%s: opening the repo", j->name);
     int rc = mt_session_open(&s, a->cfg, &err);
     if (!rc) {
         /* quiet: the audit log is written, but nothing goes to the screen's stderr */

@@ -45,7 +45,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     /* Older merges are backups too: any of them can be diffed and restored. */
     size_t shown = 0;
     for (size_t i = 0; i < s->nlog && shown < RECENT_MERGES; i++) {
-        const struct mt_ui_log *l = &s->log[i];
+        const struct mt_history_entry *l = &s->log[i];
         if (strcmp(l->commit, s->s.head) == 0) continue;  /* HEAD: nothing to bring back */
         if (!shown++) {
             mt_rows_line(out, MT_ROLE_DEFAULT, "%s", "");
@@ -133,8 +133,8 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     struct mt_ui_diff *d = xcalloc(1, sizeof(*d));
     d->cfg = a->cfg;
     d->ref = xstrdup(r->ref);
-    if (!mt_job_start(&a->job, "diff", mt_ui_diff_job, d)) {
-        mt_app_set_message(a, true, "busy: %s is running", a->job.kind);
+    if (!mt_job_run(&a->job, MT_JOB_DIFF, mt_ui_diff_job, d)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
         mt_ui_diff_free(d);
     }
 }

@@ -11,7 +11,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     if (!s || !s->open) return;
     if (!s->nlog) mt_rows_line(out, MT_ROLE_DIM, "no merges yet");
     for (size_t i = 0; i < s->nlog; i++) {
-        const struct mt_ui_log *l = &s->log[i];
+        const struct mt_history_entry *l = &s->log[i];
         char when[32];
         struct mt_row *r = mt_rows_add(out);
         mt_row_seg(r, MT_ROLE_HEADER, "%.10s", l->commit);

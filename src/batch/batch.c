@@ -384,26 +384,12 @@ static int count_blob(struct run *x, const char *blob, const char *name, char sh
     size_t len;
     if (mt_repo_blob_read(x->s.repo, blob, &data, &len, &x->err)) return -1;
     mt_sha256_hex(data, len, sha);
-    struct mt_fragment f;
-    if (mt_fragment_load(&f, name, data, len, &x->err)) return -1;
     struct mt_graph g;
-    mt_graph_init(&g);
-    int rc = 0;
-    for (size_t i = 0; i < f.nlines && !rc; i++) {
-        struct mt_item it;
-        rc = mt_item_parse(f.lines[i].p, f.lines[i].len, name, f.lines[i].lineno, &it, &x->err);
-        if (rc) break;
-        if (it.entity) mt_graph_add_entity(&g, it.entity);
-        if (it.relation) mt_graph_add_relation(&g, it.relation);
-        it.entity = NULL;
-        it.relation = NULL;
-        mt_item_clear(&it);
-    }
+    int rc = mt_graph_from_text(&g, name, data, len, &x->err);
     *ents = mt_graph_count_entities(&g);
     *rels = mt_graph_count_relations(&g);
     *obs = mt_graph_count_observations(&g);
     mt_graph_free(&g);
-    mt_fragment_free(&f);
     return rc;
 }
 

@@ -74,15 +74,10 @@ static void read_remote_frag(struct mt_repo *r, const char *tip, const char *nam
         free(data);
         return;
     }
-    struct mt_fragment fr;
     struct mt_graph g;
-    mt_graph_init(&g);
-    if (mt_fragment_load(&fr, name, data, len, &e) == 0) {   /* takes data */
-        if (mt_fragment_to_graph(&fr, &g, &e) == 0) {
-            f->entities = (long long)mt_graph_count_entities(&g);
-            f->relations = (long long)mt_graph_count_relations(&g);
-        }
-        mt_fragment_free(&fr);
+    if (mt_graph_from_text(&g, name, data, len, &e) == 0) {   /* takes data */
+        f->entities = (long long)mt_graph_count_entities(&g);
+        f->relations = (long long)mt_graph_count_relations(&g);
     }
     if (e.msg) f->problem = mt_error_format(&e);
     mt_error_clear(&e);

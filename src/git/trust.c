@@ -119,11 +119,7 @@ static int read_graph(struct mt_repo *r, const char *blob, char sha[MT_SHA256_HE
     mt_graph_init(g);
     if (mt_repo_blob_read(r, blob, &data, &len, err)) return -1;
     mt_sha256_hex(data, len, sha);
-    struct mt_fragment f;
-    if (mt_fragment_load(&f, "memory.json", data, len, err)) return -1;
-    int rc = mt_fragment_to_graph(&f, g, err);
-    mt_fragment_free(&f);
-    return rc;
+    return mt_graph_from_text(g, "memory.json", data, len, err);
 }
 
 char *mt_trust_check_u(const struct mt_manifest *m, const char u_sha[MT_SHA256_HEX], const struct mt_graph *u)

@@ -338,6 +338,18 @@ int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t
     return 0;
 }
 
+int mt_graph_from_text(struct mt_graph *g, const char *file, char *data, size_t len, struct mt_error *err)
+{
+    mt_graph_init(g);
+    struct mt_fragment f;
+    /* keys are not needed: mt_item_parse finds them again */
+    if (mt_fragment_load_lazy(&f, file, data, len, NULL, NULL, err)) return -1;   /* it let go of data */
+    int rc = mt_fragment_to_graph(&f, g, err);
+    mt_fragment_free(&f);
+    if (rc) mt_graph_free(g);
+    return rc;
+}
+
 int mt_fragment_to_graph(const struct mt_fragment *f, struct mt_graph *g, struct mt_error *err)
 {
     for (size_t i = 0; i < f->nlines; i++) {

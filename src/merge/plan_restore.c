@@ -8,12 +8,8 @@
 int mt_plan_add_restore(struct mt_plan *p, const char *label, const char *graph_text, size_t len,
                         char *const *names, size_t nnames, size_t *restored, struct mt_error *err)
 {
-    struct mt_fragment src;
-    if (mt_fragment_load(&src, label, xstrndup(graph_text, len), len, err)) return -1;
     struct mt_graph g;
-    mt_graph_init(&g);
-    int rc = mt_fragment_to_graph(&src, &g, err);
-    mt_fragment_free(&src);
+    int rc = mt_graph_from_text(&g, label, xstrndup(graph_text, len), len, err);
     struct mt_buf text;
     mt_buf_init(&text);
     struct mt_strmap wanted;

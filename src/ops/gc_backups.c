@@ -92,14 +92,10 @@ static int main_graph(struct mt_repo *r, struct mt_graph *g, struct mt_error *er
     }
     char sha[MT_SHA256_HEX];
     mt_sha256_hex(text, len, sha);
-    struct mt_fragment f;
-    if (mt_fragment_load(&f, "memory.json", text, len, err)) {
+    if (mt_graph_from_text(g, "memory.json", text, len, err)) {
         rc = -1;
         goto out;
     }
-    mt_graph_init(g);
-    rc = mt_fragment_to_graph(&f, g, err);
-    mt_fragment_free(&f);
     char *why = rc ? NULL : mt_trust_check_u(&m, sha, g);
     if (why) {
         mt_error_set(err, "memory.json on main waits for its repair by the next merge (%s)", why);

@@ -68,18 +68,11 @@ static int missing_in(const struct mt_graph *main, const struct mt_graph *g, con
 
 int mt_gc_missing(const struct mt_graph *main, const char *file, char *data, size_t len, char **why)
 {
-    struct mt_fragment f;
     struct mt_graph g;
     struct mt_error err = {0};
     *why = NULL;
-    if (mt_fragment_load(&f, file, data, len, &err)) {
-        *why = xasprintf("%s cannot be read: %s", file, err.msg ? err.msg : "?");
-        mt_error_clear(&err);
-        return -1;
-    }
-    mt_graph_init(&g);
     int rc = 0;
-    if (mt_fragment_to_graph(&f, &g, &err)) {
+    if (mt_graph_from_text(&g, file, data, len, &err)) {
         *why = xasprintf("%s cannot be read: %s", file, err.msg ? err.msg : "?");
         rc = -1;
     } else {
@@ -87,6 +80,5 @@ int mt_gc_missing(const struct mt_graph *main, const char *file, char *data, siz
     }
     mt_error_clear(&err);
     mt_graph_free(&g);
-    mt_fragment_free(&f);
     return rc;
 }

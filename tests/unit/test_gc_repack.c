@@ -16,12 +16,7 @@ static char *T;
 static void setup(void)
 {
     T = tu_tmpdir();
-    setenv("HOME", T, 1);
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_AUTHOR_NAME", "Set Up", 1);
-    setenv("GIT_AUTHOR_EMAIL", "setup@example.invalid", 1);
-    setenv("GIT_COMMITTER_NAME", "Set Up", 1);
-    setenv("GIT_COMMITTER_EMAIL", "setup@example.invalid", 1);
+    tu_git_env(T);
     mt_repo_global_init();
 }
 

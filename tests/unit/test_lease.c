@@ -23,13 +23,7 @@ static int clone_seq;
 static void setup(void)
 {
     T = tu_tmpdir();
-    setenv("HOME", T, 1);
-    unsetenv("XDG_CONFIG_HOME");
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_AUTHOR_NAME", "Set Up", 1);
-    setenv("GIT_AUTHOR_EMAIL", "setup@example.invalid", 1);
-    setenv("GIT_COMMITTER_NAME", "Set Up", 1);
-    setenv("GIT_COMMITTER_EMAIL", "setup@example.invalid", 1);
+    tu_git_env(T);
     atexit(gitd_stop);  /* a failed assertion exits the test process */
     mt_repo_global_init();
 }

@@ -942,6 +942,68 @@ START_TEST(bad_input_line_numbers)
 }
 END_TEST
 
+/* mt_graph_from_text, the one way bytes become a graph: JSONL (duplicates
+ * folded, lines of another type skipped, CRLF) and legacy documents give the
+ * same graph; bytes that do not parse give -1 naming file and line, and an
+ * empty graph. */
+static int graph_of(const char *text, struct mt_graph *g, struct mt_error *err)
+{
+    size_t len = strlen(text);
+    char *d = xmalloc(len ? len : 1);
+    memcpy(d, text, len);
+    return mt_graph_from_text(g, "memory-x.json", d, len, err);
+}
+
+START_TEST(graph_from_text)
+{
+    static const char *same[] = {
+        L_ALICE "\r\n{\"type\":\"note\",\"text\":\"x\"}\r\n" L_BOB "\r\n" L_KNOWS "\r\n" L_ALICE2 "\r\n" L_KNOWS,
+        "{\"entities\":[" L_ALICE "," L_BOB "," L_ALICE2 "],\"relations\":[" L_KNOWS "]}\n",
+        "[" L_ALICE "," L_BOB "," L_KNOWS "," L_ALICE2 "]",
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        struct mt_graph g;
+        struct mt_error err = {0};
+        ck_assert_msg(graph_of(same[i], &g, &err) == 0, "case %zu: %s", i, err.msg ? err.msg : "");
+        ck_assert_uint_eq(mt_graph_count_entities(&g), 2);
+        ck_assert_uint_eq(mt_graph_count_relations(&g), 1);
+        ck_assert_uint_eq(mt_graph_count_observations(&g), 3);
+        char *key = mt_entity_key("Alice");
+        const struct mt_entity *a = mt_graph_entity(&g, key);
+        free(key);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_uint_eq(a->obs.n, 2);
+        ck_assert_str_eq(a->obs.items[1], "likes coffee");
+        ck_assert_ptr_nonnull(mt_graph_relation(&g, KNOWS_KEY));
+        mt_graph_free(&g);
+    }
+
+    struct mt_graph g;
+    struct mt_error err = {0};
+    ck_assert_int_eq(graph_of("", &g, &err), 0);
+    ck_assert_uint_eq(mt_graph_count_entities(&g), 0);
+    mt_graph_free(&g);
+
+    static const struct {
+        const char *text, *prefix;
+    } bad[] = {
+        {L_ALICE "\n" L_BOB "\n{\"type\":\"entity\",\"name\":\"X\"\n" L_KNOWS "\n", "memory-x.json:3:"},
+        {L_ALICE "\n{\"type\":\"relation\",\"from\":\"A\"}\n", "memory-x.json:2:"},
+        {"{\"entities\":[" L_ALICE ",],\"relations\":[]}\n", "memory-x.json:1:"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(graph_of(bad[i].text, &g, &err), -1);
+        char *m = mt_error_format(&err);
+        ck_assert_msg(strncmp(m, bad[i].prefix, strlen(bad[i].prefix)) == 0, "case %zu: \"%s\"", i, m);
+        free(m);
+        mt_error_clear(&err);
+        ck_assert_uint_eq(mt_graph_count_entities(&g), 0);
+        ck_assert_uint_eq(mt_graph_count_relations(&g), 0);
+        mt_graph_free(&g);
+    }
+}
+END_TEST
+
 /* A legacy document that does not parse: mt_fragment_load fails naming the
  * line and column of the error in the document. */
 START_TEST(bad_legacy_load)
@@ -1342,6 +1404,7 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, bad_input_quarantined, 0, (int)N_BAD);
     tcase_add_test(tc, bad_input_line_numbers);
     tcase_add_test(tc, bad_legacy_load);
+    tcase_add_test(tc, graph_from_text);
     tcase_add_loop_test(tc, bad_input_accepted_by_json_c, 0, (int)N_BAD_ACCEPTED);
     tcase_add_test(tc, bad_legacy_syntax);
     tcase_add_test(tc, bad_legacy_item_position);

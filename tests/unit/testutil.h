@@ -45,6 +45,19 @@ static inline char *tu_capture(void (*fn)(FILE *))
     return text;
 }
 
+/* Set-up git commands get home as HOME, no system or user config, and an
+ * identity from the environment (the library must cope without one). */
+static inline void tu_git_env(const char *home)
+{
+    setenv("HOME", home, 1);
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+    setenv("GIT_AUTHOR_NAME", "Set Up", 1);
+    setenv("GIT_AUTHOR_EMAIL", "setup@example.invalid", 1);
+    setenv("GIT_COMMITTER_NAME", "Set Up", 1);
+    setenv("GIT_COMMITTER_EMAIL", "setup@example.invalid", 1);
+}
+
 /* Each test file defines make_suite(); this main runs it. */
 #define TU_MAIN(make_suite)                                                   \
     int main(void)                                                            \

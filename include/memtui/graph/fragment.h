@@ -72,6 +72,12 @@ void mt_fragment_empty(struct mt_fragment *f, const char *file);
 /* Parse every line of f into g (duplicate names fold, lines of another
  * type are skipped); -1 with err at the first bad line. */
 int mt_fragment_to_graph(const struct mt_fragment *f, struct mt_graph *g, struct mt_error *err);
+/* The one way a graph file's bytes (a fragment, memory.json, a backup's
+ * graph; JSONL or legacy) become a graph: mt_fragment_load, then
+ * mt_fragment_to_graph. Takes data (malloc'd); g is initialised here. -1
+ * with err naming file and line when the bytes do not parse; g is then
+ * empty. */
+int mt_graph_from_text(struct mt_graph *g, const char *file, char *data, size_t len, struct mt_error *err);
 void mt_fragment_free(struct mt_fragment *f);
 
 /* line -> index by exact bytes; key -> first line with that key, and a chain

@@ -112,7 +112,8 @@ struct mt_app {
     struct mt_job job;
     unsigned job_gen;                 /* progress already drawn */
     /* A write asked for while a reading job runs, started when it ends. */
-    const char *queued_kind;
+    bool queued;
+    enum mt_job_kind queued_kind;
     int (*queued_fn)(struct mt_job *j);
     struct mt_ui_write_args *queued_args;
     enum mt_view_id view;             /* what the body shows */

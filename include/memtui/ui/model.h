@@ -1,7 +1,7 @@
 /* ui/model.h: what the workstation shows, loaded off the input loop
  * (curses-free).
  *
- * One background job at a time (struct mt_job): loading a snapshot of the
+ * One background job at a time (job.h): loading a snapshot of the
  * repo (session, plan with MT_POLICY_FAIL so conflicts stay pending, lock,
  * lease and its chain, backups, the merge log), or a writing run (finish
  * the merge with the operator's decisions, a fresh sync, a restore). Each
@@ -10,7 +10,6 @@
 #ifndef MEMTUI_UI_MODEL_H
 #define MEMTUI_UI_MODEL_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "memtui/git/backups.h"
@@ -18,44 +17,9 @@
 #include "memtui/coord/lease.h"
 #include "memtui/coord/lock.h"
 #include "memtui/git/remote_view.h"
+#include "memtui/ops/history.h"
 #include "memtui/ops/session.h"
-
-struct mt_job {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    bool running;                /* started and not yet collected */
-    bool finished;               /* set by the worker (under mu) */
-    unsigned gen;                /* grows with every progress report */
-    char progress[256];
-    size_t done, total;          /* for a progress bar (total 0: none) */
-    int (*fn)(struct mt_job *j);
-    void *arg;                   /* the job's input, owned by the job */
-    void *result;                /* its output, handed over when collected */
-    int rc;                      /* MT_EXIT_* */
-    char *message;               /* what to tell the operator */
-    const char *kind;            /* "load", "merge", "sync", "restore" */
-};
-
-void mt_job_init(struct mt_job *j);
-void mt_job_destroy(struct mt_job *j);
-/* Start fn on a thread; false when a job is already running. */
-bool mt_job_start(struct mt_job *j, const char *kind, int (*fn)(struct mt_job *), void *arg);
-/* From the worker: a progress line (and a fraction when total > 0). */
-void mt_job_progress(struct mt_job *j, size_t done, size_t total, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Snapshot of the progress for drawing; returns gen. */
-unsigned mt_job_peek(struct mt_job *j, char *buf, size_t size, size_t *done, size_t *total);
-/* When the worker finished: join it and return true (result, rc, message
- * are then the main thread's). */
-bool mt_job_collect(struct mt_job *j);
-
-/* One merge recorded by a manifest in HEAD's first-parent history. */
-struct mt_ui_log {
-    char commit[MT_OID_HEX];
-    long long time;
-    char *summary;
-    struct mt_manifest m;
-};
+#include "memtui/ui/job.h"
 
 struct mt_ui_snap {
     struct mt_session s;
@@ -78,7 +42,7 @@ struct mt_ui_snap {
     struct mt_backup *backups;
     size_t nbackups;
     char *backups_error;
-    struct mt_ui_log *log;
+    struct mt_history_entry *log;    /* the merge log (mt_history_read) */
     size_t nlog;
     double loaded_at;                /* mt_monotonic() */
     struct mt_plan_rows *plan_rows;  /* the plan view's rows, counted by the job */
@@ -102,15 +66,12 @@ int mt_ui_lease_job(struct mt_job *j);
 void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from);
 
 /* The load job: arg is the config (borrowed), result a struct mt_ui_snap.
- * Started as kind "fetch" (R), it first fetches the remote (remote-tracking
+ * Started as MT_JOB_FETCH (R), it first fetches the remote (remote-tracking
  * refs only, objects received shown as progress) and fills snap->remote. */
 int mt_ui_load_job(struct mt_job *j);
 void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg);
 void mt_ui_snap_free(struct mt_ui_snap *s);
 
-/* The merge log: manifests along HEAD's first parents (newest first). */
-int mt_ui_log_read(struct mt_repo *r, size_t max, struct mt_ui_log **out, size_t *n, struct mt_error *err);
-void mt_ui_log_free(struct mt_ui_log *l, size_t n);
 /* The Log panel's line for a merge that was a restore (what came back from
  * where), or NULL for a plain merge. Caller frees. */
 char *mt_ui_log_restore_text(const struct mt_manifest *m);
