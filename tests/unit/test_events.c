@@ -6,8 +6,6 @@
  * sink puts the default back. */
 #include "testutil.h"
 
-#include <fcntl.h>
-
 #include "memtui/base/audit.h"
 #include "memtui/base/events.h"
 #include "memtui/base/fsutil.h"
@@ -31,29 +29,6 @@ static void seen_free(struct seen *s)
 {
     for (size_t i = 0; i < s->n; i++) free(s->text[i]);
     mt_event_set_sink(NULL, NULL);
-}
-
-/* Run fn with stderr going to a file; returns what was written. */
-static char *capture_stderr(void (*fn)(void))
-{
-    char *dir = tu_tmpdir(), *path = xasprintf("%s/stderr.txt", dir);
-    fflush(stderr);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(fd, 0);
-    int saved = dup(2);
-    dup2(fd, 2);
-    close(fd);
-    fn();
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    char *text = NULL;
-    size_t len = 0;
-    ck_assert_int_eq(mt_file_read(path, &text, &len, NULL, NULL), 0);
-    tu_sh("rm -rf '%s'", dir);
-    free(path);
-    free(dir);
-    return text;
 }
 
 START_TEST(test_sink_gets_events)
@@ -129,7 +104,7 @@ static void emit_some(void)
 
 START_TEST(test_default_prints)
 {
-    char *err = capture_stderr(emit_some);
+    char *err = tu_capture_stderr(emit_some);
     ck_assert_str_eq(err, "memtui: a warning: 1\nmemtui: an audit line\n");
     free(err);
 }
@@ -140,7 +115,7 @@ START_TEST(test_null_sink_restores_default)
     struct seen s = {0};
     mt_event_set_sink(record, &s);
     mt_event_set_sink(NULL, NULL);
-    char *err = capture_stderr(emit_some);
+    char *err = tu_capture_stderr(emit_some);
     ck_assert_uint_eq(s.n, 0);
     ck_assert_str_eq(err, "memtui: a warning: 1\nmemtui: an audit line\n");
     free(err);

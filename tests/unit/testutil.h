@@ -33,6 +33,29 @@ static inline int tu_sh(const char *fmt, ...)
     return rc;
 }
 
+/* Run fn with stderr going to a temporary file; returns what was written
+ * (NUL-terminated; the caller frees). */
+static inline char *tu_capture_stderr(void (*fn)(void))
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(f), 2);
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    if (n < 0) n = 0;
+    char *text = calloc(1, (size_t)n + 1);
+    rewind(f);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
+}
+
 /* Each test file defines make_suite(); this main runs it. */
 #define TU_MAIN(make_suite)                                                   \
     int main(void)                                                            \
