@@ -12,7 +12,7 @@
 
 static const struct mt_view_ops *const VIEWS[MT_VIEW_COUNT] = {
     &mt_view_envs, &mt_view_locks,    &mt_view_plan, &mt_view_conflicts, &mt_view_backups,
-    &mt_view_log,  &mt_view_conflict, &mt_view_help, &mt_view_menu,      &mt_view_text,
+    &mt_view_log,  &mt_view_conflict, &mt_view_help, &mt_view_menu,      &mt_view_text, &mt_view_messages,
 };
 
 const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v)
@@ -43,6 +43,8 @@ void mt_app_init(struct mt_app *a, const struct mt_config *cfg)
     a->view = a->panel = a->back = MT_VIEW_ENVS;
     a->width = 80;
     a->body_height = 20;
+    mt_messages_init(&a->messages, MT_MESSAGES_KEEP);
+    mt_event_set_sink(mt_messages_sink, &a->messages);   /* before the first job emits */
     mt_app_refresh(a);
 }
 
@@ -56,7 +58,10 @@ void mt_app_free(struct mt_app *a)
 {
     reaped(a);
     mt_view_plan_free(a);
-    mt_job_destroy(&a->job);
+    mt_job_destroy(&a->job);   /* joined: no job emits any more */
+    mt_event_set_sink(NULL, NULL);
+    mt_messages_free(&a->messages);
+    free(a->job_warning);
     if (a->job.result) mt_ui_snap_free(a->job.result);
     if (a->queued_args) mt_ui_write_args_free(a->queued_args);
     mt_ui_snap_free(a->snap);
@@ -128,9 +133,41 @@ enum { LEASE_REFRESH_S = 5 };
 static void start_write(struct mt_app *a, enum mt_job_kind kind, int (*fn)(struct mt_job *),
                         struct mt_ui_write_args *args);
 
+/* New events: a warning shows on the message line at once; while a job
+ * runs it shows beside the job's progress, and stays in the job's last
+ * word. True when something new came (the Messages view redraws). */
+static bool take_events(struct mt_app *a)
+{
+    unsigned long seq = mt_messages_seq(&a->messages);
+    if (seq == a->messages_seen) return false;
+    char *w = mt_messages_warning_since(&a->messages, a->messages_seen);
+    a->messages_seen = seq;
+    if (w && a->job.running) {
+        free(a->job_warning);
+        a->job_warning = w;
+    } else if (w) {
+        mt_app_set_message(a, true, "%s", w);
+        free(w);
+    }
+    return true;
+}
+
+/* A finished job's message keeps the newest warning it gave. */
+static void job_warning_to_message(struct mt_app *a)
+{
+    if (!a->job_warning) return;
+    char *m = a->message ? xasprintf("%s; %s (M: messages)", a->message, a->job_warning)
+                         : xasprintf("%s (M: messages)", a->job_warning);
+    free(a->message);
+    a->message = m;
+    a->message_error = true;
+    free(a->job_warning);
+    a->job_warning = NULL;
+}
+
 bool mt_app_poll(struct mt_app *a)
 {
-    bool redraw = false;
+    bool redraw = take_events(a);
     if (mt_job_collect(&a->job)) {
         redraw = true;
         const struct mt_job_kind_info *kind = mt_job_kind_info(a->job.kind);
@@ -162,6 +199,7 @@ bool mt_app_poll(struct mt_app *a)
             break;
         }
         }
+        job_warning_to_message(a);
     }
     if (!a->job.running && a->queued) {
         a->queued = false;
@@ -384,16 +422,24 @@ static void go_panel(struct mt_app *a, enum mt_view_id v)
     a->panel = a->view = v;
 }
 
+/* An overlay opened from itself (help from help's own back) would come
+ * back to itself: the panel instead. */
+static void close_overlay(struct mt_app *a)
+{
+    a->view = a->back != a->view ? a->back : a->panel;
+}
+
 void mt_app_action(struct mt_app *a, enum mt_action act)
 {
     const struct mt_view_ops *ops = VIEWS[a->view];
     if (ops->key && a->snap && ops->key(a, act)) return;
     long half = a->body_height > 2 ? a->body_height / 2 : 1;
-    bool overlay = a->view == MT_VIEW_HELP || a->view == MT_VIEW_MENU || a->view == MT_VIEW_TEXT;
+    bool overlay = a->view == MT_VIEW_HELP || a->view == MT_VIEW_MENU || a->view == MT_VIEW_TEXT ||
+                   a->view == MT_VIEW_MESSAGES;
     switch (act) {
     case MT_ACT_QUIT:
         if (overlay) {
-            a->view = a->back;
+            close_overlay(a);
         } else if ((a->job.running && !reading_job(&a->job)) || a->queued) {
             /* only writing work asks: reading leaves nothing half done */
             a->confirm = MT_CONFIRM_QUIT;
@@ -407,7 +453,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
         break;
     case MT_ACT_QUIT_NOW: a->quit = true; break;
     case MT_ACT_BACK:
-        if (overlay) a->view = a->back;
+        if (overlay) close_overlay(a);
         else if (a->view == MT_VIEW_CONFLICT) a->view = a->panel;
         else if (a->filter) {
             free(a->filter);
@@ -418,6 +464,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
         if (a->view != MT_VIEW_HELP) a->back = a->view;
         a->view = MT_VIEW_HELP;
         break;
+    case MT_ACT_MESSAGES: mt_app_open_messages(a); break;
     case MT_ACT_DOWN: move(a, 1, false); break;
     case MT_ACT_UP: move(a, -1, false); break;
     case MT_ACT_FIRST: move(a, 0, true); break;
@@ -683,6 +730,7 @@ void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
     } else if (a->job.running) {
         mt_job_peek(&a->job, buf, sizeof buf, &scr->progress_done, &scr->progress_total);
         mt_row_seg(&scr->message, MT_ROLE_CHANGED, "%s", buf);
+        if (a->job_warning) mt_row_seg(&scr->message, MT_ROLE_DANGER, "  %s", a->job_warning);
     } else if (a->message) {
         mt_row_seg(&scr->message, a->message_error ? MT_ROLE_DANGER : MT_ROLE_DEFAULT, "%s", a->message);
     }

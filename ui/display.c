@@ -13,6 +13,7 @@
 #include <wchar.h>
 
 #include "memtui/base/audit.h"
+#include "memtui/base/events.h"
 #include "memtui/base/fsutil.h"
 #include "memtui/coord/lock.h"
 #include "memtui/ui/ui.h"
@@ -26,7 +27,7 @@ static bool curses_on;
 static SCREEN *screen;
 static FILE *term_out, *term_in;
 static int saved_stderr = -1;
-static char *stderr_path;
+static int stderr_capture = -1;   /* read end of what stderr gets while curses owns the screen */
 
 static void on_signal(int sig)
 {
@@ -41,36 +42,58 @@ static void restore_terminal(void)
         curses_on = false;
     }
     if (saved_stderr >= 0) {
-        /* what the engine printed while curses owned the screen */
         fflush(stderr);
         dup2(saved_stderr, STDERR_FILENO);
         close(saved_stderr);
         saved_stderr = -1;
-        char *data = NULL;
-        size_t len = 0;
-        if (stderr_path && mt_file_read(stderr_path, &data, &len, NULL, NULL) == 0 && len)
-            fwrite(data, 1, len, stderr);
-        free(data);
-        if (stderr_path) unlink(stderr_path);
     }
-    free(stderr_path);
-    stderr_path = NULL;
+    if (stderr_capture >= 0) close(stderr_capture);
+    stderr_capture = -1;
 }
 
+/* The engine reports through the sink (events.h); what else writes to
+ * stderr (a credential helper, ssh) must not scribble over the screen: it
+ * goes to an unlinked file that drain_stderr reads into the history. */
 static void redirect_stderr(void)
 {
     const char *dir = getenv("TMPDIR");
-    stderr_path = xasprintf("%s/memtui-ui-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(stderr_path);
-    if (fd < 0) {
-        free(stderr_path);
-        stderr_path = NULL;
+    char *path = xasprintf("%s/memtui-ui-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd >= 0) {
+        stderr_capture = open(path, O_RDONLY | O_CLOEXEC);
+        unlink(path);
+    }
+    free(path);
+    if (fd < 0 || stderr_capture < 0) {
+        if (fd >= 0) close(fd);
         return;
     }
     fflush(stderr);
     saved_stderr = dup(STDERR_FILENO);
     dup2(fd, STDERR_FILENO);
     close(fd);
+}
+
+/* Lines written to stderr since the last call, each a warning event (so
+ * the message line and the history show it now, not at exit). */
+static void drain_stderr(void)
+{
+    static char part[1024];
+    static size_t npart;
+    char buf[4096];
+    ssize_t got;
+    while (stderr_capture >= 0 && (got = read(stderr_capture, buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < got; i++) {
+            if (buf[i] != '\n') {
+                part[npart++] = buf[i];
+                if (npart < sizeof part - 1) continue;   /* a longer line is cut into pieces */
+            }
+            part[npart] = '\0';
+            const char *text = strncmp(part, "memtui: ", 8) == 0 ? part + 8 : part;
+            if (*text) mt_event_emit(MT_EVENT_WARNING, "%s", text);
+            npart = 0;
+        }
+    }
 }
 
 static int map_key(wint_t ch, int rc)
@@ -317,19 +340,10 @@ static void run_editor(struct mt_app *a)
     if (a->edit_path) mt_app_edit_done(a, -1);
 }
 
-int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
+/* newterm on the terminal (or /dev/null headless), signals, stderr away
+ * from the screen, input modes and colours. */
+static int open_terminal(const struct mt_theme *theme, bool headless)
 {
-    setlocale(LC_ALL, "");
-    bool headless = getenv("MEMTUI_NO_DISPLAY") && strcmp(getenv("MEMTUI_NO_DISPLAY"), "1") == 0;
-    const char *script_path = getenv("MEMTUI_SCRIPT");
-    struct script sc = {0};
-    bool scripted = script_path && *script_path;
-    if (scripted && script_load(&sc, script_path)) return MT_EXIT_USAGE;
-    if (!headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-        fprintf(stderr, "memtui: the workstation needs a terminal; use --batch COMMAND (see --help)\n");
-        script_free(&sc);
-        return MT_EXIT_USAGE;
-    }
     if (headless) {
         term_out = fopen("/dev/null", "w");
         term_in = fopen("/dev/null", "r");
@@ -341,7 +355,6 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
     screen = newterm(term && *term ? term : "xterm", term_out, term_in);
     if (!screen) {
         mt_warn("cannot start the terminal (TERM=%s)", term ? term : "");
-        script_free(&sc);
         return MT_EXIT_USAGE;
     }
     curses_on = true;
@@ -363,7 +376,83 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
     const char *nc = getenv("NO_COLOR");
     bool colour = has_colors() && !(nc && *nc) && !(theme->name && strcmp(theme->name, "mono") == 0);
     mt_draw_init_colours(theme, colour);
+    return MT_EXIT_OK;
+}
 
+/* Collect what background work did, and draw if anything changed. */
+static void poll_and_draw(struct mt_app *a, bool *dirty)
+{
+    drain_stderr();
+    bool was_running = a->job.running;
+    double polled = frame_log ? mt_monotonic() : 0;
+    if (mt_app_poll(a)) *dirty = true;
+    if (frame_log && was_running && !a->job.running) {
+        double now = mt_monotonic();
+        fprintf(frame_log, "job t_ms=%.3f name=%s rc=%d collect_ms=%.3f\n", since_start(now), a->job.name, a->job.rc,
+                (now - polled) * 1e3);
+    }
+    if (*dirty) {
+        draw(a);
+        log_key_done(a);
+        *dirty = false;
+    }
+}
+
+/* A scripted turn: wait for a :sleep or for the app to be idle, else feed
+ * the next item. False when the script is over or asks to stop. */
+static bool script_turn(struct script *sc, struct mt_app *a, bool *dirty)
+{
+    double left = sc->wake - mt_monotonic();
+    if (left > 0) {
+        napms(left < 0.01 ? (int)(left * 1e3) + 1 : 10);
+        return true;
+    }
+    if ((sc->at >= sc->n || script_waits(sc)) && !mt_app_idle(a)) {
+        napms(10);
+        return true;
+    }
+    if (sc->at >= sc->n || !script_step(sc, a)) return false;
+    run_editor(a);
+    *dirty = true;
+    return true;
+}
+
+/* An interactive turn: one key (or a resize), if one came within the
+ * input timeout. */
+static void key_turn(struct mt_app *a, bool *dirty)
+{
+    wint_t ch;
+    int r = get_wch(&ch);
+    if (r == ERR) return;
+    if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+        *dirty = true;
+        return;
+    }
+    int key = map_key(ch, r);
+    if (key < 0) return;
+    log_key_read(a, key);
+    mt_app_key(a, key);
+    run_editor(a);
+    *dirty = true;
+}
+
+int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
+{
+    setlocale(LC_ALL, "");
+    bool headless = getenv("MEMTUI_NO_DISPLAY") && strcmp(getenv("MEMTUI_NO_DISPLAY"), "1") == 0;
+    const char *script_path = getenv("MEMTUI_SCRIPT");
+    struct script sc = {0};
+    bool scripted = script_path && *script_path;
+    if (scripted && script_load(&sc, script_path)) return MT_EXIT_USAGE;
+    if (!headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+        fprintf(stderr, "memtui: the workstation needs a terminal; use --batch COMMAND (see --help)\n");
+        script_free(&sc);
+        return MT_EXIT_USAGE;
+    }
+    if (open_terminal(theme, headless)) {
+        script_free(&sc);
+        return MT_EXIT_USAGE;
+    }
     log_open();
     struct mt_app a;
     mt_app_init(&a, cfg);
@@ -374,47 +463,12 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
             rc = 128 + got_signal;
             break;
         }
-        bool was_running = a.job.running;
-        double polled = frame_log ? mt_monotonic() : 0;
-        if (mt_app_poll(&a)) dirty = true;
-        if (frame_log && was_running && !a.job.running) {
-            double now = mt_monotonic();
-            fprintf(frame_log, "job t_ms=%.3f name=%s rc=%d collect_ms=%.3f\n", since_start(now), a.job.name, a.job.rc,
-                    (now - polled) * 1e3);
-        }
-        if (dirty) {
-            draw(&a);
-            log_key_done(&a);
-            dirty = false;
-        }
+        poll_and_draw(&a, &dirty);
         if (scripted) {
-            double left = sc.wake - mt_monotonic();
-            if (left > 0) {
-                napms(left < 0.01 ? (int)(left * 1e3) + 1 : 10);
-                continue;
-            }
-            if ((sc.at >= sc.n || script_waits(&sc)) && !mt_app_idle(&a)) {
-                napms(10);
-                continue;
-            }
-            if (sc.at >= sc.n || !script_step(&sc, &a)) break;
-            run_editor(&a);
-            dirty = true;
-            continue;
+            if (!script_turn(&sc, &a, &dirty)) break;
+        } else {
+            key_turn(&a, &dirty);
         }
-        wint_t ch;
-        int r = get_wch(&ch);
-        if (r == ERR) continue;
-        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-            dirty = true;
-            continue;
-        }
-        int key = map_key(ch, r);
-        if (key < 0) continue;
-        log_key_read(&a, key);
-        mt_app_key(&a, key);
-        run_editor(&a);
-        dirty = true;
     }
     if (a.quit && a.job.running && a.confirm == MT_CONFIRM_QUIT) {
         /* asked to leave a running job: do not wait for it (the kernel drops

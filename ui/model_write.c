@@ -87,8 +87,8 @@ static int run_op(struct mt_job *j, enum mt_op_kind kind, enum mt_policy policy)
     mt_job_progress(j, 0, 0, "%s: opening the repo", j->name);
     int rc = mt_session_open(&s, a->cfg, &err);
     if (!rc) {
-        /* quiet: the audit log is written, but nothing goes to the screen's stderr */
-        mt_audit_open(mt_repo_gitdir(s.repo), a->cfg->env, true);
+        /* its human lines are events: the workstation's sink shows them */
+        mt_audit_open(mt_repo_gitdir(s.repo), a->cfg->env, false);
         struct mt_op_request rq = {.kind = kind, .policy = policy, .allow_mass_delete = a->cfg->allow_mass_delete,
                                    .intent = &a->intent, .step = step, .progress = plan_progress, .ctx = j};
         struct mt_op_result res;
@@ -135,7 +135,7 @@ int mt_ui_lease_break_job(struct mt_job *j)
     mt_job_progress(j, 0, 0, "break: breaking the lease held with token %llu", (unsigned long long)a->break_token);
     int rc = mt_session_open(&s, a->cfg, &err);
     if (!rc) {
-        mt_audit_open(mt_repo_gitdir(s.repo), a->cfg->env, true);
+        mt_audit_open(mt_repo_gitdir(s.repo), a->cfg->env, false);
         struct mt_lease_info broken, written;
         bool did = false;
         rc = mt_lease_ops_break(&s, a->break_token, &did, &broken, &written, &err);

@@ -1,4 +1,4 @@
-/* audit.c: JSON-lines audit log with a human echo. */
+/* audit.c: JSON-lines audit log with a human echo (an event, events.h). */
 #include "memtui/base/audit.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtui/base/events.h"
 #include "memtui/base/safetext.h"
 #include "memtui/base/url.h"
 #include "memtui/base/util.h"
@@ -127,7 +128,7 @@ static void audit_v(bool echo, const char *event, struct json_object *fields, co
     char *safe = mt_safe_vformat(human, ap);   /* the human line shows peers' strings escaped */
     char *msg = mt_url_scrub_text(safe);      /* and a URL's password never */
     free(safe);
-    if (echo && !log_quiet) fprintf(stderr, "memtui: %s\n", msg);
+    if (echo && !log_quiet) mt_event_post(MT_EVENT_INFO, msg);   /* the same line, to the front end */
     if (log_fd >= 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -191,10 +192,6 @@ void mt_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *safe = mt_safe_vformat(fmt, ap);
+    mt_event_vemit(MT_EVENT_WARNING, fmt, ap);
     va_end(ap);
-    char *s = mt_url_scrub_text(safe);
-    free(safe);
-    fprintf(stderr, "memtui: %s\n", s);   /* one line, one write */
-    free(s);
 }

@@ -13,7 +13,8 @@ struct mt_sha256 {
 };
 
 /* EVP digests do not fail in practice; if one does, a wrong hash in the
- * manifest would be worse than stopping. */
+ * manifest would be worse than stopping. Straight to stderr, not an event:
+ * the process stops here (a front end's history would die with it). */
 static void die_ssl(const char *what)
 {
     fprintf(stderr, "memtui: OpenSSL %s failed", what);

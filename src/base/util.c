@@ -8,6 +8,8 @@
 
 #include "memtui/base/url.h"
 
+/* Straight to stderr, not an event: nothing can be allocated now, and the
+ * process stops here (a front end's history would die with it). */
 static void die_oom(size_t n)
 {
     fprintf(stderr, "memtui: out of memory (asked for %zu bytes)\n", n);
@@ -204,6 +206,7 @@ void mt_trace(const char *what)
         clock_gettime(CLOCK_MONOTONIC, &t0);
     }
     if (!on) return;
+    /* a developer's timing trace (MEMTUI_TRACE), not a message to the operator: stderr */
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     fprintf(stderr, "trace: %8.3f %s\n", (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, what);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "memtui/base/audit.h"
+#include "memtui/base/events.h"
 #include "memtui/base/fsutil.h"
 #include "memtui/base/util.h"
 #include "memtui/config/settings.h"
@@ -32,6 +33,8 @@ const char *mt_op_name(enum mt_op_kind kind)
 
 static void step(const struct op *o, const char *what, int attempt)
 {
+    if (attempt > 1) mt_event_emit(MT_EVENT_STEP, "%s (attempt %d)", what, attempt);
+    else mt_event_emit(MT_EVENT_STEP, "%s", what);
     if (o->rq->step) o->rq->step(o->rq->ctx, what, attempt);
 }
 

@@ -72,7 +72,7 @@ static void checkout_from_head(struct mt_session *s, const char *rel)
     co.paths.count = 1;
     if (git_checkout_head(mt_repo_git(s->repo), &co)) {
         const git_error *ge = git_error_last();
-        fprintf(stderr, "memtui: rollback of %s failed: %s\n", rel, ge && ge->message ? ge->message : "checkout");
+        mt_warn("rollback of %s failed: %s", rel, ge && ge->message ? ge->message : "checkout");
     }
     git_error_clear();
 }
@@ -281,7 +281,7 @@ static void unlink_foreign_link(struct mt_session *s, git_index *idx, int dfd, c
     struct stat st;
     if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISLNK(st.st_mode) || link_known_to_git(idx, rel)) return;
     if (unlinkat(dfd, name, 0)) {
-        fprintf(stderr, "memtui: %s in the work tree is a symlink and cannot be removed: %s\n", rel, strerror(errno));
+        mt_warn("%s in the work tree is a symlink and cannot be removed: %s", rel, strerror(errno));
         return;
     }
     mt_audit("quarantine", NULL, "%s in the work tree was a symlink that git does not have there: removed, never "

@@ -101,26 +101,6 @@ static long long iget(struct json_object *o, const char *k)
     return json_object_get_int64(v);
 }
 
-/* Run fn with stderr going to a file; returns what was written. */
-static char *capture_stderr(void (*fn)(void))
-{
-    char *path = xasprintf("%sstderr.txt", T);
-    fflush(stderr);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(fd, 0);
-    int saved = dup(2);
-    dup2(fd, 2);
-    close(fd);
-    fn();
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    char *text = slurp(path, NULL);
-    unlink(path);
-    free(path);
-    return text;
-}
-
 /* ---- tests -------------------------------------------------------------------- */
 
 static void log_one(void)
@@ -139,7 +119,7 @@ START_TEST(test_line_fields)
     mt_audit_open(T, "laptop", false);
     struct timespec t0;
     clock_gettime(CLOCK_REALTIME, &t0);
-    char *err = capture_stderr(log_one);
+    char *err = tu_capture_stderr(log_one);
     ck_assert_str_eq(err, "memtui: took the lease (token 42) from server\n");
     free(err);
     mt_audit_close();
@@ -186,7 +166,7 @@ static void log_quiet(void)
 START_TEST(test_quiet_and_null_fields)
 {
     mt_audit_open(T, "e1", true);
-    char *err = capture_stderr(log_quiet);
+    char *err = tu_capture_stderr(log_quiet);
     ck_assert_str_eq(err, "");                  /* quiet: no human line */
     free(err);
     /* A non-object fields value is kept under "detail". */
@@ -277,7 +257,7 @@ static void log_unwritable(void)
 /* A log that cannot be written is reported once, and never fails the caller. */
 START_TEST(test_unwritable_log)
 {
-    char *err = capture_stderr(log_unwritable);
+    char *err = tu_capture_stderr(log_unwritable);
     const char *first = strstr(err, "cannot write the audit log");
     ck_assert_msg(first != NULL, "stderr: %s", err);
     ck_assert_ptr_nonnull(strstr(err, "/nonexistent-memtui-dir/x/memtui.log"));
@@ -293,7 +273,7 @@ static void log_unopened(void)
 
 START_TEST(test_without_open)
 {
-    char *err = capture_stderr(log_unopened);
+    char *err = tu_capture_stderr(log_unopened);
     ck_assert_str_eq(err, "memtui: no log opened: stderr only\n");
     free(err);
     ck_assert_int_ne(access(LOG, F_OK), 0);

@@ -45,6 +45,29 @@ static inline char *tu_capture(void (*fn)(FILE *))
     return text;
 }
 
+/* Run fn with stderr going to a temporary file; returns what was written
+ * (NUL-terminated; the caller frees). */
+static inline char *tu_capture_stderr(void (*fn)(void))
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(f), 2);
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    if (n < 0) n = 0;
+    char *text = calloc(1, (size_t)n + 1);
+    rewind(f);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
+}
+
 /* Set-up git commands get home as HOME, no system or user config, and an
  * identity from the environment (the library must cope without one). */
 static inline void tu_git_env(const char *home)

@@ -46,7 +46,8 @@
     A(RESTORE, "r", "backups: restore the selected backup's entities")               \
     A(ALLOW_DELETE, "D", "environments: let a held-back mass deletion through")      \
     A(MERGE_MENU, "m", "merge menu: finish the merge, abort, fresh sync")          \
-    A(BREAK_LEASE, "B", "locks: break the git lease (asks, naming its holder and token)")
+    A(BREAK_LEASE, "B", "locks: break the git lease (asks, naming its holder and token)") \
+    A(MESSAGES, "M", "the message history: warnings, audit lines and steps")
 
 enum mt_action {
     MT_ACT_NONE = 0,

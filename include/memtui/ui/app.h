@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "memtui/ui/actions.h"
+#include "memtui/ui/messages.h"
 #include "memtui/ui/model.h"
 #include "memtui/ui/theme.h"
 
@@ -75,7 +76,7 @@ struct mt_row *mt_rows_relation_diff(struct mt_rows *rs, bool added, const struc
 enum mt_view_id {
     MT_VIEW_ENVS, MT_VIEW_LOCKS, MT_VIEW_PLAN, MT_VIEW_CONFLICTS, MT_VIEW_BACKUPS, MT_VIEW_LOG,
     MT_PANELS,                       /* the numbered panels end here */
-    MT_VIEW_CONFLICT = MT_PANELS, MT_VIEW_HELP, MT_VIEW_MENU, MT_VIEW_TEXT,
+    MT_VIEW_CONFLICT = MT_PANELS, MT_VIEW_HELP, MT_VIEW_MENU, MT_VIEW_TEXT, MT_VIEW_MESSAGES,
     MT_VIEW_COUNT
 };
 
@@ -92,7 +93,7 @@ struct mt_view_ops {
     void (*slice)(struct mt_app *a, struct mt_rows *out, size_t from, size_t n, int width);
 };
 extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_view_conflicts, mt_view_backups,
-    mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text;
+    mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text, mt_view_messages;
 
 enum mt_input { MT_INPUT_NONE, MT_INPUT_SEARCH, MT_INPUT_CONFIRM };
 enum mt_confirm {
@@ -134,6 +135,11 @@ struct mt_app {
     char *ask_question;               /* ... to this question, which names what is lost */
     char *message;
     bool message_error;
+    /* The engine's events (events.h), as they come: app init installs the
+     * sink that fills the history; poll shows each new warning. */
+    struct mt_messages messages;
+    unsigned long messages_seen;      /* events already looked at */
+    char *job_warning;                /* the newest warning of the running job */
     char *text_title;                 /* the text view (a backup's diff) */
     struct mt_rows text;              /* row idx: its entity's block, SIZE_MAX: none */
     char **text_names;                /* per block: the entity's name ... */
@@ -173,6 +179,8 @@ void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...) __at
 /* The editor ran on a->edit_path (status: its exit status, -1 if it could
  * not start): validate and decide, or ask again. */
 void mt_app_edit_done(struct mt_app *a, int status);
+/* M: the message history overlay (view_messages.c), at its newest line. */
+void mt_app_open_messages(struct mt_app *a);
 /* The operator said y to ask_question: take the decision in a->ask. */
 void mt_app_ask_confirmed(struct mt_app *a);
 /* Forget a->ask and its question. */
