@@ -182,7 +182,7 @@ bool mt_app_poll(struct mt_app *a)
             a->job.result = NULL;
             break;
         case MT_JOB_GIVES_LEASE:
-            if (a->snap) mt_ui_snap_take_lease(a->snap, a->job.result);
+            if (a->snap) mt_status_take_lease(&a->snap->status, &((struct mt_ui_snap *)a->job.result)->status);
             mt_ui_snap_free(a->job.result);
             a->job.result = NULL;
             break;
@@ -226,14 +226,14 @@ bool mt_app_poll(struct mt_app *a)
             mt_job_run(&a->job, MT_JOB_LEASE, mt_ui_lease_job, (void *)a->cfg);
         }
     }
-    if (a->snap && a->snap->lock_path && now - a->lock_checked > 1.0) {
+    if (a->snap && a->snap->status.lock_path && now - a->lock_checked > 1.0) {
         a->lock_checked = now;
         struct mt_lock_holder h;
         memset(&h, 0, sizeof h);
-        bool known = mt_lock_holder(a->snap->lock_path, &h);
-        if (known != a->snap->lock_known || memcmp(&h, &a->snap->lock, sizeof h)) {
-            a->snap->lock_known = known;
-            a->snap->lock = h;
+        bool known = mt_lock_holder(a->snap->status.lock_path, &h);
+        if (known != a->snap->status.lock_known || memcmp(&h, &a->snap->status.lock, sizeof h)) {
+            a->snap->status.lock_known = known;
+            a->snap->status.lock = h;
             redraw = true;
         }
     }
@@ -654,11 +654,12 @@ static void status_row(struct mt_app *a, struct mt_row *r)
 {
     struct mt_ui_snap *s = a->snap;
     char lock[160], lease[160], pend[64] = "", counts[96] = "";
-    bool held = s && s->lock_known && s->lock.held;
-    if (held) snprintf(lock, sizeof lock, "lock: %s pid %ld", s->lock.env, s->lock.pid);
+    const struct mt_status *st = s ? &s->status : NULL;
+    bool held = st && st->lock_known && st->lock.held;
+    if (held) snprintf(lock, sizeof lock, "lock: %s pid %ld", st->lock.env, st->lock.pid);
     else snprintf(lock, sizeof lock, "lock: free");
-    bool leased = s && s->lease_rc == 0 && s->lease.valid && s->lease.state == MT_LEASE_HELD;
-    if (leased) snprintf(lease, sizeof lease, "  lease: %s #%llu", s->lease.env, (unsigned long long)s->lease.token);
+    bool leased = st && st->lease_rc == 0 && st->lease.valid && st->lease.state == MT_LEASE_HELD;
+    if (leased) snprintf(lease, sizeof lease, "  lease: %s #%llu", st->lease.env, (unsigned long long)st->lease.token);
     else snprintf(lease, sizeof lease, "  lease: free");
     struct mt_plan *p = mt_app_plan(a);
     size_t pending = p ? mt_plan_pending(p) : 0;

@@ -21,10 +21,7 @@ void mt_ui_snap_free(struct mt_ui_snap *s)
     free(s->branch);
     free(s->export_commit);
     free(s->export_time);
-    free(s->lock_path);
-    if (s->lease_rc == 0) mt_lease_info_clear(&s->lease);
-    free(s->lease_error);
-    mt_lease_chain_free(s->chain, s->nchain);
+    mt_status_free(&s->status);
     mt_backups_free(s->backups, s->nbackups);
     free(s->backups_error);
     mt_history_free(s->log, s->nlog);
@@ -36,9 +33,7 @@ static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
 {
     struct mt_error err = {0};
     s->branch = mt_repo_branch(s->s.repo);
-    /* who holds the local lock: a file read, instant */
-    s->lock_path = cfg->lock_file ? xstrdup(cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(s->s.repo));
-    s->lock_known = mt_lock_holder(s->lock_path, &s->lock);
+    mt_status_read_lock(&s->s, &s->status);   /* a file read, instant */
     mt_job_progress(j, 0, 0, "reading the plan");
     struct mt_plan_options opt = {.policy = MT_POLICY_FAIL, .allow_mass_delete = cfg->allow_mass_delete,
                                   .progress = plan_progress, .progress_ctx = j};
@@ -75,58 +70,30 @@ static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
 /* The lease lives on the remote: a fetch, so last and never blocking. */
 static void load_lease(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg)
 {
-    struct mt_error err = {0};
     mt_job_progress(j, 0, 0, "fetching the lease from %s", cfg->remote);
-    s->lease_rc = mt_lease_read(s->s.repo, cfg->remote, NULL, &s->lease, &err);
-    if (s->lease_rc) {
-        s->lease_error = err.msg ? mt_error_format(&err) : NULL;
-        mt_error_clear(&err);
-        return;
-    }
-    if (mt_lease_chain(s->s.repo, cfg->remote, NULL, 10, &s->chain, &s->nchain, &err)) {
-        s->chain = NULL;
-        s->nchain = 0;
-        mt_error_clear(&err);
-    }
+    mt_status_read_lease(&s->s, cfg->remote, 10, &s->status);
 }
 
 int mt_ui_lease_job(struct mt_job *j)
 {
     const struct mt_config *cfg = j->arg;
     struct mt_ui_snap *s = xcalloc(1, sizeof(*s));
-    s->lease_rc = MT_REPO_NOTFOUND;
+    mt_status_init(&s->status);
     struct mt_error err = {0};
     int rc = mt_session_open(&s->s, cfg, &err);
     if (!rc) load_lease(j, s, cfg);
-    else s->lease_error = mt_error_format(&err);
+    else s->status.lease_error = mt_error_format(&err);
     mt_error_clear(&err);
     mt_session_close(&s->s);
     j->result = s;
     return rc;
 }
 
-void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from)
-{
-    if (to->lease_rc == 0) mt_lease_info_clear(&to->lease);
-    free(to->lease_error);
-    mt_lease_chain_free(to->chain, to->nchain);
-    to->lease_rc = from->lease_rc;
-    to->lease = from->lease;
-    to->lease_error = from->lease_error;
-    to->chain = from->chain;
-    to->nchain = from->nchain;
-    from->lease_rc = MT_REPO_NOTFOUND;
-    memset(&from->lease, 0, sizeof from->lease);
-    from->lease_error = NULL;
-    from->chain = NULL;
-    from->nchain = 0;
-}
-
 int mt_ui_load_job(struct mt_job *j)
 {
     const struct mt_config *cfg = j->arg;
     struct mt_ui_snap *s = xcalloc(1, sizeof(*s));
-    s->lease_rc = MT_REPO_NOTFOUND;
+    mt_status_init(&s->status);
     struct mt_error err = {0};
     mt_job_progress(j, 0, 0, "opening %s", cfg->repo);
     int rc = mt_session_open(&s->s, cfg, &err);

@@ -22,6 +22,7 @@
 #include "memtui/git/remote_view.h"
 #include "memtui/base/safetext.h"
 #include "memtui/ops/ops.h"
+#include "memtui/ops/status.h"
 #include "memtui/ops/session.h"
 #include "memtui/config/settings.h"
 #include "memtui/coord/txn.h"
@@ -249,70 +250,69 @@ static int cmd_import(struct run *x)
 
 /* ---- status, diff --------------------------------------------------------- */
 
-/* Who holds the local lock and the git lease (the lease is fetched, unless
- * `offline` says why not). */
+/* Who holds the local lock and the git lease (status.h; the lease is
+ * fetched, unless `offline` says why not). */
 static void add_lease_and_lock(struct run *x, const char *offline)
 {
-    char *path = x->cfg->lock_file ? xstrdup(x->cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(x->s.repo));
-    struct mt_lock_holder h;
-    if (mt_lock_holder(path, &h) && h.held) {
+    struct mt_status st;
+    mt_status_init(&st);
+    mt_status_read_lock(&x->s, &st);
+    if (st.lock_known && st.lock.held) {
         struct json_object *l = json_object_new_object();
-        json_object_object_add(l, "env", json_object_new_string(h.env));
-        json_object_object_add(l, "host", json_object_new_string(h.host));
-        put_int(l, "pid", h.pid);
-        json_object_object_add(l, "since", json_object_new_string(h.since));
+        json_object_object_add(l, "env", json_object_new_string(st.lock.env));
+        json_object_object_add(l, "host", json_object_new_string(st.lock.host));
+        put_int(l, "pid", st.lock.pid);
+        json_object_object_add(l, "since", json_object_new_string(st.lock.since));
         json_object_object_add(x->r, "lock", l);
-        say(x, "local lock: held by %s on %s (pid %ld) since %s\n", h.env, h.host, h.pid, h.since);
+        say(x, "local lock: held by %s on %s (pid %ld) since %s\n", st.lock.env, st.lock.host, st.lock.pid,
+            st.lock.since);
     } else {
         json_object_object_add(x->r, "lock", NULL);
         say(x, "local lock: free\n");
     }
-    free(path);
+    struct json_object *lease = json_object_new_object();
+    json_object_object_add(x->r, "lease", lease);
     if (offline) {
-        struct json_object *lease = json_object_new_object();
         json_object_object_add(lease, "holder", NULL);
         put_int(lease, "token", x->s.manifest.lease_token);
         json_object_object_add(lease, "expires", NULL);
         json_object_object_add(lease, "error", json_object_new_string(offline));
-        json_object_object_add(x->r, "lease", lease);
         say(x, "lease: not read (%s)\n", offline);
+        mt_status_free(&st);
         return;
     }
-    struct mt_lease_info li;
-    struct mt_error e = {0};
-    struct json_object *lease = json_object_new_object();
-    int rc = mt_lease_read(x->s.repo, x->cfg->remote, NULL, &li, &e);
-    if (rc == 0 && li.valid) {
-        bool held = li.state == MT_LEASE_HELD;
-        json_object_object_add(lease, "holder", held ? json_object_new_string(li.env) : NULL);
-        json_object_object_add(lease, "host", json_object_new_string(li.host ? li.host : ""));
-        put_int(lease, "pid", li.pid);
-        put_int(lease, "token", (long long)li.token);
+    mt_status_read_lease(&x->s, x->cfg->remote, 0, &st);
+    const struct mt_lease_info *li = &st.lease;
+    if (st.lease_rc == 0 && li->valid) {
+        bool held = li->state == MT_LEASE_HELD;
+        json_object_object_add(lease, "holder", held ? json_object_new_string(li->env) : NULL);
+        json_object_object_add(lease, "host", json_object_new_string(li->host ? li->host : ""));
+        put_int(lease, "pid", li->pid);
+        put_int(lease, "token", (long long)li->token);
         json_object_object_add(lease, "state", json_object_new_string(held ? "held" : "released"));
-        json_object_object_add(lease, "time", json_object_new_string(li.time ? li.time : ""));
-        put_int(lease, "ttl", li.ttl);
-        /* expiry as the holder wrote it: its wall time + ttl (for people; no
-         * decision is ever taken on another machine's clock) */
-        struct tm tm = {0};
+        json_object_object_add(lease, "time", json_object_new_string(li->time ? li->time : ""));
+        put_int(lease, "ttl", li->ttl);
         char exp[32] = "";
-        if (held && li.time && strptime(li.time, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-            time_t t = timegm(&tm) + li.ttl;
+        long long when;
+        if (held && mt_lease_expiry(li, &when)) {
+            time_t t = (time_t)when;
+            struct tm tm;
             gmtime_r(&t, &tm);
             strftime(exp, sizeof exp, "%Y-%m-%dT%H:%M:%SZ", &tm);
         }
         json_object_object_add(lease, "expires", exp[0] ? json_object_new_string(exp) : NULL);
-        say(x, "lease: %s, token %llu%s%s\n", held ? li.env : "free", (unsigned long long)li.token,
+        say(x, "lease: %s, token %llu%s%s\n", held ? li->env : "free", (unsigned long long)li->token,
             exp[0] ? ", expires " : "", exp);
     } else {
+        bool never = st.lease_rc == MT_REPO_NOTFOUND;
         json_object_object_add(lease, "holder", NULL);
-        put_int(lease, "token", rc == MT_REPO_NOTFOUND ? 0 : x->s.manifest.lease_token);
+        put_int(lease, "token", never ? 0 : x->s.manifest.lease_token);
         json_object_object_add(lease, "expires", NULL);
-        if (rc && rc != MT_REPO_NOTFOUND) json_object_object_add(lease, "error", json_object_new_string(e.msg ? e.msg : "?"));
-        say(x, "lease: %s\n", rc == MT_REPO_NOTFOUND ? "never taken" : "unknown (remote unreachable?)");
+        if (st.lease_rc && !never)
+            json_object_object_add(lease, "error", json_object_new_string(st.lease_error ? st.lease_error : "?"));
+        say(x, "lease: %s\n", never ? "never taken" : "unknown (remote unreachable?)");
     }
-    if (rc == 0) mt_lease_info_clear(&li);
-    mt_error_clear(&e);
-    json_object_object_add(x->r, "lease", lease);
+    mt_status_free(&st);
 }
 
 static int cmd_status(struct run *x, bool diff)

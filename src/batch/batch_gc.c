@@ -19,7 +19,7 @@
 static int take_lock(const struct mt_config *cfg, struct mt_session *s, double timeout, struct mt_lock **l,
                      struct mt_error *err)
 {
-    char *path = cfg->lock_file ? xstrdup(cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(s->repo));
+    char *path = mt_lock_path(cfg->lock_file, mt_repo_gitdir(s->repo));
     int rc = mt_lock_acquire(path, timeout, cfg->env, s->host, l, err);
     free(path);
     return rc == MT_LOCK_TIMEOUT ? MT_EXIT_LOCK : rc ? MT_EXIT_USAGE : MT_EXIT_OK;

@@ -71,6 +71,11 @@ static int open_regular(const char *path, int flags, mode_t *other)
     return fd;
 }
 
+char *mt_lock_path(const char *lock_file, const char *gitdir)
+{
+    return lock_file ? xstrdup(lock_file) : xasprintf("%smemtui.lock", gitdir);
+}
+
 bool mt_lock_holder(const char *path, struct mt_lock_holder *h)
 {
     memset(h, 0, sizeof(*h));

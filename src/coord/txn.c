@@ -27,7 +27,7 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err)
     t->s = s;
     t->start = mt_monotonic();
     const struct mt_config *cfg = s->cfg;
-    char *path = cfg->lock_file ? xstrdup(cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(s->repo));
+    char *path = mt_lock_path(cfg->lock_file, mt_repo_gitdir(s->repo));
     struct mt_lock_holder h;
     if (mt_lock_holder(path, &h) && h.held)
         mt_audit("lock", NULL, "waiting for the local lock %s, held by %s on %s (pid %ld) since %s", path, h.env,

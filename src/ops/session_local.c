@@ -739,7 +739,7 @@ int mt_session_settle_import(struct mt_session *s, struct mt_error *err)
         nanosleep(&ts, NULL);
     }
     s->imported_at = 0;
-    char *lpath = s->cfg->lock_file ? xstrdup(s->cfg->lock_file) : xasprintf("%smemtui.lock", mt_repo_gitdir(s->repo));
+    char *lpath = mt_lock_path(s->cfg->lock_file, mt_repo_gitdir(s->repo));
     struct mt_lock *lock = NULL;
     struct mt_error le = {0};
     int lrc = mt_lock_acquire(lpath, 2.0, s->cfg->env, s->host, &lock, &le);

@@ -33,6 +33,9 @@ enum { MT_LOCK_OK = 0, MT_LOCK_ERR = -1, MT_LOCK_TIMEOUT = -2 };
 int mt_lock_acquire(const char *path, double timeout_s, const char *env, const char *host,
                     struct mt_lock **out, struct mt_error *err);
 void mt_lock_release(struct mt_lock *l);
+/* The lock's path: lock_file (--lock-file) when given, else
+ * <gitdir>memtui.lock (gitdir ends with '/'). The caller frees it. */
+char *mt_lock_path(const char *lock_file, const char *gitdir);
 /* Who holds (or last held) the lock at path; false if the file is absent,
  * a symlink or not a regular file. */
 bool mt_lock_holder(const char *path, struct mt_lock_holder *h);

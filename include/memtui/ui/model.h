@@ -19,6 +19,7 @@
 #include "memtui/git/remote_view.h"
 #include "memtui/ops/history.h"
 #include "memtui/ops/session.h"
+#include "memtui/ops/status.h"
 #include "memtui/ui/job.h"
 
 struct mt_ui_snap {
@@ -31,14 +32,7 @@ struct mt_ui_snap {
     char (*export_commit)[MT_OID_HEX];   /* per plan env: last change of its fragment */
     long long *export_time;
     char u_commit[MT_OID_HEX];       /* last change of memory.json */
-    char *lock_path;
-    bool lock_known;                 /* the lock file exists */
-    struct mt_lock_holder lock;
-    int lease_rc;                    /* mt_lease_read's result */
-    struct mt_lease_info lease;
-    char *lease_error;
-    struct mt_lease_info *chain;
-    size_t nchain;
+    struct mt_status status;         /* the local lock, the git lease and its chain */
     struct mt_backup *backups;
     size_t nbackups;
     char *backups_error;
@@ -59,11 +53,9 @@ struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p);
 void mt_plan_rows_free(struct mt_plan_rows *x);
 
 /* The lease job, for the Locks panel to stay live: arg is the config
- * (borrowed), result a struct mt_ui_snap with only the lease fields set
- * (lease_rc, lease, lease_error, chain); mt_ui_snap_take_lease moves them
- * into the shown snapshot. */
+ * (borrowed), result a struct mt_ui_snap with only its status's lease part
+ * set; mt_status_take_lease moves it into the shown snapshot. */
 int mt_ui_lease_job(struct mt_job *j);
-void mt_ui_snap_take_lease(struct mt_ui_snap *to, struct mt_ui_snap *from);
 
 /* The load job: arg is the config (borrowed), result a struct mt_ui_snap.
  * Started as MT_JOB_FETCH (R), it first fetches the remote (remote-tracking
