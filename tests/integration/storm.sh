@@ -107,5 +107,5 @@ if start_http_git "$TOP/srv" 2>"$TOP/http.err"; then
     storm http "http://127.0.0.1:$HTTP_PORT/git/http.git" "$TOP/srv/http.git"
     kill "$HTTP_PID"; wait "$HTTP_PID" 2>/dev/null || true; forget_pid "$HTTP_PID"
 else
-    echo "SKIP storm over http://: lighttpd with git-http-backend could not be started: $(cat "$TOP/http.err")"
+    fail "lighttpd with git-http-backend: $(cat "$TOP/http.err")"
 fi

@@ -6,7 +6,7 @@
 # password redacted, and the workstation stays usable.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
+command -v tmux >/dev/null 2>&1 || fail "tmux is not installed: run sh scripts/install-deps.sh"
 new_remote
 for e in a c; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
 printf '{"type":"entity","name":"A1","entityType":"thing","observations":["x"]}\n' >"$T/a.json"

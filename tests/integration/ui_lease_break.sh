@@ -6,7 +6,7 @@
 # the audit log says who broke what, and the panel refreshes to show it.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
+command -v tmux >/dev/null 2>&1 || fail "tmux is not installed: run sh scripts/install-deps.sh"
 tmux_open lease
 R=$T/remote.git
 tip() { git --git-dir="$R" rev-parse memtui/lease; }

@@ -4,7 +4,7 @@
 # repo verified by --batch with the operator's decision in the manifest.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
+command -v tmux >/dev/null 2>&1 || fail "tmux is not installed: run sh scripts/install-deps.sh"
 ui_setup
 tmux_open test
 SES=ui

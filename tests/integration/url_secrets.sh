@@ -109,7 +109,7 @@ RUN
     keys q; screen_has DONE
     [ "$(cat "$T/ui.rc")" = 0 ] || fail "the workstation exited $(cat "$T/ui.rc"): $(cat "$SHOWN/ui.err")"
 else
-    echo "tmux is not installed: the workstation part is skipped"
+    fail "tmux is not installed: run sh scripts/install-deps.sh"
 fi
 seturl "$GOOD"
 run sync-again 0 a sync
