@@ -7,7 +7,7 @@
 # entity-diff producer (entity_diff.h), type lines before observation lines.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skipped"; exit 0; }
+command -v tmux >/dev/null 2>&1 || fail "tmux is not installed: run sh scripts/install-deps.sh"
 rel() { printf '{"type":"relation","from":"%s","to":"%s","relationType":"%s"}\n' "$1" "$3" "$2"; }
 new_remote
 for e in a b; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
