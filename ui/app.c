@@ -432,7 +432,9 @@ static void close_overlay(struct mt_app *a)
 void mt_app_action(struct mt_app *a, enum mt_action act)
 {
     const struct mt_view_ops *ops = VIEWS[a->view];
-    if (ops->key && a->snap && ops->key(a, act)) return;
+    unsigned r = ops->key && a->snap ? ops->key(a, act) : MT_KEY_IGNORED;
+    if (r & MT_KEY_ASK) a->input = MT_INPUT_CONFIRM;
+    if (r & MT_KEY_HANDLED) return;
     long half = a->body_height > 2 ? a->body_height / 2 : 1;
     bool overlay = a->view == MT_VIEW_HELP || a->view == MT_VIEW_MENU || a->view == MT_VIEW_TEXT ||
                    a->view == MT_VIEW_MESSAGES;

@@ -166,23 +166,24 @@ void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d)
     a->cursor[MT_VIEW_TEXT] = a->top[MT_VIEW_TEXT] = 0;
 }
 
-static bool key(struct mt_app *a, enum mt_action act)
+static unsigned key(struct mt_app *a, enum mt_action act)
 {
-    if (act != MT_ACT_RESTORE) return false;
+    if (act != MT_ACT_RESTORE) return MT_KEY_IGNORED;
     struct mt_ui_snap *s = a->snap;
-    if (!s || !s->open) return true;
+    if (!s || !s->open) return MT_KEY_HANDLED;
     /* the ref of the selected row (its message row names it too) */
     struct mt_rows rs = {0};
     rows(a, &rs, a->width);
     size_t c = a->cursor[MT_VIEW_BACKUPS];
+    unsigned r = MT_KEY_HANDLED;
     if (c < rs.n && rs.v[c].ref) {
         free(a->confirm_arg);
         a->confirm_arg = xstrdup(rs.v[c].ref);
         a->confirm = MT_CONFIRM_RESTORE;
-        a->input = MT_INPUT_CONFIRM;
+        r |= MT_KEY_ASK;
     }
     mt_rows_clear(&rs);
-    return true;
+    return r;
 }
 
 const struct mt_view_ops mt_view_backups = {"Backups", rows, enter, key, NULL, NULL};

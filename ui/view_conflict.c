@@ -344,37 +344,37 @@ void mt_app_edit_done(struct mt_app *a, int status)
     free(key);
 }
 
-static bool key(struct mt_app *a, enum mt_action act)
+static unsigned key(struct mt_app *a, enum mt_action act)
 {
     struct mt_conflict *c = current(a);
     struct mt_plan *p = mt_app_plan(a);
     switch (act) {
     case MT_ACT_DOWN:
         if (c && selected(a, c) < c->nsides) a->side++;
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_UP:
         if (c && selected(a, c) > 0) a->side--;
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_NEXT_CONFLICT:   /* another conflict opens on its result too */
         if (p && a->conflict + 1 < p->nconflicts) mt_app_open_conflict(a, a->conflict + 1);
         else mt_app_set_message(a, false, "last conflict");
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_PREV_CONFLICT:
         if (a->conflict) mt_app_open_conflict(a, a->conflict - 1);
         else mt_app_set_message(a, false, "first conflict");
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_TAKE:
     case MT_ACT_ENTER:
         if (c) take(a, c);
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_TAKE_EXACT:
         if (c) take_exact(a, c);
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_DELETE_ENTITY:
         if (c)
             ask(a, c, MT_DECIDE_DELETE, NULL, xstrdup("operator: deleted the entity"),
                 mt_choice_delete_question(c->name, shown_result(c)));
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_UNION:
         if (c) {
             struct mt_entity *u = union_of(c);
@@ -382,11 +382,11 @@ static bool key(struct mt_app *a, enum mt_action act)
             else mt_app_set_message(a, true, "nothing to union: no side has \"%s\"", c->name);
             mt_entity_free(u);
         }
-        return true;
+        return MT_KEY_HANDLED;
     case MT_ACT_EDIT:
         if (c) edit(a, c);
-        return true;
-    default: return false;
+        return MT_KEY_HANDLED;
+    default: return MT_KEY_IGNORED;
     }
 }
 

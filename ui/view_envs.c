@@ -88,9 +88,9 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
 
 /* D on a held-back environment: its mass deletion, once confirmed, goes
  * into the plan (and into the merge, for these fragment bytes only). */
-static bool key(struct mt_app *a, enum mt_action act)
+static unsigned key(struct mt_app *a, enum mt_action act)
 {
-    if (act != MT_ACT_ALLOW_DELETE) return false;
+    if (act != MT_ACT_ALLOW_DELETE) return MT_KEY_IGNORED;
     struct mt_plan *p = mt_app_plan(a);
     struct mt_rows rs = {0};
     rows(a, &rs, a->width);
@@ -98,13 +98,12 @@ static bool key(struct mt_app *a, enum mt_action act)
     mt_rows_clear(&rs);
     if (!p || i >= p->nenvs || p->envs[i].status != MT_FRAG_HELD) {
         mt_app_set_message(a, true, "D: select an environment held back by the mass-deletion guard");
-        return true;
+        return MT_KEY_HANDLED;
     }
     free(a->confirm_arg);
     a->confirm_arg = xstrdup(p->envs[i].ref.env);
     a->confirm = MT_CONFIRM_MASS_DELETE;
-    a->input = MT_INPUT_CONFIRM;
-    return true;
+    return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
 const struct mt_view_ops mt_view_envs = {"Environments", rows, NULL, key, NULL, NULL};

@@ -67,19 +67,19 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
 /* B: break the lease shown, once the operator confirms a question naming
  * its holder; the break names the token seen here, so a lease that changed
  * hands since is left alone. */
-static bool key(struct mt_app *a, enum mt_action act)
+static unsigned key(struct mt_app *a, enum mt_action act)
 {
-    if (act != MT_ACT_BREAK_LEASE) return false;
+    if (act != MT_ACT_BREAK_LEASE) return MT_KEY_IGNORED;
     struct mt_ui_snap *s = a->snap;
     if (!s->open || s->status.lease_rc || (s->status.lease.valid && s->status.lease.state != MT_LEASE_HELD)) {
         mt_app_set_message(a, true, "B: the git lease is not held (or could not be read): nothing to break");
-        return true;
+        return MT_KEY_HANDLED;
     }
     uint64_t token = s->status.lease.valid ? s->status.lease.token : mt_lease_ops_token(s->status.chain, s->status.nchain);
     if (!token) {
         mt_app_set_message(a, true, "B: no readable entry in the lease chain names a token: use memtui --batch "
                                     "lease show --limit N");
-        return true;
+        return MT_KEY_HANDLED;
     }
     free(a->confirm_arg);
     char *who = mt_lease_describe(&s->status.lease);
@@ -87,8 +87,7 @@ static bool key(struct mt_app *a, enum mt_action act)
     if (!s->status.lease.valid) free(who);
     a->confirm_token = token;
     a->confirm = MT_CONFIRM_BREAK_LEASE;
-    a->input = MT_INPUT_CONFIRM;
-    return true;
+    return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
 const struct mt_view_ops mt_view_locks = {"Locks", rows, NULL, key, NULL, NULL};

@@ -34,7 +34,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
-static bool key(struct mt_app *a, enum mt_action act)
+static unsigned key(struct mt_app *a, enum mt_action act)
 {
     if (act == MT_ACT_TAKE) {
         /* the cursor counts the title row first */
@@ -47,12 +47,11 @@ static bool key(struct mt_app *a, enum mt_action act)
             mt_app_set_message(a, false, "%s %s: %zu marked; r restores %s", a->text_marked[i] ? "marked" : "unmarked",
                                a->text_names[i], n, n ? "the marked entities" : "every entity");
         }
-        return true;
+        return MT_KEY_HANDLED;
     }
-    if (act != MT_ACT_RESTORE || !a->confirm_arg) return false;
+    if (act != MT_ACT_RESTORE || !a->confirm_arg) return MT_KEY_IGNORED;
     a->confirm = MT_CONFIRM_RESTORE;
-    a->input = MT_INPUT_CONFIRM;
-    return true;
+    return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
 const struct mt_view_ops mt_view_text = {"Diff", rows, NULL, key, NULL, NULL};

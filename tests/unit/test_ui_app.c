@@ -148,6 +148,14 @@ START_TEST(panels_and_overlays)
     ck_assert_int_eq(a->view, MT_VIEW_MENU);
     press(a, "Esc");
     ck_assert_int_eq(a->view, MT_VIEW_ENVS);
+    press(a, "2");                                          /* a view's own key, refused: a message, no question */
+    press(a, "B");
+    ck_assert_int_eq(a->input, MT_INPUT_NONE);
+    ck_assert_ptr_nonnull(strstr(a->message, "not held"));
+    press(a, "1");
+    press(a, "D");
+    ck_assert_int_eq(a->input, MT_INPUT_NONE);
+    ck_assert_ptr_nonnull(strstr(a->message, "held back"));
     press(a, "q");
     ck_assert(a->quit);                                     /* nothing unsaved: no question */
     close_ws(&w);

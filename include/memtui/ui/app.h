@@ -81,11 +81,18 @@ enum mt_view_id {
 };
 
 struct mt_app;
+/* What a view's key handler tells the app, as bits (htop's HandlerResult):
+ * a handler changes state and never draws; the app acts on the bits. */
+enum mt_key_result {
+    MT_KEY_IGNORED = 0,        /* not the view's key: the app's own actions take it */
+    MT_KEY_HANDLED = 1u << 0,  /* the view took it */
+    MT_KEY_ASK = 1u << 1,      /* the view set a->confirm: the app asks y/N */
+};
 struct mt_view_ops {
     const char *name;
     void (*rows)(struct mt_app *a, struct mt_rows *out, int width);
     void (*enter)(struct mt_app *a, const struct mt_row *r);        /* optional */
-    bool (*key)(struct mt_app *a, enum mt_action act);               /* optional: true if handled */
+    unsigned (*key)(struct mt_app *a, enum mt_action act);           /* optional: enum mt_key_result bits */
     /* Optional, for views of very many rows (the plan: 100k and more): how
      * many rows rows() would build, and only rows [from, from + n) of them,
      * so that a frame or a key costs what the screen shows. */
