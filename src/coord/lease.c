@@ -203,7 +203,7 @@ char *lease_ref(const char *branch, const char *op, struct mt_error *err)
     return ref;
 }
 
-/* ---- acquire ------------------------------------------------------------- */
+/* ---- holders and tips --------------------------------------------------- */
 
 static bool same_text(const char *recorded, const char *ours)
 {

@@ -275,7 +275,7 @@ int lease_make_acquire_entry(struct mt_repo *repo, const char *tip, const struct
     return rc;
 }
 
-/* ---- breaking ---------------------------------------------------------- */
+/* ---- the newest good token ------------------------------------------------ */
 
 /* Token of the newest readable entry at or below `tip` (0 if none). */
 uint64_t lease_last_good_token(struct mt_repo *repo, const char *tip)
