@@ -251,8 +251,12 @@ int mt_txn_lease(struct mt_txn *t, struct mt_error *err)
     }
     double left = cfg->lock_timeout - (mt_monotonic() - t->start);
     if (left < 0) left = 0;
-    int rc = mt_lease_acquire(s->repo, cfg->remote, NULL, cfg->env, s->host, 0, (long)(cfg->lease_ttl + 0.5), left,
-                              &t->lease, err);
+    struct mt_lease_acquire_opts opts = {.remote = cfg->remote,
+                                         .env = cfg->env,
+                                         .host = s->host,
+                                         .ttl_seconds = (long)(cfg->lease_ttl + 0.5),
+                                         .timeout_seconds = left};
+    int rc = mt_lease_acquire(s->repo, &opts, &t->lease, err);
     if (rc == MT_LEASE_TIMEOUT) return MT_EXIT_LOCK;
     if (rc == MT_REPO_UNREACHABLE) return MT_EXIT_REMOTE;
     if (rc) return MT_EXIT_VERIFY;

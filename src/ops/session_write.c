@@ -366,156 +366,206 @@ bool mt_session_merge_idle(struct mt_session *s, const struct mt_plan *p, bool i
     return nothing_to_commit(p, u_unchanged(s, p, sha)) && !wants_import(s, p, import_own, sha, &importing);
 }
 
-int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
-                            struct mt_error *err)
+/* What mt_session_commit_merge carries from one step to the next. */
+struct merge_commit {
+    struct mt_session *s;
+    struct mt_plan *p;
+    const struct mt_merge_opts *mo;
+    struct mt_buf out;          /* the result: memory.json's new text */
+    char sha[MT_SHA256_HEX];    /* its digest */
+    struct mt_blob_job *job;    /* git writing its blob, in parallel; NULL once waited for */
+    char *own_name;             /* memory-<env>.json, this env's fragment */
+    bool importing;             /* the merge writes this env's fragment */
+    bool want_import;
+    bool dummy;
+    bool *imported, *committed;
+    char *import_failed;        /* why the import failed; NULL when it did not */
+    bool fin_is_result;         /* the imported fragment holds exactly out */
+};
+
+/* Render the result and start git compressing it while it is hashed,
+ * written and verified (wasted only when nothing changed). */
+static void render_result(struct merge_commit *c)
 {
-    bool dummy = false;
-    bool *imported = mo && mo->imported ? mo->imported : &dummy;
-    bool *committed = mo && mo->committed ? mo->committed : &dummy;
-    *imported = *committed = false;
-    if (!p->resolved) {
-        mt_error_set(err, "%zu conflicts are pending", mt_plan_pending(p));
-        return MT_EXIT_CONFLICTS;
-    }
-    struct mt_buf out;
-    mt_buf_init(&out);
-    mt_plan_write_result(p, &out);
-    char sha[MT_SHA256_HEX], blob[MT_OID_HEX];
+    mt_buf_init(&c->out);
+    mt_plan_write_result(c->p, &c->out);
     mt_trace("result rendered");
-    /* git compresses the new memory.json while it is hashed, written and
-     * verified (wasted only when nothing changed). */
-    struct mt_blob_job *job = mt_repo_blob_job_start(s->repo, out.data ? out.data : "", out.len);
-    mt_sha256_hex(out.data ? out.data : "", out.len, sha);
-    blob[0] = '\0';  /* git's id comes from the job, in parallel */
+    c->job = mt_repo_blob_job_start(c->s->repo, c->out.data ? c->out.data : "", c->out.len);
+    mt_sha256_hex(c->out.data ? c->out.data : "", c->out.len, c->sha);
     mt_trace("result hashed");
-    char *own_name = xasprintf("memory-%s.json", s->cfg->env);
-    bool importing = false;
-    bool want_import = wants_import(s, p, mo && mo->import_own, sha, &importing);
-    if (importing) {  /* the import writes this env's fragment */
-        int orc = mt_session_check_env_owner(s, NULL, err);
-        if (orc) {
-            mt_repo_blob_job_wait(job, NULL);
-            free(own_name);
-            mt_buf_free(&out);
-            return orc;
-        }
-    }
-    if (nothing_to_commit(p, u_unchanged(s, p, sha)) && !want_import) {
-        mt_repo_blob_job_wait(job, NULL);
-        free(own_name);
-        mt_buf_free(&out);
-        return MT_EXIT_OK;
-    }
-    int rc = MT_EXIT_OK;
-    const char *wip[] = {"memory.json", MT_MANIFEST_PATH, own_name};
-    mt_session_wip_begin(s, wip, 3);
-    if (mt_session_work_write(s, "memory.json", out.data ? out.data : "", out.len, err) ||
-        verify_written(s, sha, p, err)) {
-        mt_audit("verify", NULL, "memory.json not committed, put back as it was: %s", err->msg ? err->msg : "?");
-        mt_session_restore_from_head(s, "memory.json");
-        rc = MT_EXIT_VERIFY;
-        free(own_name);
-        goto done;
-    }
-    mt_trace("memory.json written and verified");
-    {
-        struct json_object *f = json_object_new_object();
-        json_object_object_add(f, "sha256", json_object_new_string(sha));
-        json_object_object_add(f, "entities", json_object_new_int64((int64_t)p->entities));
-        json_object_object_add(f, "relations", json_object_new_int64((int64_t)p->relations));
-        mt_audit("verify", f, "verified memory.json: %zu entities, %zu relations, sha256 %.16s...", p->entities,
-                 p->relations, sha);
-    }
-    char *import_failed = NULL;
-    char fin_sha[MT_SHA256_HEX] = "";
-    bool fin_is_result = true;
-    if (importing) {
-        struct mt_import_result ir;
-        int irc = mt_session_local_unchanged(s, s->cfg->memory_file, NULL)
-                      ? mt_session_import_live(s, s->cfg->memory_file, out.data ? out.data : "", out.len, NULL, 0, &ir, err)
-                      : 1;
-        if (irc == 1 || (irc == 0 && ir.skipped)) {
-            mt_warn("import skipped: %s changed since export; its fragment stays as exported",
-                    s->cfg->memory_file);
-        } else if (irc) {
-            /* The merge goes on without the import (the fragment stays as
-             * exported); a file that may hold it goes back as it was. */
-            import_failed = mt_error_format(err);
+}
+
+static void audit_verified(const struct mt_plan *p, const char *sha)
+{
+    struct json_object *f = json_object_new_object();
+    json_object_object_add(f, "sha256", json_object_new_string(sha));
+    json_object_object_add(f, "entities", json_object_new_int64((int64_t)p->entities));
+    json_object_object_add(f, "relations", json_object_new_int64((int64_t)p->relations));
+    mt_audit("verify", f, "verified memory.json: %zu entities, %zu relations, sha256 %.16s...", p->entities,
+             p->relations, sha);
+}
+
+/* Put the result into the local memory file and this env's fragment. A
+ * failure does not stop the merge (the fragment stays as exported): it is
+ * kept in c->import_failed and the file goes back as it was. */
+static void import_result(struct merge_commit *c, struct mt_error *err)
+{
+    struct mt_session *s = c->s;
+    struct mt_import_result ir;
+    int irc = mt_session_local_unchanged(s, s->cfg->memory_file, NULL)
+                  ? mt_session_import_live(s, s->cfg->memory_file, c->out.data ? c->out.data : "", c->out.len,
+                                           NULL, 0, &ir, err)
+                  : 1;
+    if (irc == 1 || (irc == 0 && ir.skipped)) {
+        mt_warn("import skipped: %s changed since export; its fragment stays as exported", s->cfg->memory_file);
+    } else if (irc) {
+        c->import_failed = mt_error_format(err);
+        mt_error_clear(err);
+        if (mt_session_import_undo(s, err)) {
+            char *m = xasprintf("%s; putting the old file back failed too: %s", c->import_failed, err->msg);
+            free(c->import_failed);
+            c->import_failed = m;
             mt_error_clear(err);
-            if (mt_session_import_undo(s, err)) {
-                char *m = xasprintf("%s; putting the old file back failed too: %s", import_failed, err->msg);
-                free(import_failed);
-                import_failed = m;
-                mt_error_clear(err);
-            }
-        } else {
-            /* The fragment holds exactly what the file holds (the merge, plus
-             * any server edits carried in while it was put in). */
-            const char *fin = ir.final.data ? ir.final.data : "";
-            mt_sha256_hex(fin, ir.final.len, fin_sha);
-            fin_is_result = strcmp(fin_sha, sha) == 0;
-            if (mt_session_work_write(s, own_name, fin, ir.final.len, err) == 0) {
-                *imported = true;
-                mt_session_record_write(s, fin_sha);
-                mt_audit("import", NULL, "imported the merged graph into %s (old file kept as a backup)%s",
-                         s->cfg->memory_file, ir.carried ? "; the MCP server's writes meanwhile carried in" : "");
-            } else {
-                import_failed = mt_error_format(err);
-                mt_error_clear(err);
-                mt_session_import_undo(s, NULL);
-            }
-            mt_buf_free(&ir.final);
         }
+    } else {
+        /* The fragment holds exactly what the file holds (the merge, plus
+         * any server edits carried in while it was put in). */
+        const char *fin = ir.final.data ? ir.final.data : "";
+        char fin_sha[MT_SHA256_HEX];
+        mt_sha256_hex(fin, ir.final.len, fin_sha);
+        c->fin_is_result = strcmp(fin_sha, c->sha) == 0;
+        if (mt_session_work_write(s, c->own_name, fin, ir.final.len, err) == 0) {
+            *c->imported = true;
+            mt_session_record_write(s, fin_sha);
+            mt_audit("import", NULL, "imported the merged graph into %s (old file kept as a backup)%s",
+                     s->cfg->memory_file, ir.carried ? "; the MCP server's writes meanwhile carried in" : "");
+        } else {
+            c->import_failed = mt_error_format(err);
+            mt_error_clear(err);
+            mt_session_import_undo(s, NULL);
+        }
+        mt_buf_free(&ir.final);
     }
-    /* the manifest names memory.json's blob: the job's answer */
+}
+
+static void restore_written(struct merge_commit *c)
+{
+    mt_session_restore_from_head(c->s, "memory.json");
+    mt_session_restore_from_head(c->s, MT_MANIFEST_PATH);  /* it may be in place, only not durable */
+    if (*c->imported) mt_session_restore_from_head(c->s, c->own_name);
+}
+
+/* Write the manifest, which names memory.json's blob (the job's answer),
+ * and commit: MT_EXIT_OK, or MT_EXIT_VERIFY with what was written put back. */
+static int commit_result(struct merge_commit *c, struct mt_error *err)
+{
+    struct mt_session *s = c->s;
     char jblob[MT_OID_HEX] = "";
-    if (mt_repo_blob_job_wait(job, jblob)) mt_repo_hash_bytes(out.data ? out.data : "", out.len, jblob, NULL);
-    job = NULL;
-    snprintf(blob, sizeof blob, "%s", jblob);
+    if (mt_repo_blob_job_wait(c->job, jblob))
+        mt_repo_hash_bytes(c->out.data ? c->out.data : "", c->out.len, jblob, NULL);
+    c->job = NULL;
     mt_trace("blob written");
     struct mt_buf man;
     mt_buf_init(&man);
-    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), mo->lease_token, mt_machine_id()};
-    mt_manifest_render(p, &run, blob, sha, s->cfg->env, *imported ? blob : NULL, *imported ? sha : NULL, &man);
+    struct mt_run_info run = {s->cfg->env, s->host, (long)getpid(), mt_utc_now(), c->mo->lease_token,
+                              mt_machine_id()};
+    mt_manifest_render(c->p, &run, jblob, c->sha, s->cfg->env, *c->imported ? jblob : NULL,
+                       *c->imported ? c->sha : NULL, &man);
+    int rc = MT_EXIT_OK;
     if (mt_session_work_write(s, MT_MANIFEST_PATH, man.data, man.len, err)) {
-        mt_session_restore_from_head(s, "memory.json");
-        mt_session_restore_from_head(s, MT_MANIFEST_PATH);  /* it may be in place, only not durable */
-        if (*imported) mt_session_restore_from_head(s, own_name);
+        restore_written(c);
         rc = MT_EXIT_VERIFY;
     } else {
-        char *msg = mt_merge_commit_message(p, &run);
-        const char *paths[] = {"memory.json", MT_MANIFEST_PATH, own_name};
+        char *msg = mt_merge_commit_message(c->p, &run);
+        const char *paths[] = {"memory.json", MT_MANIFEST_PATH, c->own_name};
         mt_trace("manifest written");
         /* memory.json (and the imported fragment) hold exactly `out`, whose
          * blob the job wrote: staged by id, not read and hashed again. */
-        const char *blobs[] = {jblob, NULL, fin_is_result ? jblob : NULL};
-        if (mt_repo_commit_known(s->repo, paths, blobs, *imported ? 3 : 2, msg, committed, NULL, err)) {
-            mt_session_restore_from_head(s, "memory.json");
-            mt_session_restore_from_head(s, MT_MANIFEST_PATH);
-            if (*imported) mt_session_restore_from_head(s, own_name);
+        const char *blobs[] = {jblob, NULL, c->fin_is_result ? jblob : NULL};
+        if (mt_repo_commit_known(s->repo, paths, blobs, *c->imported ? 3 : 2, msg, c->committed, NULL, err)) {
+            restore_written(c);
             rc = MT_EXIT_VERIFY;
         }
         free(msg);
     }
     mt_buf_free(&man);
-    free(own_name);
-    if (rc && *imported) {
+    return rc;
+}
+
+/* After the commit (rc): undo an import whose commit failed, refresh the
+ * session, and report an import that failed while the merge went on. */
+static int finish_commit(struct merge_commit *c, int rc, struct mt_error *err)
+{
+    struct mt_session *s = c->s;
+    if (rc && *c->imported) {
         struct mt_error uerr = {0};
         if (mt_session_import_undo(s, &uerr)) mt_warn("%s", uerr.msg);
         mt_error_clear(&uerr);
-        *imported = false;
+        *c->imported = false;
     }
     if (!rc) rc = mt_session_refresh(s, err);
-    if (!rc && import_failed) {
+    if (!rc && c->import_failed) {
         mt_error_set(err, "merged, but importing the result into %s failed: %s; the file is as it was and its "
-                          "fragment stays as exported (the next sync imports it)", s->cfg->memory_file, import_failed);
+                          "fragment stays as exported (the next sync imports it)", s->cfg->memory_file,
+                     c->import_failed);
         mt_audit("import", NULL, "%s", err->msg);
         rc = MT_EXIT_DEGRADED;
     }
-    free(import_failed);
-done:
+    return rc;
+}
+
+/* Whether there is a commit to make: MT_EXIT_OK and *go, or the error of
+ * checking this env's owner before an import. */
+static int needs_commit(struct merge_commit *c, bool *go, struct mt_error *err)
+{
+    c->want_import = wants_import(c->s, c->p, c->mo && c->mo->import_own, c->sha, &c->importing);
+    *go = false;
+    if (c->importing) {  /* the import writes this env's fragment */
+        int orc = mt_session_check_env_owner(c->s, NULL, err);
+        if (orc) return orc;
+    }
+    *go = !(nothing_to_commit(c->p, u_unchanged(c->s, c->p, c->sha)) && !c->want_import);
+    return MT_EXIT_OK;
+}
+
+int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struct mt_merge_opts *mo,
+                            struct mt_error *err)
+{
+    struct merge_commit c = {.s = s, .p = p, .mo = mo, .fin_is_result = true};
+    c.imported = mo && mo->imported ? mo->imported : &c.dummy;
+    c.committed = mo && mo->committed ? mo->committed : &c.dummy;
+    *c.imported = *c.committed = false;
+    if (!p->resolved) {
+        mt_error_set(err, "%zu conflicts are pending", mt_plan_pending(p));
+        return MT_EXIT_CONFLICTS;
+    }
+    render_result(&c);
+    c.own_name = xasprintf("memory-%s.json", s->cfg->env);
+    bool go = false;
+    int rc = needs_commit(&c, &go, err);
+    if (rc || !go) {
+        mt_repo_blob_job_wait(c.job, NULL);
+        free(c.own_name);
+        mt_buf_free(&c.out);
+        return rc;
+    }
+    const char *wip[] = {"memory.json", MT_MANIFEST_PATH, c.own_name};
+    mt_session_wip_begin(s, wip, 3);
+    if (mt_session_work_write(s, "memory.json", c.out.data ? c.out.data : "", c.out.len, err) ||
+        verify_written(s, c.sha, p, err)) {
+        mt_audit("verify", NULL, "memory.json not committed, put back as it was: %s", err->msg ? err->msg : "?");
+        mt_session_restore_from_head(s, "memory.json");
+        rc = MT_EXIT_VERIFY;
+    } else {
+        mt_trace("memory.json written and verified");
+        audit_verified(p, c.sha);
+        if (c.importing) import_result(&c, err);
+        rc = finish_commit(&c, commit_result(&c, err), err);
+    }
+    free(c.import_failed);
+    free(c.own_name);
     mt_session_wip_end(s);
-    if (job) mt_repo_blob_job_wait(job, NULL);  /* out must outlive the job */
-    mt_buf_free(&out);
+    if (c.job) mt_repo_blob_job_wait(c.job, NULL);  /* out must outlive the job */
+    mt_buf_free(&c.out);
     return rc;
 }

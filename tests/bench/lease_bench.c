@@ -96,7 +96,8 @@ int main(int argc, char **argv)
         memset(&c, 0, sizeof c);
         struct mt_lease *lease = NULL;
         double t0 = mono_ms();
-        rc = mt_lease_acquire(repo, "origin", NULL, env, NULL, 0, 60, timeout, &lease, &err);
+        struct mt_lease_acquire_opts opts = {.remote = "origin", .env = env, .ttl_seconds = 60, .timeout_seconds = timeout};
+        rc = mt_lease_acquire(repo, &opts, &lease, &err);
         double t1 = mono_ms();
         if (rc != 0) {
             char *m = mt_error_format(&err);

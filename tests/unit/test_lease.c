@@ -15,6 +15,12 @@
 #include "memtui/config/machine.h"
 #include "memtui/git/repo.h"
 
+/* The options of an acquire on remote "origin", lease branch and pid left
+ * to their defaults. */
+#define OPTS(env_, host_, ttl_, timeout_)                                                                 \
+    (&(struct mt_lease_acquire_opts){.remote = "origin", .env = (env_), .host = (host_), .ttl_seconds = (ttl_), \
+                                     .timeout_seconds = (timeout_)})
+
 #define LREF "refs/heads/memtui/lease"
 
 static char *T;       /* this test's temporary folder */
@@ -117,7 +123,9 @@ static struct mt_lease *acquire_ok(struct mt_repo *r, const char *env, const cha
 {
     struct mt_lease *l = NULL;
     struct mt_error e = {0};
-    int rc = mt_lease_acquire(r, "origin", NULL, env, host, pid, ttl, timeout, &l, &e);
+    struct mt_lease_acquire_opts o = {
+        .remote = "origin", .env = env, .host = host, .pid = pid, .ttl_seconds = ttl, .timeout_seconds = timeout};
+    int rc = mt_lease_acquire(r, &o, &l, &e);
     ck_assert_msg(rc == 0, "acquire as %s@%s: %d %s", env, host, rc, e.msg);
     ck_assert_ptr_nonnull(l);
     mt_error_clear(&e);
@@ -239,16 +247,22 @@ START_TEST(test_acquire_release_chain)
     /* Another branch name is another lease. */
     l = acquire_ok(r, "alpha", "hostA", 0, 30, 2);
     mt_lease_abandon(l);
-    ck_assert_int_eq(mt_lease_acquire(r, "origin", "memtui/other", "alpha", "hostA", 0, 30, 1, &l, &e), 0);
+    struct mt_lease_acquire_opts o = *OPTS("alpha", "hostA", 30, 1);
+    o.branch = "memtui/other";
+    ck_assert_int_eq(mt_lease_acquire(r, &o, &l, &e), 0);
     ck_assert_uint_eq(mt_lease_token(l), 1);
     ck_assert_int_eq(mt_lease_release(l, &e), 0);
 
     /* Bad arguments. */
-    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "bad env", "h", 0, 30, 1, &l, &e), MT_REPO_ERR);
+    ck_assert_int_eq(mt_lease_acquire(r, OPTS("bad env", "h", 30, 1), &l, &e), MT_REPO_ERR);
     ck_assert_ptr_null(l);
-    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "a", "h", 0, 0, 1, &l, &e), MT_REPO_ERR);
-    ck_assert_int_eq(mt_lease_acquire(r, "origin", "bad..name", "a", "h", 0, 5, 1, &l, &e), MT_REPO_ERR);
-    ck_assert_int_eq(mt_lease_acquire(r, "nowhere", NULL, "a", "h", 0, 5, 1, &l, &e), MT_REPO_NOTFOUND);
+    ck_assert_int_eq(mt_lease_acquire(r, OPTS("a", "h", 0, 1), &l, &e), MT_REPO_ERR);
+    o = *OPTS("a", "h", 5, 1);
+    o.branch = "bad..name";
+    ck_assert_int_eq(mt_lease_acquire(r, &o, &l, &e), MT_REPO_ERR);
+    o = *OPTS("a", "h", 5, 1);
+    o.remote = "nowhere";
+    ck_assert_int_eq(mt_lease_acquire(r, &o, &l, &e), MT_REPO_NOTFOUND);
 
     mt_repo_close(r2);
     mt_repo_close(r);
@@ -277,7 +291,7 @@ START_TEST(test_timeout_names_holder)
     mt_lease_set_log(collect, NULL);
 
     double t0 = now_s();
-    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "hostB", 0, 30, 0.3, &l2, &e),
+    ck_assert_int_eq(mt_lease_acquire(b, OPTS("beta", "hostB", 30, 0.3), &l2, &e),
                      MT_LEASE_TIMEOUT);
     double took = now_s() - t0;
     ck_assert_ptr_null(l2);
@@ -287,14 +301,14 @@ START_TEST(test_timeout_names_holder)
 
     /* timeout 0: one look */
     t0 = now_s();
-    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "hostB", 0, 30, 0, &l2, &e),
+    ck_assert_int_eq(mt_lease_acquire(b, OPTS("beta", "hostB", 30, 0), &l2, &e),
                      MT_LEASE_TIMEOUT);
     ck_assert(now_s() - t0 < 1.0);
 
     /* The holder's pid is alive on the acquirer's host: it waits too. */
     ck_assert_int_eq(mt_lease_release(l, &e), 0);
     l = acquire_ok(a, "alpha", "box", 0, 30, 2);
-    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e),
+    ck_assert_int_eq(mt_lease_acquire(b, OPTS("beta", "box", 30, 0.3), &l2, &e),
                      MT_LEASE_TIMEOUT);
     char *want = xasprintf("alpha@box pid %ld", (long)getpid());
     ck_assert_msg(has(e.msg, want), "%s", e.msg);
@@ -396,7 +410,7 @@ START_TEST(test_dead_pid_same_host)
 #define PICK(k, ours) (elsewhere[i].k > 0 ? (ours) : elsewhere[i].k == 0 ? "other-" #k : NULL)
         put_holder(R, token, dead, PICK(machine, me), PICK(boot, boot), PICK(ns, ns));
 #undef PICK
-        ck_assert_msg(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e) == MT_LEASE_TIMEOUT,
+        ck_assert_msg(mt_lease_acquire(b, OPTS("beta", "box", 30, 0.3), &l2, &e) == MT_LEASE_TIMEOUT,
                       "case %zu: a holder elsewhere was judged dead here", i);
     }
 
@@ -411,7 +425,7 @@ START_TEST(test_dead_pid_same_host)
     ck_assert_int_eq(mt_lease_release(l2, &e), 0);
     /* ... but a live one is waited for. */
     put_holder(R, token + 1, (long)getppid(), me, boot, ns);
-    ck_assert_int_eq(mt_lease_acquire(b, "origin", NULL, "beta", "box", 0, 30, 0.3, &l2, &e), MT_LEASE_TIMEOUT);
+    ck_assert_int_eq(mt_lease_acquire(b, OPTS("beta", "box", 30, 0.3), &l2, &e), MT_LEASE_TIMEOUT);
 
     free(events);
     events = NULL;
@@ -439,7 +453,7 @@ START_TEST(test_renew_keeps_it)
         struct mt_error ce = {0};
         int code = 3;
         if (mt_repo_open(bdir, &b, &ce) == 0) {
-            int rc = mt_lease_acquire(b, "origin", NULL, "beta", "hostB", 0, 1, 4.0, &lb, &ce);
+            int rc = mt_lease_acquire(b, OPTS("beta", "hostB", 1, 4.0), &lb, &ce);
             code = rc == MT_LEASE_TIMEOUT && has(ce.msg, "alpha@hostA") ? 0 : rc == 0 ? 1 : 2;
         }
         _exit(code);
@@ -570,7 +584,7 @@ START_TEST(test_unreadable_tip)
                            "printf '{\"env\":\"x\",' > lease.json && git commit -qam broken && "
                            "git push -q origin HEAD:memtui/lease 2>/dev/null", R, S, S), 0);
 
-    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "beta", "hostB", 0, 30, 1, &l, &e), MT_LEASE_TIMEOUT);
+    ck_assert_int_eq(mt_lease_acquire(a, OPTS("beta", "hostB", 30, 1), &l, &e), MT_LEASE_TIMEOUT);
     ck_assert_msg(has(e.msg, "unreadable") && has(e.msg, "ttl 3600 s"), "%s", e.msg);
     ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
     ck_assert(!info.valid);
@@ -753,7 +767,7 @@ START_TEST(test_token_bounds)
     ck_assert_int_eq(mt_lease_read(a, "origin", NULL, &info, &e), 0);
     ck_assert_msg(!info.valid && has(info.error, "jumps from 1"), "%s", info.error);
     mt_lease_info_clear(&info);
-    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "beta", "hostB", 0, 30, 0.3, &l, &e), MT_LEASE_TIMEOUT);
+    ck_assert_int_eq(mt_lease_acquire(a, OPTS("beta", "hostB", 30, 0.3), &l, &e), MT_LEASE_TIMEOUT);
     /* a second one on top reads (one above the first), and gives the last token */
     put_lease_json(R, REL("9007199254740990"));
     l = acquire_ok(a, "beta", "hostB", 0, 30, 2);
@@ -810,7 +824,7 @@ START_TEST(test_ttl_bounded)
     struct mt_error e = {0};
     struct mt_lease *l = NULL;
     double wait = MT_LEASE_TTL_MAX + mt_lease_margin(MT_LEASE_TTL_MAX);
-    ck_assert_int_eq(mt_lease_acquire(a, "origin", NULL, "a", "h", 0, MT_LEASE_TTL_MAX + 1, 1, &l, &e),
+    ck_assert_int_eq(mt_lease_acquire(a, OPTS("a", "h", MT_LEASE_TTL_MAX + 1, 1), &l, &e),
                      MT_REPO_ERR);
     static const char *tips[] = {
         "{\"env\":\"x\",\"host\":\"h\",\"pid\":1,\"token\":1,\"ttl\":1000000000,\"state\":\"held\",\"time\":\"t\"}",
@@ -820,7 +834,7 @@ START_TEST(test_ttl_bounded)
     for (size_t i = 0; i < sizeof tips / sizeof tips[0]; i++) {
         put_lease_json(R, tips[i]);
         seen_since(a, R, wait - 30);
-        ck_assert_msg(mt_lease_acquire(a, "origin", NULL, "b", "h", 0, 30, 0.3, &l, &e) == MT_LEASE_TIMEOUT,
+        ck_assert_msg(mt_lease_acquire(a, OPTS("b", "h", 30, 0.3), &l, &e) == MT_LEASE_TIMEOUT,
                       "case %zu taken before its time", i);
         ck_assert_msg(has(e.msg, "ttl 3600 s"), "%s", e.msg);
         seen_since(a, R, wait + 1);
@@ -842,7 +856,7 @@ START_TEST(test_unreachable)
     struct mt_error e = {0};
     ck_assert_int_eq(mt_repo_open(D, &r, &e), 0);
     double t0 = now_s();
-    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "a", "h", 0, 30, 0.3, &l, &e), MT_REPO_UNREACHABLE);
+    ck_assert_int_eq(mt_lease_acquire(r, OPTS("a", "h", 30, 0.3), &l, &e), MT_REPO_UNREACHABLE);
     ck_assert(now_s() - t0 < 3);
     ck_assert_ptr_null(l);
     char oid[MT_OID_HEX];
@@ -1011,7 +1025,7 @@ START_TEST(test_cas_git_daemon)
     struct mt_lease *l = acquire_ok(r, "alpha", "hostA", 0, 30, 2), *l2 = NULL;
     ck_assert_uint_eq(mt_lease_token(l), 1);
     ck_assert_int_eq(mt_lease_renew(l, &e), 0);
-    ck_assert_int_eq(mt_lease_acquire(r, "origin", NULL, "beta", "hostB", 0, 30, 0.2, &l2, &e),
+    ck_assert_int_eq(mt_lease_acquire(r, OPTS("beta", "hostB", 30, 0.2), &l2, &e),
                      MT_LEASE_TIMEOUT);
     ck_assert_int_eq(mt_lease_release(l, &e), 0);
     l = acquire_ok(r, "beta", "hostB", 0, 30, 2);
@@ -1063,7 +1077,7 @@ static void racer(const char *dir, int id, int round, int go_fd, int res_fd, int
     if (mt_repo_open(dir, &r, &e) != 0) _exit(3);
     while (read(go_fd, &c, 1) < 0 && errno == EINTR) {
     }
-    res.rc = mt_lease_acquire(r, "origin", NULL, env, "racehost", 0, 30, 0.5, &l, &e);
+    res.rc = mt_lease_acquire(r, OPTS(env, "racehost", 30, 0.5), &l, &e);
     if (res.rc == 0) {
         res.won = 1;
         res.token = mt_lease_token(l);

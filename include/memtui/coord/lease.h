@@ -122,9 +122,18 @@ struct mt_lease;
  * over: max(2 s, ttl / 10), in seconds. */
 double mt_lease_margin(long ttl_seconds);
 
-/* Take the lease on `branch` (NULL: MT_LEASE_BRANCH) of `remote`, as
- * env/host/pid (host NULL: this host's name; pid 0: this process). env must
- * match [A-Za-z0-9._-]{1,64}; 1 <= ttl_seconds <= MT_LEASE_TTL_MAX.
+/* Who takes which lease, and how long they wait for it. */
+struct mt_lease_acquire_opts {
+    const char *remote;
+    const char *branch;      /* NULL: MT_LEASE_BRANCH */
+    const char *env;         /* must match [A-Za-z0-9._-]{1,64} */
+    const char *host;        /* NULL or "": this host's name */
+    long pid;                /* 0: this process */
+    long ttl_seconds;        /* 1 to MT_LEASE_TTL_MAX */
+    double timeout_seconds;  /* 0: one attempt */
+};
+
+/* Take the lease on opts->branch of opts->remote, as env/host/pid.
  *
  * Fetches the lease branch; takes the lease when the branch is absent (a
  * root commit, token 1) or its tip is `released` (a child commit, token + 1);
@@ -138,9 +147,8 @@ double mt_lease_margin(long ttl_seconds);
  * one attempt) passed first, err naming the current holder; MT_REPO_UNREACHABLE
  * when the remote could not be reached until the timeout; MT_REPO_ERR for bad
  * arguments. */
-int mt_lease_acquire(struct mt_repo *repo, const char *remote, const char *branch,
-                     const char *env, const char *host, long pid, long ttl_seconds,
-                     double timeout_seconds, struct mt_lease **out, struct mt_error *err);
+int mt_lease_acquire(struct mt_repo *repo, const struct mt_lease_acquire_opts *opts, struct mt_lease **out,
+                     struct mt_error *err);
 
 /* Push a child of our last tip (same token, new time), expecting that tip.
  * Call it every ttl/3 during long work. MT_LEASE_LOST, and the lease is
