@@ -429,6 +429,40 @@ static void close_overlay(struct mt_app *a)
     a->view = a->back != a->view ? a->back : a->panel;
 }
 
+/* Enter: the view opens the row under the cursor. */
+static void open_row(struct mt_app *a)
+{
+    const struct mt_view_ops *ops = VIEWS[a->view];
+    if (!ops->enter || !a->snap) return;
+    struct mt_rows rs = {0};
+    size_t c = a->cursor[a->view];
+    if (sliced(a)) {
+        ops->slice(a, &rs, c, 1, a->width);
+        c = 0;
+    } else {
+        body_rows(a, &rs);
+    }
+    if (c < rs.n) ops->enter(a, &rs.v[c]);
+    mt_rows_clear(&rs);
+}
+
+/* z: the last decision goes, and the message says whose it was. */
+static void undo(struct mt_app *a)
+{
+    char *key = NULL;
+    struct mt_plan *p = mt_app_plan(a);
+    if (p && mt_intent_undo(&p->intent, &key)) {
+        mt_plan_resolve(p);
+        const char *name = NULL;
+        for (size_t i = 0; i < p->nconflicts && !name; i++)
+            if (strcmp(p->conflicts[i].key, key) == 0) name = p->conflicts[i].name;
+        if (name) mt_app_set_message(a, false, "%s: decision undone (%zu pending)", name, mt_plan_pending(p));
+        else mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
+    } else mt_app_set_message(a, false, "nothing to undo");
+    a->gen++;
+    free(key);
+}
+
 void mt_app_action(struct mt_app *a, enum mt_action act)
 {
     const struct mt_view_ops *ops = VIEWS[a->view];
@@ -481,20 +515,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_PANEL_CONFLICTS: go_panel(a, MT_VIEW_CONFLICTS); break;
     case MT_ACT_PANEL_BACKUPS: go_panel(a, MT_VIEW_BACKUPS); break;
     case MT_ACT_PANEL_LOG: go_panel(a, MT_VIEW_LOG); break;
-    case MT_ACT_ENTER:
-        if (ops->enter && a->snap) {
-            struct mt_rows rs = {0};
-            size_t c = a->cursor[a->view];
-            if (sliced(a)) {
-                ops->slice(a, &rs, c, 1, a->width);
-                c = 0;
-            } else {
-                body_rows(a, &rs);
-            }
-            if (c < rs.n) ops->enter(a, &rs.v[c]);
-            mt_rows_clear(&rs);
-        }
-        break;
+    case MT_ACT_ENTER: open_row(a); break;
     case MT_ACT_REFRESH: fetch_and_refresh(a); break;
     case MT_ACT_SEARCH:
         a->input = MT_INPUT_SEARCH;
@@ -503,21 +524,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
         break;
     case MT_ACT_SEARCH_NEXT: search_step(a, 1); break;
     case MT_ACT_SEARCH_PREV: search_step(a, -1); break;
-    case MT_ACT_UNDO: {
-        char *key = NULL;
-        struct mt_plan *p = mt_app_plan(a);
-        if (p && mt_intent_undo(&p->intent, &key)) {
-            mt_plan_resolve(p);
-            const char *name = NULL;   /* say whose decision went */
-            for (size_t i = 0; i < p->nconflicts && !name; i++)
-                if (strcmp(p->conflicts[i].key, key) == 0) name = p->conflicts[i].name;
-            if (name) mt_app_set_message(a, false, "%s: decision undone (%zu pending)", name, mt_plan_pending(p));
-            else mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
-        } else mt_app_set_message(a, false, "nothing to undo");
-        a->gen++;
-        free(key);
-        break;
-    }
+    case MT_ACT_UNDO: undo(a); break;
     case MT_ACT_MERGE_MENU:
         if (a->view != MT_VIEW_MENU) a->back = a->view;
         a->view = MT_VIEW_MENU;
