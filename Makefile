@@ -24,7 +24,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -DMEMTUI_VERSION='"$(VERSION)"'
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
-HEADERS    := $(wildcard include/memtui/*.h include/memtui/*/*.h)
+HEADERS    := $(wildcard include/memtui/*.h include/memtui/*/*.h src/*/*.h)
 UI_SRC     := $(wildcard ui/*.c)
 # The curses-free part of the workstation (model, keys, themes, text) is
 # unit-tested like the engine (files that include neither curses.h nor
