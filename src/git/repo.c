@@ -5,7 +5,6 @@
 #endif
 #include "repo_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -8,14 +8,10 @@
 #include "memtui/base/audit.h"
 #include "memtui/git/safety.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- push ------------------------------------------------------------ */

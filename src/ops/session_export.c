@@ -1,26 +1,13 @@
 /* session_export.c: the export record and the export of the local file to
  * this env's fragment. */
-#include <dirent.h>
-#include <fcntl.h>
-#include <errno.h>
 #include <git2.h>
-#include <sys/stat.h>
-#include <json-c/json.h>
-#include <libgen.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "memtui/base/audit.h"
 #include "memtui/base/fsutil.h"
-#include "memtui/graph/fragment.h"
-#include "memtui/merge/local_base.h"
-#include "memtui/coord/lock.h"
 #include "memtui/config/machine.h"
 #include "memtui/merge/rebase.h"
-#include "memtui/ops/session.h"
 
 #include "memtui/ops/session_local.h"
 
