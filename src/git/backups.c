@@ -5,14 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/git/git_error.h"
 #include "memtui/graph/fragment.h"
-
-static int git_fail(struct mt_error *err, const char *what)
-{
-    const git_error *e = git_error_last();
-    mt_error_set(err, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
-    return -1;
-}
 
 struct list {
     struct mt_backup *items;
@@ -143,11 +137,11 @@ int mt_backup_commit(struct mt_repo *r, const char *rev, char oid[MT_OID_HEX], s
 {
     git_repository *g = mt_repo_git(r);
     git_object *obj;
-    if (git_revparse_single(&obj, g, rev)) return git_fail(err, rev);
+    if (git_revparse_single(&obj, g, rev)) return mt_git_fail(err, -1, "%s", rev);
     git_commit *c;
     int rc = git_commit_lookup(&c, g, git_object_id(obj));
     git_object_free(obj);
-    if (rc) return git_fail(err, rev);
+    if (rc) return mt_git_fail(err, -1, "%s", rev);
     git_oid_tostr(oid, MT_OID_HEX, git_commit_id(c));
     git_commit_free(c);
     return 0;

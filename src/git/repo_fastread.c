@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "memtui/base/fsutil.h"
+#include "memtui/git/git_error.h"
 #include "memtui/git/repo_fastread.h"
 
 static void free_blob(void *hold)
@@ -61,8 +62,7 @@ int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path
     git_oid id;
     git_blob *b;
     if (git_oid_fromstr(&id, blob) || git_blob_lookup(&b, mt_repo_git(r), &id)) {
-        const git_error *ge = git_error_last();
-        mt_error_set(err, "read blob %s: %s", blob, ge && ge->message ? ge->message : "not found");
+        mt_error_set(err, "read blob %s: %s", blob, mt_git_reason("not found"));
         return MT_REPO_NOTFOUND;
     }
     *data = (char *)git_blob_rawcontent(b);

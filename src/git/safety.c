@@ -11,13 +11,7 @@
 #include <unistd.h>
 
 #include "memtui/base/audit.h"
-
-static int git_fail(struct mt_error *err, const char *what)
-{
-    const git_error *e = git_error_last();
-    mt_error_set(err, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
-    return -1;
-}
+#include "memtui/git/git_error.h"
 
 static void utc_stamp(char *buf, size_t n, const char *fmt)
 {
@@ -35,7 +29,7 @@ static int status_has_changes(git_repository *g, bool *dirty, struct mt_error *e
     so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
     so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
     git_status_list *sl;
-    if (git_status_list_new(&sl, g, &so)) return git_fail(err, "status");
+    if (git_status_list_new(&sl, g, &so)) return mt_git_fail(err, -1, "status");
     *dirty = git_status_list_entrycount(sl) > 0;
     git_status_list_free(sl);
     return 0;
@@ -81,7 +75,7 @@ static int refuse_links_in_the_way(git_repository *g, struct mt_error *err)
     git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
     so.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
     git_status_list *sl;
-    if (git_status_list_new(&sl, g, &so)) return git_fail(err, "status");
+    if (git_status_list_new(&sl, g, &so)) return mt_git_fail(err, -1, "status");
     const char *wd = git_repository_workdir(g);
     int rc = 0;
     for (size_t i = 0; i < git_status_list_entrycount(sl) && !rc; i++) {
@@ -111,7 +105,7 @@ int mt_stash_push(struct mt_repo *r, const char *env, bool *stashed, char oid[MT
     if (!dirty) return 0;
     if (refuse_links_in_the_way(g, err)) return -1;
     git_signature *sig;
-    if (signature(g, env, &sig)) return git_fail(err, "stash: signature");
+    if (signature(g, env, &sig)) return mt_git_fail(err, -1, "stash: signature");
     char when[32];
     utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
     char *msg = xasprintf("memtui: %s %s: uncommitted changes kept before a sync", env, when);
@@ -120,7 +114,7 @@ int mt_stash_push(struct mt_repo *r, const char *env, bool *stashed, char oid[MT
     git_signature_free(sig);
     if (rc) {
         free(msg);
-        return git_fail(err, "stash");
+        return mt_git_fail(err, -1, "stash");
     }
     git_oid_tostr(oid, MT_OID_HEX, &id);
     *stashed = true;
@@ -151,7 +145,7 @@ int mt_stash_pop(struct mt_repo *r, const char *oid, struct mt_error *err)
 {
     git_repository *g = mt_repo_git(r);
     struct find_ctx c = {.found = false};
-    if (git_oid_fromstr(&c.want, oid)) return git_fail(err, "stash id");
+    if (git_oid_fromstr(&c.want, oid)) return mt_git_fail(err, -1, "stash id");
     git_stash_foreach(g, find_cb, &c);
     if (!c.found) {
         mt_error_set(err, "stash %.12s is gone; nothing to re-apply", oid);
@@ -182,7 +176,7 @@ int mt_stash_pop(struct mt_repo *r, const char *oid, struct mt_error *err)
         }
     }
     if (rc) {
-        git_fail(err, "re-applying the stash");
+        mt_git_fail(err, -1, "re-applying the stash");
         char *m = xasprintf("%s; the stash %.12s is kept (git stash list), nothing was dropped", err->msg, oid);
         mt_error_set(err, "%s", m);
         mt_audit("stash", NULL, "%s", m);
@@ -199,7 +193,7 @@ int mt_backup_branch(struct mt_repo *r, const char *env, const char *oid, char *
     git_repository *g = mt_repo_git(r);
     git_oid id;
     git_commit *c;
-    if (git_oid_fromstr(&id, oid) || git_commit_lookup(&c, g, &id)) return git_fail(err, "backup: commit");
+    if (git_oid_fromstr(&id, oid) || git_commit_lookup(&c, g, &id)) return mt_git_fail(err, -1, "backup: commit");
     char stamp[32];
     utc_stamp(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
     git_reference *ref = NULL;
@@ -214,7 +208,7 @@ int mt_backup_branch(struct mt_repo *r, const char *env, const char *oid, char *
     git_commit_free(c);
     if (rc) {
         free(branch);
-        return git_fail(err, "backup branch");
+        return mt_git_fail(err, -1, "backup branch");
     }
     git_reference_free(ref);
     mt_audit("backup", json_object_new_string(branch), "kept %.12s on backup branch %s", oid, branch);
@@ -229,13 +223,13 @@ int mt_reset_to(struct mt_repo *r, const char *oid, struct mt_error *err)
     git_oid id;
     git_object *target;
     if (git_oid_fromstr(&id, oid) || git_object_lookup(&target, g, &id, GIT_OBJECT_COMMIT))
-        return git_fail(err, "reset: commit");
+        return mt_git_fail(err, -1, "reset: commit");
     git_checkout_options co;
     git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
     co.checkout_strategy = GIT_CHECKOUT_FORCE;
     int rc = git_reset(g, target, GIT_RESET_HARD, &co);
     git_object_free(target);
-    return rc ? git_fail(err, "reset") : 0;
+    return rc ? mt_git_fail(err, -1, "reset") : 0;
 }
 
 /* Does any process on this machine hold the file open? (git keeps its

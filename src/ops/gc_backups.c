@@ -7,6 +7,7 @@
 
 #include "memtui/base/audit.h"
 #include "memtui/git/backups.h"
+#include "memtui/git/git_error.h"
 #include "memtui/graph/fragment.h"
 #include "memtui/base/sha256.h"
 #include "memtui/git/trust.h"
@@ -152,8 +153,7 @@ static char *other_files_missing(git_repository *g, const char *oid)
     if (git_oid_fromstr(&id, oid) || git_reference_name_to_id(&mid, g, "refs/heads/main") ||
         git_commit_lookup(&c, g, &id) || git_commit_lookup(&m, g, &mid) || git_commit_tree(&tc, c) ||
         git_commit_tree(&tm, m) || git_diff_tree_to_tree(&d, g, tc, tm, NULL)) {
-        const git_error *e = git_error_last();
-        why = xasprintf("its files cannot be compared with main: %s", e && e->message ? e->message : "?");
+        why = xasprintf("its files cannot be compared with main: %s", mt_git_reason("?"));
     }
     for (size_t i = 0; !why && d && i < git_diff_num_deltas(d); i++) {
         const git_diff_delta *dl = git_diff_get_delta(d, i);
@@ -269,8 +269,7 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
         }
         if (!o->dry_run) {
             if (delete_if_at(g, b[i].ref, &b[i].id)) {
-                const git_error *ge = git_error_last();
-                why = xasprintf("could not delete: %s", ge && ge->message ? ge->message : "it moved");
+                why = xasprintf("could not delete: %s", mt_git_reason("it moved"));
                 git_error_clear();
                 json_object_array_add(kept, entry(name, oid, why));
                 free(why);

@@ -1,5 +1,5 @@
 /* gc_refs.c: the temporaries of a push that a killed run left in this
- * clone, refs/memtui/push/... and refs/memtui/tmp/... (repo.c names them).
+ * clone, refs/memtui/push/... and refs/memtui/tmp/... (repo_push.c names them).
  * Called under the local lock; a ref whose named process is alive stays. */
 #include <errno.h>
 #include <git2.h>
@@ -23,7 +23,7 @@ static bool is_temporary(const char *name)
     return strncmp(name, "refs/memtui/push/", 17) == 0 || strncmp(name, "refs/memtui/tmp/", 16) == 0;
 }
 
-/* repo.c names them <prefix><pid>-<time>-<seq>. Not every push holds the
+/* repo_push.c names them <prefix><pid>-<time>-<seq>. Not every push holds the
  * local lock (lease break does not): a ref whose process still lives here
  * may be in use, and stays. */
 static bool owner_alive(const char *name)

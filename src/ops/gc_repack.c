@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "memtui/base/audit.h"
+#include "memtui/git/git_error.h"
 #include "memtui/ops/gc.h"
 
 size_t mt_gc_limit(const char *var, size_t dflt)
@@ -331,11 +332,9 @@ int mt_gc_repack(struct mt_repo *r, struct json_object *report, struct mt_error 
     free(fresh_idx);
     rc = 0;
     goto done;
-fail: {
-    const git_error *e = git_error_last();
-    mt_error_set(err, "repack: %s", e && e->message ? e->message : "libgit2 failed");
+fail:
+    mt_error_set(err, "repack: %s", mt_git_reason("libgit2 failed"));
     git_error_clear();
-}
 done:
     mt_gc_count_objects(r, &after);
     put_counts(report, "after", &after);

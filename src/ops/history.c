@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/git/git_error.h"
+
 /* Commits looked at, at most, whatever max is. */
 enum { HISTORY_MAX_STEPS = 2000 };
 
@@ -67,7 +69,7 @@ int mt_history_read(struct mt_repo *r, size_t max, struct mt_history_entry **out
     git_commit *c = NULL;
     git_oid head;
     if (git_reference_name_to_id(&head, repo, "HEAD") || git_commit_lookup(&c, repo, &head)) {
-        mt_error_set(err, "HEAD: %s", git_error_last() ? git_error_last()->message : "unreadable");
+        mt_error_set(err, "HEAD: %s", mt_git_reason("unreadable"));
         return -1;
     }
     for (size_t steps = 0; c && *n < max && steps < HISTORY_MAX_STEPS; steps++) {

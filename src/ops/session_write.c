@@ -16,6 +16,7 @@
 
 #include "memtui/base/audit.h"
 #include "memtui/base/fsutil.h"
+#include "memtui/git/git_error.h"
 #include "memtui/graph/fragment.h"
 #include "memtui/config/machine.h"
 #include "memtui/ops/session.h"
@@ -70,10 +71,8 @@ static void checkout_from_head(struct mt_session *s, const char *rel)
     char *paths[] = {(char *)rel};
     co.paths.strings = paths;
     co.paths.count = 1;
-    if (git_checkout_head(mt_repo_git(s->repo), &co)) {
-        const git_error *ge = git_error_last();
-        mt_warn("rollback of %s failed: %s", rel, ge && ge->message ? ge->message : "checkout");
-    }
+    if (git_checkout_head(mt_repo_git(s->repo), &co))
+        mt_warn("rollback of %s failed: %s", rel, mt_git_reason("checkout"));
     git_error_clear();
 }
 
