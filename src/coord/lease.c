@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include "memtui/coord/lease.h"
+#include "memtui/git/git_error.h"
 
 #include <errno.h>
 #include <git2.h>
@@ -464,9 +465,7 @@ int mt_lease_chain(struct mt_repo *repo, const char *remote, const char *branch,
         if ((rc = lease_read_entry(repo, tip, &v[k], err)) < 0) goto out;
         k++;
         if (lease_first_parent(repo, tip) < 0) {
-            const git_error *ge = git_error_last();
-            mt_error_set(err, "%s: read commit %.12s: %s", op, tip,
-                         ge && ge->message ? ge->message : "libgit2 error");
+            mt_error_set(err, "%s: read commit %.12s: %s", op, tip, mt_git_reason("libgit2 error"));
             git_error_clear();
             rc = MT_REPO_ERR;
             goto out;

@@ -11,6 +11,7 @@
 #include "memtui/graph/jsonw.h"
 #include "memtui/config/machine.h"
 #include "lease_internal.h"
+#include "memtui/git/git_error.h"
 
 void mt_lease_info_clear(struct mt_lease_info *info)
 {
@@ -236,8 +237,7 @@ static int lease_file(struct mt_repo *repo, const char *tip, char **data, size_t
     *data = NULL;
     *why = NULL;
     if (git_oid_fromstr(&id, tip) < 0 || git_commit_lookup(&c, g, &id) < 0 || git_commit_tree(&tree, c) < 0) {
-        const git_error *ge = git_error_last();
-        mt_error_set(err, "lease entry %.12s: %s", tip, ge && ge->message ? ge->message : "libgit2 error");
+        mt_error_set(err, "lease entry %.12s: %s", tip, mt_git_reason("libgit2 error"));
         rc = MT_REPO_ERR;
         goto out;
     }
@@ -310,7 +310,6 @@ int lease_make_entry(struct mt_repo *repo, const char *parent, const struct leas
     char *json = entry_json(e, &len);
     char *email = xasprintf("%s@%s", e->env, e->host);
     char *msg = xasprintf("%s\n", message);
-    const git_error *ge;
     int rc = MT_REPO_ERR;
     out[0] = '\0';
 
@@ -328,8 +327,7 @@ int lease_make_entry(struct mt_repo *repo, const char *parent, const struct leas
     rc = 0;
     goto out;
 fail:
-    ge = git_error_last();
-    mt_error_set(err, "lease: create entry: %s", ge && ge->message ? ge->message : "libgit2 error");
+    mt_error_set(err, "lease: create entry: %s", mt_git_reason("libgit2 error"));
     git_error_clear();
 out:
     git_signature_free(sig);
