@@ -69,13 +69,31 @@ void repo_set_callbacks(git_remote_callbacks *cb, struct xfer *x)
  * libgit2 1.5.1 asks for credentials with the URL first given even after
  * following a redirect, so a token or a helper's password for one host
  * would be sent to wherever that host points (DESIGN 4, Authentication). */
+/* A path remote's refs are listed one by one when connecting: a peer's
+ * short-lived ref (a push's temporary under refs/memtui/) deleted in between
+ * fails the listing with "reference not found", though nothing is wrong and
+ * the remote is reachable. The listing is made again, a few times. */
+enum { CONNECT_TRIES = 8 };
+
+static bool listed_ref_vanished(int code)
+{
+    const git_error *e = git_error_last();   /* libgit2 1.5 says -1, not GIT_ENOTFOUND */
+    return code < 0 && e && e->klass == GIT_ERROR_REFERENCE;
+}
+
 int repo_connect_remote(git_remote *rem, git_direction dir, const git_remote_callbacks *cb)
 {
     git_remote_connect_options o;
     if (git_remote_connect_options_init(&o, GIT_REMOTE_CONNECT_OPTIONS_VERSION) < 0) return -1;
     o.callbacks = *cb;
     o.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
-    return git_remote_connect_ext(rem, dir, &o);
+    int rc = git_remote_connect_ext(rem, dir, &o);
+    for (int i = 1; i < CONNECT_TRIES && listed_ref_vanished(rc); i++) {
+        git_remote_disconnect(rem);
+        git_error_clear();
+        rc = git_remote_connect_ext(rem, dir, &o);
+    }
+    return rc;
 }
 
 /* remote.<name>.<key> from a config snapshot; NULL if unset. Caller frees. */

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <git2.h>
+
 #include "gitd.h"
 #include "memtui/git/repo.h"
 
@@ -752,6 +754,63 @@ START_TEST(test_fetch_fast_forward_states)
 }
 END_TEST
 
+/* A peer's push leaves short-lived refs on a path remote (refs/memtui/tmp/
+ * and the like, created and deleted in a moment). A fetch that lists the
+ * remote's refs while one goes away must still succeed: it asked only for
+ * the heads. */
+START_TEST(test_fetch_while_peer_churns_refs)
+{
+    char *R = bare("r.git");
+    char *D = xasprintf("%s/w", T);
+    struct mt_repo *r = init_open(R, D);
+    char *theirs = other_push(R, "memory-b.json", "B1");
+    pid_t peer = fork();
+    ck_assert_int_ge(peer, 0);
+    if (peer == 0) {
+        git_libgit2_init();
+        git_repository *g;
+        git_oid id;
+        if (git_repository_open(&g, R) || git_oid_fromstr(&id, theirs)) _exit(2);
+        for (unsigned i = 0;; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "refs/memtui/tmp/peer-%u", i % 64);
+            git_reference *ref;
+            if (git_reference_create(&ref, g, name, &id, 1, "tmp") == 0) {
+                git_reference_delete(ref);
+                git_reference_free(ref);
+            }
+        }
+    }
+    /* The fetches run in a child that leaves by _exit: libgit2 1.5 leaks
+     * the refs it had listed each time a listing breaks off, which is not
+     * memtui's to free (tests/lib.sh, suppress_libgit2_leaks). */
+    char *why = xasprintf("%s/why", T);
+    pid_t fetcher = fork();
+    ck_assert_int_ge(fetcher, 0);
+    if (fetcher == 0) {
+        struct mt_error e = {0};
+        int failed = 0;
+        for (int k = 0; k < 150; k++) {
+            if (mt_repo_fetch(r, "origin", &e) != 0 && failed++ == 0) write_str(T, "why", e.msg ? e.msg : "?");
+            mt_error_clear(&e);
+        }
+        _exit(failed ? 1 : 0);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(fetcher, &st, 0), fetcher);
+    kill(peer, SIGKILL);
+    waitpid(peer, NULL, 0);
+    char *first = access(why, F_OK) == 0 ? read_str(T, "why") : xstrdup("");
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a fetch failed: %s", first);
+    free(first);
+    free(why);
+    mt_repo_close(r);
+    free(theirs);
+    free(R);
+    free(D);
+}
+END_TEST
+
 START_TEST(test_fast_forward_refuses_local_changes)
 {
     char *R = bare("r.git");
@@ -1015,6 +1074,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_is_dirty);
     tcase_add_test(tc, test_hash_bytes);
     tcase_add_test(tc, test_fetch_fast_forward_states);
+    tcase_add_test(tc, test_fetch_while_peer_churns_refs);
     tcase_add_test(tc, test_fast_forward_refuses_local_changes);
     tcase_add_test(tc, test_push_accepted);
     tcase_add_test(tc, test_push_rejected_path);
