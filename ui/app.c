@@ -45,6 +45,8 @@ void mt_app_init(struct mt_app *a, const struct mt_config *cfg)
     a->body_height = 20;
     mt_messages_init(&a->messages, MT_MESSAGES_KEEP);
     mt_event_set_sink(mt_messages_sink, &a->messages);   /* before the first job emits */
+    for (int v = 0; v < MT_VIEW_COUNT; v++)
+        if (VIEWS[v]->init) a->state[v] = VIEWS[v]->init();
     mt_app_refresh(a);
 }
 
@@ -65,13 +67,13 @@ void mt_app_free(struct mt_app *a)
     if (a->job.result) mt_ui_snap_free(a->job.result);
     if (a->queued_args) mt_ui_write_args_free(a->queued_args);
     mt_ui_snap_free(a->snap);
-    mt_app_text_clear(a);
+    for (int v = 0; v < MT_VIEW_COUNT; v++)
+        if (VIEWS[v]->free) VIEWS[v]->free(a->state[v]);
     free(a->filter);
     free(a->message);
     free(a->confirm_arg);
     free(a->edit_path);
     free(a->edit_key);
-    mt_app_ask_clear(a);
 }
 
 void mt_app_refresh(struct mt_app *a)
@@ -266,13 +268,6 @@ static size_t nrows(struct mt_app *a)
     return n;
 }
 
-void mt_app_open_conflict(struct mt_app *a, size_t index)
-{
-    a->conflict = index;
-    a->side = SIZE_MAX;   /* the result column: the first selection is the preserve result */
-    a->view = MT_VIEW_CONFLICT;
-}
-
 /* A job that takes no lock (a reload, the lease refresh, a diff) ends by
  * itself and leaves nothing half done. */
 static bool reading_job(const struct mt_job *j)
@@ -316,10 +311,8 @@ static void confirmed(struct mt_app *a)
     case MT_CONFIRM_RESTORE: {
         struct mt_ui_write_args *args = mt_ui_write_args(a->cfg, NULL);
         /* from the backup's diff: only the entities marked there, if any */
-        char **names = xcalloc(a->text_nblocks + 1, sizeof(char *));
-        size_t n = 0;
-        for (size_t i = 0; a->view == MT_VIEW_TEXT && i < a->text_nblocks; i++)
-            if (a->text_marked[i]) names[n++] = a->text_names[i];
+        size_t n;
+        char **names = mt_view_text_marked(a, &n);
         mt_intent_set_restore(&args->intent, a->confirm_arg ? a->confirm_arg : "", names, n);
         free(names);
         start_write(a, MT_JOB_RESTORE, mt_ui_restore_job, args);
@@ -615,8 +608,8 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
     case MT_CONFIRM_ABORT: snprintf(buf, size, "Drop every decision taken here? [y/N]"); break;
     case MT_CONFIRM_SYNC: snprintf(buf, size, "Run a fresh sync (export, merge, import, push)? [y/N]"); break;
     case MT_CONFIRM_RESTORE: {
-        size_t marked = 0;
-        for (size_t i = 0; a->view == MT_VIEW_TEXT && i < a->text_nblocks; i++) marked += a->text_marked[i];
+        size_t marked;
+        free(mt_view_text_marked(a, &marked));
         if (marked)
             snprintf(buf, size, "Restore the %zu marked entities of %s through a merge commit? [y/N]", marked,
                      a->confirm_arg ? a->confirm_arg : "?");
@@ -638,7 +631,7 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
                  a->confirm_arg ? a->confirm_arg : "?");
         break;
     case MT_CONFIRM_DECIDE:   /* made to fit the width when asked: not cut here */
-        return a->ask_question ? a->ask_question : "?";
+        return mt_app_ask_question(a) ? mt_app_ask_question(a) : "?";
     }
     return buf;
 }

@@ -147,14 +147,8 @@ void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d)
         mt_ui_diff_free(d);
         return;
     }
-    mt_app_text_clear(a);
-    a->text = d->rows;
-    memset(&d->rows, 0, sizeof d->rows);
-    a->text_title = d->title;
+    mt_view_text_show(a, d->title, &d->rows, d->names, d->nblocks);
     d->title = NULL;
-    a->text_names = d->names;
-    a->text_nblocks = d->nblocks;
-    a->text_marked = xcalloc(d->nblocks + 1, sizeof(bool));
     d->names = NULL;
     d->nblocks = 0;
     free(a->confirm_arg);
@@ -186,4 +180,4 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     return r;
 }
 
-const struct mt_view_ops mt_view_backups = {"Backups", rows, enter, key, NULL, NULL};
+const struct mt_view_ops mt_view_backups = {.name = "Backups", .rows = rows, .enter = enter, .key = key};

@@ -26,20 +26,46 @@ char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t sid
     return xasprintf("%s @ %.7s", s->env == SIZE_MAX ? "memory.json" : s->label, commit);
 }
 
+/* The view's own state (mt_view_ops.init): which conflict, which column,
+ * and a decision that loses something, taken only once the operator says y
+ * to the question that names what is lost. */
+struct conflict_state {
+    size_t conflict, side;   /* side: a side, or nsides (and above): the result column */
+    struct mt_keyed_decision ask;
+    char *question;
+};
+
+static struct conflict_state *cs(struct mt_app *a)
+{
+    return a->state[MT_VIEW_CONFLICT];
+}
+
+void mt_app_open_conflict(struct mt_app *a, size_t index)
+{
+    cs(a)->conflict = index;
+    cs(a)->side = SIZE_MAX;   /* the result column: the first selection is the preserve result */
+    a->view = MT_VIEW_CONFLICT;
+}
+
+const char *mt_app_ask_question(struct mt_app *a)
+{
+    return cs(a)->question;
+}
+
 static struct mt_conflict *current(struct mt_app *a)
 {
     struct mt_plan *p = mt_app_plan(a);
     if (!p || !p->nconflicts) return NULL;
-    if (a->conflict >= p->nconflicts) a->conflict = p->nconflicts - 1;
-    return &p->conflicts[a->conflict];
+    if (cs(a)->conflict >= p->nconflicts) cs(a)->conflict = p->nconflicts - 1;
+    return &p->conflicts[cs(a)->conflict];
 }
 
 /* The selected column: a side, or c->nsides for the result (where every
  * conflict opens). */
 static size_t selected(struct mt_app *a, const struct mt_conflict *c)
 {
-    if (a->side > c->nsides) a->side = c->nsides;
-    return a->side;
+    if (cs(a)->side > c->nsides) cs(a)->side = c->nsides;
+    return cs(a)->side;
 }
 
 /* What the result column shows: the decision, else the preserve rule's. */
@@ -79,7 +105,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     struct mt_plan *p = mt_app_plan(a);
     size_t sel = selected(a, c);
     mt_rows_line(out, c->decided ? MT_ROLE_OK : MT_ROLE_CONFLICT, "Conflict %zu/%zu: %s on \"%s\": %s",
-                 a->conflict + 1, p->nconflicts, mt_conflict_kind_name(c->kind), c->name,
+                 cs(a)->conflict + 1, p->nconflicts, mt_conflict_kind_name(c->kind), c->name,
                  c->decided ? c->resolution : "PENDING");
     size_t ncols = c->nsides + 1;
     size_t colw = width > 0 ? ((size_t)width - (ncols - 1)) / ncols : 20;
@@ -120,7 +146,7 @@ static void find_key(struct mt_app *a, const char *key)
 {
     struct mt_plan *p = mt_app_plan(a);
     for (size_t i = 0; p && i < p->nconflicts; i++)
-        if (strcmp(p->conflicts[i].key, key) == 0) a->conflict = i;
+        if (strcmp(p->conflicts[i].key, key) == 0) cs(a)->conflict = i;
 }
 
 static void decide_key(struct mt_app *a, const char *key, const char *name, enum mt_decision_kind kind,
@@ -206,40 +232,51 @@ static void take(struct mt_app *a, struct mt_conflict *c)
     mt_entity_free(e);
 }
 
-void mt_app_ask_clear(struct mt_app *a)
+static void ask_clear(struct conflict_state *c)
 {
-    free(a->ask.key);
-    mt_entity_free(a->ask.d.entity);
-    free(a->ask.d.label);
-    free(a->ask_question);
-    memset(&a->ask, 0, sizeof a->ask);
-    a->ask_question = NULL;
+    free(c->ask.key);
+    mt_entity_free(c->ask.d.entity);
+    free(c->ask.d.label);
+    free(c->question);
+    memset(&c->ask, 0, sizeof c->ask);
+    c->question = NULL;
+}
+
+static void *init(void)
+{
+    return xcalloc(1, sizeof(struct conflict_state));
+}
+
+static void release(void *st)
+{
+    ask_clear(st);
+    free(st);
 }
 
 /* Ask y/n before a decision that loses something; question names what. */
 static void ask(struct mt_app *a, const struct mt_conflict *c, enum mt_decision_kind kind, const struct mt_entity *e,
                 char *label, char *question)
 {
-    mt_app_ask_clear(a);
-    a->ask.key = xstrdup(c->key);
-    a->ask.d.kind = kind;
-    a->ask.d.entity = e ? mt_entity_clone(e) : NULL;
-    a->ask.d.label = label;
-    a->ask_question = question;
+    ask_clear(cs(a));
+    cs(a)->ask.key = xstrdup(c->key);
+    cs(a)->ask.d.kind = kind;
+    cs(a)->ask.d.entity = e ? mt_entity_clone(e) : NULL;
+    cs(a)->ask.d.label = label;
+    cs(a)->question = question;
     a->confirm = MT_CONFIRM_DECIDE;
     a->input = MT_INPUT_CONFIRM;
 }
 
 void mt_app_ask_confirmed(struct mt_app *a)
 {
-    if (!a->ask.key || !mt_app_plan(a)) return;
+    if (!cs(a)->ask.key || !mt_app_plan(a)) return;
     /* the plan may have been reloaded meanwhile: the decision goes by key */
-    find_key(a, a->ask.key);
+    find_key(a, cs(a)->ask.key);
     const struct mt_conflict *c = current(a);
-    char *name = xstrdup(c && strcmp(c->key, a->ask.key) == 0 ? c->name : a->ask.key);
-    decide_key(a, a->ask.key, name, a->ask.d.kind, a->ask.d.entity, a->ask.d.label);
+    char *name = xstrdup(c && strcmp(c->key, cs(a)->ask.key) == 0 ? c->name : cs(a)->ask.key);
+    decide_key(a, cs(a)->ask.key, name, cs(a)->ask.d.kind, cs(a)->ask.d.entity, cs(a)->ask.d.label);
     free(name);
-    mt_app_ask_clear(a);
+    ask_clear(cs(a));
 }
 
 /* x: the selected side exactly as it is; what only other sides hold is
@@ -350,17 +387,17 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     struct mt_plan *p = mt_app_plan(a);
     switch (act) {
     case MT_ACT_DOWN:
-        if (c && selected(a, c) < c->nsides) a->side++;
+        if (c && selected(a, c) < c->nsides) cs(a)->side++;
         return MT_KEY_HANDLED;
     case MT_ACT_UP:
-        if (c && selected(a, c) > 0) a->side--;
+        if (c && selected(a, c) > 0) cs(a)->side--;
         return MT_KEY_HANDLED;
     case MT_ACT_NEXT_CONFLICT:   /* another conflict opens on its result too */
-        if (p && a->conflict + 1 < p->nconflicts) mt_app_open_conflict(a, a->conflict + 1);
+        if (p && cs(a)->conflict + 1 < p->nconflicts) mt_app_open_conflict(a, cs(a)->conflict + 1);
         else mt_app_set_message(a, false, "last conflict");
         return MT_KEY_HANDLED;
     case MT_ACT_PREV_CONFLICT:
-        if (a->conflict) mt_app_open_conflict(a, a->conflict - 1);
+        if (cs(a)->conflict) mt_app_open_conflict(a, cs(a)->conflict - 1);
         else mt_app_set_message(a, false, "first conflict");
         return MT_KEY_HANDLED;
     case MT_ACT_TAKE:
@@ -390,4 +427,4 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     }
 }
 
-const struct mt_view_ops mt_view_conflict = {"Conflict", rows, NULL, key, NULL, NULL};
+const struct mt_view_ops mt_view_conflict = {.name = "Conflict", .rows = rows, .key = key, .init = init, .free = release};

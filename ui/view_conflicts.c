@@ -50,4 +50,5 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     if (p && r->idx < p->nconflicts) mt_app_open_conflict(a, r->idx);
 }
 
-const struct mt_view_ops mt_view_conflicts = {"Conflicts", rows, enter, NULL, count, slice};
+const struct mt_view_ops mt_view_conflicts = {
+    .name = "Conflicts", .rows = rows, .enter = enter, .count = count, .slice = slice};

@@ -106,4 +106,4 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
-const struct mt_view_ops mt_view_envs = {"Environments", rows, NULL, key, NULL, NULL};
+const struct mt_view_ops mt_view_envs = {.name = "Environments", .rows = rows, .key = key};

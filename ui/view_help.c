@@ -15,4 +15,4 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     mt_rows_line(out, MT_ROLE_DIM, "In prompts: y confirms, any other key cancels; '/' takes text, Enter applies it.");
 }
 
-const struct mt_view_ops mt_view_help = {"Help", rows, NULL, NULL, NULL, NULL};
+const struct mt_view_ops mt_view_help = {.name = "Help", .rows = rows};

@@ -90,4 +90,4 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
-const struct mt_view_ops mt_view_locks = {"Locks", rows, NULL, key, NULL, NULL};
+const struct mt_view_ops mt_view_locks = {.name = "Locks", .rows = rows, .key = key};

@@ -32,4 +32,4 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
-const struct mt_view_ops mt_view_log = {"Log", rows, NULL, NULL, NULL, NULL};
+const struct mt_view_ops mt_view_log = {.name = "Log", .rows = rows};

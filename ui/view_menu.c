@@ -40,4 +40,4 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     a->input = MT_INPUT_CONFIRM;
 }
 
-const struct mt_view_ops mt_view_menu = {"Merge", rows, enter, NULL, NULL, NULL};
+const struct mt_view_ops mt_view_menu = {.name = "Merge", .rows = rows, .enter = enter};

@@ -35,7 +35,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
 }
 
-const struct mt_view_ops mt_view_messages = {"Messages", rows, NULL, NULL, NULL, NULL};
+const struct mt_view_ops mt_view_messages = {.name = "Messages", .rows = rows};
 
 void mt_app_open_messages(struct mt_app *a)
 {

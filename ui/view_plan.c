@@ -349,4 +349,4 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     mt_app_set_message(a, false, "no conflict on this entity");
 }
 
-const struct mt_view_ops mt_view_plan = {"Plan", rows, enter, NULL, count, slice};
+const struct mt_view_ops mt_view_plan = {.name = "Plan", .rows = rows, .enter = enter, .count = count, .slice = slice};

@@ -3,33 +3,78 @@
  * of the backup it shows (every entity when none is marked). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "memtui/ui/app.h"
 
-void mt_app_text_clear(struct mt_app *a)
+struct text_state {
+    char *title;
+    struct mt_rows rows;              /* row idx: its entity's block, SIZE_MAX: none */
+    char **names;                     /* per block: the entity's name ... */
+    bool *marked;                     /* ... and whether Space marked it for restore */
+    size_t nblocks;
+};
+
+static struct text_state *state(struct mt_app *a)
 {
-    mt_rows_clear(&a->text);
-    free(a->text_title);
-    a->text_title = NULL;
-    for (size_t i = 0; i < a->text_nblocks; i++) free(a->text_names[i]);
-    free(a->text_names);
-    free(a->text_marked);
-    a->text_names = NULL;
-    a->text_marked = NULL;
-    a->text_nblocks = 0;
+    return a->state[MT_VIEW_TEXT];
+}
+
+static void clear(struct text_state *t)
+{
+    mt_rows_clear(&t->rows);
+    free(t->title);
+    for (size_t i = 0; i < t->nblocks; i++) free(t->names[i]);
+    free(t->names);
+    free(t->marked);
+    memset(t, 0, sizeof(*t));
+}
+
+static void *init(void)
+{
+    return xcalloc(1, sizeof(struct text_state));
+}
+
+static void release(void *st)
+{
+    clear(st);
+    free(st);
+}
+
+void mt_view_text_show(struct mt_app *a, char *title, struct mt_rows *rows, char **names, size_t nblocks)
+{
+    struct text_state *t = state(a);
+    clear(t);
+    t->title = title;
+    t->rows = *rows;
+    memset(rows, 0, sizeof(*rows));
+    t->names = names;
+    t->nblocks = nblocks;
+    t->marked = xcalloc(nblocks + 1, sizeof(bool));
+}
+
+char **mt_view_text_marked(struct mt_app *a, size_t *n)
+{
+    struct text_state *t = state(a);
+    char **names = xcalloc(t->nblocks + 1, sizeof(char *));
+    *n = 0;
+    for (size_t i = 0; a->view == MT_VIEW_TEXT && i < t->nblocks; i++)
+        if (t->marked[i]) names[(*n)++] = t->names[i];
+    return names;
 }
 
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {
     (void)width;
-    if (a->text_title) mt_rows_line(out, MT_ROLE_HEADER, "%s", a->text_title)->idx = SIZE_MAX;
-    for (size_t i = 0; i < a->text.n; i++) {
-        const struct mt_row *t = &a->text.v[i];
+    const struct text_state *st = state(a);
+    if (st->title) mt_rows_line(out, MT_ROLE_HEADER, "%s", st->title)->idx = SIZE_MAX;
+    for (size_t i = 0; i < st->rows.n; i++) {
+        const struct mt_row *t = &st->rows.v[i];
         struct mt_row *r = mt_rows_add(out);
         r->idx = t->idx;
-        bool head = t->idx < a->text_nblocks && (i == 0 || a->text.v[i - 1].idx != t->idx);
-        if (head) mt_row_seg(r, a->text_marked[t->idx] ? MT_ROLE_CHANGED : MT_ROLE_DIM, "%s",
-                             a->text_marked[t->idx] ? "[x] " : "[ ] ");
+        bool head = t->idx < st->nblocks && (i == 0 || st->rows.v[i - 1].idx != t->idx);
+        if (head) mt_row_seg(r, st->marked[t->idx] ? MT_ROLE_CHANGED : MT_ROLE_DIM, "%s",
+                             st->marked[t->idx] ? "[x] " : "[ ] ");
         for (size_t k = 0; k < t->nsegs; k++) mt_row_seg(r, t->segs[k].role, "%s", t->segs[k].text);
     }
 }
@@ -38,14 +83,15 @@ static unsigned key(struct mt_app *a, enum mt_action act)
 {
     if (act == MT_ACT_TAKE) {
         /* the cursor counts the title row first */
-        size_t c = a->cursor[MT_VIEW_TEXT], off = a->text_title ? 1 : 0;
-        size_t i = c >= off && c - off < a->text.n ? a->text.v[c - off].idx : SIZE_MAX;
-        if (i < a->text_nblocks) {
-            a->text_marked[i] = !a->text_marked[i];
+        struct text_state *st = state(a);
+        size_t c = a->cursor[MT_VIEW_TEXT], off = st->title ? 1 : 0;
+        size_t i = c >= off && c - off < st->rows.n ? st->rows.v[c - off].idx : SIZE_MAX;
+        if (i < st->nblocks) {
+            st->marked[i] = !st->marked[i];
             size_t n = 0;
-            for (size_t k = 0; k < a->text_nblocks; k++) n += a->text_marked[k];
-            mt_app_set_message(a, false, "%s %s: %zu marked; r restores %s", a->text_marked[i] ? "marked" : "unmarked",
-                               a->text_names[i], n, n ? "the marked entities" : "every entity");
+            for (size_t k = 0; k < st->nblocks; k++) n += st->marked[k];
+            mt_app_set_message(a, false, "%s %s: %zu marked; r restores %s", st->marked[i] ? "marked" : "unmarked",
+                               st->names[i], n, n ? "the marked entities" : "every entity");
         }
         return MT_KEY_HANDLED;
     }
@@ -54,4 +100,4 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
-const struct mt_view_ops mt_view_text = {"Diff", rows, NULL, key, NULL, NULL};
+const struct mt_view_ops mt_view_text = {.name = "Diff", .rows = rows, .key = key, .init = init, .free = release};

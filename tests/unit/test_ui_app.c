@@ -186,8 +186,8 @@ START_TEST(decide_and_undo)
     ck_assert_ptr_nonnull(strstr(a->message, "Orion"));
     press(a, "d");                                          /* delete asks first, naming Orion */
     ck_assert_int_eq(a->input, MT_INPUT_CONFIRM);
-    ck_assert_ptr_nonnull(a->ask_question);
-    ck_assert_ptr_nonnull(strstr(a->ask_question, "Orion"));
+    ck_assert_ptr_nonnull(mt_app_ask_question(a));
+    ck_assert_ptr_nonnull(strstr(mt_app_ask_question(a), "Orion"));
     press(a, "n");
     ck_assert_int_eq(a->input, MT_INPUT_NONE);
     ck_assert_ptr_null(mt_intent_decision(&mt_app_plan(a)->intent, key));   /* n: still pending */

@@ -34,9 +34,7 @@ struct mt_rows {
 };
 
 struct mt_row *mt_rows_add(struct mt_rows *rs);
-/* Forget the text view's page, its entity names and marks. */
 struct mt_app;
-void mt_app_text_clear(struct mt_app *a);
 
 /* A backup's entity-level diff against HEAD, made by a job (view_backups.c)
  * and shown by mt_app_show_diff, which takes it over. */
@@ -98,6 +96,10 @@ struct mt_view_ops {
      * so that a frame or a key costs what the screen shows. */
     size_t (*count)(struct mt_app *a, int width);
     void (*slice)(struct mt_app *a, struct mt_rows *out, size_t from, size_t n, int width);
+    /* Optional: the view's own state (a->state[view]), made when the app
+     * starts and freed when it ends; only the view's file looks inside. */
+    void *(*init)(void);
+    void (*free)(void *state);
 };
 extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_view_conflicts, mt_view_backups,
     mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text, mt_view_messages;
@@ -110,7 +112,7 @@ enum mt_confirm {
     MT_CONFIRM_RESTORE,
     MT_CONFIRM_MASS_DELETE,   /* confirm_arg: the env */
     MT_CONFIRM_QUIT,
-    MT_CONFIRM_DECIDE,        /* conflict view: the decision in ask, ask_question */
+    MT_CONFIRM_DECIDE,        /* conflict view: its decision waiting for y (mt_app_ask_question) */
     MT_CONFIRM_BREAK_LEASE    /* confirm_arg: the holder; confirm_token: its token */
 };
 
@@ -135,11 +137,6 @@ struct mt_app {
     enum mt_confirm confirm;
     char *confirm_arg;
     uint64_t confirm_token;
-    size_t conflict, side;            /* conflict view: which conflict; which side, or
-                                         nsides (and above): the result column */
-    struct mt_keyed_decision ask;     /* conflict view: a decision that loses something,
-                                         taken only once the operator says y ... */
-    char *ask_question;               /* ... to this question, which names what is lost */
     char *message;
     bool message_error;
     /* The engine's events (events.h), as they come: app init installs the
@@ -147,11 +144,7 @@ struct mt_app {
     struct mt_messages messages;
     unsigned long messages_seen;      /* events already looked at */
     char *job_warning;                /* the newest warning of the running job */
-    char *text_title;                 /* the text view (a backup's diff) */
-    struct mt_rows text;              /* row idx: its entity's block, SIZE_MAX: none */
-    char **text_names;                /* per block: the entity's name ... */
-    bool *text_marked;                /* ... and whether Space marked it for restore */
-    size_t text_nblocks;
+    void *state[MT_VIEW_COUNT];       /* each view's own (mt_view_ops.init) */
     char *edit_path;                  /* set: display must run $EDITOR on it */
     char *edit_key;
     bool quit;
@@ -188,10 +181,10 @@ void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...) __at
 void mt_app_edit_done(struct mt_app *a, int status);
 /* M: the message history overlay (view_messages.c), at its newest line. */
 void mt_app_open_messages(struct mt_app *a);
-/* The operator said y to ask_question: take the decision in a->ask. */
+/* The conflict view's question waiting for y/N (NULL: none), and its y:
+ * the decision asked about is taken. */
+const char *mt_app_ask_question(struct mt_app *a);
 void mt_app_ask_confirmed(struct mt_app *a);
-/* Forget a->ask and its question. */
-void mt_app_ask_clear(struct mt_app *a);
 
 /* What display draws: the tab line, the body (scrolled), status, message. */
 struct mt_screen {
@@ -213,6 +206,12 @@ void mt_view_plan_free(struct mt_app *a);
  * changed since (the operator's decisions re-applied). */
 void mt_view_plan_adopt(struct mt_app *a, bool plan_changed);
 const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v);
+/* The text view (view_text.c): show a page, taking title, rows and the
+ * per-block entity names; the names Space marked there (a NULL-terminated
+ * array of borrowed strings, the caller frees the array; none unless the
+ * text view is open). */
+void mt_view_text_show(struct mt_app *a, char *title, struct mt_rows *rows, char **names, size_t nblocks);
+char **mt_view_text_marked(struct mt_app *a, size_t *n);
 struct mt_plan *mt_app_plan(struct mt_app *a);
 void mt_app_open_conflict(struct mt_app *a, size_t index);
 /* "memory.json @ abc123", "env @ def456": a side's real name. */
