@@ -59,7 +59,6 @@ static void reaped(struct mt_app *a)
 void mt_app_free(struct mt_app *a)
 {
     reaped(a);
-    mt_view_plan_free(a);
     mt_job_destroy(&a->job);   /* joined: no job emits any more */
     mt_event_set_sink(NULL, NULL);
     mt_messages_free(&a->messages);

@@ -73,10 +73,32 @@ void mt_plan_rows_free(struct mt_plan_rows *x)
     free(x);
 }
 
-void mt_view_plan_free(struct mt_app *a)
+/* The view's own state (mt_view_ops.init): its row index. */
+struct plan_state {
+    struct mt_plan_rows *rows;
+};
+
+static struct plan_state *ps(struct mt_app *a)
 {
-    mt_plan_rows_free(a->plan_rows);
-    a->plan_rows = NULL;
+    return a->state[MT_VIEW_PLAN];
+}
+
+static void drop_index(struct mt_app *a)
+{
+    mt_plan_rows_free(ps(a)->rows);
+    ps(a)->rows = NULL;
+}
+
+static void *init(void)
+{
+    return xcalloc(1, sizeof(struct plan_state));
+}
+
+static void release(void *st)
+{
+    struct plan_state *p = st;
+    mt_plan_rows_free(p->rows);
+    free(p);
 }
 
 static size_t keep_name(struct mt_plan_rows *x, const char *name)
@@ -195,14 +217,14 @@ struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p)
 
 void mt_view_plan_adopt(struct mt_app *a, bool plan_changed)
 {
-    mt_view_plan_free(a);
+    drop_index(a);
     if (!a->snap) return;
-    a->plan_rows = a->snap->plan_rows;
+    ps(a)->rows = a->snap->plan_rows;
     a->snap->plan_rows = NULL;
-    if (plan_changed) mt_view_plan_free(a);
-    if (!a->plan_rows) return;
-    a->plan_rows->snap = a->snap;
-    a->plan_rows->gen = a->gen;
+    if (plan_changed) drop_index(a);
+    if (!ps(a)->rows) return;
+    ps(a)->rows->snap = a->snap;
+    ps(a)->rows->gen = a->gen;
 }
 
 /* The index, up to date with the snapshot, the plan and the filter; NULL
@@ -211,13 +233,13 @@ static struct mt_plan_rows *index_of(struct mt_app *a)
 {
     struct mt_plan *p = mt_app_plan(a);
     if (!p) {
-        mt_view_plan_free(a);
+        drop_index(a);
         return NULL;
     }
-    struct mt_plan_rows *x = a->plan_rows;
+    struct mt_plan_rows *x = ps(a)->rows;
     if (!x || x->snap != a->snap || x->gen != a->gen || x->resolved != p->resolved) {
-        mt_view_plan_free(a);
-        x = a->plan_rows = mt_plan_rows_count(p);
+        drop_index(a);
+        x = ps(a)->rows = mt_plan_rows_count(p);
         x->snap = a->snap;
         x->gen = a->gen;
     }
@@ -349,4 +371,5 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     mt_app_set_message(a, false, "no conflict on this entity");
 }
 
-const struct mt_view_ops mt_view_plan = {.name = "Plan", .rows = rows, .enter = enter, .count = count, .slice = slice};
+const struct mt_view_ops mt_view_plan = {
+    .name = "Plan", .rows = rows, .enter = enter, .count = count, .slice = slice, .init = init, .free = release};

@@ -154,7 +154,6 @@ struct mt_app {
     double lease_checked, lease_drawn;   /* the Locks panel's live lease */
     unsigned gen;                     /* grows whenever the plan changes (new snapshot, a
                                          decision, undo): the plan view recounts its rows */
-    struct mt_plan_rows *plan_rows;   /* the plan view's row index (view_plan.c) */
     pthread_t reaper;                 /* frees a replaced snapshot off the input loop */
     bool reaping;
 };
@@ -201,7 +200,6 @@ void mt_app_screen(struct mt_app *a, struct mt_screen *scr);
 void mt_screen_free(struct mt_screen *scr);
 
 /* Views' shared helpers. */
-void mt_view_plan_free(struct mt_app *a);
 /* A new snapshot: take the rows its load job counted, unless the plan was
  * changed since (the operator's decisions re-applied). */
 void mt_view_plan_adopt(struct mt_app *a, bool plan_changed);
