@@ -65,30 +65,38 @@ void repo_set_callbacks(git_remote_callbacks *cb, struct xfer *x)
     cb->payload = x;
 }
 
-/* Connects with the callbacks given and no redirect to another host:
- * libgit2 1.5.1 asks for credentials with the URL first given even after
- * following a redirect, so a token or a helper's password for one host
- * would be sent to wherever that host points (DESIGN 4, Authentication). */
 /* A path remote's refs are listed one by one when connecting: a peer's
  * short-lived ref (a push's temporary under refs/memtui/) deleted in between
  * fails the listing with "reference not found", though nothing is wrong and
  * the remote is reachable. The listing is made again, a few times. */
 enum { CONNECT_TRIES = 8 };
 
-static bool listed_ref_vanished(int code)
+static bool path_remote(const char *url)
 {
-    const git_error *e = git_error_last();   /* libgit2 1.5 says -1, not GIT_ENOTFOUND */
-    return code < 0 && e && e->klass == GIT_ERROR_REFERENCE;
+    if (!url) return false;
+    if (strstr(url, "://")) return strncmp(url, "file://", 7) == 0;
+    return url[0] == '/' || url[0] == '.' || !strchr(url, ':');   /* not host:path */
 }
 
+static bool listed_ref_vanished(git_remote *rem, int code)
+{
+    const git_error *e = git_error_last();   /* libgit2 1.5 says -1, not GIT_ENOTFOUND */
+    return code < 0 && e && e->klass == GIT_ERROR_REFERENCE && path_remote(git_remote_url(rem));
+}
+
+/* Connects with the callbacks given and no redirect to another host:
+ * libgit2 1.5.1 asks for credentials with the URL first given even after
+ * following a redirect, so a token or a helper's password for one host
+ * would be sent to wherever that host points (DESIGN 4, Authentication). */
 int repo_connect_remote(git_remote *rem, git_direction dir, const git_remote_callbacks *cb)
 {
     git_remote_connect_options o;
     if (git_remote_connect_options_init(&o, GIT_REMOTE_CONNECT_OPTIONS_VERSION) < 0) return -1;
     o.callbacks = *cb;
     o.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+    git_error_clear();   /* the class tested below is this connect's */
     int rc = git_remote_connect_ext(rem, dir, &o);
-    for (int i = 1; i < CONNECT_TRIES && listed_ref_vanished(rc); i++) {
+    for (int i = 1; i < CONNECT_TRIES && listed_ref_vanished(rem, rc); i++) {
         git_remote_disconnect(rem);
         git_error_clear();
         rc = git_remote_connect_ext(rem, dir, &o);
