@@ -398,6 +398,8 @@ static void move(struct mt_app *a, long delta, bool absolute)
     size_t n = nrows(a);
     long c = absolute ? delta : (long)a->cursor[a->view] + delta;
     if (c >= (long)n) c = (long)n - 1;
+    long first = (long)VIEWS[a->view]->header_rows;
+    if (c < first) c = first;
     if (c < 0) c = 0;
     a->cursor[a->view] = (size_t)c;
 }

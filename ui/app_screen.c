@@ -123,6 +123,8 @@ void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
     scr->has_cursor = a->snap && a->view != MT_VIEW_CONFLICT && scr->total;
     size_t *c = &a->cursor[a->view], *top = &a->top[a->view];
     if (*c >= scr->total) *c = scr->total ? scr->total - 1 : 0;
+    size_t heading = mt_app_view_ops(a->view)->header_rows;
+    if (*c < heading && scr->total > heading) *c = heading;
     size_t h = a->body_height > 0 ? (size_t)a->body_height : 1;
     if (*c < *top) *top = *c;
     if (*c >= *top + h) *top = *c - h + 1;

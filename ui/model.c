@@ -15,6 +15,8 @@ void mt_ui_snap_free(struct mt_ui_snap *s)
 {
     if (!s) return;
     mt_plan_rows_free(s->plan_rows);
+    for (size_t i = 0; s->bad_line && i < s->plan.nenvs; i++) free(s->bad_line[i]);   /* before the plan goes */
+    free(s->bad_line);
     if (s->have_plan) mt_plan_free(&s->plan);
     if (s->open) mt_session_close(&s->s);
     free(s->error);
@@ -27,6 +29,33 @@ void mt_ui_snap_free(struct mt_ui_snap *s)
     mt_history_free(s->log, s->nlog);
     mt_remote_view_free(&s->remote);
     free(s);
+}
+
+/* The line a quarantine reason points at ("memory-x.json:LINE:COL: ..."),
+ * read from the fragment's blob, so the operator sees what is wrong. */
+static char *offending_line(struct mt_repo *r, const struct mt_env_plan *e)
+{
+    const char *at = e->reason ? strstr(e->reason, ".json:") : NULL;
+    long line = at ? strtol(at + 6, NULL, 10) : 0;
+    char *data = NULL, *out = NULL;
+    size_t len = 0;
+    struct mt_error err = {0};
+    if (line <= 0 || !e->ref.blob[0] || e->ref.not_regular || mt_repo_blob_read(r, e->ref.blob, &data, &len, &err)) {
+        mt_error_clear(&err);
+        return NULL;
+    }
+    const char *p = data, *end = data + len;
+    for (long k = 1; k < line && p; k++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (p) p++;
+    }
+    if (p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = (size_t)((nl ? nl : end) - p);
+        out = xasprintf("%.*s%s", (int)(n > 400 ? 400 : n), p, n > 400 ? " ..." : "");
+    }
+    free(data);
+    return out;
 }
 
 static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_config *cfg)
@@ -51,6 +80,9 @@ static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
                 mt_error_clear(&err);
             free(name);
         }
+        s->bad_line = xcalloc(s->plan.nenvs + 1, sizeof(char *));
+        for (size_t i = 0; i < s->plan.nenvs; i++)
+            if (s->plan.envs[i].status == MT_FRAG_QUARANTINED) s->bad_line[i] = offending_line(s->s.repo, &s->plan.envs[i]);
         long long t;
         if (s->s.head[0] && mt_repo_last_change(s->s.repo, NULL, "memory.json", s->u_commit, &t, &err))
             mt_error_clear(&err);
@@ -58,6 +90,7 @@ static void load_local(struct mt_job *j, struct mt_ui_snap *s, const struct mt_c
         s->error = mt_error_format(&err);
         mt_error_clear(&err);
     }
+    if (mt_repo_is_dirty(s->s.repo, &s->dirty, &err)) mt_error_clear(&err);
     mt_job_progress(j, 0, 0, "reading backups");
     if (mt_backups_list(s->s.repo, &s->backups, &s->nbackups, &err)) {
         s->backups_error = mt_error_format(&err);

@@ -13,6 +13,7 @@ struct text_state {
     char **names;                     /* per block: the entity's name ... */
     bool *marked;                     /* ... and whether Space marked it for restore */
     size_t nblocks;
+    bool page;                        /* read-only: details, not a backup's diff */
 };
 
 static struct text_state *state(struct mt_app *a)
@@ -53,6 +54,15 @@ void mt_view_text_show(struct mt_app *a, char *title, struct mt_rows *rows, char
     t->marked = xcalloc(nblocks + 1, sizeof(bool));
 }
 
+void mt_view_text_page(struct mt_app *a, char *title, struct mt_rows *rows)
+{
+    mt_view_text_show(a, title, rows, NULL, 0);
+    state(a)->page = true;
+    if (a->view != MT_VIEW_TEXT) a->back = a->view;
+    a->view = MT_VIEW_TEXT;
+    a->cursor[MT_VIEW_TEXT] = a->top[MT_VIEW_TEXT] = 0;
+}
+
 char **mt_view_text_marked(struct mt_app *a, size_t *n)
 {
     struct text_state *t = state(a);
@@ -81,6 +91,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
 
 static unsigned key(struct mt_app *a, enum mt_action act)
 {
+    if (state(a)->page) return act == MT_ACT_TAKE || act == MT_ACT_RESTORE ? MT_KEY_HANDLED : MT_KEY_IGNORED;
     if (act == MT_ACT_TAKE) {
         /* the cursor counts the title row first */
         struct text_state *st = state(a);
@@ -100,4 +111,4 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     return MT_KEY_HANDLED | MT_KEY_ASK;
 }
 
-const struct mt_view_ops mt_view_text = {.name = "Diff", .rows = rows, .key = key, .init = init, .free = release};
+const struct mt_view_ops mt_view_text = {.name = "Details", .rows = rows, .key = key, .init = init, .free = release};

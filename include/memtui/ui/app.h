@@ -100,6 +100,9 @@ struct mt_view_ops {
      * starts and freed when it ends; only the view's file looks inside. */
     void *(*init)(void);
     void (*free)(void *state);
+    /* Leading rows that head the view (column titles): the cursor never
+     * rests on them. */
+    size_t header_rows;
 };
 extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_view_conflicts, mt_view_backups,
     mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text, mt_view_messages;
@@ -210,6 +213,9 @@ const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v);
  * text view is open). */
 void mt_view_text_show(struct mt_app *a, char *title, struct mt_rows *rows, char **names, size_t nblocks);
 char **mt_view_text_marked(struct mt_app *a, size_t *n);
+/* Open the text view as a read-only page (details on Enter): no marks,
+ * no restore; Esc goes back. Takes title and rows. */
+void mt_view_text_page(struct mt_app *a, char *title, struct mt_rows *rows);
 struct mt_plan *mt_app_plan(struct mt_app *a);
 void mt_app_open_conflict(struct mt_app *a, size_t index);
 /* "memory.json @ abc123", "env @ def456": a side's real name. */

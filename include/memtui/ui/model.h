@@ -32,6 +32,9 @@ struct mt_ui_snap {
     char (*export_commit)[MT_OID_HEX];   /* per plan env: last change of its fragment */
     long long *export_time;
     char u_commit[MT_OID_HEX];       /* last change of memory.json */
+    char **bad_line;                 /* per plan env: a quarantined fragment's offending
+                                        line (cut to 400 bytes), NULL when none */
+    bool dirty;                      /* tracked files of the clone differ from HEAD */
     struct mt_status status;         /* the local lock, the git lease and its chain */
     struct mt_backup *backups;
     size_t nbackups;
