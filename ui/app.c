@@ -63,7 +63,15 @@ void mt_app_free(struct mt_app *a)
     mt_event_set_sink(NULL, NULL);
     mt_messages_free(&a->messages);
     free(a->job_warning);
-    if (a->job.result) mt_ui_snap_free(a->job.result);
+    if (a->job.result) {   /* finished, never collected: freed as what it is */
+        switch (mt_job_kind_info(a->job.kind)->gives) {
+        case MT_JOB_GIVES_DIFF: mt_ui_diff_free(a->job.result); break;
+        case MT_JOB_GIVES_PAGE: mt_ui_page_free(a->job.result); break;
+        case MT_JOB_GIVES_SNAPSHOT:
+        case MT_JOB_GIVES_LEASE: mt_ui_snap_free(a->job.result); break;
+        case MT_JOB_GIVES_EXIT: break;
+        }
+    }
     if (a->queued_args) mt_ui_write_args_free(a->queued_args);
     mt_ui_snap_free(a->snap);
     for (int v = 0; v < MT_VIEW_COUNT; v++)
@@ -180,6 +188,10 @@ bool mt_app_poll(struct mt_app *a)
             break;
         case MT_JOB_GIVES_DIFF:
             mt_app_show_diff(a, a->job.result);
+            a->job.result = NULL;
+            break;
+        case MT_JOB_GIVES_PAGE:
+            mt_app_show_page(a, a->job.result);
             a->job.result = NULL;
             break;
         case MT_JOB_GIVES_LEASE:
@@ -381,7 +393,7 @@ static void search_step(struct mt_app *a, int dir)
             if (i < first || i >= first + rs.n) break;
         }
         char *t = mt_row_text(&rs.v[i - first]);
-        bool hit = strstr(t, a->filter) != NULL;
+        bool hit = mt_text_match(t, a->filter);
         free(t);
         if (hit) {
             a->cursor[a->view] = i;

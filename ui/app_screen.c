@@ -76,7 +76,7 @@ static void status_row(struct mt_app *a, struct mt_row *r)
     struct mt_plan *p = mt_app_plan(a);
     size_t pending = p ? mt_plan_pending(p) : 0;
     if (p) {
-        snprintf(pend, sizeof pend, "  pending: %zu conflicts", pending);
+        snprintf(pend, sizeof pend, "  pending: %zu %s", pending, mt_plural(pending, "conflict", "conflicts"));
         snprintf(counts, sizeof counts, ", %zu decided, %zu changes ", mt_app_decided(a), p->resolved ? p->nchanges : 0);
     }
     char *rest = xasprintf("  env %s  branch %s  %s%s%s%s", a->cfg->env, s && s->branch ? s->branch : "?", lock,

@@ -23,6 +23,7 @@ static const struct mt_job_kind_info KINDS[MT_JOB_KINDS] = {
     [MT_JOB_SYNC] = {"sync", WRITES, MT_JOB_GIVES_EXIT, false, false},
     [MT_JOB_RESTORE] = {"restore", WRITES, MT_JOB_GIVES_EXIT, false, false},
     [MT_JOB_BREAK] = {"break", MT_JOB_TAKES_LEASE, MT_JOB_GIVES_EXIT, false, false},
+    [MT_JOB_DETAIL] = {"details", 0, MT_JOB_GIVES_PAGE, false, false},
 };
 
 const struct mt_job_kind_info *mt_job_kind_info(enum mt_job_kind k)

@@ -63,8 +63,8 @@ static void say_done(struct mt_job *j, const struct mt_ui_write_args *a, enum mt
         mt_error_set(err, "the work tree's changes did not re-apply: they are kept in the stash");
     if (rc == MT_EXIT_CONFLICTS && res->has_plan) {
         mt_error_clear(err);
-        mt_error_set(err, "%zu conflicts are undecided in the newest plan (the remote moved?): refresh with R "
-                          "and decide them", mt_plan_pending(p));
+        mt_error_set(err, "%zu conflict%s undecided in the newest plan (the remote moved?): refresh with R "
+                          "and decide", mt_plan_pending(p), mt_plan_pending(p) == 1 ? " is" : "s are");
     }
     if ((rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) || !res->has_plan) return;
     free(j->message);
@@ -73,9 +73,9 @@ static void say_done(struct mt_job *j, const struct mt_ui_write_args *a, enum mt
                                               : "nothing to restore from %s: HEAD has it all (%zu entities)",
                                a->intent.restore_ref, p->entities);
     else
-        j->message = xasprintf("%s: %zu entities, %zu relations, %zu conflicts resolved",
+        j->message = xasprintf("%s: %zu entities, %zu relations, %zu conflict%s resolved",
                                res->committed ? "merged" : "nothing new to merge", p->entities, p->relations,
-                               p->nconflicts);
+                               p->nconflicts, p->nconflicts == 1 ? "" : "s");
 }
 
 /* An operation (ops.h) as batch runs it, with the operator's intent. */

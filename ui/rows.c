@@ -121,8 +121,8 @@ static void rows_diff_lines(struct mt_rows *rs, const struct mt_diff_lines *l, c
 
 /* Rows of one entity diff; with rs NULL only counted (the plan view sizes
  * itself with the same code that builds the rows it shows). */
-size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
-                           const struct mt_entity *after, const char *who, const char *ref)
+static size_t entity_rows(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                          const struct mt_entity *after, const char *who, const char *ref, bool word)
 {
     if (!rs) return 1 + mt_entity_diff(NULL, before, after);
     struct mt_buf b;
@@ -134,6 +134,10 @@ size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt
         mt_diff_who(&b, who);
         seg_buf(h, MT_ROLE_DIM, &b);
     }
+    if (word) {
+        mt_diff_change_word(&b, before, after);
+        if (b.len) seg_buf(h, !after ? MT_ROLE_REMOVED : !before ? MT_ROLE_ADDED : MT_ROLE_CHANGED, &b);
+    }
     if (!before && !after) mt_row_seg(h, MT_ROLE_DIM, "  (no change)");
     h->ref = ref ? xstrdup(ref) : NULL;
     struct mt_diff_lines l = {0};
@@ -141,6 +145,18 @@ size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt
     rows_diff_lines(rs, &l, ref);
     mt_diff_lines_free(&l);
     return n;
+}
+
+size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                           const struct mt_entity *after, const char *who, const char *ref)
+{
+    return entity_rows(rs, name, before, after, who, ref, false);
+}
+
+size_t mt_rows_change_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                           const struct mt_entity *after, const char *who, const char *ref)
+{
+    return entity_rows(rs, name, before, after, who, ref, true);
 }
 
 struct mt_row *mt_rows_relation_diff(struct mt_rows *rs, bool added, const struct mt_relation *rel,

@@ -55,3 +55,15 @@ char *mt_text_trunc(const char *s, size_t cols)
     }
     return mt_buf_detach(&b, NULL);
 }
+
+bool mt_text_match(const char *hay, const char *needle)
+{
+    for (const char *c = needle; *c; c++)
+        if (*c >= 'A' && *c <= 'Z') return strstr(hay, needle) != NULL;
+    return strcasestr(hay, needle) != NULL;
+}
+
+const char *mt_plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}

@@ -1,8 +1,66 @@
-/* view_log.c: panel 6, merges as their manifests recorded them. */
+/* view_log.c: panel 6, merges as their manifests recorded them: who ran
+ * each, under which lease token, a restore named as a restore, how each
+ * conflict was resolved and by whom. Enter opens the merge in full, with
+ * what it changed in memory.json (merge_diff.h, read by a job). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "memtui/ops/merge_diff.h"
 #include "memtui/ui/app.h"
+#include "memtui/ui/text.h"
+
+/* Conflicts an operator decided (the manifest's resolution says so). */
+static size_t decided_by_operator(const struct mt_manifest *m)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < m->nconflicts; k++)
+        n += m->conflicts[k].decided_by && strcmp(m->conflicts[k].decided_by, "operator") == 0;
+    return n;
+}
+
+/* "merge", "restore"; and how its conflicts were settled in words: a merge
+ * an operator finished is not "policy fail". */
+static void how(const struct mt_manifest *m, char *buf, size_t size)
+{
+    size_t ops = decided_by_operator(m), n = m->nconflicts;
+    if (!n) snprintf(buf, size, "no conflicts");
+    else if (ops == n) snprintf(buf, size, "%zu %s decided by an operator", n, mt_plural(n, "conflict", "conflicts"));
+    else if (ops) snprintf(buf, size, "%zu of %zu conflicts decided by an operator, the rest by the %s rule", ops, n,
+                           m->policy ? m->policy : "?");
+    else snprintf(buf, size, "%zu %s settled by the %s rule", n, mt_plural(n, "conflict", "conflicts"),
+                  m->policy ? m->policy : "?");
+}
+
+static void heading(struct mt_rows *out, const struct mt_history_entry *l)
+{
+    char when[32];
+    struct mt_row *r = mt_rows_add(out);
+    mt_row_seg(r, MT_ROLE_HEADER, "%.10s", l->commit);
+    mt_row_seg(r, l->m.restore ? MT_ROLE_CHANGED : MT_ROLE_DEFAULT, "  %s", l->m.restore ? "restore" : "merge  ");
+    mt_row_seg(r, MT_ROLE_DEFAULT, "  %s  by %s@%s pid %ld  lease token %lld",
+               l->m.run_time ? l->m.run_time : mt_fmt_time(l->time, when, sizeof when), l->m.run_env ? l->m.run_env : "?",
+               l->m.run_host ? l->m.run_host : "?", l->m.run_pid, l->m.lease_token);
+}
+
+static void summary(struct mt_rows *out, const struct mt_history_entry *l)
+{
+    char h[128];
+    how(&l->m, h, sizeof h);
+    mt_rows_line(out, MT_ROLE_DIM, "    %zu entities, %zu relations, %zu observations; %zu %s; %s", l->m.out_entities,
+                 l->m.out_relations, l->m.out_observations, l->m.nfrags, mt_plural(l->m.nfrags, "fragment", "fragments"),
+                 h);
+    char *restore = mt_ui_log_restore_text(&l->m);
+    if (restore) mt_rows_line(out, MT_ROLE_CHANGED, "    %s", restore);
+    free(restore);
+    for (size_t k = 0; k < l->m.nconflicts; k++) {
+        const struct mt_manifest_conflict *c = &l->m.conflicts[k];
+        struct mt_row *cr = mt_rows_add(out);
+        mt_row_seg(cr, MT_ROLE_CONFLICT, "    %s %s", c->kind ? c->kind : "?", c->entity ? c->entity : "?");
+        mt_row_seg(cr, MT_ROLE_DEFAULT, ": %s", c->resolution ? c->resolution : "");
+        if (c->decided_by) mt_row_seg(cr, MT_ROLE_DIM, "  (by the %s)", c->decided_by);
+    }
+}
 
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {
@@ -11,25 +69,92 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     if (!s || !s->open) return;
     if (!s->nlog) mt_rows_line(out, MT_ROLE_DIM, "no merges yet");
     for (size_t i = 0; i < s->nlog; i++) {
-        const struct mt_history_entry *l = &s->log[i];
-        char when[32];
-        struct mt_row *r = mt_rows_add(out);
-        mt_row_seg(r, MT_ROLE_HEADER, "%.10s", l->commit);
-        mt_row_seg(r, MT_ROLE_DEFAULT, "  %s  by %s@%s pid %ld  token %lld  %s", l->m.run_time ? l->m.run_time : mt_fmt_time(l->time, when, sizeof when),
-                   l->m.run_env ? l->m.run_env : "?", l->m.run_host ? l->m.run_host : "?", l->m.run_pid,
-                   l->m.lease_token, l->m.policy ? l->m.policy : "");
-        mt_rows_line(out, MT_ROLE_DIM, "    %zu entities, %zu relations, %zu observations; %zu fragments, %zu conflicts",
-                     l->m.out_entities, l->m.out_relations, l->m.out_observations, l->m.nfrags, l->m.nconflicts);
-        char *restore = mt_ui_log_restore_text(&l->m);
-        if (restore) mt_rows_line(out, MT_ROLE_CHANGED, "    %s", restore);
-        free(restore);
-        for (size_t k = 0; k < l->m.nconflicts; k++) {
-            const struct mt_manifest_conflict *c = &l->m.conflicts[k];
-            struct mt_row *cr = mt_rows_add(out);
-            mt_row_seg(cr, MT_ROLE_CONFLICT, "    %s %s", c->kind ? c->kind : "?", c->entity ? c->entity : "?");
-            mt_row_seg(cr, MT_ROLE_DEFAULT, ": %s", c->resolution ? c->resolution : "");
-        }
+        size_t first = out->n;
+        heading(out, &s->log[i]);
+        summary(out, &s->log[i]);
+        for (size_t k = first; k < out->n; k++) out->v[k].idx = i;
     }
 }
 
-const struct mt_view_ops mt_view_log = {.name = "Log", .rows = rows};
+/* The page's top, from the manifest (made on the input loop: the job must
+ * not read the snapshot, which a reload may free). */
+static void manifest_rows(struct mt_rows *out, const struct mt_history_entry *l)
+{
+    heading(out, l);
+    summary(out, l);
+    mt_rows_line(out, MT_ROLE_DEFAULT, "commit %s: %s", l->commit, l->summary ? l->summary : "");
+    mt_rows_line(out, MT_ROLE_HEADER, "Fragments as merged");
+    for (size_t k = 0; k < l->m.nfrags; k++) {
+        const struct mt_frag_ref *f = &l->m.frags[k];
+        mt_rows_line(out, MT_ROLE_DEFAULT, "    %-16s %-12s sha-256 %.12s  %zu entities, %zu relations, %zu observations",
+                     f->env, l->m.frag_status ? l->m.frag_status[k] : "merged", f->m_sha256[0] ? f->m_sha256 : "-",
+                     f->m_entities, f->m_relations, f->m_observations);
+    }
+}
+
+void mt_ui_page_free(struct mt_ui_page *pg)
+{
+    if (!pg) return;
+    free(pg->commit);
+    free(pg->title);
+    free(pg->error);
+    mt_rows_clear(&pg->rows);
+    free(pg);
+}
+
+void mt_app_show_page(struct mt_app *a, struct mt_ui_page *pg)
+{
+    if (pg->error) mt_app_set_message(a, true, "%s", pg->error);
+    else {
+        mt_view_text_page(a, pg->title, &pg->rows);
+        pg->title = NULL;
+    }
+    mt_ui_page_free(pg);
+}
+
+/* What the merge changed in memory.json: the diff producer's lines, each
+ * entity's heading saying created, deleted or retyped. */
+static int detail_job(struct mt_job *j)
+{
+    struct mt_ui_page *pg = j->arg;
+    j->result = pg;
+    mt_job_progress(j, 0, 0, "reading what %.10s changed", pg->commit);
+    struct mt_commit_diff d;
+    struct mt_error err = {0};
+    int rc = mt_commit_diff(pg->cfg, pg->commit, &d, &err);
+    if (rc) {
+        mt_rows_line(&pg->rows, MT_ROLE_DANGER, "what it changed cannot be read: %s", err.msg ? err.msg : "?");
+        mt_error_clear(&err);
+    } else {
+        mt_rows_line(&pg->rows, MT_ROLE_HEADER, "What it changed in memory.json: %zu %s, %zu relation %s",
+                     d.nchanges, mt_plural(d.nchanges, "entity", "entities"), d.relations.n,
+                     mt_plural(d.relations.n, "change", "changes"));
+        for (size_t i = 0; i < d.nchanges; i++) {
+            const struct mt_entity *any = d.changes[i].after ? d.changes[i].after : d.changes[i].before;
+            mt_rows_change_diff(&pg->rows, any->name, d.changes[i].before, d.changes[i].after, NULL, NULL);
+        }
+        if (d.relations.n) mt_rows_line(&pg->rows, MT_ROLE_HEADER, "@ relations");
+        for (size_t i = 0; i < d.relations.n; i++)
+            mt_rows_relation_diff(&pg->rows, d.relations.v[i].sign == '+', d.relations.v[i].rel, NULL, false);
+    }
+    mt_commit_diff_free(&d);
+    return MT_EXIT_OK;
+}
+
+static void enter(struct mt_app *a, const struct mt_row *r)
+{
+    struct mt_ui_snap *s = a->snap;
+    if (!s || r->idx >= s->nlog) return;
+    const struct mt_history_entry *l = &s->log[r->idx];
+    struct mt_ui_page *pg = xcalloc(1, sizeof(*pg));
+    pg->cfg = a->cfg;
+    pg->commit = xstrdup(l->commit);
+    pg->title = xasprintf("%s %.10s (Esc goes back)", l->m.restore ? "Restore" : "Merge", l->commit);
+    manifest_rows(&pg->rows, l);
+    if (!mt_job_run(&a->job, MT_JOB_DETAIL, detail_job, pg)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
+        mt_ui_page_free(pg);
+    }
+}
+
+const struct mt_view_ops mt_view_log = {.name = "Log", .rows = rows, .enter = enter};

@@ -1,6 +1,7 @@
 /* view_menu.c: the merge menu (`m`): finish the merge with the decisions,
  * abort them, or run a fresh sync. Each item asks for confirmation. */
 #include "memtui/ui/app.h"
+#include "memtui/ui/text.h"
 
 enum { ITEM_FINISH, ITEM_ABORT, ITEM_SYNC, ITEM_COUNT };
 
@@ -12,7 +13,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     struct mt_row *r = mt_rows_line(out, pending ? MT_ROLE_DIM : MT_ROLE_HEADER,
                                     "Finish the merge with the decisions (verify, commit, push under lock and lease)");
     r->idx = ITEM_FINISH;
-    if (pending) mt_row_seg(r, MT_ROLE_CONFLICT, "  [%zu conflicts undecided]", pending);
+    if (pending) mt_row_seg(r, MT_ROLE_CONFLICT, "  [%zu %s undecided]", pending, mt_plural(pending, "conflict", "conflicts"));
     mt_rows_line(out, MT_ROLE_DEFAULT, "Abort: forget every decision taken here")->idx = ITEM_ABORT;
     mt_rows_line(out, MT_ROLE_DEFAULT, "Run a fresh sync (export, merge with --policy preserve, import)")->idx = ITEM_SYNC;
     mt_rows_line(out, MT_ROLE_DEFAULT, "%s", "")->idx = ITEM_COUNT;
@@ -25,8 +26,8 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     if (r->idx == ITEM_FINISH) {
         if (!p) return;
         if (mt_plan_pending(p)) {
-            mt_app_set_message(a, true, "%zu conflicts are undecided: the merge cannot be finished yet",
-                               mt_plan_pending(p));
+            mt_app_set_message(a, true, "%zu %s undecided: the merge cannot be finished yet", mt_plan_pending(p),
+                               mt_plural(mt_plan_pending(p), "conflict is", "conflicts are"));
             return;
         }
         a->confirm = MT_CONFIRM_MERGE;

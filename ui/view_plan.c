@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "memtui/ui/app.h"
+#include "memtui/ui/text.h"
 
-enum kind { K_FILTER, K_PENDING, K_RESULT, K_SUMMARY, K_ENT, K_REL_HEAD, K_REL, K_NOTHING };
+enum kind { K_FILTER, K_PENDING, K_RESULT, K_SUMMARY, K_HELD, K_ENT, K_REL_HEAD, K_REL, K_NOTHING, K_NO_MATCH };
 
 struct item {                 /* an entity or a relation: an env's delta's, or the plan's change */
     size_t name, name2;       /* what the filter matches, in names (a relation: either end) */
@@ -51,7 +52,7 @@ struct mt_plan_rows {
 
 static bool wanted(const char *filter, const char *name)
 {
-    return !filter || strstr(name, filter);
+    return !filter || mt_text_match(name, filter);
 }
 
 static void envs_text(const struct mt_plan *p, const size_t *envs, size_t n, struct mt_buf *b)
@@ -137,6 +138,13 @@ static void add_rel(struct mt_plan_rows *x, size_t *cap, const struct mt_relatio
     else x->sum.rel_del++;
 }
 
+static bool held_back(const struct mt_env_plan *e)
+{
+    return e->status == MT_FRAG_HELD && !e->confirmed;
+}
+
+/* A held-back mass deletion is listed, not hidden: the entities its
+ * fragment would delete (its delta is kept for display). */
 /* Every item with its rows, once per plan (the filter does not change them),
  * and the summary's counts. With conflicts pending the engine builds no
  * result: each env's delta is shown instead (entities, then relations), so
@@ -147,12 +155,13 @@ static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
     if (!p->resolved) {
         for (size_t e = 0; e < p->nenvs; e++) {
             const struct mt_delta *d = &p->envs[e].delta;
+            if (held_back(&p->envs[e])) continue;   /* listed as held back instead */
             for (size_t k = 0; k < d->nents; k++) {
                 const struct mt_ent_delta *dx = &d->ents[k];
                 const struct mt_entity *any = dx->f ? dx->f : dx->m;
                 MT_GROW(x->ents, cap, x->nents + 1);
                 x->ents[x->nents++] = (struct item){keep_name(x, any->name), 0, e, k,
-                                                    mt_rows_entity_diff(NULL, any->name, dx->m, dx->f, NULL, NULL)};
+                                                    mt_rows_change_diff(NULL, any->name, dx->m, dx->f, NULL, NULL)};
                 tally_entity(&x->sum, dx->m, dx->f);
                 /* the delta has the observation sets already (both versions present) */
                 x->sum.obs_add += dx->m && dx->f ? dx->obs_add.n : obs_missing(dx->f, dx->m);
@@ -161,6 +170,7 @@ static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
         }
         for (size_t e = 0; e < p->nenvs; e++) {
             const struct mt_delta *d = &p->envs[e].delta;
+            if (held_back(&p->envs[e])) continue;
             for (size_t k = 0; k < d->nrels; k++) add_rel(x, &rcap, d->rels[k].rel, d->rels[k].added, e, k);
         }
         return;
@@ -171,13 +181,36 @@ static void count_items(struct mt_plan_rows *x, const struct mt_plan *p)
         if (!any) continue;
         MT_GROW(x->ents, cap, x->nents + 1);
         x->ents[x->nents++] = (struct item){keep_name(x, any->name), 0, 0, i,
-                                            mt_rows_entity_diff(NULL, any->name, c->before, c->after, NULL, NULL)};
+                                            mt_rows_change_diff(NULL, any->name, c->before, c->after, NULL, NULL)};
         tally_entity(&x->sum, c->before, c->after);
         x->sum.obs_add += obs_missing(c->after, c->before);
         x->sum.obs_del += obs_missing(c->before, c->after);
     }
     for (size_t i = 0; i < p->nrel_changes; i++)
         add_rel(x, &rcap, p->rel_changes[i].rel, p->rel_changes[i].added, 0, i);
+}
+
+static size_t held_rows(const struct mt_env_plan *e)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < e->delta.nents; k++) n += e->delta.ents[k].m && !e->delta.ents[k].f;
+    return n;
+}
+
+static void held_block(const struct mt_plan *p, size_t e, struct mt_rows *out)
+{
+    const struct mt_env_plan *env = &p->envs[e];
+    size_t n = held_rows(env);
+    mt_rows_line(out, MT_ROLE_DANGER, "held back: %s's fragment would delete %zu %s (the mass-deletion guard); "
+                 "D on panel 1 lets it through, otherwise it stays out of the merge:",
+                 env->ref.env, n, mt_plural(n, "entity", "entities"));
+    for (size_t k = 0; k < env->delta.nents; k++) {
+        const struct mt_ent_delta *d = &env->delta.ents[k];
+        if (!d->m || d->f) continue;
+        struct mt_row *r = mt_rows_line(out, MT_ROLE_REMOVED, "  would delete %s (%s, %zu %s)", d->m->name, d->m->type,
+                                        d->m->obs.n, mt_plural(d->m->obs.n, "observation", "observations"));
+        r->ref = xstrdup(d->key);
+    }
 }
 
 static void show(struct mt_plan_rows *x, enum kind kind, size_t item, size_t rows)
@@ -193,17 +226,29 @@ static void make_shown(struct mt_plan_rows *x, const struct mt_plan *p, const ch
     if (filter) show(x, K_FILTER, 0, 1);
     show(x, p->resolved ? K_RESULT : K_PENDING, 0, 1);
     if (!p->resolved || p->nchanges || p->nrel_changes) show(x, K_SUMMARY, 0, 1);
+    size_t held = 0;
+    for (size_t e = 0; e < p->nenvs; e++)
+        if (held_back(&p->envs[e]) && !filter) {
+            show(x, K_HELD, e, 1 + held_rows(&p->envs[e]));
+            held++;
+        }
     const char *names = x->names.data;
+    size_t hits = 0;
     for (size_t i = 0; i < x->nents; i++)
-        if (wanted(filter, names + x->ents[i].name)) show(x, K_ENT, i, x->ents[i].rows);
+        if (wanted(filter, names + x->ents[i].name)) {
+            show(x, K_ENT, i, x->ents[i].rows);
+            hits++;
+        }
     bool head = false;
     for (size_t i = 0; i < x->nrels; i++) {
         if (!wanted(filter, names + x->rels[i].name) && !wanted(filter, names + x->rels[i].name2)) continue;
         if (!head) show(x, K_REL_HEAD, 0, 1);
         head = true;
         show(x, K_REL, i, 1);
+        hits++;
     }
-    if (p->resolved && !p->nchanges && !p->nrel_changes) show(x, K_NOTHING, 0, 1);
+    if (filter && !hits) show(x, K_NO_MATCH, 0, 1);
+    else if (p->resolved && !p->nchanges && !p->nrel_changes && !held) show(x, K_NOTHING, 0, 1);
 }
 
 struct mt_plan_rows *mt_plan_rows_count(const struct mt_plan *p)
@@ -260,8 +305,14 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
     switch (s->kind) {
     case K_FILTER: mt_rows_line(out, MT_ROLE_SEARCH, "filter: %s", a->filter); break;
     case K_PENDING:
-        mt_rows_line(out, MT_ROLE_CONFLICT, "%zu conflicts pending: decide them (panel 4) to see the result; "
-                                            "changes by environment:", mt_plan_pending(p));
+        mt_rows_line(out, MT_ROLE_CONFLICT, "%zu %s pending: decide %s (panel 4) to see the result; "
+                     "changes by environment:", mt_plan_pending(p), mt_plural(mt_plan_pending(p), "conflict", "conflicts"),
+                     mt_plural(mt_plan_pending(p), "it", "them"));
+        break;
+    case K_HELD: held_block(p, s->item, out); break;
+    case K_NO_MATCH:
+        mt_rows_line(out, MT_ROLE_DANGER, "no match for '%s' (lower case matches any case; Esc clears the filter)",
+                     a->filter);
         break;
     case K_RESULT:
         mt_rows_line(out, MT_ROLE_DIM, "result: %zu entities, %zu relations, %zu observations; %zu entities change",
@@ -287,7 +338,7 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
         const struct item *it = &x->ents[s->item];
         if (!p->resolved) {
             const struct mt_ent_delta *d = &p->envs[it->e].delta.ents[it->k];
-            mt_rows_entity_diff(out, x->names.data + it->name, d->m, d->f, p->envs[it->e].ref.env, d->key);
+            mt_rows_change_diff(out, x->names.data + it->name, d->m, d->f, p->envs[it->e].ref.env, d->key);
             break;
         }
         const struct mt_change *c = &p->changes[it->k];
@@ -297,7 +348,7 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
         struct mt_buf who;
         mt_buf_init(&who);
         envs_text(p, c->envs, c->nenvs, &who);
-        mt_rows_entity_diff(out, x->names.data + it->name, c->before, c->after, who.data, any->key);
+        mt_rows_change_diff(out, x->names.data + it->name, c->before, c->after, who.data, any->key);
         mt_buf_free(&who);
         break;
     }

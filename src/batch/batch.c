@@ -173,8 +173,9 @@ static int merge_result(struct run *x, int rc, const struct mt_op_result *res, b
     if (sync) put_bool(x->r, "exported", res->exported);
     if (rc == MT_EXIT_CONFLICTS && res->has_plan) {
         mt_error_clear(&x->err);
-        mt_error_set(&x->err, "%zu conflicts left pending (--policy fail): resolve them in the workstation "
-                              "or merge with --policy preserve", mt_plan_pending(p));
+        mt_error_set(&x->err, "%zu conflict%s left pending (--policy fail): resolve %s in the workstation "
+                              "or merge with --policy preserve", mt_plan_pending(p), mt_plan_pending(p) == 1 ? "" : "s",
+                     mt_plan_pending(p) == 1 ? "it" : "them");
         if (!x->cfg->json) mt_print_plan(stdout, p);
         return rc;
     }
@@ -187,9 +188,9 @@ static int merge_result(struct run *x, int rc, const struct mt_op_result *res, b
         put_bool(x->r, "dry_run", true);
         return rc;
     } else if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && res->has_plan) {
-        say(x, "%s: %zu entities, %zu relations, %zu observations; %zu conflicts resolved (%s)\n",
+        say(x, "%s: %zu entities, %zu relations, %zu observations; %zu conflict%s resolved (%s)\n",
             res->committed ? "merged" : "nothing new to merge", p->entities, p->relations, p->observations,
-            p->nconflicts, p->opt.policy == MT_POLICY_FAIL ? "fail" : "preserve");
+            p->nconflicts, p->nconflicts == 1 ? "" : "s", p->opt.policy == MT_POLICY_FAIL ? "fail" : "preserve");
     }
     if (res->has_plan) put_bool(x->r, "committed", res->committed);
     if ((rc == MT_EXIT_OK || rc == MT_EXIT_DEGRADED) && res->has_plan)

@@ -157,6 +157,7 @@ static void print_change(FILE *to, const struct mt_plan *p, const struct mt_chan
     envs_text(&who, p, c->envs, c->nenvs);
     mt_diff_who(&b, who.data);
     mt_buf_free(&who);
+    if (!pending) mt_diff_change_word(&b, c->before, c->after);
     mt_safe_printf(to, "%s%s\n", b.data, pending ? "  [conflict pending: an operator decides]" : "");
     mt_buf_free(&b);
     if (pending) return;

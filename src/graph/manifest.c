@@ -26,6 +26,7 @@ void mt_manifest_free(struct mt_manifest *m)
         for (size_t j = 0; j < c->nenvs; j++) free(c->envs[j]);
         free(c->envs);
         free(c->resolution);
+        free(c->decided_by);
     }
     free(m->conflicts);
     free(m->policy);
@@ -147,6 +148,7 @@ int mt_manifest_parse(const char *data, size_t len, struct mt_manifest *m, struc
             mc->entity = xstrdup(jstr(c, "entity") ? jstr(c, "entity") : "");
             mc->kind = xstrdup(jstr(c, "kind") ? jstr(c, "kind") : "");
             mc->resolution = xstrdup(jstr(c, "resolution") ? jstr(c, "resolution") : "");
+            mc->decided_by = dup_or_null(jstr(c, "decided_by"));
             if (json_object_object_get_ex(c, "envs", &envs) && json_object_is_type(envs, json_type_array)) {
                 size_t k = json_object_array_length(envs);
                 mc->envs = xcalloc(k + 1, sizeof(char *));

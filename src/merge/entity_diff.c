@@ -93,6 +93,13 @@ void mt_diff_who(struct mt_buf *b, const char *who)
     if (who && *who) mt_buf_addf(b, "  [%s]", who);
 }
 
+void mt_diff_change_word(struct mt_buf *b, const struct mt_entity *old, const struct mt_entity *new_)
+{
+    if (!old && new_) mt_buf_adds(b, "  created");
+    else if (old && !new_) mt_buf_adds(b, "  deleted");
+    else if (old && new_ && strcmp(old->type, new_->type)) mt_buf_adds(b, "  retyped");
+}
+
 void mt_diff_cascade(struct mt_buf *b)
 {
     mt_buf_adds(b, " (end deleted)");

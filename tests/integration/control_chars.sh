@@ -167,7 +167,7 @@ echo DONE
 sleep 60
 RUN
 tm new-session -d -s ui -x 160 -y 40 "env TERM=xterm-256color LANG=C.UTF-8 TZ=UTC sh $T/run.sh"
-screen_has -F 'pending: 1 conflicts'
+screen_has -F 'pending: 1 conflict'
 title_kept start
 keys 2; screen_has -F 'held by zed on zhost\x1b]0;PWNED\x07 (pid 4242)'; title_kept Locks
 keys 3; screen_has -F '@ Evil\x1b]0;PWNED\x07\x1b[2J\u009bX\x7f'; title_kept Plan

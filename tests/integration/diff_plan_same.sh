@@ -31,16 +31,16 @@ difflines "$T/batch.txt" >"$T/batch.lines"
 # the batch text holds what the change is, in the producer's order: per
 # entity its type lines, then its observation lines, '-' before '+'
 cat >"$T/want" <<'W'
-@ Star  [b]
+@ Star  [b]  retyped
 - entityType: sun
 + entityType: giant
 - bright
 + huge
 + red
-@ Dust  [b]
+@ Dust  [b]  deleted
 - entityType: cloud
 - old
-@ 東京タワー🗼  [b]
+@ 東京タワー🗼  [b]  created
 + entityType: landmark
 + tall
 @ relations

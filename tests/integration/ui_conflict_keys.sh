@@ -37,7 +37,7 @@ scenario() {
     } >"$T/script"
     MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" \
         2>"$T/err" || fail "$(basename "$T"): the workstation failed: $(cat "$T/err")"
-    has merged 'merged: .* 1 conflicts resolved (exit 0)'
+    has merged 'merged: .* 1 conflict resolved (exit 0)'
     expect_rc 0 mt a verify >/dev/null
     [ "$(git --git-dir="$T/remote.git" rev-parse main)" = "$(git -C "$T/clone-a" rev-parse HEAD)" ] ||
         fail "$(basename "$T"): not pushed"

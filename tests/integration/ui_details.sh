@@ -27,6 +27,23 @@ g
 k
 Enter
 :save-display $T/top.txt
+Esc
+3
+:save-display $T/plan.txt
+/
+o r i o n
+Enter
+:save-display $T/smart.txt
+/
+O R I O N
+Enter
+:save-display $T/exact.txt
+Esc
+6
+:save-display $T/log.txt
+G
+Enter
+:save-display $T/merge.txt
 Q
 S
 MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" \
@@ -51,6 +68,22 @@ has env-c '^the line: {"type":"entity","name":"Bad" BROKEN-LINE-HERE'
 has env-c '^no merge has read it yet'
 # g then k: still on the first environment, the titles are never selected
 has top '^Fragment memory-a.json (env a)'
+# Plan: words for what happens to an entity; smart-case search
+has plan '^@ Orion  \[a\]  created$'
+has plan '^1 conflict pending: decide it'
+has smart '^filter: orion$'
+has smart '^@ Orion  \[b\]  created$'
+has exact "^no match for 'ORION' (lower case matches any case"
+# Log: each merge says what it was and how its conflicts went; Enter: the
+# merge in full with what it changed in memory.json
+has log '^[0-9a-f]\{10\}  merge    .* by a@.* lease token [0-9]'
+has log 'fragments; no conflicts$'
+has merge '> Details'
+has merge '^Merge [0-9a-f]\{10\} (Esc goes back)'
+has merge '^Fragments as merged'
+has merge '^What it changed in memory.json: 2 entities, 0 relation changes'
+has merge '^@ Base  created$'
+has merge '^+ one$'
 # narrow: the checksum goes first, the status stays
 export COLUMNS=80
 printf ':save-display %s\nQ\n' "$T/narrow.txt" >"$T/script2"
@@ -59,4 +92,5 @@ MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script2" "$MEMTUI" --repo "$T/clone-a" --e
 has narrow '^ENV .*STATUS'
 hasnt narrow 'SHA-256'
 has narrow '^a .*changed since last merge'
+[ -n "${SHOW_SCREENS:-}" ] && cp "$T"/*.txt "$SHOW_SCREENS"/
 echo ok

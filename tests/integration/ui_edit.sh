@@ -22,7 +22,7 @@ chmod +x "$T/edit-orion"
 workstation_script
 tm new-session -d -s ui -x 120 -y 40 \
     "env -u VISUAL EDITOR='$T/edit-orion' TERM=xterm-256color LANG=C.UTF-8 TZ=UTC sh $T/run.sh"
-screen_has 'pending: 1 conflicts'
+screen_has 'pending: 1 conflict'
 keys 4; screen_has '^PENDING type  *Orion'
 keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
 keys e; screen_has 'operator: edited in \$EDITOR'

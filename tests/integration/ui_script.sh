@@ -45,10 +45,10 @@ has() { grep -q -- "$2" "$T/$1.txt" || { cat "$T/$1.txt" >&2; fail "$1: no line 
 has envs '1 Environments  2 Locks  3 Plan  4 Conflicts  5 Backups  6 Log'
 has envs '^a  *3  *0  *3 .*changed since last merge'
 has envs '^b  *3  *0  *4 .*changed since last merge'
-has envs 'env a  branch main  lock: free .*pending: 1 conflicts'
+has envs 'env a  branch main  lock: free .*pending: 1 conflict'
 has locks '^Local lock '
 has locks '^Git lease  memtui/lease on origin'
-has plan '1 conflicts pending'
+has plan '1 conflict pending'
 has plan '^@ Orion  \[a\]'
 has plan '^+ entityType: person'
 has plan '^@ Orion  \[b\]'
@@ -66,7 +66,7 @@ has log 'by a@'
 has help '^C-d PgDn  *half a page down'
 has help "^Space  *conflict view: keep the result, or the side's type with every side's observations; backup diff"
 has confirm 'Finish the merge with 1 decisions: verify, commit and push? \[y/N\]'
-has merged 'merged: 3 entities, 0 relations, 1 conflicts resolved (exit 0)'
+has merged 'merged: 3 entities, 0 relations, 1 conflict resolved (exit 0)'
 has log2 'type Orion: operator: type of a, observations of all sides kept'
 # the engine made the commit: verified, pushed, the decision in the manifest
 expect_rc 0 mt a verify >/dev/null

@@ -17,7 +17,7 @@ echo DONE
 sleep 60
 RUN
 tm new-session -d -s ui -x 120 -y 40 "env TERM=xterm-256color LANG=C.UTF-8 TZ=UTC sh $T/run.sh"
-screen_has 'pending: 1 conflicts'
+screen_has 'pending: 1 conflict'
 screen_has '^a  *3  *0  *3 .*changed since last merge'
 keys 2; screen_has '^Git lease  memtui/lease'
 # the Locks panel stays live: another machine takes the lease, then frees it
@@ -25,25 +25,25 @@ fake_lease "$T/remote.git" held zed zed-host 4242 600
 screen_has 'held by zed on zed-host (pid 4242)' 20
 fake_lease "$T/remote.git" released zed zed-host 4242 600
 screen_has 'free (released by zed)' 20
-keys 3; screen_has '1 conflicts pending'
+keys 3; screen_has '1 conflict pending'
 keys 5; screen_has 'no stashes\|stash\|branch'
 keys 6; screen_has 'by a@'
 keys BTab; screen_has 'memtui/backup\|no stashes'
 keys 1; keys Tab; keys Tab; keys Tab; screen_has '^PENDING type  *Orion'
 # resize while running: the screen is redrawn for the new size
 tm resize-window -t ui -x 100 -y 30
-screen_has 'pending: 1 conflicts'
+screen_has 'pending: 1 conflict'
 [ "$(wc -l <"$T/pane.txt")" -le 30 ] || fail "not redrawn at 30 lines"
 tm resize-window -t ui -x 40 -y 8
 screen_has 'terminal too small'
 tm resize-window -t ui -x 120 -y 40
-screen_has 'pending: 1 conflicts'
+screen_has 'pending: 1 conflict'
 keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
 screen_has '> result (preserve rule)'
 keys k; keys k; keys Space; screen_has 'operator: type of a, observations of all sides kept'
 keys m; screen_has 'Finish the merge with the decisions'
 keys Enter; screen_has 'Finish the merge with 1 decisions.*\[y/N\]'
-keys y; screen_has 'merged: 3 entities, 0 relations, 1 conflicts resolved' 60
+keys y; screen_has 'merged: 3 entities, 0 relations, 1 conflict resolved' 60
 screen_has 'pending: 0 conflicts'
 keys q; screen_has DONE
 [ "$(cat "$T/rc")" = 0 ] || fail "exit $(cat "$T/rc"): $(cat "$T/err")"

@@ -12,6 +12,7 @@ START_TEST(kind_table)
     static const char *names[MT_JOB_KINDS] = {
         [MT_JOB_LOAD] = "load",   [MT_JOB_FETCH] = "fetch", [MT_JOB_LEASE] = "lease",     [MT_JOB_DIFF] = "diff",
         [MT_JOB_MERGE] = "merge", [MT_JOB_SYNC] = "sync",   [MT_JOB_RESTORE] = "restore", [MT_JOB_BREAK] = "break",
+        [MT_JOB_DETAIL] = "details",
     };
     for (int k = 0; k < MT_JOB_KINDS; k++) {
         const struct mt_job_kind_info *i = mt_job_kind_info((enum mt_job_kind)k);
@@ -23,7 +24,7 @@ END_TEST
 /* A write may queue only behind a job that takes nothing. */
 START_TEST(kind_locks)
 {
-    enum mt_job_kind readers[] = {MT_JOB_LOAD, MT_JOB_FETCH, MT_JOB_LEASE, MT_JOB_DIFF};
+    enum mt_job_kind readers[] = {MT_JOB_LOAD, MT_JOB_FETCH, MT_JOB_LEASE, MT_JOB_DIFF, MT_JOB_DETAIL};
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
         ck_assert_uint_eq(mt_job_kind_info(readers[i])->takes, 0);
         ck_assert(mt_job_kind_reads_only(readers[i]));

@@ -19,6 +19,7 @@ struct mt_manifest_conflict {
     char **envs;
     size_t nenvs;
     char *resolution;
+    char *decided_by;              /* "operator" or "policy"; NULL: not recorded */
 };
 
 struct mt_manifest {

@@ -11,7 +11,10 @@
  *   sets give their '-' lines (only in the old set, in its order), then
  *   their '+' lines (only in the new set, in its order).
  * - A block's heading is "@ NAME", followed by "  [WHO]" when it is
- *   attributed (envs, or a note such as "missing at HEAD").
+ *   attributed (envs, or a note such as "missing at HEAD"), and, for a
+ *   change a merge makes, by what happens to the entity in a word:
+ *   "  created", "  deleted" or "  retyped" (nothing for a change of
+ *   observations alone).
  * - Lines borrow their strings from the entities and relations given; they
  *   stay valid as long as those do. Counting (out NULL) allocates nothing. */
 #ifndef MEMTUI_ENTITY_DIFF_H
@@ -56,6 +59,9 @@ void mt_diff_line_text(struct mt_buf *b, const struct mt_diff_line *l);
  * a NULL or empty who), appended to b. */
 void mt_diff_heading(struct mt_buf *b, const char *name);
 void mt_diff_who(struct mt_buf *b, const char *who);
+/* "  created", "  deleted", "  retyped" for old -> new (either NULL),
+ * appended to b; nothing when the type stays. */
+void mt_diff_change_word(struct mt_buf *b, const struct mt_entity *old, const struct mt_entity *new_);
 /* The note after a relation removed because an end was deleted. */
 void mt_diff_cascade(struct mt_buf *b);
 

@@ -50,6 +50,16 @@ struct mt_ui_diff {
 int mt_ui_diff_job(struct mt_job *j);
 void mt_ui_diff_free(struct mt_ui_diff *d);
 void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d);
+/* A page of details made by a job (MT_JOB_GIVES_PAGE): shown read-only
+ * by mt_app_show_page, which takes it over; error set: only a message. */
+struct mt_ui_page {
+    const struct mt_config *cfg;
+    char *commit;                 /* what the page is about */
+    char *title, *error;
+    struct mt_rows rows;
+};
+void mt_ui_page_free(struct mt_ui_page *pg);
+void mt_app_show_page(struct mt_app *a, struct mt_ui_page *pg);
 /* Append a segment to a row (printf-style). */
 void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Append a segment cut or padded to exactly cols columns. */
@@ -65,6 +75,10 @@ char *mt_row_text(const struct mt_row *r);
  * -/+ lines of the engine's producer (entity_diff.h), coloured by sign.
  * Returns how many rows; with rs NULL only counts them. */
 size_t mt_rows_entity_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
+                           const struct mt_entity *after, const char *who, const char *ref);
+/* The same for a change a merge makes: the heading also says "created",
+ * "deleted" or "retyped" (mt_diff_change_word). */
+size_t mt_rows_change_diff(struct mt_rows *rs, const char *name, const struct mt_entity *before,
                            const struct mt_entity *after, const char *who, const char *ref);
 /* One relation's row, "+ from -[type]-> to  [envs]" (entity_diff.h). */
 struct mt_relation;

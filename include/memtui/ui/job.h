@@ -22,6 +22,7 @@ enum mt_job_kind {
     MT_JOB_SYNC,      /* export, merge, import */
     MT_JOB_RESTORE,   /* entities of a backup back into memory.json */
     MT_JOB_BREAK,     /* break the git lease */
+    MT_JOB_DETAIL,    /* a page of details that needs the repo read (a merge's diff) */
     MT_JOB_KINDS
 };
 
@@ -38,6 +39,7 @@ enum mt_job_gives {
     MT_JOB_GIVES_LEASE,      /* result: a struct mt_ui_snap with the lease fields */
     MT_JOB_GIVES_DIFF,       /* result: the diff to show */
     MT_JOB_GIVES_EXIT,       /* rc and message of a write; then a reload */
+    MT_JOB_GIVES_PAGE,       /* result: a struct mt_ui_page to show (read-only) */
 };
 
 struct mt_job_kind_info {

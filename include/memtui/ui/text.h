@@ -9,6 +9,7 @@
 #ifndef MEMTUI_UI_TEXT_H
 #define MEMTUI_UI_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "memtui/base/util.h"
@@ -23,5 +24,11 @@ size_t mt_text_fit(const char *s, size_t len, size_t cols, size_t *width);
 void mt_text_pad(struct mt_buf *out, const char *s, size_t cols);
 /* s shown and cut to at most cols columns ('~' marks the cut). */
 char *mt_text_trunc(const char *s, size_t cols);
+
+/* Smart case, as in vim and less: a needle with no capital letter matches
+ * any case (ASCII letters); one with a capital matches exactly. */
+bool mt_text_match(const char *hay, const char *needle);
+/* one when n is 1, else many: "1 conflict", "2 conflicts". */
+const char *mt_plural(size_t n, const char *one, const char *many);
 
 #endif
