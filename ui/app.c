@@ -33,6 +33,15 @@ void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...)
     if (vasprintf(&a->message, fmt, ap) < 0) a->message = NULL;
     va_end(ap);
     a->message_error = error;
+    /* an error stays readable in the history (M), once */
+    struct mt_message last = {0};
+    size_t n = mt_messages_count(&a->messages);
+    bool known = n && mt_messages_get(&a->messages, n - 1, &last) && a->message && strcmp(last.text, a->message) == 0;
+    free(last.text);
+    if (error && a->message && !known) {
+        mt_messages_add(&a->messages, MT_EVENT_WARNING, a->message);
+        a->messages_seen = mt_messages_seq(&a->messages);
+    }
 }
 
 void mt_app_init(struct mt_app *a, const struct mt_config *cfg)
@@ -469,6 +478,23 @@ static void undo(struct mt_app *a)
     free(key);
 }
 
+/* Quitting now would lose something: a write half done (reading leaves
+ * nothing half done), or the operator's decisions. */
+static bool unsaved(struct mt_app *a)
+{
+    if ((a->job.running && !reading_job(&a->job)) || a->queued) return true;
+    return mt_app_plan(a) && mt_app_plan(a)->intent.nundo && mt_app_decided(a);
+}
+
+bool mt_app_interrupt(struct mt_app *a)
+{
+    if (a->input == MT_INPUT_CONFIRM && a->confirm == MT_CONFIRM_QUIT) return false;   /* the second: leave */
+    if (!unsaved(a)) return false;
+    a->confirm = MT_CONFIRM_QUIT;
+    a->input = MT_INPUT_CONFIRM;
+    return true;
+}
+
 void mt_app_action(struct mt_app *a, enum mt_action act)
 {
     const struct mt_view_ops *ops = VIEWS[a->view];
@@ -482,11 +508,7 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
     case MT_ACT_QUIT:
         if (overlay) {
             close_overlay(a);
-        } else if ((a->job.running && !reading_job(&a->job)) || a->queued) {
-            /* only writing work asks: reading leaves nothing half done */
-            a->confirm = MT_CONFIRM_QUIT;
-            a->input = MT_INPUT_CONFIRM;
-        } else if (mt_app_plan(a) && mt_app_plan(a)->intent.nundo && mt_app_decided(a)) {
+        } else if (unsaved(a)) {
             a->confirm = MT_CONFIRM_QUIT;
             a->input = MT_INPUT_CONFIRM;
         } else {

@@ -13,8 +13,16 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
 {
     switch (a->confirm) {
     case MT_CONFIRM_MERGE:
-        snprintf(buf, size, "Finish the merge with %zu decisions: verify, commit and push? [y/N]", mt_app_decided(a));
+    {
+        /* what y does, in numbers: what is decided, what changes, where it goes */
+        struct mt_plan *p = mt_app_plan(a);
+        size_t d = mt_app_decided(a), ents = p ? p->nchanges : 0, rels = p ? p->nrel_changes : 0;
+        snprintf(buf, size, "Finish the merge: %zu %s, %zu %s and %zu relation %s; verify, commit, push %s to %s? [y/N]", d,
+                 mt_plural(d, "decision", "decisions"), ents, mt_plural(ents, "entity changes", "entities change"), rels,
+                 mt_plural(rels, "change", "changes"), a->snap && a->snap->branch ? a->snap->branch : "main",
+                 a->cfg->remote);
         break;
+    }
     case MT_CONFIRM_ABORT: snprintf(buf, size, "Drop every decision taken here? [y/N]"); break;
     case MT_CONFIRM_SYNC: snprintf(buf, size, "Run a fresh sync (export, merge, import, push)? [y/N]"); break;
     case MT_CONFIRM_RESTORE: {
@@ -34,7 +42,8 @@ static const char *confirm_question(struct mt_app *a, char *buf, size_t size)
         break;
     case MT_CONFIRM_QUIT:
         if (a->job.running) snprintf(buf, size, "A %s is running: quit anyway? [y/N]", a->job.name);
-        else snprintf(buf, size, "Quit and lose %zu decisions? [y/N]", mt_app_decided(a));
+        else snprintf(buf, size, "Quit and lose %zu %s? [y/N]", mt_app_decided(a),
+                      mt_plural(mt_app_decided(a), "decision", "decisions"));
         break;
     case MT_CONFIRM_BREAK_LEASE:
         snprintf(buf, size, "Break the git lease held by %s? Its holder then publishes nothing. [y/N]",
@@ -101,9 +110,36 @@ static void status_row(struct mt_app *a, struct mt_row *r)
     }
 }
 
+/* The message line: what is typed, asked, running or said. Too long for
+ * one line, it wraps onto up to MESSAGE_LINES, which the body gives up;
+ * the history (M) keeps every word. */
+enum { MESSAGE_LINES = 3 };
+static void message_rows(struct mt_app *a, struct mt_screen *scr)
+{
+    char buf[512];
+    if (a->input == MT_INPUT_SEARCH) {
+        mt_row_seg(&scr->message, MT_ROLE_SEARCH, "/%s", a->line);
+    } else if (a->input == MT_INPUT_CONFIRM) {
+        mt_row_seg(&scr->message, MT_ROLE_DANGER, "%s", confirm_question(a, buf, sizeof buf));
+    } else if (a->job.running) {
+        mt_job_peek(&a->job, buf, sizeof buf, &scr->progress_done, &scr->progress_total);
+        mt_row_seg(&scr->message, MT_ROLE_CHANGED, "%s", buf);
+        if (a->job_warning) mt_row_seg(&scr->message, MT_ROLE_DANGER, "  %s", a->job_warning);
+    } else if (a->message) {
+        mt_row_seg(&scr->message, a->message_error ? MT_ROLE_DANGER : MT_ROLE_DEFAULT, "%s", a->message);
+    }
+    size_t w = a->width > 0 ? (size_t)a->width : 80;
+    char *text = mt_row_text(&scr->message);
+    bool wraps = !scr->progress_total && mt_text_width(text) > w;
+    free(text);
+    if (wraps) mt_row_wrap(&scr->lines, &scr->message, w, MESSAGE_LINES);
+    if (scr->lines.n > 1 && a->body_height > (int)scr->lines.n) a->body_height -= (int)scr->lines.n - 1;
+}
+
 void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
 {
     memset(scr, 0, sizeof(*scr));
+    message_rows(a, scr);
     mt_row_seg(&scr->tabs, MT_ROLE_TITLE, " memtui ");
     for (int i = 0; i < MT_PANELS; i++)
         mt_row_seg(&scr->tabs, i == (int)a->panel ? MT_ROLE_TAB_ACTIVE : MT_ROLE_TAB, " %d %s ", i + 1, mt_app_view_ops(i)->name);
@@ -137,18 +173,6 @@ void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
         scr->first = *top;
     }
     status_row(a, &scr->status);
-    char buf[512];
-    if (a->input == MT_INPUT_SEARCH) {
-        mt_row_seg(&scr->message, MT_ROLE_SEARCH, "/%s", a->line);
-    } else if (a->input == MT_INPUT_CONFIRM) {
-        mt_row_seg(&scr->message, MT_ROLE_DANGER, "%s", confirm_question(a, buf, sizeof buf));
-    } else if (a->job.running) {
-        mt_job_peek(&a->job, buf, sizeof buf, &scr->progress_done, &scr->progress_total);
-        mt_row_seg(&scr->message, MT_ROLE_CHANGED, "%s", buf);
-        if (a->job_warning) mt_row_seg(&scr->message, MT_ROLE_DANGER, "  %s", a->job_warning);
-    } else if (a->message) {
-        mt_row_seg(&scr->message, a->message_error ? MT_ROLE_DANGER : MT_ROLE_DEFAULT, "%s", a->message);
-    }
 }
 
 void mt_screen_free(struct mt_screen *scr)
@@ -160,4 +184,5 @@ void mt_screen_free(struct mt_screen *scr)
     for (size_t k = 0; k < scr->message.nsegs; k++) free(scr->message.segs[k].text);
     free(scr->message.segs);
     mt_rows_clear(&scr->body);
+    mt_rows_clear(&scr->lines);
 }

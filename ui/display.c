@@ -182,8 +182,12 @@ static void draw_screen(struct mt_app *a, size_t *nbody)
         if (i >= scr.total || i - scr.first >= scr.body.n) break;
         mt_draw_row(1 + y, &scr.body.v[i - scr.first], COLS, scr.has_cursor && i == scr.cursor);
     }
-    mt_draw_row(LINES - 2, &scr.status, COLS, false);
-    mt_draw_progress(LINES - 1, &scr.message, COLS, scr.progress_done, scr.progress_total);
+    int extra = scr.lines.n > 1 ? (int)scr.lines.n - 1 : 0;
+    mt_draw_row(LINES - 2 - extra, &scr.status, COLS, false);
+    if (extra)
+        for (size_t k = 0; k < scr.lines.n; k++) mt_draw_row(LINES - 1 - extra + (int)k, &scr.lines.v[k], COLS, false);
+    else
+        mt_draw_progress(LINES - 1, &scr.message, COLS, scr.progress_done, scr.progress_total);
     *nbody = scr.total;
     mt_screen_free(&scr);
     refresh();
@@ -459,6 +463,10 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
     bool dirty = true;
     int rc = MT_EXIT_OK;
     while (!a.quit) {
+        if (got_signal == SIGINT && mt_app_interrupt(&a)) {
+            got_signal = 0;   /* asked as q asks: y leaves, anything else stays */
+            dirty = true;
+        }
         if (got_signal) {
             rc = 128 + got_signal;
             break;

@@ -30,7 +30,7 @@ keys e; screen_has 'operator: edited in \$EDITOR'
 grep -q '"name":"Orion"' "$T/ed.seen.1" || fail "the editor did not get the entity: $(cat "$T/ed.seen.1")"
 grep -q '"entityType":' "$T/ed.seen.2" || fail "the re-opened file is not the operator's text"
 keys m; screen_has 'Finish the merge with the decisions'
-keys Enter; screen_has 'Finish the merge with 1 decisions.*\[y/N\]'
+keys Enter; screen_has 'Finish the merge: 1 decision, .*push main to origin? \[y/N\]'
 keys y; screen_has 'merged: 3 entities' 60
 keys q; screen_has DONE
 [ "$(cat "$T/rc")" = 0 ] || fail "exit $(cat "$T/rc"): $(cat "$T/err")"

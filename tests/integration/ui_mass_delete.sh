@@ -19,6 +19,9 @@ git -C "$T/clone-a" pull -q 2>/dev/null || true
 export TERM=xterm-256color LINES=30 COLUMNS=140 LANG=C.UTF-8 TZ=UTC
 cat >"$T/script" <<S
 :save-display $T/held.txt
+3
+:save-display $T/plan-held.txt
+1
 D
 :save-display $T/wrongrow.txt
 j
@@ -38,6 +41,10 @@ MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --en
 has() { grep -q -- "$2" "$T/$1.txt" || { cat "$T/$1.txt" >&2; fail "$1: no line with '$2'"; }; }
 has held '^b .*held back: mass deletion'
 has held 'would delete 11 of its 14 entities'
+# the Plan panel lists what is held back, never "nothing to merge"
+has plan-held "^held back: b's fragment would delete 11 entities (the mass-deletion guard); D on panel 1 lets it through"
+has plan-held '^  would delete Item 3 (thing, 1 observation)$'
+grep -q 'nothing to merge' "$T/plan-held.txt" && fail "plan: 'nothing to merge' while a deletion is held back"
 has wrongrow 'D: select an environment held back by the mass-deletion guard'
 has ask 'Let b delete what its fragment deletes .*\[y/N\]'
 has allowed "b: its deletion of 11 entities goes into the merge"

@@ -65,9 +65,12 @@ has backups '^merge  [0-9a-f]\{10\} .* entities, 0 relations  *token [0-9]* by [
 has log 'by a@'
 has help '^C-d PgDn  *half a page down'
 has help "^Space  *conflict view: keep the result, or the side's type with every side's observations; backup diff"
-has confirm 'Finish the merge with 1 decisions: verify, commit and push? \[y/N\]'
+has confirm 'Finish the merge: 1 decision, 2 entities change and 0 relation changes; verify, commit, push main to origin? \[y/N\]'
 has merged 'merged: 3 entities, 0 relations, 1 conflict resolved (exit 0)'
 has log2 'type Orion: operator: type of a, observations of all sides kept'
+has log2 '1 conflict decided by an operator$'
+has log2 'type Orion: operator: type of a, observations of all sides kept  (by the operator)'
+grep -q 'fail$' "$T/log2.txt" && fail "log: a merge the operator finished reads as policy fail"
 # the engine made the commit: verified, pushed, the decision in the manifest
 expect_rc 0 mt a verify >/dev/null
 [ "$(git --git-dir="$T/remote.git" rev-parse main)" = "$(git -C "$T/clone-a" rev-parse HEAD)" ] || fail "not pushed"

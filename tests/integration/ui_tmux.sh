@@ -42,7 +42,7 @@ keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
 screen_has '> result (preserve rule)'
 keys k; keys k; keys Space; screen_has 'operator: type of a, observations of all sides kept'
 keys m; screen_has 'Finish the merge with the decisions'
-keys Enter; screen_has 'Finish the merge with 1 decisions.*\[y/N\]'
+keys Enter; screen_has 'Finish the merge: 1 decision, .*push main to origin? \[y/N\]'
 keys y; screen_has 'merged: 3 entities, 0 relations, 1 conflict resolved' 60
 screen_has 'pending: 0 conflicts'
 keys q; screen_has DONE

@@ -68,6 +68,10 @@ void mt_row_col(struct mt_row *r, enum mt_role role, size_t cols, const char *te
 struct mt_row *mt_rows_line(struct mt_rows *rs, enum mt_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void mt_rows_clear(struct mt_rows *rs);
+/* r wrapped into rows of at most width columns (shown form), breaking
+ * between words where it can, segments' roles kept; at most max_lines rows
+ * (the last keeps the rest, cut when drawn). Returns how many. */
+size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, size_t max_lines);
 /* The row's text, segments joined (caller frees). */
 char *mt_row_text(const struct mt_row *r);
 
@@ -190,6 +194,10 @@ bool mt_app_poll(struct mt_app *a);
 /* No background work running (scripts feed the next key only then). */
 bool mt_app_idle(const struct mt_app *a);
 void mt_app_key(struct mt_app *a, int key);
+/* Ctrl-C: true when the app asks first (decisions or a write would be
+ * lost, as q asks); false when it should end now (nothing to lose, or the
+ * question was already up). */
+bool mt_app_interrupt(struct mt_app *a);
 void mt_app_action(struct mt_app *a, enum mt_action act);
 void mt_app_set_message(struct mt_app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The editor ran on a->edit_path (status: its exit status, -1 if it could
@@ -211,6 +219,8 @@ struct mt_screen {
     bool has_cursor;
     struct mt_row status;
     struct mt_row message;
+    struct mt_rows lines;             /* the message wrapped (2 or 3 rows) when too long for
+                                         one; body_height was cut to leave them room */
     size_t progress_done, progress_total;
 };
 void mt_app_screen(struct mt_app *a, struct mt_screen *scr);
