@@ -14,6 +14,9 @@ echo "# touched" >>"$T/clone-a/.gitattributes"
 export TERM=xterm-256color LINES=30 COLUMNS=120 LANG=C.UTF-8 TZ=UTC
 cat >"$T/script" <<S
 :save-display $T/envs.txt
+?
+:save-display $T/help-envs.txt
+Esc
 Enter
 :save-display $T/env-a.txt
 Esc
@@ -52,6 +55,11 @@ has() { grep -q -- "$2" "$T/$1.txt" || { cat "$T/$1.txt" >&2; fail "$1: no line 
 hasnt() { ! grep -q -- "$2" "$T/$1.txt" || { cat "$T/$1.txt" >&2; fail "$1: a line with '$2'"; }; }
 has envs 'uncommitted changes: memtui stashes them'
 has envs '^c .*quarantined'
+# ? puts the view's own keys first
+has help-envs '^Keys of Environments (Esc or q closes this help)$'
+[ "$(sed -n 3p "$T/help-envs.txt")" = "D               environments: let a held-back mass deletion through" ] ||
+    fail "help: the Environments panel's own key is not first: $(cat "$T/help-envs.txt")"
+has help-envs '^Every key$'
 # Enter at once: the first environment, not the header row
 has env-a '> Details'
 has env-a '^Fragment memory-a.json (env a)'

@@ -64,7 +64,7 @@ has backups '^Recent merge commits'
 has backups '^merge  [0-9a-f]\{10\} .* entities, 0 relations  *token [0-9]* by [ab]'
 has log 'by a@'
 has help '^C-d PgDn  *half a page down'
-has help "^Space  *conflict view: keep the result, or the side's type with every side's observations; backup diff"
+has help '^Keys of Log (Esc or q closes this help)'
 has confirm 'Finish the merge: 1 decision, 2 entities change and 0 relation changes; verify, commit, push main to origin? \[y/N\]'
 has merged 'merged: 3 entities, 0 relations, 1 conflict resolved (exit 0)'
 has log2 'type Orion: operator: type of a, observations of all sides kept'
@@ -100,4 +100,5 @@ has small 'terminal too small'
 printf '3\n:save-display %s\n' "$T/narrow.txt" >"$T/s4"
 COLUMNS=60 MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/s4" "$MEMTUI" --repo "$T/clone-a" --env a
 python3 -c 'import sys; open(sys.argv[1], encoding="utf-8").read()' "$T/narrow.txt" || fail "a dump is not valid UTF-8"
+[ -n "${SHOW_SCREENS:-}" ] && cp "$T"/*.txt "$SHOW_SCREENS"/
 echo ok
