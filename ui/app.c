@@ -143,7 +143,9 @@ static void adopt(struct mt_app *a, struct mt_ui_snap *s)
     a->gen++;
     mt_view_plan_adopt(a, changed);   /* the old index points into the old plan */
     drop_snap(a, old_snap);
-    if (s->error) mt_app_set_message(a, true, "%s", s->error);
+    if (s->error && !s->open && mt_start_first_run(a->cfg->repo))
+        mt_app_set_message(a, false, "no backup repo at %s yet: the start screen says how to make one", a->cfg->repo);
+    else if (s->error) mt_app_set_message(a, true, "%s", s->error);
 }
 
 enum { LEASE_REFRESH_S = 5 };
@@ -266,7 +268,7 @@ void mt_app_body_rows(struct mt_app *a, struct mt_rows *rs)
 {
     if (!a->snap) return;
     if (!a->snap->open && a->view < MT_PANELS) {
-        mt_rows_line(rs, MT_ROLE_DANGER, "%s", a->snap->error ? a->snap->error : "the repo could not be read");
+        mt_start_rows(a, rs, a->width);
         return;
     }
     VIEWS[a->view]->rows(a, rs, a->width);

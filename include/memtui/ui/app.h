@@ -231,6 +231,11 @@ void mt_screen_free(struct mt_screen *scr);
  * changed since (the operator's decisions re-applied). */
 void mt_view_plan_adopt(struct mt_app *a, bool plan_changed);
 const struct mt_view_ops *mt_app_view_ops(enum mt_view_id v);
+/* The panels when the repo does not open (start.c): a start screen with
+ * the exact init line on a first run, else the reason, wrapped. */
+void mt_start_rows(struct mt_app *a, struct mt_rows *out, int width);
+/* No folder at repo, or one that is not a clone: nothing set up yet. */
+bool mt_start_first_run(const char *repo);
 /* The text view (view_text.c): show a page, taking title, rows and the
  * per-block entity names; the names Space marked there (a NULL-terminated
  * array of borrowed strings, the caller frees the array; none unless the
