@@ -16,7 +16,7 @@ cat >"$T/script" <<S
 :save-display $T/conflicts.txt
 Enter
 :save-display $T/conflict.txt
-k
+h
 Space
 :save-display $T/decided.txt
 ?

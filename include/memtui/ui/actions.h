@@ -16,8 +16,8 @@
     A(HELP, "?", "this help")                                                        \
     A(DOWN, "j Down", "next row (conflict view: scroll down a line)")                \
     A(UP, "k Up", "previous row (conflict view: scroll up a line)")                  \
-    A(LEFT, "h Left", "conflict view: the side to the left (the result: the last side)") \
-    A(RIGHT, "l Right", "conflict view: the side to the right (the result after the last)") \
+    A(LEFT, "h Left", "conflict view: select the side to the left")                 \
+    A(RIGHT, "l Right", "conflict view: select the side (or the result) to the right") \
     A(FIRST, "g Home", "first row")                                                  \
     A(LAST, "G End", "last row")                                                     \
     A(PAGE_DOWN, "C-d PgDn", "half a page down")                                     \
