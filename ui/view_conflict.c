@@ -7,6 +7,7 @@
  * there keeps it, on a side takes that side's type with the observations
  * of every side. Taking a side exactly (x) or deleting the entity (d)
  * loses something, so each asks first, naming what. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "memtui/ui/app.h"
 #include "memtui/ui/choice.h"
 #include "memtui/ui/conflict_body.h"
+#include "memtui/ui/entity_edit.h"
 #include "memtui/ui/text.h"
 
 char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t side)
@@ -314,33 +316,36 @@ static void take_exact(struct mt_app *a, struct mt_conflict *c)
     mt_strset_free(&lost);
 }
 
+/* The edit file holds text: false (and a message) when it cannot. */
+static bool write_edit(struct mt_app *a, const char *path, int fd, const struct mt_buf *text)
+{
+    if (fd < 0) fd = open(path, O_WRONLY | O_TRUNC);
+    bool ok = fd >= 0 && write(fd, text->data, text->len) == (ssize_t)text->len;
+    if (fd >= 0) close(fd);
+    if (!ok) mt_app_set_message(a, true, "cannot write %s", path);
+    return ok;
+}
+
+/* e: the result as it stands (the decision so far, or the preserve rule's;
+ * the union when there is none) goes to $EDITOR, pretty-printed. */
 static void edit(struct mt_app *a, struct mt_conflict *c)
 {
-    /* the editor starts from what Space would keep, so that anything left
-     * out is left out by the operator's own hand */
-    struct mt_entity *e = c->decided && c->result ? mt_entity_clone(c->result) : chosen(a, c);
-    if (!e && c->preserve) e = mt_entity_clone(c->preserve);
-    if (!e) e = union_of(c);
+    struct mt_entity *e = shown_result(c) ? mt_entity_clone(shown_result(c)) : union_of(c);
     if (!e) {
         mt_app_set_message(a, true, "nothing to edit: every side deleted it");
         return;
     }
     struct mt_buf b;
     mt_buf_init(&b);
-    mt_entity_write(&b, e);
-    mt_buf_addc(&b, '\n');
+    mt_entity_edit_text(&b, e);
     mt_entity_free(e);
     const char *dir = getenv("TMPDIR");
     char *path = xasprintf("%s/memtui-edit-XXXXXX.json", dir && *dir ? dir : "/tmp");
-    int fd = mkstemps(path, 5);
-    if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len) {
-        mt_app_set_message(a, true, "cannot write %s", path);
-        if (fd >= 0) close(fd);
+    if (!write_edit(a, path, mkstemps(path, 5), &b)) {
         free(path);
         mt_buf_free(&b);
         return;
     }
-    close(fd);
     mt_buf_free(&b);
     free(a->edit_path);
     free(a->edit_key);
@@ -348,45 +353,45 @@ static void edit(struct mt_app *a, struct mt_conflict *c)
     a->edit_key = xstrdup(c->key);
 }
 
+/* What the editor left: the decision, a cancel (empty), or the file once
+ * more with what is wrong on top (as many times as it takes). */
 void mt_app_edit_done(struct mt_app *a, int status)
 {
     char *path = a->edit_path, *key = a->edit_key;
     a->edit_path = a->edit_key = NULL;
-    char *data = NULL;
+    char *data = NULL, *why = NULL;
     size_t len = 0;
     struct mt_error err = {0};
+    struct mt_entity *e = NULL;
+    int rc;
     if (status != 0) {
         mt_app_set_message(a, true, "the editor failed (status %d): nothing decided", status);
     } else if (mt_file_read(path, &data, &len, NULL, &err)) {
         mt_app_set_message(a, true, "%s", err.msg);
-    } else {
-        while (len && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' ')) len--;
-        struct mt_item it = {0};
-        if (len == 0) {
-            mt_app_set_message(a, false, "empty file: edit cancelled");
-        } else if (mt_item_parse(data, len, "edited entity", 1, &it, &err) || it.kind != MT_ITEM_ENTITY ||
-                   strcmp(it.entity->key, key) != 0) {
-            /* re-open: the operator fixes it, or saves an empty file to cancel */
-            char *m = err.msg ? mt_error_format(&err) : xstrdup("not the same entity (keep its name)");
-            mt_app_set_message(a, true, "invalid: %s (save an empty file to cancel)", m);
-            free(m);
-            mt_item_clear(&it);
-            mt_error_clear(&err);
-            free(data);
+    } else if ((rc = mt_entity_edit_parse(data, len, key, &e, &why)) == 1) {
+        mt_app_set_message(a, false, "empty file: edit cancelled, nothing decided");
+    } else if (rc < 0) {
+        struct mt_buf b;
+        mt_buf_init(&b);
+        mt_entity_edit_retry(&b, data, len, why);
+        mt_app_set_message(a, true, "invalid: %s (save an empty file to cancel)", why);
+        if (write_edit(a, path, -1, &b)) {   /* display runs the editor again */
             a->edit_path = path;
             a->edit_key = key;
-            return;
-        } else {
-            struct mt_conflict *c = current(a);
-            find_key(a, key);
-            c = current(a);
-            if (c) decide(a, c, MT_DECIDE_ENTITY, it.entity, "operator: edited in $EDITOR");
-            mt_item_clear(&it);
+            path = key = NULL;
         }
+        mt_buf_free(&b);
+    } else {
+        find_key(a, key);
+        struct mt_conflict *c = current(a);
+        if (c && strcmp(c->key, key) == 0) decide(a, c, MT_DECIDE_ENTITY, e, "operator: edited in $EDITOR");
+        else mt_app_set_message(a, true, "the conflict is gone meanwhile: nothing decided");
     }
+    mt_entity_free(e);
     mt_error_clear(&err);
+    free(why);
     free(data);
-    unlink(path);
+    if (path) unlink(path);
     free(path);
     free(key);
 }
