@@ -100,7 +100,10 @@ static void entity_lines(struct column *col, const struct mt_entity *before, con
                          enum mt_role role, size_t width)
 {
     if (!e) {
-        put(col, MT_ROLE_DIM, xstrdup(marks && before ? "(deleted here)" : "(deleted / absent)"));
+        const char *absent = role == MT_ROLE_RESULT ? "(deleted: not written)"
+                             : marks && before      ? "(deleted here)"
+                                                    : "(deleted / absent)";
+        put(col, MT_ROLE_DIM, xstrdup(absent));
     } else if (!marks || (before && strcmp(before->type, e->type) == 0)) {
         wrap(col, role, "type: ", e->type, width);
     } else if (!before) {
@@ -209,7 +212,7 @@ void mt_conflict_body_rows(struct mt_app *a, const struct mt_conflict *c, struct
     bool stacked = colw < MT_CONFLICT_MIN_COLUMN;
     struct column *cols = xcalloc(ncols, sizeof *cols);
     for (size_t i = 0; i < ncols; i++) column_of(a, c, b, i, stacked ? width : colw, &cols[i]);
-    b->selected_line = out->n;
+    b->selected_line = SIZE_MAX;   /* side by side every header is on the first row: nothing to bring in */
     if (stacked) {
         for (size_t i = 0; i < ncols; i++) {
             if (i == b->selected) b->selected_line = out->n;

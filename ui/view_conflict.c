@@ -138,7 +138,9 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     size_t page = room > 2 + hints.n + 1 ? room - 2 - hints.n : 1;   /* title, blank, hints */
     st->page = page;
     st->max_scroll = body.n > page ? body.n - page : 0;
-    if (st->reveal && (b.selected_line < st->scroll || b.selected_line >= st->scroll + page)) st->scroll = b.selected_line;
+    if (st->reveal && b.selected_line != SIZE_MAX &&
+        (b.selected_line < st->scroll || b.selected_line >= st->scroll + page))
+        st->scroll = b.selected_line;
     st->reveal = false;
     if (st->scroll > st->max_scroll) st->scroll = st->max_scroll;
     struct mt_row *t = mt_rows_line(out, c->decided ? MT_ROLE_OK : MT_ROLE_CONFLICT, "Conflict %zu/%zu: %s on \"%s\": %s",

@@ -5,6 +5,8 @@
 # observation must be readable in full: at 140x45 the sides sit side by
 # side and wrap, at 80x24 (a column would be under 24 columns) they are
 # stacked and the view scrolls (j, G), h selects b and brings its block in.
+# Deleting Vega (d, y) shows the result as not written and its relations
+# as dropped.
 # UPDATE_SCREENS=1 writes the expected files instead of comparing.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
@@ -36,7 +38,7 @@ run_at() {
         "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" 2>"$T/err" ||
         fail "the workstation failed: $(cat "$T/err")"
 }
-run_at 45 140 ":save-display $T/conflict_wide.txt"
+run_at 45 140 ":save-display $T/conflict_wide.txt" d y ":save-display $T/conflict_wide_deleted.txt"
 run_at 24 80 ":save-display $T/conflict_narrow.txt" j j ":save-display $T/conflict_narrow_j.txt" \
     G ":save-display $T/conflict_narrow_end.txt" g h ":save-display $T/conflict_narrow_b.txt"
 host=$(hostname)
@@ -44,7 +46,7 @@ mask() {
     sed -e "s|$T|<T>|g" -e "s|$host|<host>|g" -e 's/\b[0-9a-f]\{7,64\}\b/<hex>/g' -e 's/ *$//' "$1"
 }
 want_dir="$TESTS_DIR/integration/screens"
-for s in conflict_wide conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b; do
+for s in conflict_wide conflict_wide_deleted conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b; do
     mask "$T/$s.txt" >"$T/$s.masked"
     if [ -n "${UPDATE_SCREENS:-}" ]; then
         cp "$T/$s.masked" "$want_dir/$s.txt"
@@ -54,7 +56,7 @@ for s in conflict_wide conflict_narrow conflict_narrow_j conflict_narrow_end con
     fi
 done
 # Beyond the dumps: nothing of the long observations is cut, at either size.
-for s in conflict_wide conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b; do
+for s in conflict_wide conflict_wide_deleted conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b; do
     ! grep -n '[^ ]~\( \|$\)' "$T/$s.masked" || fail "$s: a line is cut ('~')"
 done
 echo ok

@@ -25,7 +25,8 @@ struct mt_conflict_body {
     size_t selected;                  /* a side, or c->nsides: the result */
     const struct mt_entity *result;   /* what would be written (NULL: deleted) */
     const char *result_title;         /* "result (preserve rule)" ... */
-    size_t selected_line;             /* out: the row of the selected column's header */
+    size_t selected_line;             /* out: the row of the selected column's header
+                                         when stacked, else SIZE_MAX */
 };
 
 /* The side's own role: side1 .. side6, cycling after six. */
