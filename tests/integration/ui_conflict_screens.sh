@@ -41,22 +41,10 @@ run_at() {
 run_at 45 140 ":save-display $T/conflict_wide.txt" d y ":save-display $T/conflict_wide_deleted.txt"
 run_at 24 80 ":save-display $T/conflict_narrow.txt" j j ":save-display $T/conflict_narrow_j.txt" \
     G ":save-display $T/conflict_narrow_end.txt" g h ":save-display $T/conflict_narrow_b.txt"
-host=$(hostname)
-mask() {
-    sed -e "s|$T|<T>|g" -e "s|$host|<host>|g" -e 's/\b[0-9a-f]\{7,64\}\b/<hex>/g' -e 's/ *$//' "$1"
-}
-want_dir="$TESTS_DIR/integration/screens"
-for s in conflict_wide conflict_wide_deleted conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b; do
-    mask "$T/$s.txt" >"$T/$s.masked"
-    if [ -n "${UPDATE_SCREENS:-}" ]; then
-        cp "$T/$s.masked" "$want_dir/$s.txt"
-    elif ! diff -u "$want_dir/$s.txt" "$T/$s.masked" >"$T/diff"; then
-        cat "$T/diff" >&2
-        fail "screen $s differs from screens/$s.txt (UPDATE_SCREENS=1 rewrites them after a deliberate change)"
-    fi
-done
+screens="conflict_wide conflict_wide_deleted conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b"
+check_screens $screens
 # Beyond the dumps: nothing of the long observations is cut, at either size.
-for s in conflict_wide conflict_wide_deleted conflict_narrow conflict_narrow_j conflict_narrow_end conflict_narrow_b; do
+for s in $screens; do
     ! grep -n '[^ ]~\( \|$\)' "$T/$s.masked" || fail "$s: a line is cut ('~')"
 done
 echo ok

@@ -15,14 +15,19 @@
 
 static char *T;
 
-static void write_file(const char *name, const char *text)
+static void overwrite(const char *path, const char *text)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", T, name);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
     fclose(f);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", T, name);
+    overwrite(path, text);
 }
 
 /* One batch run as env E, its output out of the way. */
@@ -208,6 +213,17 @@ START_TEST(decide_and_undo)
 }
 END_TEST
 
+/* The workstation open on Orion's conflict; its key (caller frees). */
+static char *open_conflict(struct ws *w)
+{
+    open_ws(w);
+    char *key = strdup(mt_app_plan(&w->app)->conflicts[0].key);
+    press(&w->app, "4");
+    press(&w->app, "Enter");
+    ck_assert_int_eq(w->app.view, MT_VIEW_CONFLICT);
+    return key;
+}
+
 /* The body of the screen as text, one row a line. */
 static char *screen_text(struct mt_app *a)
 {
@@ -237,11 +253,8 @@ static void screen_has(struct mt_app *a, const char *want)
 START_TEST(conflict_sides_scroll_redo)
 {
     struct ws w;
-    open_ws(&w);
+    char *key = open_conflict(&w);
     struct mt_app *a = &w.app;
-    char *key = strdup(mt_app_plan(a)->conflicts[0].key);
-    press(a, "4");
-    press(a, "Enter");
     screen_has(a, "> result (preserve rule)");
     press(a, "l");                                          /* the result is the last column */
     screen_has(a, "> result (preserve rule)");
@@ -303,12 +316,12 @@ static char *slurp(const char *path)
     return mt_buf_detach(&b, NULL);
 }
 
-static void overwrite(const char *path, const char *text)
+/* e: the edit file waits for the editor; its path (caller frees). */
+static char *start_edit(struct mt_app *a)
 {
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    press(a, "e");
+    ck_assert_ptr_nonnull(a->edit_path);
+    return strdup(a->edit_path);
 }
 
 /* e: the result pretty-printed, one observation a line; invalid JSON comes
@@ -317,14 +330,9 @@ static void overwrite(const char *path, const char *text)
 START_TEST(conflict_edit_invalid_then_valid)
 {
     struct ws w;
-    open_ws(&w);
+    char *key = open_conflict(&w);
     struct mt_app *a = &w.app;
-    char *key = strdup(mt_app_plan(a)->conflicts[0].key);
-    press(a, "4");
-    press(a, "Enter");
-    press(a, "e");
-    ck_assert_ptr_nonnull(a->edit_path);
-    char *path = strdup(a->edit_path);
+    char *path = start_edit(a);
     char *text = slurp(path);
     ck_assert_msg(strstr(text, "\"observations\": [\n    \"added on a\",\n    \"added on b\"\n  ]") != NULL, "%s",
                   text);
@@ -361,14 +369,9 @@ END_TEST
 START_TEST(conflict_edit_empty_aborts)
 {
     struct ws w;
-    open_ws(&w);
+    char *key = open_conflict(&w);
     struct mt_app *a = &w.app;
-    char *key = strdup(mt_app_plan(a)->conflicts[0].key);
-    press(a, "4");
-    press(a, "Enter");
-    press(a, "e");
-    ck_assert_ptr_nonnull(a->edit_path);
-    char *path = strdup(a->edit_path);
+    char *path = start_edit(a);
     overwrite(path, "// memtui: fix it\n   \n\t\n");
     mt_app_edit_done(a, 0);
     ck_assert_ptr_null(a->edit_path);
