@@ -53,3 +53,22 @@ echo DONE
 sleep 60
 RUN
 }
+
+# check_screens NAME...: each dump $T/NAME.txt, masked (the temp folder, host,
+# times, commit ids, pids and trailing blanks change from run to run),
+# compared with screens/NAME.txt; UPDATE_SCREENS=1 writes those instead.
+# The masked dumps stay as $T/NAME.masked.
+check_screens() {
+    _host=$(hostname)
+    for _s in "$@"; do
+        sed -e "s|$T|<T>|g" -e "s|$_host|<host>|g" \
+            -e 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]\(:[0-9][0-9]Z\)\{0,1\}/<time>/g' \
+            -e 's/\b[0-9a-f]\{7,64\}\b/<hex>/g' -e 's/pid [0-9]*/pid <pid>/g' -e 's/ *$//' "$T/$_s.txt" >"$T/$_s.masked"
+        if [ -n "${UPDATE_SCREENS:-}" ]; then
+            cp "$T/$_s.masked" "$TESTS_DIR/integration/screens/$_s.txt"
+        elif ! diff -u "$TESTS_DIR/integration/screens/$_s.txt" "$T/$_s.masked" >"$T/diff"; then
+            cat "$T/diff" >&2
+            fail "screen $_s differs from screens/$_s.txt (UPDATE_SCREENS=1 rewrites them after a deliberate change)"
+        fi
+    done
+}

@@ -463,19 +463,21 @@ static void open_row(struct mt_app *a)
     mt_rows_clear(&rs);
 }
 
-/* z: the last decision goes, and the message says whose it was. */
-static void undo(struct mt_app *a)
+/* z: the last decision goes, Z (C-r) takes back the last undone; the
+ * message says whose it was. */
+static void undo(struct mt_app *a, bool redo)
 {
     char *key = NULL;
     struct mt_plan *p = mt_app_plan(a);
-    if (p && mt_intent_undo(&p->intent, &key)) {
+    const char *done = redo ? "redone" : "undone";
+    if (p && (redo ? mt_intent_redo : mt_intent_undo)(&p->intent, &key)) {
         mt_plan_resolve(p);
         const char *name = NULL;
         for (size_t i = 0; i < p->nconflicts && !name; i++)
             if (strcmp(p->conflicts[i].key, key) == 0) name = p->conflicts[i].name;
-        if (name) mt_app_set_message(a, false, "%s: decision undone (%zu pending)", name, mt_plan_pending(p));
-        else mt_app_set_message(a, false, "undone (%zu pending)", mt_plan_pending(p));
-    } else mt_app_set_message(a, false, "nothing to undo");
+        if (name) mt_app_set_message(a, false, "%s: decision %s (%zu pending)", name, done, mt_plan_pending(p));
+        else mt_app_set_message(a, false, "%s (%zu pending)", done, mt_plan_pending(p));
+    } else mt_app_set_message(a, false, "nothing to %s", redo ? "redo" : "undo");
     a->gen++;
     free(key);
 }
@@ -554,7 +556,8 @@ void mt_app_action(struct mt_app *a, enum mt_action act)
         break;
     case MT_ACT_SEARCH_NEXT: search_step(a, 1); break;
     case MT_ACT_SEARCH_PREV: search_step(a, -1); break;
-    case MT_ACT_UNDO: undo(a); break;
+    case MT_ACT_UNDO: undo(a, false); break;
+    case MT_ACT_REDO: undo(a, true); break;
     case MT_ACT_MERGE_MENU:
         if (a->view != MT_VIEW_MENU) a->back = a->view;
         a->view = MT_VIEW_MENU;

@@ -330,9 +330,11 @@ static bool script_step(struct script *s, struct mt_app *a)
     return true;
 }
 
+/* The editor again and again while the edit is invalid: the operator ends
+ * it with a valid entity or an empty file (or an editor that fails). */
 static void run_editor(struct mt_app *a)
 {
-    for (int tries = 0; a->edit_path && tries < 10; tries++) {
+    while (a->edit_path) {
         def_prog_mode();
         endwin();
         int st = mt_editor_run(a->edit_path);
@@ -341,7 +343,6 @@ static void run_editor(struct mt_app *a)
         refresh();
         mt_app_edit_done(a, st);
     }
-    if (a->edit_path) mt_app_edit_done(a, -1);
 }
 
 /* newterm on the terminal (or /dev/null headless), signals, stderr away

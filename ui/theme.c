@@ -76,7 +76,14 @@ static const char BUILTIN[] =
     "danger = white red bold\n"
     "ok = green default\n"
     "dim = default default dim\n"
-    "search = black yellow\n";
+    "search = black yellow\n"
+    "dropped = red default dim\n"
+    "side1 = bright-blue default bold\n"
+    "side2 = green default\n"
+    "side3 = magenta default\n"
+    "side4 = yellow default\n"
+    "side5 = cyan default\n"
+    "side6 = red default\n";
 
 void mt_theme_builtin(struct mt_theme *t)
 {

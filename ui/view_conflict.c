@@ -7,6 +7,7 @@
  * there keeps it, on a side takes that side's type with the observations
  * of every side. Taking a side exactly (x) or deleting the entity (d)
  * loses something, so each asks first, naming what. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@
 #include "memtui/base/fsutil.h"
 #include "memtui/ui/app.h"
 #include "memtui/ui/choice.h"
+#include "memtui/ui/conflict_body.h"
+#include "memtui/ui/entity_edit.h"
+#include "memtui/ui/text.h"
 
 char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t side)
 {
@@ -31,6 +35,9 @@ char *mt_app_side_name(struct mt_app *a, const struct mt_conflict *c, size_t sid
  * to the question that names what is lost. */
 struct conflict_state {
     size_t conflict, side;   /* side: a side, or nsides (and above): the result column */
+    size_t scroll;           /* the first body line shown */
+    size_t max_scroll, page; /* as the last frame found them (max SIZE_MAX: none yet) */
+    bool reveal;             /* the next frame scrolls the selected column's header into view */
     struct mt_keyed_decision ask;
     char *question;
 };
@@ -44,6 +51,8 @@ void mt_app_open_conflict(struct mt_app *a, size_t index)
 {
     cs(a)->conflict = index;
     cs(a)->side = SIZE_MAX;   /* the result column: the first selection is the preserve result */
+    cs(a)->scroll = 0;
+    cs(a)->max_scroll = SIZE_MAX;
     a->view = MT_VIEW_CONFLICT;
 }
 
@@ -74,27 +83,42 @@ static const struct mt_entity *shown_result(const struct mt_conflict *c)
     return c->decided ? c->result : c->preserve;
 }
 
-static enum mt_role side_role(struct mt_app *a, const struct mt_side *s)
+/* Rows [from, from + n) of body go to out, the rest is freed. */
+static void move_rows(struct mt_rows *out, struct mt_rows *body, size_t from, size_t n)
 {
-    if (s->env == SIZE_MAX) return MT_ROLE_BASE;
-    return strcmp(s->label, a->cfg->env) == 0 ? MT_ROLE_OURS : MT_ROLE_THEIRS;
+    for (size_t i = 0; i < body->n; i++) {
+        if (i >= from && i - from < n) {
+            *mt_rows_add(out) = body->v[i];
+            memset(&body->v[i], 0, sizeof body->v[i]);
+        }
+    }
+    mt_rows_clear(body);
 }
 
-/* Line k of a column: type, then observations. */
-static const char *cell(const struct mt_entity *e, size_t k, char *buf, size_t size)
+static const char *const HINTS[] = {
+    "h/l side", "j/k scroll", "Space/Enter keep the result, or a side's type with all observations",
+    "x exact side, d delete (both ask)", "u union", "e edit", "z/Z undo/redo", "[/] prev/next", "Esc back",
+    "m menu"};
+
+/* The hints packed into lines of width columns, never split inside one. */
+static void hint_rows(struct mt_rows *out, size_t width)
 {
-    if (!e) return k == 0 ? "(deleted / absent)" : "";
-    if (k == 0) {
-        snprintf(buf, size, "type: %s", e->type);
-        return buf;
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t i = 0; i < sizeof HINTS / sizeof HINTS[0]; i++) {
+        if (b.len && mt_text_width(b.data) + 2 + mt_text_width(HINTS[i]) > width) {
+            mt_rows_line(out, MT_ROLE_DIM, "%s", b.data);
+            mt_buf_reset(&b);
+        }
+        if (b.len) mt_buf_adds(&b, "  ");
+        mt_buf_adds(&b, HINTS[i]);
     }
-    if (k - 1 < e->obs.n) {
-        snprintf(buf, size, "- %s", e->obs.items[k - 1]);
-        return buf;
-    }
-    return "";
+    if (b.len) mt_rows_line(out, MT_ROLE_DIM, "%s", b.data);
+    mt_buf_free(&b);
 }
 
+/* The title and the hints stay; the sides, result and relations between
+ * them scroll. */
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {
     struct mt_conflict *c = current(a);
@@ -103,43 +127,31 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         return;
     }
     struct mt_plan *p = mt_app_plan(a);
-    size_t sel = selected(a, c);
-    mt_rows_line(out, c->decided ? MT_ROLE_OK : MT_ROLE_CONFLICT, "Conflict %zu/%zu: %s on \"%s\": %s",
-                 cs(a)->conflict + 1, p->nconflicts, mt_conflict_kind_name(c->kind), c->name,
-                 c->decided ? c->resolution : "PENDING");
-    size_t ncols = c->nsides + 1;
-    size_t colw = width > 0 ? ((size_t)width - (ncols - 1)) / ncols : 20;
-    if (colw < 8) colw = 8;
-    struct mt_row *h = mt_rows_add(out);
-    size_t lines = 1;
-    for (size_t i = 0; i < c->nsides; i++) {
-        char *name = mt_app_side_name(a, c, i);
-        char *t = xasprintf("%s%s", i == sel ? "> " : "  ", name);
-        mt_row_col(h, i == sel ? MT_ROLE_SELECTION : side_role(a, &c->sides[i]), colw, t);
-        mt_row_seg(h, MT_ROLE_DEFAULT, " ");
-        free(t);
-        free(name);
-        if (c->sides[i].entity && c->sides[i].entity->obs.n + 1 > lines) lines = c->sides[i].entity->obs.n + 1;
-    }
-    const struct mt_entity *res = shown_result(c);
-    char *t = xasprintf("%sresult (%s)", sel == c->nsides ? "> " : "  ", c->decided ? "decided" : "preserve rule");
-    mt_row_col(h, sel == c->nsides ? MT_ROLE_SELECTION : MT_ROLE_RESULT, colw, t);
-    free(t);
-    if (res && res->obs.n + 1 > lines) lines = res->obs.n + 1;
-    for (size_t k = 0; k < lines; k++) {
-        struct mt_row *r = mt_rows_add(out);
-        char buf[1024];
-        for (size_t i = 0; i < c->nsides; i++) {
-            mt_row_col(r, side_role(a, &c->sides[i]), colw, cell(c->sides[i].entity, k, buf, sizeof buf));
-            mt_row_seg(r, MT_ROLE_DEFAULT, " ");
-        }
-        mt_row_col(r, MT_ROLE_RESULT, colw, cell(res, k, buf, sizeof buf));
-    }
+    size_t w = width > 0 ? (size_t)width : 80;
+    struct mt_conflict_body b = {.selected = selected(a, c), .result = shown_result(c),
+                                 .result_title = c->decided ? "result (decided)" : "result (preserve rule)"};
+    struct mt_rows body = {0}, hints = {0};
+    mt_conflict_body_rows(a, c, &b, w, &body);
+    hint_rows(&hints, w);
+    struct conflict_state *st = cs(a);
+    size_t room = a->body_height > 0 ? (size_t)a->body_height : SIZE_MAX;
+    size_t page = room > 2 + hints.n + 1 ? room - 2 - hints.n : 1;   /* title, blank, hints */
+    st->page = page;
+    st->max_scroll = body.n > page ? body.n - page : 0;
+    if (st->reveal && b.selected_line != SIZE_MAX &&
+        (b.selected_line < st->scroll || b.selected_line >= st->scroll + page))
+        st->scroll = b.selected_line;
+    st->reveal = false;
+    if (st->scroll > st->max_scroll) st->scroll = st->max_scroll;
+    struct mt_row *t = mt_rows_line(out, c->decided ? MT_ROLE_OK : MT_ROLE_CONFLICT, "Conflict %zu/%zu: %s on \"%s\": %s",
+                                    st->conflict + 1, p->nconflicts, mt_conflict_kind_name(c->kind), c->name,
+                                    c->decided ? c->resolution : "PENDING");
+    size_t shown = body.n - st->scroll < page ? body.n - st->scroll : page;
+    if (body.n > page)
+        mt_row_seg(t, MT_ROLE_DIM, "  lines %zu-%zu of %zu", st->scroll + 1, st->scroll + shown, body.n);
+    move_rows(out, &body, st->scroll, shown);
     mt_rows_line(out, MT_ROLE_DEFAULT, "%s", "");
-    mt_rows_line(out, MT_ROLE_DIM, "j/k select  Space/Enter keep the result, or a side's type with every side's "
-                                   "observations  z undo");
-    mt_rows_line(out, MT_ROLE_DIM, "x take a side exactly, d delete (both ask)  u union  e edit  [/] prev/next  "
-                                   "Esc back  m merge menu");
+    move_rows(out, &hints, 0, hints.n);
 }
 
 static void find_key(struct mt_app *a, const char *key)
@@ -244,7 +256,9 @@ static void ask_clear(struct conflict_state *c)
 
 static void *init(void)
 {
-    return xcalloc(1, sizeof(struct conflict_state));
+    struct conflict_state *st = xcalloc(1, sizeof *st);
+    st->max_scroll = SIZE_MAX;
+    return st;
 }
 
 static void release(void *st)
@@ -285,7 +299,7 @@ static void take_exact(struct mt_app *a, struct mt_conflict *c)
 {
     size_t sel = selected(a, c);
     if (sel == c->nsides) {
-        mt_app_set_message(a, true, "x takes a side exactly as it is: select a side first (k)");
+        mt_app_set_message(a, true, "x takes a side exactly as it is: select a side first (h)");
         return;
     }
     if (refuse_absent(a, c, sel)) return;
@@ -304,33 +318,36 @@ static void take_exact(struct mt_app *a, struct mt_conflict *c)
     mt_strset_free(&lost);
 }
 
+/* The edit file holds text: false (and a message) when it cannot. */
+static bool write_edit(struct mt_app *a, const char *path, int fd, const struct mt_buf *text)
+{
+    if (fd < 0) fd = open(path, O_WRONLY | O_TRUNC);
+    bool ok = fd >= 0 && write(fd, text->data, text->len) == (ssize_t)text->len;
+    if (fd >= 0) close(fd);
+    if (!ok) mt_app_set_message(a, true, "cannot write %s", path);
+    return ok;
+}
+
+/* e: the result as it stands (the decision so far, or the preserve rule's;
+ * the union when there is none) goes to $EDITOR, pretty-printed. */
 static void edit(struct mt_app *a, struct mt_conflict *c)
 {
-    /* the editor starts from what Space would keep, so that anything left
-     * out is left out by the operator's own hand */
-    struct mt_entity *e = c->decided && c->result ? mt_entity_clone(c->result) : chosen(a, c);
-    if (!e && c->preserve) e = mt_entity_clone(c->preserve);
-    if (!e) e = union_of(c);
+    struct mt_entity *e = shown_result(c) ? mt_entity_clone(shown_result(c)) : union_of(c);
     if (!e) {
         mt_app_set_message(a, true, "nothing to edit: every side deleted it");
         return;
     }
     struct mt_buf b;
     mt_buf_init(&b);
-    mt_entity_write(&b, e);
-    mt_buf_addc(&b, '\n');
+    mt_entity_edit_text(&b, e);
     mt_entity_free(e);
     const char *dir = getenv("TMPDIR");
     char *path = xasprintf("%s/memtui-edit-XXXXXX.json", dir && *dir ? dir : "/tmp");
-    int fd = mkstemps(path, 5);
-    if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len) {
-        mt_app_set_message(a, true, "cannot write %s", path);
-        if (fd >= 0) close(fd);
+    if (!write_edit(a, path, mkstemps(path, 5), &b)) {
         free(path);
         mt_buf_free(&b);
         return;
     }
-    close(fd);
     mt_buf_free(&b);
     free(a->edit_path);
     free(a->edit_key);
@@ -338,47 +355,69 @@ static void edit(struct mt_app *a, struct mt_conflict *c)
     a->edit_key = xstrdup(c->key);
 }
 
+/* What the editor left: the decision, a cancel (empty), or the file once
+ * more with what is wrong on top (as many times as it takes). */
 void mt_app_edit_done(struct mt_app *a, int status)
 {
     char *path = a->edit_path, *key = a->edit_key;
     a->edit_path = a->edit_key = NULL;
-    char *data = NULL;
+    char *data = NULL, *why = NULL;
     size_t len = 0;
     struct mt_error err = {0};
+    struct mt_entity *e = NULL;
+    int rc;
     if (status != 0) {
         mt_app_set_message(a, true, "the editor failed (status %d): nothing decided", status);
     } else if (mt_file_read(path, &data, &len, NULL, &err)) {
         mt_app_set_message(a, true, "%s", err.msg);
-    } else {
-        while (len && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' ')) len--;
-        struct mt_item it = {0};
-        if (len == 0) {
-            mt_app_set_message(a, false, "empty file: edit cancelled");
-        } else if (mt_item_parse(data, len, "edited entity", 1, &it, &err) || it.kind != MT_ITEM_ENTITY ||
-                   strcmp(it.entity->key, key) != 0) {
-            /* re-open: the operator fixes it, or saves an empty file to cancel */
-            char *m = err.msg ? mt_error_format(&err) : xstrdup("not the same entity (keep its name)");
-            mt_app_set_message(a, true, "invalid: %s (save an empty file to cancel)", m);
-            free(m);
-            mt_item_clear(&it);
-            mt_error_clear(&err);
-            free(data);
+    } else if ((rc = mt_entity_edit_parse(data, len, key, &e, &why)) == 1) {
+        mt_app_set_message(a, false, "empty file: edit cancelled, nothing decided");
+    } else if (rc < 0) {
+        struct mt_buf b;
+        mt_buf_init(&b);
+        mt_entity_edit_retry(&b, data, len, why);
+        mt_app_set_message(a, true, "invalid: %s (save an empty file to cancel)", why);
+        if (write_edit(a, path, -1, &b)) {   /* display runs the editor again */
             a->edit_path = path;
             a->edit_key = key;
-            return;
-        } else {
-            struct mt_conflict *c = current(a);
-            find_key(a, key);
-            c = current(a);
-            if (c) decide(a, c, MT_DECIDE_ENTITY, it.entity, "operator: edited in $EDITOR");
-            mt_item_clear(&it);
+            path = key = NULL;
         }
+        mt_buf_free(&b);
+    } else {
+        find_key(a, key);
+        struct mt_conflict *c = current(a);
+        if (c && strcmp(c->key, key) == 0) decide(a, c, MT_DECIDE_ENTITY, e, "operator: edited in $EDITOR");
+        else mt_app_set_message(a, true, "the conflict is gone meanwhile: nothing decided");
     }
+    mt_entity_free(e);
     mt_error_clear(&err);
+    free(why);
     free(data);
-    unlink(path);
+    if (path) unlink(path);
     free(path);
     free(key);
+}
+
+/* h/l: the next column left or right, stopping at either end; the
+ * message names it, for a stacked layout that shows one at a time. */
+static void select_side(struct mt_app *a, const struct mt_conflict *c, bool right)
+{
+    size_t sel = selected(a, c);
+    if (right ? sel == c->nsides : sel == 0) {
+        mt_app_set_message(a, false, "%s", right ? "the result is the last column" : "the first side");
+        return;
+    }
+    cs(a)->side = right ? sel + 1 : sel - 1;
+    cs(a)->reveal = true;
+}
+
+/* j/k and pages: by lines, within what the last frame had. */
+static void scroll(struct mt_app *a, long by)
+{
+    struct conflict_state *st = cs(a);
+    if (by < 0) st->scroll = (size_t)-by > st->scroll ? 0 : st->scroll - (size_t)-by;
+    else if (st->scroll >= st->max_scroll || (size_t)by > st->max_scroll - st->scroll) st->scroll = st->max_scroll;
+    else st->scroll += (size_t)by;
 }
 
 static unsigned key(struct mt_app *a, enum mt_action act)
@@ -386,12 +425,16 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     struct mt_conflict *c = current(a);
     struct mt_plan *p = mt_app_plan(a);
     switch (act) {
-    case MT_ACT_DOWN:
-        if (c && selected(a, c) < c->nsides) cs(a)->side++;
+    case MT_ACT_LEFT:
+    case MT_ACT_RIGHT:
+        if (c) select_side(a, c, act == MT_ACT_RIGHT);
         return MT_KEY_HANDLED;
-    case MT_ACT_UP:
-        if (c && selected(a, c) > 0) cs(a)->side--;
-        return MT_KEY_HANDLED;
+    case MT_ACT_DOWN: scroll(a, 1); return MT_KEY_HANDLED;
+    case MT_ACT_UP: scroll(a, -1); return MT_KEY_HANDLED;
+    case MT_ACT_PAGE_DOWN: scroll(a, (long)(cs(a)->page / 2 ? cs(a)->page / 2 : 1)); return MT_KEY_HANDLED;
+    case MT_ACT_PAGE_UP: scroll(a, -(long)(cs(a)->page / 2 ? cs(a)->page / 2 : 1)); return MT_KEY_HANDLED;
+    case MT_ACT_FIRST: scroll(a, -(1L << 30)); return MT_KEY_HANDLED;
+    case MT_ACT_LAST: scroll(a, 1L << 30); return MT_KEY_HANDLED;
     case MT_ACT_NEXT_CONFLICT:   /* another conflict opens on its result too */
         if (p && cs(a)->conflict + 1 < p->nconflicts) mt_app_open_conflict(a, cs(a)->conflict + 1);
         else mt_app_set_message(a, false, "last conflict");

@@ -29,15 +29,40 @@ static void decision_set(struct mt_decision *d, enum mt_decision_kind kind, cons
     d->label = label && kind != MT_DECIDE_NONE ? xstrdup(label) : NULL;
 }
 
-static void drop_undo(struct mt_intent *in)
+/* A stack of keyed decisions (undo or redo), newest last. */
+struct stack {
+    struct mt_keyed_decision **v;
+    size_t *n, *cap;
+};
+
+static struct stack undo_stack(struct mt_intent *in)
 {
-    for (size_t i = 0; i < in->nundo; i++) {
-        free(in->undo[i].key);
-        decision_clear(&in->undo[i].d);
+    return (struct stack){&in->undo, &in->nundo, &in->undo_cap};
+}
+
+static struct stack redo_stack(struct mt_intent *in)
+{
+    return (struct stack){&in->redo, &in->nredo, &in->redo_cap};
+}
+
+static void push(struct stack s, const char *key, const struct mt_decision *d)
+{
+    MT_GROW(*s.v, *s.cap, *s.n + 1);
+    struct mt_keyed_decision *u = &(*s.v)[(*s.n)++];
+    u->key = xstrdup(key);
+    memset(&u->d, 0, sizeof(u->d));
+    decision_set(&u->d, d->kind, d->entity, d->label);
+}
+
+static void drop_stack(struct stack s)
+{
+    for (size_t i = 0; i < *s.n; i++) {
+        free((*s.v)[i].key);
+        decision_clear(&(*s.v)[i].d);
     }
-    free(in->undo);
-    in->undo = NULL;
-    in->nundo = in->undo_cap = 0;
+    free(*s.v);
+    *s.v = NULL;
+    *s.n = *s.cap = 0;
 }
 
 static void drop_restore(struct mt_intent *in)
@@ -63,7 +88,8 @@ void mt_intent_drop_decisions(struct mt_intent *in)
     in->ndecisions = in->cap = 0;
     mt_strmap_free(&in->index);
     mt_strmap_init(&in->index);
-    drop_undo(in);
+    drop_stack(undo_stack(in));
+    drop_stack(redo_stack(in));
 }
 
 void mt_intent_free(struct mt_intent *in)
@@ -95,23 +121,34 @@ void mt_intent_decide(struct mt_intent *in, const char *key, enum mt_decision_ki
                       const struct mt_entity *entity, const char *label)
 {
     struct mt_decision *d = slot(in, key);
-    MT_GROW(in->undo, in->undo_cap, in->nundo + 1);
-    struct mt_keyed_decision *u = &in->undo[in->nundo++];
-    u->key = xstrdup(key);
-    memset(&u->d, 0, sizeof(u->d));
-    decision_set(&u->d, d->kind, d->entity, d->label);
+    push(undo_stack(in), key, d);
     decision_set(d, kind, entity, label);
+    drop_stack(redo_stack(in));
 }
 
-bool mt_intent_undo(struct mt_intent *in, char **key)
+/* The newest entry of from puts its decision back; what it replaces goes
+ * onto to, so that the step can be walked the other way. */
+static bool step(struct mt_intent *in, struct stack from, struct stack to, char **key)
 {
-    if (!in->nundo) return false;
-    struct mt_keyed_decision *u = &in->undo[--in->nundo];
-    decision_set(slot(in, u->key), u->d.kind, u->d.entity, u->d.label);
+    if (!*from.n) return false;
+    struct mt_keyed_decision *u = &(*from.v)[--*from.n];
+    struct mt_decision *d = slot(in, u->key);
+    push(to, u->key, d);
+    decision_set(d, u->d.kind, u->d.entity, u->d.label);
     decision_clear(&u->d);
     if (key) *key = u->key;
     else free(u->key);
     return true;
+}
+
+bool mt_intent_undo(struct mt_intent *in, char **key)
+{
+    return step(in, undo_stack(in), redo_stack(in), key);
+}
+
+bool mt_intent_redo(struct mt_intent *in, char **key)
+{
+    return step(in, redo_stack(in), undo_stack(in), key);
 }
 
 const struct mt_decision *mt_intent_decision(const struct mt_intent *in, const char *key)
@@ -154,13 +191,8 @@ void mt_intent_copy(struct mt_intent *dst, const struct mt_intent *src)
         if (src->decisions[i].kind != MT_DECIDE_NONE)
             decision_set(slot(dst, src->keys[i]), src->decisions[i].kind, src->decisions[i].entity,
                          src->decisions[i].label);
-    for (size_t i = 0; i < src->nundo; i++) {
-        MT_GROW(dst->undo, dst->undo_cap, dst->nundo + 1);
-        struct mt_keyed_decision *u = &dst->undo[dst->nundo++];
-        u->key = xstrdup(src->undo[i].key);
-        memset(&u->d, 0, sizeof(u->d));
-        decision_set(&u->d, src->undo[i].d.kind, src->undo[i].d.entity, src->undo[i].d.label);
-    }
+    for (size_t i = 0; i < src->nundo; i++) push(undo_stack(dst), src->undo[i].key, &src->undo[i].d);
+    for (size_t i = 0; i < src->nredo; i++) push(redo_stack(dst), src->redo[i].key, &src->redo[i].d);
     for (size_t i = 0; i < src->nallowed; i++)
         mt_intent_allow_delete(dst, src->allowed[i].env, src->allowed[i].sha256);
     if (src->restore_ref) mt_intent_set_restore(dst, src->restore_ref, src->restore_names, src->nrestore_names);

@@ -54,15 +54,15 @@ orion_is() {
 scenario keep Space
 has open 'Conflict 1/1: type on "Orion": PENDING'
 has open '  memory.json @ [0-9a-f]\{7\}  .*> result (preserve rule)'
-has open '(deleted / absent)  *type: person  *type: project  *type: person'
-has open '^  *- added on a  *- added on b  *- added on a'
-has open '^  *- added on b *$'
+has open '(deleted / absent)  *+ type: person  *+ type: project  *+ type: person'
+has open '^  *+ added on a  *+ added on b  *+ added on a'
+has open '^  *+ added on b *$'
 orion_is '"entityType":"person","observations":["added on a","added on b"]'
 
-scenario type k Space
+scenario type h Space
 orion_is '"entityType":"project","observations":["added on a","added on b"]'
 
-scenario delete k k k Space ":save-display $ROOT/delete/refused.txt" d n ":save-display $ROOT/delete/kept.txt" \
+scenario delete h h h Space ":save-display $ROOT/delete/refused.txt" d n ":save-display $ROOT/delete/kept.txt" \
     d ":save-display $ROOT/delete/ask.txt" y
 has refused 'memory.json has no "Orion"'
 has refused 'Orion": PENDING'
@@ -71,7 +71,7 @@ has kept 'Orion": PENDING'
 has ask 'Delete the entity "Orion" .*\[y/N\]'
 [ ! -s "$T/orion" ] || fail "delete: Orion is still on main: $(cat "$T/orion")"
 
-scenario drop k k x ":save-display $ROOT/drop/ask.txt" y
+scenario drop h h x ":save-display $ROOT/drop/ask.txt" y
 has ask "Take a's \"Orion\" exactly as it is, dropping 1 observation: \"added on b\"? \[y/N\]"
 orion_is '"entityType":"person","observations":["added on a"]'
 T=$ROOT

@@ -1,5 +1,6 @@
 # `e` in the conflict view: $EDITOR (a plain program, run without a shell)
-# gets the entity; invalid JSON on return re-opens it; the valid edit becomes
+# gets the entity, pretty-printed; invalid JSON on return re-opens it with
+# json-c's reason on top; the valid edit becomes
 # the decision, the merge is finished by keys, and the merged memory.json
 # holds exactly the edited entity.
 . "$TESTS_DIR/lib.sh"
@@ -27,8 +28,10 @@ keys 4; screen_has '^PENDING type  *Orion'
 keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
 keys e; screen_has 'operator: edited in \$EDITOR'
 [ "$(cat "$T/ed.count")" = 2 ] || fail "the editor ran $(cat "$T/ed.count") times, not twice (invalid JSON must re-open it)"
-grep -q '"name":"Orion"' "$T/ed.seen.1" || fail "the editor did not get the entity: $(cat "$T/ed.seen.1")"
+grep -q '^  "name": "Orion",$' "$T/ed.seen.1" || fail "the editor did not get the entity: $(cat "$T/ed.seen.1")"
+grep -q '^    "added on b"$' "$T/ed.seen.1" || fail "not one observation a line: $(cat "$T/ed.seen.1")"
 grep -q '"entityType":' "$T/ed.seen.2" || fail "the re-opened file is not the operator's text"
+head -1 "$T/ed.seen.2" | grep -q '^// memtui: line 1: ' || fail "the re-opened file does not say why: $(cat "$T/ed.seen.2")"
 keys m; screen_has 'Finish the merge with the decisions'
 keys Enter; screen_has 'Finish the merge: 1 decision, .*push main to origin? \[y/N\]'
 keys y; screen_has 'merged: 3 entities' 60

@@ -16,7 +16,7 @@ cat >"$T/script" <<S
 :save-display $T/conflicts.txt
 Enter
 :save-display $T/conflict.txt
-k
+h
 Space
 :save-display $T/decided.txt
 ?
@@ -25,20 +25,5 @@ Q
 S
 MEMTUI_NO_DISPLAY=1 MEMTUI_SCRIPT="$T/script" "$MEMTUI" --repo "$T/clone-a" --env a --memory-file "$T/a.json" \
     2>"$T/err" || fail "the workstation failed: $(cat "$T/err")"
-host=$(hostname)
-mask() {
-    sed -e "s|$T|<T>|g" -e "s|$host|<host>|g" \
-        -e 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]\(:[0-9][0-9]Z\)\{0,1\}/<time>/g' \
-        -e 's/\b[0-9a-f]\{7,64\}\b/<hex>/g' -e 's/pid [0-9]*/pid <pid>/g' -e 's/ *$//' "$1"
-}
-want_dir="$TESTS_DIR/integration/screens"
-for s in $screens; do
-    mask "$T/$s.txt" >"$T/$s.masked"
-    if [ -n "${UPDATE_SCREENS:-}" ]; then
-        cp "$T/$s.masked" "$want_dir/$s.txt"
-    elif ! diff -u "$want_dir/$s.txt" "$T/$s.masked" >"$T/diff"; then
-        cat "$T/diff" >&2
-        fail "screen $s differs from screens/$s.txt (UPDATE_SCREENS=1 rewrites them after a deliberate change)"
-    fi
-done
+check_screens $screens
 echo ok

@@ -17,7 +17,7 @@ Tab
 :save-display $T/conflicts.txt
 Enter
 :save-display $T/conflict.txt
-k k
+h h
 Space
 :save-display $T/decided.txt
 z
@@ -29,6 +29,8 @@ Space
 :save-display $T/log.txt
 ?
 :save-display $T/help.txt
+G
+:save-display $T/help_end.txt
 Esc
 m
 Enter
@@ -55,9 +57,9 @@ has plan '^@ Orion  \[b\]'
 has conflicts '^PENDING type  *Orion  *a, b'
 has conflict 'Conflict 1/1: type on "Orion": PENDING'
 has conflict '  memory.json @ [0-9a-f]\{7\}  *a @ [0-9a-f]\{7\}  *b @ [0-9a-f]\{7\}  *> result (preserve rule)'
-has conflict '(deleted / absent)  *type: person  *type: project  *type: person'
+has conflict '(deleted / absent)  *+ type: person  *+ type: project  *+ type: person'
 has decided 'operator: type of a, observations of all sides kept'
-has decided 'type: person  *type: project  *type: person'
+has decided '+ type: person  *+ type: project  *+ type: person'
 has undone 'Orion": PENDING'
 has backups 'no stashes and no backup branches\|stash\|branch'
 has backups '^Recent merge commits'
@@ -65,6 +67,7 @@ has backups '^merge  [0-9a-f]\{10\} .* entities, 0 relations  *token [0-9]* by [
 has log 'by a@'
 has help '^C-d PgDn  *half a page down'
 has help '^Keys of Log (Esc or q closes this help)'
+has help_end "^Space  *conflict view: keep the result, or the side's type with every side's observations;"
 has confirm 'Finish the merge: 1 decision, 2 entities change and 0 relation changes; verify, commit, push main to origin? \[y/N\]'
 has merged 'merged: 3 entities, 0 relations, 1 conflict resolved (exit 0)'
 has log2 'type Orion: operator: type of a, observations of all sides kept'

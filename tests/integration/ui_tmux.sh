@@ -40,7 +40,9 @@ tm resize-window -t ui -x 120 -y 40
 screen_has 'pending: 1 conflict'
 keys Enter; screen_has 'Conflict 1/1: type on "Orion": PENDING'
 screen_has '> result (preserve rule)'
-keys k; keys k; keys Space; screen_has 'operator: type of a, observations of all sides kept'
+keys h; keys h; keys Space; screen_has 'operator: type of a, observations of all sides kept'
+keys z; screen_has 'Orion: decision undone (1 pending)'
+keys C-r; screen_has 'Orion: decision redone (0 pending)'   # C-r reaches the workstation as redo
 keys m; screen_has 'Finish the merge with the decisions'
 keys Enter; screen_has 'Finish the merge: 1 decision, .*push main to origin? \[y/N\]'
 keys y; screen_has 'merged: 3 entities, 0 relations, 1 conflict resolved' 60

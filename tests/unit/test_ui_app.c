@@ -15,14 +15,19 @@
 
 static char *T;
 
-static void write_file(const char *name, const char *text)
+static void overwrite(const char *path, const char *text)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", T, name);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
     fclose(f);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", T, name);
+    overwrite(path, text);
 }
 
 /* One batch run as env E, its output out of the way. */
@@ -55,6 +60,7 @@ static void setup(void)
     T = tu_tmpdir();
     setenv("HOME", T, 1);
     setenv("XDG_CONFIG_HOME", T, 1);
+    setenv("TMPDIR", T, 1);   /* edit files, left behind by a failing test, stay in T */
     setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
     ck_assert_int_eq(tu_sh("git init -q --bare -b main %s/remote.git", T), 0);
     char remote[4096];
@@ -207,6 +213,177 @@ START_TEST(decide_and_undo)
 }
 END_TEST
 
+/* The workstation open on Orion's conflict; its key (caller frees). */
+static char *open_conflict(struct ws *w)
+{
+    open_ws(w);
+    char *key = strdup(mt_app_plan(&w->app)->conflicts[0].key);
+    press(&w->app, "4");
+    press(&w->app, "Enter");
+    ck_assert_int_eq(w->app.view, MT_VIEW_CONFLICT);
+    return key;
+}
+
+/* The body of the screen as text, one row a line. */
+static char *screen_text(struct mt_app *a)
+{
+    struct mt_screen scr;
+    mt_app_screen(a, &scr);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t i = 0; i < scr.body.n; i++) {
+        char *t = mt_row_text(&scr.body.v[i]);
+        mt_buf_adds(&b, t);
+        mt_buf_addc(&b, '\n');
+        free(t);
+    }
+    mt_screen_free(&scr);
+    return mt_buf_detach(&b, NULL);
+}
+
+static void screen_has(struct mt_app *a, const char *want)
+{
+    char *t = screen_text(a);
+    ck_assert_msg(strstr(t, want) != NULL, "no '%s' on:\n%s", want, t);
+    free(t);
+}
+
+/* h/l select sides (stopping at either end), j/k and G/g scroll lines
+ * under the fixed title, Z and C-r redo what z undid. */
+START_TEST(conflict_sides_scroll_redo)
+{
+    struct ws w;
+    char *key = open_conflict(&w);
+    struct mt_app *a = &w.app;
+    screen_has(a, "> result (preserve rule)");
+    press(a, "l");                                          /* the result is the last column */
+    screen_has(a, "> result (preserve rule)");
+    press(a, "h");
+    screen_has(a, "> b @ ");
+    press(a, "Left");
+    screen_has(a, "> a @ ");
+    press(a, "h");
+    press(a, "h");                                          /* stops at memory.json */
+    screen_has(a, "> memory.json");
+    press(a, "Right");
+    screen_has(a, "> a @ ");
+    a->body_height = 8;                                     /* a page of 4 body lines out of 7 */
+    screen_has(a, "lines 1-4 of 7");
+    press(a, "j");
+    screen_has(a, "lines 2-5 of 7");
+    press(a, "G");
+    screen_has(a, "lines 4-7 of 7");
+    press(a, "j");                                          /* stays at the end */
+    screen_has(a, "lines 4-7 of 7");
+    screen_has(a, "Relations of \"Orion\"");
+    press(a, "k");
+    screen_has(a, "lines 3-6 of 7");
+    press(a, "g");
+    screen_has(a, "lines 1-4 of 7");
+    a->body_height = 20;
+    press(a, "Space");                                      /* a's type, every observation */
+    const struct mt_decision *d = mt_intent_decision(&mt_app_plan(a)->intent, key);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->entity->type, "person");
+    press(a, "Z");
+    ck_assert_ptr_nonnull(strstr(a->message, "nothing to redo"));
+    press(a, "z");
+    ck_assert_ptr_null(mt_intent_decision(&mt_app_plan(a)->intent, key));
+    unsigned gen = a->gen;
+    press(a, "Z");
+    ck_assert_uint_ne(a->gen, gen);
+    d = mt_intent_decision(&mt_app_plan(a)->intent, key);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->entity->type, "person");
+    ck_assert_ptr_nonnull(strstr(a->message, "Orion: decision redone"));
+    press(a, "z");
+    press(a, "C-r");
+    ck_assert_ptr_nonnull(mt_intent_decision(&mt_app_plan(a)->intent, key));
+    free(key);
+    close_ws(&w);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    int ch;
+    while ((ch = fgetc(f)) != EOF) mt_buf_addc(&b, (char)ch);
+    fclose(f);
+    return mt_buf_detach(&b, NULL);
+}
+
+/* e: the edit file waits for the editor; its path (caller frees). */
+static char *start_edit(struct mt_app *a)
+{
+    press(a, "e");
+    ck_assert_ptr_nonnull(a->edit_path);
+    return strdup(a->edit_path);
+}
+
+/* e: the result pretty-printed, one observation a line; invalid JSON comes
+ * back with json-c's reason on top as // memtui: lines (any number of
+ * times), which are stripped; the valid edit is the decision. */
+START_TEST(conflict_edit_invalid_then_valid)
+{
+    struct ws w;
+    char *key = open_conflict(&w);
+    struct mt_app *a = &w.app;
+    char *path = start_edit(a);
+    char *text = slurp(path);
+    ck_assert_msg(strstr(text, "\"observations\": [\n    \"added on a\",\n    \"added on b\"\n  ]") != NULL, "%s",
+                  text);
+    ck_assert_ptr_nonnull(strstr(text, "\n  \"entityType\": \"person\",\n"));
+    free(text);
+    for (int i = 0; i < 12; i++) {                          /* no limit of tries */
+        overwrite(path, "{\n  \"type\": \"entity\",\n  \"name\": \"Orion\",\n  \"entityType\": \n");
+        mt_app_edit_done(a, 0);
+        ck_assert_ptr_nonnull(a->edit_path);                /* re-opened */
+        text = slurp(a->edit_path);
+        ck_assert_msg(strncmp(text, "// memtui: ", 11) == 0, "%s", text);
+        ck_assert_msg(strstr(text, "line ") != NULL, "%s", text);
+        ck_assert_ptr_nonnull(strstr(text, "\"entityType\": \n"));   /* the operator's text kept */
+        free(text);
+    }
+    ck_assert_ptr_null(mt_intent_decision(&mt_app_plan(a)->intent, key));
+    overwrite(a->edit_path, "// memtui: an old complaint\n{\"type\": \"entity\", \"name\": \"Orion\",\n"
+                            " \"entityType\": \"star\",\n \"observations\": [\"edited\", \"東京\"]}\n");
+    mt_app_edit_done(a, 0);
+    ck_assert_ptr_null(a->edit_path);
+    const struct mt_decision *d = mt_intent_decision(&mt_app_plan(a)->intent, key);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->entity->type, "star");
+    ck_assert_uint_eq(d->entity->obs.n, 2);
+    ck_assert_str_eq(d->entity->obs.items[1], "東京");
+    ck_assert_int_eq(access(path, F_OK), -1);               /* the edit file is gone */
+    free(path);
+    free(key);
+    close_ws(&w);
+}
+END_TEST
+
+/* An edit left empty (or only comments and blanks) decides nothing. */
+START_TEST(conflict_edit_empty_aborts)
+{
+    struct ws w;
+    char *key = open_conflict(&w);
+    struct mt_app *a = &w.app;
+    char *path = start_edit(a);
+    overwrite(path, "// memtui: fix it\n   \n\t\n");
+    mt_app_edit_done(a, 0);
+    ck_assert_ptr_null(a->edit_path);
+    ck_assert_ptr_null(mt_intent_decision(&mt_app_plan(a)->intent, key));
+    ck_assert_ptr_nonnull(strstr(a->message, "edit cancelled"));
+    ck_assert_int_eq(access(path, F_OK), -1);
+    free(path);
+    free(key);
+    close_ws(&w);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ui_app");
@@ -215,6 +392,9 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, panels_and_overlays);
     tcase_add_test(tc, decide_and_undo);
+    tcase_add_test(tc, conflict_sides_scroll_redo);
+    tcase_add_test(tc, conflict_edit_invalid_then_valid);
+    tcase_add_test(tc, conflict_edit_empty_aborts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -184,6 +184,33 @@ START_TEST(theme_parsing)
 }
 END_TEST
 
+/* Two sides of a conflict never share a colour within six, in every
+ * shipped theme and on 8-colour terminals too (mono: never the same
+ * attributes). */
+START_TEST(side_roles_distinct)
+{
+    const char *td = getenv("TESTS_DIR");
+    char *themes = td ? xasprintf("%s/../themes", td) : xstrdup("themes");
+    setenv("MEMTUI_THEMES", themes, 1);
+    const char *names[] = {"default", "light", "mono"};
+    for (int n = 0; n < 3; n++) {
+        struct mt_theme t;
+        struct mt_error err = {0};
+        ck_assert_msg(mt_theme_load(&t, names[n], &err) == 0, "%s: %s", names[n], err.msg);
+        for (int i = 0; i < MT_SIDE_ROLES; i++)
+            for (int j = i + 1; j < MT_SIDE_ROLES; j++) {
+                const struct mt_style *a = &t.role[MT_ROLE_SIDE1 + i], *b = &t.role[MT_ROLE_SIDE1 + j];
+                bool same = a->fg >= 0 && b->fg >= 0 ? mt_theme_fold8(a->fg) == mt_theme_fold8(b->fg)
+                                                     : a->fg == b->fg && a->attrs == b->attrs;
+                ck_assert_msg(!same, "%s: side%d and side%d look the same", names[n], i + 1, j + 1);
+            }
+        mt_theme_free(&t);
+    }
+    unsetenv("MEMTUI_THEMES");
+    free(themes);
+}
+END_TEST
+
 /* 256-colour themes on 8-colour terminals keep their hue. */
 START_TEST(colour_folding)
 {
@@ -417,6 +444,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, truncation_of_controls);
     tcase_add_test(tc, theme_parsing);
     tcase_add_test(tc, colour_folding);
+    tcase_add_test(tc, side_roles_distinct);
     tcase_add_test(tc, plan_rows);
     tcase_add_test(tc, choice_type_keeps_observations);
     tcase_add_test(tc, choice_drop_question);

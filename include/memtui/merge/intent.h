@@ -7,7 +7,8 @@
  * nothing is re-applied by hand and nothing mirrors it.
  *
  * Undo is part of the value: every decision first records what it
- * replaced, and mt_intent_undo puts exactly that back. */
+ * replaced, and mt_intent_undo puts exactly that back; what it took away
+ * waits for mt_intent_redo until a new decision is taken. */
 #ifndef MEMTUI_INTENT_H
 #define MEMTUI_INTENT_H
 
@@ -53,6 +54,8 @@ struct mt_intent {
     size_t nallowed, allowed_cap;
     struct mt_keyed_decision *undo;   /* newest last */
     size_t nundo, undo_cap;
+    struct mt_keyed_decision *redo;   /* what undo took away, newest last */
+    size_t nredo, redo_cap;
     char *restore_ref;           /* NULL: no restore */
     char **restore_names;        /* none: every entity of restore_ref */
     size_t nrestore_names;
@@ -64,13 +67,16 @@ void mt_intent_free(struct mt_intent *in);
 void mt_intent_copy(struct mt_intent *dst, const struct mt_intent *src);
 
 /* Decide key (kind MT_DECIDE_NONE: back to the policy), remembering the
- * decision it replaces for undo. */
+ * decision it replaces for undo; nothing undone can be redone after it. */
 void mt_intent_decide(struct mt_intent *in, const char *key, enum mt_decision_kind kind,
                       const struct mt_entity *entity, const char *label);
 /* The newest decision undone; false when there is none. The key undone
  * goes to *key (caller frees) when key is not NULL. */
 bool mt_intent_undo(struct mt_intent *in, char **key);
-/* Every decision dropped, and their undo with them (abort, or committed). */
+/* The newest undone decision taken again (and undoable again); false when
+ * there is none. The key goes to *key as for undo. */
+bool mt_intent_redo(struct mt_intent *in, char **key);
+/* Every decision dropped, and their undo and redo with them (abort, or committed). */
 void mt_intent_drop_decisions(struct mt_intent *in);
 /* The decision for key, NULL when the policy decides. */
 const struct mt_decision *mt_intent_decision(const struct mt_intent *in, const char *key);

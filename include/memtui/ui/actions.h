@@ -14,8 +14,10 @@
     A(QUIT_NOW, "Q", "quit at once")                                                 \
     A(BACK, "Esc", "back: close the view, overlay or menu")                          \
     A(HELP, "?", "this help")                                                        \
-    A(DOWN, "j Down", "next row (conflict view: next side)")                         \
-    A(UP, "k Up", "previous row (conflict view: previous side)")                     \
+    A(DOWN, "j Down", "next row (conflict view: scroll down a line)")                \
+    A(UP, "k Up", "previous row (conflict view: scroll up a line)")                  \
+    A(LEFT, "h Left", "conflict view: select the side to the left")                 \
+    A(RIGHT, "l Right", "conflict view: select the side (or the result) to the right") \
     A(FIRST, "g Home", "first row")                                                  \
     A(LAST, "G End", "last row")                                                     \
     A(PAGE_DOWN, "C-d PgDn", "half a page down")                                     \
@@ -43,6 +45,7 @@
     A(UNION, "u", "conflict view: union of all sides")                               \
     A(EDIT, "e", "conflict view: edit the entity in $EDITOR")                        \
     A(UNDO, "z", "undo the last decision")                                           \
+    A(REDO, "Z C-r", "redo the last decision undone")                                \
     A(RESTORE, "r", "backups: restore the selected backup's entities")               \
     A(ALLOW_DELETE, "D", "environments: let a held-back mass deletion through")      \
     A(MERGE_MENU, "m", "merge menu: finish the merge, abort, fresh sync")          \

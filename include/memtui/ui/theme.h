@@ -36,7 +36,18 @@
     R(DANGER, "danger")    \
     R(OK, "ok")            \
     R(DIM, "dim")          \
-    R(SEARCH, "search")
+    R(SEARCH, "search")    \
+    R(DROPPED, "dropped")  \
+    R(SIDE1, "side1")      \
+    R(SIDE2, "side2")      \
+    R(SIDE3, "side3")      \
+    R(SIDE4, "side4")      \
+    R(SIDE5, "side5")      \
+    R(SIDE6, "side6")
+
+/* The conflict view's sides each get their own role (dropped: what a side
+ * removed), cycling after six; no two of the six share a colour. */
+#define MT_SIDE_ROLES 6
 
 enum mt_role {
 #define MT_UI_ROLE_ENUM(name, text) MT_ROLE_##name,
