@@ -1,6 +1,7 @@
 /* view_messages.c: the `M` overlay: the message history (messages.h),
  * oldest first, scrolled like any view; what the message line showed only
  * for a moment stays readable here. */
+#include <stdlib.h>
 #include <time.h>
 
 #include "memtui/ui/app.h"
@@ -15,9 +16,10 @@ static enum mt_role role_of(enum mt_event_kind kind)
     }
 }
 
+enum { INDENT = 18 };   /* "12:34:56 " and the 9-column kind */
+
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {
-    (void)width;
     size_t n = mt_messages_count(&a->messages);
     mt_rows_line(out, MT_ROLE_HEADER, "Messages: %zu, newest last (Esc or q closes)", n);
     if (!n) mt_rows_line(out, MT_ROLE_DIM, "%s", "nothing reported yet");
@@ -27,10 +29,24 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         char when[16];
         localtime_r(&m.when, &tm);
         strftime(when, sizeof when, "%H:%M:%S", &tm);
-        struct mt_row *r = mt_rows_add(out);
-        mt_row_seg(r, MT_ROLE_DIM, "%s ", when);
-        mt_row_col(r, role_of(m.kind), 9, mt_event_kind_name(m.kind));
-        mt_row_seg(r, role_of(m.kind), "%s", m.text);
+        /* in full: a long message wraps under its text, never cut */
+        struct mt_row text = {0};
+        struct mt_rows lines = {0};
+        mt_row_seg(&text, role_of(m.kind), "%s", m.text);
+        mt_row_wrap(&lines, &text, width > INDENT + 20 ? (size_t)(width - INDENT) : 20, 50);
+        for (size_t k = 0; k < lines.n; k++) {
+            struct mt_row *r = mt_rows_add(out);
+            if (k) {
+                mt_row_seg(r, MT_ROLE_DIM, "%*s", INDENT, "");
+            } else {
+                mt_row_seg(r, MT_ROLE_DIM, "%s ", when);
+                mt_row_col(r, role_of(m.kind), 9, mt_event_kind_name(m.kind));
+            }
+            mt_row_seg(r, lines.v[k].segs[0].role, "%s", lines.v[k].segs[0].text);
+        }
+        mt_rows_clear(&lines);
+        free(text.segs[0].text);
+        free(text.segs);
         free(m.text);
     }
 }

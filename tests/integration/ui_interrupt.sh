@@ -19,6 +19,7 @@ screen_has "^no match for 'a long search for something that is not there at all 
 screen_has "^we show'$"
 grep -q 'lock: free' "$T/pane.txt" || fail "the status bar went under the wrapped message"
 keys M; screen_has "no match for 'a long search"
+screen_has "we show'$"
 keys Escape
 # decide the conflict, then Ctrl-C: asked, and n keeps everything
 keys 4; screen_has 'PENDING'
