@@ -384,6 +384,114 @@ START_TEST(conflict_edit_empty_aborts)
 }
 END_TEST
 
+/* Environments: the cursor starts on the first environment (never the
+ * column titles, even after g and k); Enter opens the fragment's details,
+ * read-only (Space and r do nothing there); Esc comes back. */
+START_TEST(envs_keys)
+{
+    struct ws w;
+    open_ws(&w);
+    struct mt_app *a = &w.app;
+    press(a, "g");
+    press(a, "k");
+    press(a, "Enter");
+    ck_assert_int_eq(a->view, MT_VIEW_TEXT);
+    screen_has(a, "Fragment memory-a.json (env a)");
+    screen_has(a, "status: changed since last merge");
+    screen_has(a, "Merges that read it");
+    press(a, "r");
+    ck_assert_int_eq(a->input, MT_INPUT_NONE);              /* a details page restores nothing */
+    press(a, "Esc");
+    ck_assert_int_eq(a->view, MT_VIEW_ENVS);
+    press(a, "j");
+    press(a, "Enter");
+    screen_has(a, "Fragment memory-b.json (env b)");
+    close_ws(&w);
+}
+END_TEST
+
+/* Plan: the heading says what happens; / is smart-case and says when
+ * nothing matches; Enter on a conflicted entity opens its conflict. */
+START_TEST(plan_keys)
+{
+    struct ws w;
+    open_ws(&w);
+    struct mt_app *a = &w.app;
+    press(a, "3");
+    screen_has(a, "@ Orion  [a]  created");
+    press(a, "/");
+    for (const char *c = "orion"; *c; c++) mt_app_key(a, *c);
+    press(a, "Enter");
+    screen_has(a, "filter: orion");
+    screen_has(a, "@ Orion  [b]  created");
+    press(a, "Esc");
+    press(a, "/");
+    for (const char *c = "ORION"; *c; c++) mt_app_key(a, *c);
+    press(a, "Enter");
+    screen_has(a, "no match for 'ORION'");
+    press(a, "Esc");
+    press(a, "g");
+    for (int i = 0; i < 3; i++) press(a, "j");              /* summary lines, then "@ Orion  [a]" */
+    press(a, "Enter");
+    ck_assert_int_eq(a->view, MT_VIEW_CONFLICT);
+    close_ws(&w);
+}
+END_TEST
+
+/* Log: Enter reads what the merge changed in a job, then shows it. */
+START_TEST(log_keys)
+{
+    struct ws w;
+    open_ws(&w);
+    struct mt_app *a = &w.app;
+    press(a, "6");
+    screen_has(a, "merge  ");
+    screen_has(a, "no conflicts");
+    press(a, "G");
+    press(a, "Enter");
+    settle(a);
+    ck_assert_int_eq(a->view, MT_VIEW_TEXT);
+    screen_has(a, "Fragments as merged");
+    screen_has(a, "What it changed in memory.json: 1 entity");
+    screen_has(a, "@ Base  created");
+    close_ws(&w);
+}
+END_TEST
+
+/* ? puts the view's own keys first; an error goes to the history; Ctrl-C
+ * asks only when decisions would be lost, and a second one leaves. */
+START_TEST(help_messages_interrupt)
+{
+    struct ws w;
+    open_ws(&w);
+    struct mt_app *a = &w.app;
+    press(a, "?");
+    char *t = screen_text(a);
+    ck_assert_msg(strncmp(t, "Keys of Environments", 20) == 0, "%s", t);
+    char *own = strchr(t, '\n');
+    ck_assert_ptr_nonnull(own);
+    ck_assert_msg(strncmp(own + 1, "D ", 2) == 0, "the view's own key is not first:\n%s", t);
+    free(t);
+    press(a, "Esc");
+    ck_assert(!mt_app_interrupt(a));                        /* nothing to lose: leave */
+    press(a, "2");
+    press(a, "B");                                          /* refused: an error message */
+    size_t n = mt_messages_count(&a->messages);
+    struct mt_message m = {0};
+    ck_assert(n && mt_messages_get(&a->messages, n - 1, &m));
+    ck_assert_ptr_nonnull(strstr(m.text, "not held"));
+    free(m.text);
+    press(a, "4");
+    press(a, "Enter");
+    press(a, "Space");
+    ck_assert(mt_app_interrupt(a));                         /* a decision: asked as q asks */
+    ck_assert_int_eq(a->confirm, MT_CONFIRM_QUIT);
+    ck_assert_int_eq(a->input, MT_INPUT_CONFIRM);
+    ck_assert(!mt_app_interrupt(a));                        /* the second Ctrl-C leaves */
+    close_ws(&w);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ui_app");
@@ -395,6 +503,10 @@ static Suite *make_suite(void)
     tcase_add_test(tc, conflict_sides_scroll_redo);
     tcase_add_test(tc, conflict_edit_invalid_then_valid);
     tcase_add_test(tc, conflict_edit_empty_aborts);
+    tcase_add_test(tc, envs_keys);
+    tcase_add_test(tc, plan_keys);
+    tcase_add_test(tc, log_keys);
+    tcase_add_test(tc, help_messages_interrupt);
     suite_add_tcase(s, tc);
     return s;
 }
