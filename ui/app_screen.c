@@ -132,7 +132,7 @@ static void message_rows(struct mt_app *a, struct mt_screen *scr)
     char *text = mt_row_text(&scr->message);
     bool wraps = !scr->progress_total && mt_text_width(text) > w;
     free(text);
-    if (wraps) mt_row_wrap(&scr->lines, &scr->message, w, MESSAGE_LINES);
+    if (wraps) mt_row_wrap(&scr->lines, &scr->message, w, MESSAGE_LINES, 0);
     if (scr->lines.n > 1 && a->body_height > (int)scr->lines.n) a->body_height -= (int)scr->lines.n - 1;
 }
 

@@ -87,11 +87,12 @@ char *mt_row_text(const struct mt_row *r)
 /* One wrapped line: bytes [from, to) of the joined text, split back into
  * the segments they came from. */
 static void wrap_line(struct mt_rows *out, const struct mt_row *r, const size_t *starts, size_t from, size_t to,
-                      const char *joined)
+                      const char *joined, size_t indent)
 {
     struct mt_row *w = mt_rows_add(out);
     w->idx = r->idx;
     w->ref = r->ref ? xstrdup(r->ref) : NULL;
+    if (indent) mt_row_seg(w, MT_ROLE_DEFAULT, "%*s", (int)indent, "");
     for (size_t k = 0; k < r->nsegs; k++) {
         size_t lo = starts[k] > from ? starts[k] : from, hi = starts[k + 1] < to ? starts[k + 1] : to;
         if (lo < hi) mt_row_seg(w, r->segs[k].role, "%.*s", (int)(hi - lo), joined + lo);
@@ -99,7 +100,7 @@ static void wrap_line(struct mt_rows *out, const struct mt_row *r, const size_t 
     if (!w->nsegs) mt_row_seg(w, r->nsegs ? r->segs[0].role : MT_ROLE_DEFAULT, "%s", "");
 }
 
-size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, size_t max_lines)
+size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, size_t max_lines, size_t indent)
 {
     size_t *starts = xcalloc(r->nsegs + 1, sizeof(size_t));
     struct mt_buf b;
@@ -111,12 +112,14 @@ size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, si
     starts[r->nsegs] = b.len;
     const char *t = b.data ? b.data : "";
     size_t len = b.len, pos = 0, lines = 0;
+    if (indent + 10 > width) indent = 0;
     if (width < 1) width = 1;
     do {
+        size_t room = lines ? width - indent : width;
         size_t at = pos, cols = 0, space = 0;
         while (at < len) {
             size_t cw, l = mt_safe_next(t + at, len - at, &cw);
-            if (cols + cw > width) break;
+            if (cols + cw > room) break;
             if (t[at] == ' ') space = at;
             cols += cw;
             at += l;
@@ -125,7 +128,7 @@ size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, si
         if (at < len && space > pos && lines + 1 < max_lines) end = space;   /* break between words */
         if (at == pos && at < len) end = at + mt_safe_next(t + at, len - at, NULL);   /* wider than the line */
         if (lines + 1 == max_lines) end = len;   /* the last line keeps the rest (cut when drawn) */
-        wrap_line(out, r, starts, pos, end, t);
+        wrap_line(out, r, starts, pos, end, t, lines ? indent : 0);
         lines++;
         pos = end;
         while (pos < len && t[pos] == ' ') pos++;

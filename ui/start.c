@@ -12,7 +12,7 @@ static void wrapped(struct mt_rows *out, enum mt_role role, const char *text, in
     struct mt_row r = {0};
     mt_row_seg(&r, role, "%s", text);
     struct mt_rows lines = {0};
-    mt_row_wrap(&lines, &r, width > 10 ? (size_t)width : 80, 12);
+    mt_row_wrap(&lines, &r, width > 10 ? (size_t)width : 80, 12, 0);
     for (size_t i = 0; i < lines.n; i++) {
         *mt_rows_add(out) = lines.v[i];
         memset(&lines.v[i], 0, sizeof lines.v[i]);   /* moved */

@@ -1,6 +1,7 @@
 /* text.c: cutting and padding UTF-8 by display width (curses-free).
  * Widths are those of the shown form (safetext.h): what is measured is what
  * the terminal gets. */
+#include <stdio.h>
 #include <string.h>
 
 #include "memtui/base/safetext.h"
@@ -66,4 +67,12 @@ bool mt_text_match(const char *hay, const char *needle)
 const char *mt_plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
+}
+
+const char *mt_counts_text(char *buf, size_t size, size_t entities, size_t relations, size_t observations)
+{
+    snprintf(buf, size, "%zu %s, %zu %s, %zu %s", entities, mt_plural(entities, "entity", "entities"), relations,
+             mt_plural(relations, "relation", "relations"), observations,
+             mt_plural(observations, "observation", "observations"));
+    return buf;
 }

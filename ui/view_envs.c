@@ -135,7 +135,7 @@ static void enter(struct mt_app *a, const struct mt_row *row)
     size_t i = row->idx;
     const struct mt_env_plan *e = &p->envs[i];
     struct mt_rows rs = {0};
-    char when[32];
+    char when[32], cnt[96];
     size_t n[3];
     counts(e, n);
     mt_rows_line(&rs, status_role(e->status), "status: %s%s", status_text(e->status),
@@ -143,7 +143,7 @@ static void enter(struct mt_app *a, const struct mt_row *row)
     if (e->reason) mt_rows_line(&rs, MT_ROLE_DANGER, "why: %s", e->reason);
     if (a->snap->bad_line && a->snap->bad_line[i]) mt_rows_line(&rs, MT_ROLE_DANGER, "the line: %s", a->snap->bad_line[i]);
     if (e->status != MT_FRAG_QUARANTINED && e->status != MT_FRAG_ABSENT)
-        mt_rows_line(&rs, MT_ROLE_DEFAULT, "holds: %zu entities, %zu relations, %zu observations", n[0], n[1], n[2]);
+        mt_rows_line(&rs, MT_ROLE_DEFAULT, "holds: %s", mt_counts_text(cnt, sizeof cnt, n[0], n[1], n[2]));
     if (e->sha256[0]) mt_rows_line(&rs, MT_ROLE_DEFAULT, "sha-256 now: %s", e->sha256);
     if (e->ref.m_sha256[0]) mt_rows_line(&rs, MT_ROLE_DEFAULT, "sha-256 at the last merge: %s", e->ref.m_sha256);
     if (a->snap->export_commit && a->snap->export_commit[i][0])
@@ -158,9 +158,9 @@ static void enter(struct mt_app *a, const struct mt_row *row)
         const struct mt_frag_ref *f = mt_manifest_find(&h->m, e->ref.env);
         if (!f) continue;
         const char *st = h->m.frag_status ? h->m.frag_status[f - h->m.frags] : "merged";
-        mt_rows_line(&rs, MT_ROLE_DEFAULT, "%s  %.10s  %.12s  %zu entities, %zu relations, %zu observations  %s",
-                     mt_fmt_time(h->time, when, sizeof when), h->commit, f->m_sha256[0] ? f->m_sha256 : "-",
-                     f->m_entities, f->m_relations, f->m_observations, st);
+        mt_rows_line(&rs, MT_ROLE_DEFAULT, "%s  %.10s  %.12s  %s  %s", mt_fmt_time(h->time, when, sizeof when),
+                     h->commit, f->m_sha256[0] ? f->m_sha256 : "-",
+                     mt_counts_text(cnt, sizeof cnt, f->m_entities, f->m_relations, f->m_observations), st);
         seen++;
     }
     if (!seen) mt_rows_line(&rs, MT_ROLE_DIM, "no merge has read it yet");

@@ -31,7 +31,7 @@ static void key_row(struct mt_rows *out, const struct mt_action_info *i, int wid
     struct mt_row help = {0};
     struct mt_rows lines = {0};
     mt_row_seg(&help, MT_ROLE_DEFAULT, "%s", i->help);
-    mt_row_wrap(&lines, &help, width > KEYS + 20 ? (size_t)(width - KEYS) : 20, 6);
+    mt_row_wrap(&lines, &help, width > KEYS + 20 ? (size_t)(width - KEYS) : 20, 6, 0);
     for (size_t k = 0; k < lines.n; k++) {
         struct mt_row *r = mt_rows_add(out);
         mt_row_col(r, MT_ROLE_CHANGED, KEYS, k ? "" : i->keys);

@@ -45,11 +45,11 @@ static void heading(struct mt_rows *out, const struct mt_history_entry *l)
 
 static void summary(struct mt_rows *out, const struct mt_history_entry *l)
 {
-    char h[128];
+    char h[128], cnt[96];
     how(&l->m, h, sizeof h);
-    mt_rows_line(out, MT_ROLE_DIM, "    %zu entities, %zu relations, %zu observations; %zu %s; %s", l->m.out_entities,
-                 l->m.out_relations, l->m.out_observations, l->m.nfrags, mt_plural(l->m.nfrags, "fragment", "fragments"),
-                 h);
+    mt_rows_line(out, MT_ROLE_DIM, "    %s; %zu %s; %s",
+                 mt_counts_text(cnt, sizeof cnt, l->m.out_entities, l->m.out_relations, l->m.out_observations),
+                 l->m.nfrags, mt_plural(l->m.nfrags, "fragment", "fragments"), h);
     char *restore = mt_ui_log_restore_text(&l->m);
     if (restore) mt_rows_line(out, MT_ROLE_CHANGED, "    %s", restore);
     free(restore);
@@ -86,9 +86,10 @@ static void manifest_rows(struct mt_rows *out, const struct mt_history_entry *l)
     mt_rows_line(out, MT_ROLE_HEADER, "Fragments as merged");
     for (size_t k = 0; k < l->m.nfrags; k++) {
         const struct mt_frag_ref *f = &l->m.frags[k];
-        mt_rows_line(out, MT_ROLE_DEFAULT, "    %-16s %-12s sha-256 %.12s  %zu entities, %zu relations, %zu observations",
-                     f->env, l->m.frag_status ? l->m.frag_status[k] : "merged", f->m_sha256[0] ? f->m_sha256 : "-",
-                     f->m_entities, f->m_relations, f->m_observations);
+        char cnt[96];
+        mt_rows_line(out, MT_ROLE_DEFAULT, "    %-16s %-12s sha-256 %.12s  %s", f->env,
+                     l->m.frag_status ? l->m.frag_status[k] : "merged", f->m_sha256[0] ? f->m_sha256 : "-",
+                     mt_counts_text(cnt, sizeof cnt, f->m_entities, f->m_relations, f->m_observations));
     }
 }
 

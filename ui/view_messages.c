@@ -33,7 +33,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         struct mt_row text = {0};
         struct mt_rows lines = {0};
         mt_row_seg(&text, role_of(m.kind), "%s", m.text);
-        mt_row_wrap(&lines, &text, width > INDENT + 20 ? (size_t)(width - INDENT) : 20, 50);
+        mt_row_wrap(&lines, &text, width > INDENT + 20 ? (size_t)(width - INDENT) : 20, 50, 0);
         for (size_t k = 0; k < lines.n; k++) {
             struct mt_row *r = mt_rows_add(out);
             if (k) {

@@ -315,8 +315,11 @@ static void build(struct mt_app *a, const struct mt_plan_rows *x, const struct s
                      a->filter);
         break;
     case K_RESULT:
-        mt_rows_line(out, MT_ROLE_DIM, "result: %zu entities, %zu relations, %zu observations; %zu entities change",
-                     p->entities, p->relations, p->observations, p->nchanges);
+    {
+        char cnt[96];
+        mt_rows_line(out, MT_ROLE_DIM, "result: %s; %zu %s", mt_counts_text(cnt, sizeof cnt, p->entities, p->relations,
+                     p->observations), p->nchanges, mt_plural(p->nchanges, "entity changes", "entities change"));
+    }
         break;
     case K_SUMMARY: {
         const struct tally *t = &x->sum;
@@ -409,6 +412,41 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     slice(a, out, 0, count(a, width), width);
 }
 
+/* Enter on any other entity: what the merge does to it, in full (the
+ * page wraps what the panel cuts), from every environment that changes
+ * it while conflicts are pending, or a held-back deletion. */
+static void entity_page(struct mt_app *a, const struct mt_plan *p, const char *key)
+{
+    struct mt_rows rs = {0};
+    const char *name = NULL;
+    if (p->resolved) {
+        for (size_t i = 0; i < p->nchanges; i++) {
+            const struct mt_change *c = &p->changes[i];
+            const struct mt_entity *any = c->after ? c->after : c->before;
+            if (!any || strcmp(any->key, key)) continue;
+            struct mt_buf who;
+            mt_buf_init(&who);
+            envs_text(p, c->envs, c->nenvs, &who);
+            mt_rows_change_diff(&rs, any->name, c->before, c->after, who.data, key);
+            mt_buf_free(&who);
+            name = any->name;
+        }
+    }
+    for (size_t e = 0; e < p->nenvs; e++)   /* pending: every env's proposal; a held-back one too */
+        for (size_t k = 0; (!p->resolved || held_back(&p->envs[e])) && k < p->envs[e].delta.nents; k++) {
+            const struct mt_ent_delta *d = &p->envs[e].delta.ents[k];
+            if (strcmp(d->key, key)) continue;
+            name = (d->f ? d->f : d->m)->name;
+            mt_rows_change_diff(&rs, name, d->m, d->f, p->envs[e].ref.env, key);
+        }
+    if (!name) {
+        mt_rows_clear(&rs);
+        mt_app_set_message(a, false, "Enter: select an entity's lines");
+        return;
+    }
+    mt_view_text_page(a, xasprintf("What the merge does to %s (Esc goes back)", name), &rs);
+}
+
 /* Enter on an entity in conflict opens the conflict view. */
 static void enter(struct mt_app *a, const struct mt_row *r)
 {
@@ -419,7 +457,7 @@ static void enter(struct mt_app *a, const struct mt_row *r)
             mt_app_open_conflict(a, i);
             return;
         }
-    mt_app_set_message(a, false, "no conflict on this entity");
+    entity_page(a, p, r->ref);
 }
 
 const struct mt_view_ops mt_view_plan = {

@@ -75,9 +75,17 @@ char **mt_view_text_marked(struct mt_app *a, size_t *n)
 
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {
-    (void)width;
     const struct text_state *st = state(a);
     if (st->title) mt_rows_line(out, MT_ROLE_HEADER, "%s", st->title)->idx = SIZE_MAX;
+    if (st->page) {   /* details are read in full: long lines wrap */
+        for (size_t i = 0; i < st->rows.n; i++) {
+            const struct mt_row *r = &st->rows.v[i];
+            const char *t = r->nsegs ? r->segs[0].text : "";
+            size_t lead = strspn(t, " ");   /* a continuation sits under its line's text */
+            mt_row_wrap(out, r, width > 20 ? (size_t)width : 80, 64, lead + 2);
+        }
+        return;
+    }
     for (size_t i = 0; i < st->rows.n; i++) {
         const struct mt_row *t = &st->rows.v[i];
         struct mt_row *r = mt_rows_add(out);

@@ -11,23 +11,7 @@
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/ui_lib.sh"
 export TERM=xterm-256color LANG=C.UTF-8 TZ=UTC
-LONG1="Vega is the brightest star in the northern constellation of Lyra and the fifth-brightest star in the night sky; it was the northern pole star around 12000 BCE."
-LONG2="Measured again in 2024 from the rooftop observatory: apparent magnitude 0.03, distance about 25 light-years, rotation so fast that its equator bulges outward by nearly a fifth."
-CJK="東京の夜空でも肉眼で見える明るい星 🌟 七夕の織姫星として知られる"
-rel() { printf '{"type":"relation","from":"%s","to":"%s","relationType":"%s"}\n' "$1" "$2" "$3"; }
-new_remote
-for e in a b; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
-{ ent Lyra constellation "small"; ent Vega star "$LONG1" "first catalogued by the Babylonians"; rel Vega Lyra part_of; } \
-    >"$T/a.json"
-cp "$T/a.json" "$T/b.json"
-expect_rc 0 mt a sync >/dev/null 2>&1; expect_rc 0 mt b sync >/dev/null 2>&1; expect_rc 0 mt a sync >/dev/null 2>&1
-{ ent Lyra constellation "small"; ent Vega "bright star" "$LONG1" "$LONG2"; rel Vega Lyra part_of; } >"$T/a.json"
-{ ent Lyra constellation "small"; ent Vega "A-type star" "$LONG1" "first catalogued by the Babylonians" "$CJK"
-  ent Altair star "in Aquila"; rel Vega Lyra part_of; rel Altair Vega faces; } >"$T/b.json"
-expect_rc 0 mt a export >/dev/null 2>&1
-expect_rc 0 mt b export >/dev/null 2>&1
-expect_rc 0 mt a export >/dev/null 2>&1
-git -C "$T/clone-a" pull -q 2>/dev/null || true
+ui_setup_vega
 
 # run_at LINES COLUMNS SCRIPT-LINES...: the headless workstation on clone-a,
 # opening the conflict first.

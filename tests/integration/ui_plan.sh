@@ -43,7 +43,7 @@ cat >"$T/script" <<S
 / Enter
 4
 Enter
-k k
+h h
 x
 y
 3

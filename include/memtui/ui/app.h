@@ -70,8 +70,9 @@ struct mt_row *mt_rows_line(struct mt_rows *rs, enum mt_role role, const char *f
 void mt_rows_clear(struct mt_rows *rs);
 /* r wrapped into rows of at most width columns (shown form), breaking
  * between words where it can, segments' roles kept; at most max_lines rows
- * (the last keeps the rest, cut when drawn). Returns how many. */
-size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, size_t max_lines);
+ * (the last keeps the rest, cut when drawn); rows after the first start
+ * with indent spaces. Returns how many. */
+size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, size_t max_lines, size_t indent);
 /* The row's text, segments joined (caller frees). */
 char *mt_row_text(const struct mt_row *r);
 

@@ -30,5 +30,7 @@ char *mt_text_trunc(const char *s, size_t cols);
 bool mt_text_match(const char *hay, const char *needle);
 /* one when n is 1, else many: "1 conflict", "2 conflicts". */
 const char *mt_plural(size_t n, const char *one, const char *many);
+/* "2 entities, 1 relation, 3 observations" into buf. */
+const char *mt_counts_text(char *buf, size_t size, size_t entities, size_t relations, size_t observations);
 
 #endif
