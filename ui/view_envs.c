@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/ops/session.h"
 #include "memtui/ui/app.h"
 #include "memtui/ui/text.h"
 
@@ -125,6 +126,33 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     mt_envs_remote_rows(a, out);
 }
 
+/* The commits that changed the fragment (its exports), read by a job. */
+static int exports_job(struct mt_job *j)
+{
+    enum { EXPORTS = 20, LOOK_AT = 2000 };
+    struct mt_ui_page *pg = j->arg;
+    j->result = pg;
+    mt_job_progress(j, 0, 0, "reading the exports of %s", pg->subject);
+    struct mt_session s;
+    struct mt_error err = {0};
+    struct mt_path_change *c = NULL;
+    size_t n = 0;
+    int rc = mt_session_open(&s, pg->cfg, &err);
+    if (!rc) rc = mt_repo_path_changes(s.repo, NULL, pg->subject, EXPORTS, LOOK_AT, &c, &n, &err);
+    mt_session_close(&s);
+    mt_rows_line(&pg->rows, MT_ROLE_HEADER, "Commits that changed it (its exports), newest first");
+    char when[32];
+    for (size_t i = 0; i < n; i++)
+        mt_rows_line(&pg->rows, MT_ROLE_DEFAULT, "%s  %.10s  %s", mt_fmt_time(c[i].time, when, sizeof when), c[i].commit,
+                     c[i].summary);
+    bool failed = rc && rc != MT_REPO_NOTFOUND;
+    if (!n) mt_rows_line(&pg->rows, failed ? MT_ROLE_DANGER : MT_ROLE_DIM, "none found in the last %d commits%s%s",
+                         LOOK_AT, failed ? ": " : "", failed && err.msg ? err.msg : "");
+    mt_path_changes_free(c, n);
+    mt_error_clear(&err);
+    return MT_EXIT_OK;
+}
+
 /* Enter: the fragment in full: what it holds, why it is quarantined (with
  * the offending line), and every merge that read it, newest first, with the
  * checksum it had then. */
@@ -164,7 +192,15 @@ static void enter(struct mt_app *a, const struct mt_row *row)
         seen++;
     }
     if (!seen) mt_rows_line(&rs, MT_ROLE_DIM, "no merge has read it yet");
-    mt_view_text_page(a, xasprintf("Fragment memory-%s.json (env %s)", e->ref.env, e->ref.env), &rs);
+    struct mt_ui_page *pg = xcalloc(1, sizeof(*pg));
+    pg->cfg = a->cfg;
+    pg->subject = xasprintf("memory-%s.json", e->ref.env);
+    pg->title = xasprintf("Fragment memory-%s.json (env %s)", e->ref.env, e->ref.env);
+    pg->rows = rs;
+    if (!mt_job_run(&a->job, MT_JOB_DETAIL, exports_job, pg)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
+        mt_ui_page_free(pg);
+    }
 }
 
 /* D on a held-back environment: its mass deletion, once confirmed, goes

@@ -96,7 +96,7 @@ static void manifest_rows(struct mt_rows *out, const struct mt_history_entry *l)
 void mt_ui_page_free(struct mt_ui_page *pg)
 {
     if (!pg) return;
-    free(pg->commit);
+    free(pg->subject);
     free(pg->title);
     free(pg->error);
     mt_rows_clear(&pg->rows);
@@ -119,10 +119,10 @@ static int detail_job(struct mt_job *j)
 {
     struct mt_ui_page *pg = j->arg;
     j->result = pg;
-    mt_job_progress(j, 0, 0, "reading what %.10s changed", pg->commit);
+    mt_job_progress(j, 0, 0, "reading what %.10s changed", pg->subject);
     struct mt_commit_diff d;
     struct mt_error err = {0};
-    int rc = mt_commit_diff(pg->cfg, pg->commit, &d, &err);
+    int rc = mt_commit_diff(pg->cfg, pg->subject, &d, &err);
     if (rc) {
         mt_rows_line(&pg->rows, MT_ROLE_DANGER, "what it changed cannot be read: %s", err.msg ? err.msg : "?");
         mt_error_clear(&err);
@@ -149,7 +149,7 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     const struct mt_history_entry *l = &s->log[r->idx];
     struct mt_ui_page *pg = xcalloc(1, sizeof(*pg));
     pg->cfg = a->cfg;
-    pg->commit = xstrdup(l->commit);
+    pg->subject = xstrdup(l->commit);
     pg->title = xasprintf("%s %.10s (Esc goes back)", l->m.restore ? "Restore" : "Merge", l->commit);
     manifest_rows(&pg->rows, l);
     if (!mt_job_run(&a->job, MT_JOB_DETAIL, detail_job, pg)) {

@@ -288,25 +288,25 @@ static int commit_changed_path(git_commit *c, const char *path, const char *op, 
     return 0;
 }
 
-int mt_repo_last_change(struct mt_repo *r, const char *rev, const char *path,
-                        char oid[MT_OID_HEX], long long *when, struct mt_error *err)
+int mt_repo_path_changes(struct mt_repo *r, const char *rev, const char *path, size_t max, size_t max_walk,
+                         struct mt_path_change **out, size_t *n, struct mt_error *err)
 {
     git_commit *start = NULL;
     git_revwalk *walk = NULL;
     git_oid id;
-    oid[0] = '\0';
-    if (when) *when = 0;
-    char *op = xasprintf("last change of %s", path);
+    size_t cap = 0, walked = 0;
+    *out = NULL;
+    *n = 0;
+    char *op = xasprintf("changes of %s", path);
     int rc = resolve_commit(r, rev, &start, op, err);
     if (rc < 0) goto out;
-    if (git_revwalk_new(&walk, r->git) < 0 ||
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+    if (git_revwalk_new(&walk, r->git) < 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
         git_revwalk_push(walk, git_commit_id(start)) < 0) {
         rc = mt_git_fail(err, MT_REPO_ERR, "%s: walk history", op);
         goto out;
     }
-    int g;
-    while ((g = git_revwalk_next(&id, walk)) == 0) {
+    int g = 0;
+    while (*n < max && (!max_walk || walked++ < max_walk) && (g = git_revwalk_next(&id, walk)) == 0) {
         git_commit *c = NULL;
         bool changed = false;
         if (git_commit_lookup(&c, r->git, &id) < 0) {
@@ -315,16 +315,21 @@ int mt_repo_last_change(struct mt_repo *r, const char *rev, const char *path,
         }
         rc = commit_changed_path(c, path, op, &changed, err);
         if (rc == 0 && changed) {
-            repo_oid_hex(oid, &id);
-            if (when) *when = (long long)git_commit_time(c);
+            MT_GROW(*out, cap, *n + 1);
+            struct mt_path_change *pc = &(*out)[(*n)++];
+            repo_oid_hex(pc->commit, &id);
+            pc->time = (long long)git_commit_time(c);
+            pc->summary = xstrdup(git_commit_summary(c) ? git_commit_summary(c) : "");
         }
         git_commit_free(c);
-        if (rc < 0 || changed) goto out;
+        if (rc < 0) goto out;
     }
-    if (g != GIT_ITEROVER) {
+    if (g < 0 && g != GIT_ITEROVER) {
         rc = mt_git_fail(err, MT_REPO_ERR, "%s: walk history", op);
-    } else {
-        git_error_clear();
+        goto out;
+    }
+    git_error_clear();
+    if (!*n) {
         mt_error_set(err, "%s: no commit changed it", op);
         rc = MT_REPO_NOTFOUND;
     }
@@ -332,5 +337,27 @@ out:
     git_revwalk_free(walk);
     git_commit_free(start);
     free(op);
+    return rc;
+}
+
+void mt_path_changes_free(struct mt_path_change *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(c[i].summary);
+    free(c);
+}
+
+int mt_repo_last_change(struct mt_repo *r, const char *rev, const char *path, char oid[MT_OID_HEX], long long *when,
+                        struct mt_error *err)
+{
+    struct mt_path_change *c = NULL;
+    size_t n = 0;
+    oid[0] = '\0';
+    if (when) *when = 0;
+    int rc = mt_repo_path_changes(r, rev, path, 1, 0, &c, &n, err);
+    if (rc == 0 && n) {
+        memcpy(oid, c[0].commit, MT_OID_HEX);
+        if (when) *when = c[0].time;
+    }
+    mt_path_changes_free(c, n);
     return rc;
 }

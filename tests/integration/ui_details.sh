@@ -68,6 +68,9 @@ has env-a '^holds: 3 entities, 0 relations, 3 observations'
 has env-a '^sha-256 now: [0-9a-f]\{64\}$'
 has env-a '^last export: .*commit [0-9a-f]\{40\}'
 has env-a '^Merges that read it'
+has env-a '^Commits that changed it (its exports), newest first'
+[ "$(grep -c '^<*[0-9-]* [0-9:]*  [0-9a-f]\{10\}  memtui export' "$T/env-a.txt")" -ge 2 ] ||
+    { cat "$T/env-a.txt" >&2; fail "env a: its exports are not listed"; }
 has env-a '  [0-9a-f]\{10\}  [0-9a-f]\{12\}  2 entities, 0 relations, 2 observations  merged'
 # the quarantined fragment: the reason and the line itself
 has env-c '^Fragment memory-c.json (env c)'

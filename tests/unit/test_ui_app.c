@@ -395,6 +395,7 @@ START_TEST(envs_keys)
     press(a, "g");
     press(a, "k");
     press(a, "Enter");
+    settle(a);                                              /* its exports are read by a job */
     ck_assert_int_eq(a->view, MT_VIEW_TEXT);
     screen_has(a, "Fragment memory-a.json (env a)");
     screen_has(a, "status: changed since last merge");
@@ -405,7 +406,9 @@ START_TEST(envs_keys)
     ck_assert_int_eq(a->view, MT_VIEW_ENVS);
     press(a, "j");
     press(a, "Enter");
+    settle(a);
     screen_has(a, "Fragment memory-b.json (env b)");
+    screen_has(a, "Commits that changed it (its exports)");
     close_ws(&w);
 }
 END_TEST

@@ -193,6 +193,17 @@ char *mt_repo_remote_url(struct mt_repo *r, const char *remote);
 /* Commit metadata of `rev` (NULL = HEAD): time (unix seconds), summary, id. */
 int mt_repo_commit_info(struct mt_repo *r, const char *rev, long long *when, char **summary,
                         char oid[MT_OID_HEX], struct mt_error *err);
+/* The commits reachable from `rev` (NULL = HEAD) that changed `path`,
+ * newest first: at most max of them, looking at most max_walk commits (0:
+ * no bound); MT_REPO_NOTFOUND when none did. */
+struct mt_path_change {
+    char commit[MT_OID_HEX];
+    long long time;          /* committer time */
+    char *summary;           /* the message's first line */
+};
+int mt_repo_path_changes(struct mt_repo *r, const char *rev, const char *path, size_t max, size_t max_walk,
+                         struct mt_path_change **out, size_t *n, struct mt_error *err);
+void mt_path_changes_free(struct mt_path_change *c, size_t n);
 /* Most recent commit reachable from `rev` (NULL = HEAD) that changed `path`;
  * MT_REPO_NOTFOUND if none. */
 int mt_repo_last_change(struct mt_repo *r, const char *rev, const char *path,

@@ -54,7 +54,7 @@ void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d);
  * by mt_app_show_page, which takes it over; error set: only a message. */
 struct mt_ui_page {
     const struct mt_config *cfg;
-    char *commit;                 /* what the page is about */
+    char *subject;                /* what the page is about: a commit, a file */
     char *title, *error;
     struct mt_rows rows;
 };
