@@ -197,10 +197,7 @@ static void enter(struct mt_app *a, const struct mt_row *row)
     pg->subject = xasprintf("memory-%s.json", e->ref.env);
     pg->title = xasprintf("Fragment memory-%s.json (env %s)", e->ref.env, e->ref.env);
     pg->rows = rs;
-    if (!mt_job_run(&a->job, MT_JOB_DETAIL, exports_job, pg)) {
-        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
-        mt_ui_page_free(pg);
-    }
+    mt_app_page_job(a, pg, exports_job);
 }
 
 /* D on a held-back environment: its mass deletion, once confirmed, goes

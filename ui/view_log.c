@@ -93,26 +93,6 @@ static void manifest_rows(struct mt_rows *out, const struct mt_history_entry *l)
     }
 }
 
-void mt_ui_page_free(struct mt_ui_page *pg)
-{
-    if (!pg) return;
-    free(pg->subject);
-    free(pg->title);
-    free(pg->error);
-    mt_rows_clear(&pg->rows);
-    free(pg);
-}
-
-void mt_app_show_page(struct mt_app *a, struct mt_ui_page *pg)
-{
-    if (pg->error) mt_app_set_message(a, true, "%s", pg->error);
-    else {
-        mt_view_text_page(a, pg->title, &pg->rows);
-        pg->title = NULL;
-    }
-    mt_ui_page_free(pg);
-}
-
 /* What the merge changed in memory.json: the diff producer's lines, each
  * entity's heading saying created, deleted or retyped. */
 static int detail_job(struct mt_job *j)
@@ -152,10 +132,7 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     pg->subject = xstrdup(l->commit);
     pg->title = xasprintf("%s %.10s (Esc goes back)", l->m.restore ? "Restore" : "Merge", l->commit);
     manifest_rows(&pg->rows, l);
-    if (!mt_job_run(&a->job, MT_JOB_DETAIL, detail_job, pg)) {
-        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
-        mt_ui_page_free(pg);
-    }
+    mt_app_page_job(a, pg, detail_job);
 }
 
 const struct mt_view_ops mt_view_log = {.name = "Log", .rows = rows, .enter = enter};

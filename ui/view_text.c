@@ -63,6 +63,34 @@ void mt_view_text_page(struct mt_app *a, char *title, struct mt_rows *rows)
     a->cursor[MT_VIEW_TEXT] = a->top[MT_VIEW_TEXT] = 0;
 }
 
+void mt_ui_page_free(struct mt_ui_page *pg)
+{
+    if (!pg) return;
+    free(pg->subject);
+    free(pg->title);
+    free(pg->error);
+    mt_rows_clear(&pg->rows);
+    free(pg);
+}
+
+void mt_app_page_job(struct mt_app *a, struct mt_ui_page *pg, int (*fn)(struct mt_job *))
+{
+    if (!mt_job_run(&a->job, MT_JOB_DETAIL, fn, pg)) {
+        mt_app_set_message(a, true, "busy: %s is running", a->job.name);
+        mt_ui_page_free(pg);
+    }
+}
+
+void mt_app_show_page(struct mt_app *a, struct mt_ui_page *pg)
+{
+    if (pg->error) mt_app_set_message(a, true, "%s", pg->error);
+    else {
+        mt_view_text_page(a, pg->title, &pg->rows);
+        pg->title = NULL;
+    }
+    mt_ui_page_free(pg);
+}
+
 char **mt_view_text_marked(struct mt_app *a, size_t *n)
 {
     struct text_state *t = state(a);

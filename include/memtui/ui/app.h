@@ -59,6 +59,9 @@ struct mt_ui_page {
     struct mt_rows rows;
 };
 void mt_ui_page_free(struct mt_ui_page *pg);
+/* Run fn as the details job on pg (its rows so far, what the job adds
+ * after); busy: a message, and pg is freed. */
+void mt_app_page_job(struct mt_app *a, struct mt_ui_page *pg, int (*fn)(struct mt_job *));
 void mt_app_show_page(struct mt_app *a, struct mt_ui_page *pg);
 /* Append a segment to a row (printf-style). */
 void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
