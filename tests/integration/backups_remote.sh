@@ -1,0 +1,114 @@
+# Backups every operator can see (DESIGN 3.3, 3.5, 4): a backup branch
+# made by a rejected push is pushed to the remote as
+# refs/memtui/backups/<env>/<time>, which a plain `git clone` does not
+# fetch; another machine lists it with `backups` (human and --json, where
+# it is: local, remote, both), restores an entity from it, and gc prunes it
+# on the remote only when main holds all it holds (kept before the
+# restore, pruned after it; --dry-run changes nothing).
+. "$TESTS_DIR/lib.sh"
+suppress_libgit2_leaks   # rejected pushes: see lib.sh
+trap hard_cleanup EXIT INT TERM
+
+ent() {
+    n=$1 ty=$2; shift 2
+    o=""; for x in "$@"; do o="$o${o:+,}\"$x\""; done
+    printf '{"type":"entity","name":"%s","entityType":"%s","observations":[%s]}\n' "$n" "$ty" "$o"
+}
+has_entity() {
+    python3 - "$@" <<'EOF'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip():
+        o = json.loads(line)
+        if o.get("type") == "entity" and o["name"] == sys.argv[2]:
+            sys.exit(0)
+sys.exit(1)
+EOF
+}
+rmain() { git --git-dir="$T/remote.git" rev-parse main; }
+rbackups() { git --git-dir="$T/remote.git" for-each-ref --format='%(refname) %(objectname)' refs/memtui/backups/; }
+
+git init -q --bare "$T/remote.git"
+for e in a b c; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
+{ ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; } >"$T/a.json"
+for e in a b c a; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
+
+# ---- a's push is rejected: a backup branch, pushed to the remote ---------------
+fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 2
+{ ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromA thing "a's"; } >"$T/a.json"
+log=$T/clone-a/.git/memtui.log
+off=$(size_of "$log")
+mt_bg a "$T/a.out" "$T/a.err" --lock-timeout 60 sync
+apid=$MT_PID
+wait_event "$log" lease wait 30 "$off" || fail "a did not wait for the lease: $(cat "$T/a.err")"
+h0=$(rmain)
+{ ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromC thing "c's"; } >"$T/c.json"
+expect_rc 0 mt c export >/dev/null 2>&1
+[ "$(rmain)" != "$h0" ] || fail "c's export did not move main"
+reap "$apid"
+[ "$REAP_RC" = 0 ] || fail "a's sync exited $REAP_RC: $(cat "$T/a.err")"
+grep -q 'rejected' "$T/a.err" || fail "a's push was not rejected: $(cat "$T/a.err")"
+git -C "$T/clone-a" for-each-ref --format='%(refname) %(objectname)' refs/heads/memtui/backup/a/ >"$T/local.txt"
+[ "$(wc -l <"$T/local.txt")" = 1 ] || fail "a has not one backup branch: $(cat "$T/local.txt")"
+tail=$(cut -d' ' -f1 "$T/local.txt" | sed 's,^refs/heads/memtui/backup/,,')
+bcommit=$(cut -d' ' -f2 "$T/local.txt")
+[ "$(rbackups)" = "refs/memtui/backups/$tail $bcommit" ] ||
+    fail "the backup is not on the remote as refs/memtui/backups/$tail: '$(rbackups)'"
+
+# a plain clone does not get it
+git clone -q "file://$T/remote.git" "$T/plain"   # file://: only what it fetches, not a copy of the objects
+[ -z "$(git -C "$T/plain" for-each-ref refs/memtui/)" ] || fail "a plain clone got refs/memtui/"
+! git -C "$T/plain" cat-file -e "$bcommit" 2>/dev/null || fail "a plain clone has the backup's commit"
+
+# ---- c deletes Precious; b lists the backup and restores it from there ---------
+for e in b c; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
+grep -v '"Precious"' "$T/c.json" >"$T/c2.json"; mv "$T/c2.json" "$T/c.json"
+expect_rc 0 mt c sync >/dev/null 2>&1
+expect_rc 0 mt b sync >/dev/null 2>&1
+! has_entity "$T/b.json" Precious || fail "the deletion of Precious did not reach b"
+mirror=refs/memtui/remote-backups/$tail
+expect_rc 0 mt b --json backups >"$T/bk.json"
+python3 - "$T/bk.json" "$mirror" "$bcommit" <<'EOF' || fail "b's backups --json: $(cat "$T/bk.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is True and j["remote"]["fetched"] is True and j["remote"]["error"] is None, j["remote"]
+b = [x for x in j["backups"] if x["name"] == sys.argv[2]]
+assert len(b) == 1, j["backups"]
+b = b[0]
+assert (b["kind"], b["where"], b["env"], b["commit"]) == ("remote-backup", "remote", "a", sys.argv[3]), b
+assert b["missing_at_head"] >= 1 and b["entities"] >= 3, b
+EOF
+expect_rc 0 mt b backups >"$T/bk.txt"
+grep -E "^remote-backup +remote +$mirror " "$T/bk.txt" >/dev/null || fail "b's backups: $(cat "$T/bk.txt")"
+expect_rc 0 mt b --offline backups >"$T/bk-off.txt"
+grep -qF "$mirror" "$T/bk-off.txt" || fail "backups --offline does not list the fetched one"
+# a sees it on both sides
+expect_rc 0 mt a --json backups >"$T/bka.json"
+[ "$(json "$T/bka.json" "[(x['where'], x['env']) for x in j['backups'] if x['commit'] == '$bcommit']")" = "[('both', 'a')]" ] ||
+    fail "a's backups: $(cat "$T/bka.json")"
+
+# gc on b: the remote backup holds Precious, which main lacks: kept
+expect_rc 0 mt b gc --min-age 0 --json >"$T/gc1.json"
+json "$T/gc1.json" "[k['reason'] for k in j['remote_backups']['kept'] if k['branch'] == '$tail'][0]" | grep -q Precious ||
+    fail "gc did not keep the remote backup for Precious: $(cat "$T/gc1.json")"
+[ "$(rbackups)" = "refs/memtui/backups/$tail $bcommit" ] || fail "gc pruned a backup main does not hold"
+
+expect_rc 0 mt b restore "$mirror" --entity Precious >"$T/rs.txt" 2>"$T/rs.err"
+has_entity "$T/clone-b/memory.json" Precious || fail "restore: Precious is not in b's memory.json"
+expect_rc 0 mt b sync >/dev/null 2>&1
+has_entity "$T/b.json" Precious || fail "restore: Precious is not back in b's local file"
+
+# ---- gc: now main holds all of it -------------------------------------------------
+expect_rc 0 mt b gc --min-age 0 --dry-run --json >"$T/gc2.json"
+[ "$(json "$T/gc2.json" "[p['branch'] for p in j['remote_backups']['pruned']]")" = "['$tail']" ] ||
+    fail "gc --dry-run would not prune the remote backup: $(cat "$T/gc2.json")"
+expect_rc 0 mt b gc --min-age 0 --dry-run >"$T/gc2.txt"
+grep -q "would be pruned on the remote: refs/memtui/backups/$tail" "$T/gc2.txt" || fail "gc --dry-run text: $(cat "$T/gc2.txt")"
+[ -n "$(rbackups)" ] || fail "gc --dry-run deleted the remote backup"
+expect_rc 0 mt b gc --min-age 0 --json >"$T/gc3.json"
+[ "$(json "$T/gc3.json" "[p['branch'] for p in j['remote_backups']['pruned']]")" = "['$tail']" ] ||
+    fail "gc did not prune the remote backup: $(cat "$T/gc3.json")"
+[ -z "$(rbackups)" ] || fail "the remote backup is still there: $(rbackups)"
+[ -z "$(git -C "$T/clone-b" for-each-ref refs/memtui/remote-backups/)" ] || fail "b's mirror ref stayed"
+git -C "$T/clone-b" cat-file -e "$bcommit" || fail "gc deleted the commit"
+echo "backups_remote: ok"
