@@ -174,7 +174,7 @@ int mt_backups_list(struct mt_repo *r, struct mt_backup **out, size_t *n, struct
     add_branches(g, &l, GIT_BRANCH_LOCAL, "memtui/backup/");
     add_branches(g, &l, GIT_BRANCH_REMOTE, "memtui/backup/");
     add_mirrors(g, &l);
-    qsort(l.items + nstash, l.n - nstash, sizeof(*l.items), by_env_newest);
+    if (l.n > nstash) qsort(l.items + nstash, l.n - nstash, sizeof(*l.items), by_env_newest);
     /* HEAD's graph, to tell what each backup holds that HEAD lacks. */
     char *text = NULL;
     size_t len = 0;
