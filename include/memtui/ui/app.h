@@ -50,6 +50,9 @@ struct mt_ui_diff {
 int mt_ui_diff_job(struct mt_job *j);
 void mt_ui_diff_free(struct mt_ui_diff *d);
 void mt_app_show_diff(struct mt_app *a, struct mt_ui_diff *d);
+/* After a reload: the diff a->rediff names is made again (against the new
+ * HEAD), once; nothing without it. */
+void mt_app_rediff(struct mt_app *a);
 /* Append a segment to a row (printf-style). */
 void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Append a segment cut or padded to exactly cols columns. */
@@ -136,6 +139,7 @@ struct mt_app {
     size_t line_len;
     enum mt_confirm confirm;
     char *confirm_arg;
+    char *rediff;                     /* a backup whose diff is made again when the reload after its restore ends */
     uint64_t confirm_token;
     char *message;
     bool message_error;
