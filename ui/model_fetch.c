@@ -31,7 +31,7 @@ void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_
     if (mt_remote_view_fetch(s->s.repo, cfg->remote, on_progress, &c, &s->remote)) return;
     mt_job_progress(j, 0, 0, "fetching the backups on %s", cfg->remote);
     struct mt_error e = {0};
-    if (mt_backup_refs_sync(s->s.repo, cfg->remote, &e))
+    if (mt_backup_refs_sync(s->s.repo, cfg->remote, false, &e))
         mt_warn("backups on %s not fetched (the panel shows them as last fetched): %s", cfg->remote,
                 e.msg ? e.msg : "?");
     mt_error_clear(&e);

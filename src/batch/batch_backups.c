@@ -47,7 +47,7 @@ static struct json_object *remote_json(const struct mt_config *cfg, bool fetched
 int mt_batch_backups(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err)
 {
     struct mt_error fe = {0};
-    bool fetched = !cfg->offline && mt_backup_refs_sync(s->repo, cfg->remote, &fe) == 0;
+    bool fetched = !cfg->offline && mt_backup_refs_sync(s->repo, cfg->remote, true, &fe) == 0;
     char *why = fe.msg ? mt_error_format(&fe) : NULL;
     mt_error_clear(&fe);
     struct mt_backup *b;

@@ -272,14 +272,20 @@ out:
     return rc;
 }
 
-int mt_backup_refs_sync(struct mt_repo *r, const char *remote, struct mt_error *err)
+size_t mt_backup_refs_push_warn(struct mt_repo *r, const char *remote)
 {
     size_t pushed = 0;
-    struct mt_error pe = {0};
-    if (mt_backup_refs_push(r, remote, &pushed, &pe))
+    struct mt_error e = {0};
+    if (mt_backup_refs_push(r, remote, &pushed, &e))
         mt_warn("backup branches not pushed to %s (they stay here; a later run pushes them): %s", remote,
-                pe.msg ? pe.msg : "?");
-    mt_error_clear(&pe);
+                e.msg ? e.msg : "?");
+    mt_error_clear(&e);
+    return pushed;
+}
+
+int mt_backup_refs_sync(struct mt_repo *r, const char *remote, bool push, struct mt_error *err)
+{
+    if (push) mt_backup_refs_push_warn(r, remote);
     struct mt_backup_fetch f;
     int rc = mt_backup_refs_fetch(r, remote, &f, err);
     if (f.ignored)

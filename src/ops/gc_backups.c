@@ -359,10 +359,7 @@ struct json_object *mt_gc_prune_remote_backups(struct mt_repo *r, const struct m
     struct json_object *rep = json_object_new_object(), *pruned = json_object_new_array(),
                        *kept = json_object_new_array();
     struct mt_error e = {0};
-    size_t pushed = 0;
-    if (!o->dry_run && mt_backup_refs_push(r, o->remote, &pushed, &e))
-        mt_warn("backup branches not pushed to %s (they stay here): %s", o->remote, e.msg ? e.msg : "?");
-    mt_error_clear(&e);
+    size_t pushed = o->dry_run ? 0 : mt_backup_refs_push_warn(r, o->remote);
     struct mt_backup_fetch f;
     bool fetched = mt_backup_refs_fetch(r, o->remote, &f, &e) == 0;
     json_object_object_add(rep, "remote", json_object_new_string(o->remote));

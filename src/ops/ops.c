@@ -358,12 +358,7 @@ static void push_backups(struct mt_session *s, const struct mt_op_request *rq, i
 {
     if (rq->kind == MT_OP_IMPORT || rq->dry_run || s->cfg->no_push || (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED))
         return;
-    size_t pushed = 0;
-    struct mt_error e = {0};
-    if (mt_backup_refs_push(s->repo, s->cfg->remote, &pushed, &e))
-        mt_warn("backup branches not pushed to %s (they stay here; a later run pushes them): %s", s->cfg->remote,
-                e.msg ? e.msg : "?");
-    mt_error_clear(&e);
+    mt_backup_refs_push_warn(s->repo, s->cfg->remote);
 }
 
 static int run_op(struct mt_session *s, const struct mt_op_request *rq, struct mt_op_result *res,

@@ -44,13 +44,17 @@ struct mt_backup_fetch {
  * ones pushed. Stops at the first remote that cannot be reached. */
 int mt_backup_refs_push(struct mt_repo *r, const char *remote, size_t *pushed, struct mt_error *err);
 
+/* The same, a failure said as a warning (mt_warn); how many were pushed. */
+size_t mt_backup_refs_push_warn(struct mt_repo *r, const char *remote);
+
 /* Fetch refs/memtui/backups/ into the mirror (only the mirror refs move). */
 int mt_backup_refs_fetch(struct mt_repo *r, const char *remote, struct mt_backup_fetch *f, struct mt_error *err);
 
-/* Both, as `backups`, gc and the workstation's R do them: warnings for
- * what was refused or failed go through mt_warn; err says why the fetch
- * failed (then the mirror is as last fetched). */
-int mt_backup_refs_sync(struct mt_repo *r, const char *remote, struct mt_error *err);
+/* The push (when `push`: `backups`; not the workstation's read-only R),
+ * then the fetch: warnings for what was refused or failed go through
+ * mt_warn; err says why the fetch failed (then the mirror is as last
+ * fetched). */
+int mt_backup_refs_sync(struct mt_repo *r, const char *remote, bool push, struct mt_error *err);
 
 /* Delete refs/memtui/backups/<tail> on the remote while it names oid,
  * then the mirror ref. */
