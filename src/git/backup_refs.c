@@ -240,20 +240,8 @@ int mt_backup_refs_fetch(struct mt_repo *r, const char *remote, struct mt_backup
     struct wanted *w = NULL;
     char *op = xasprintf("fetch %s* from %s", MT_BACKUP_REMOTE_PREFIX, remote);
     memset(f, 0, sizeof(*f));
-    int rc = repo_open_remote(r->git, remote, &rem, op, &x, false, err);
+    int rc = repo_fetch_connect(r->git, remote, &rem, &fo, &x, op, err);
     if (rc < 0) goto out;
-    if (git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0) {
-        rc = mt_git_fail(err, MT_REPO_ERR, "%s", op);
-        goto out;
-    }
-    repo_set_callbacks(&fo.callbacks, &x);
-    fo.follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see repo_connect_remote */
-    fo.update_fetchhead = 0;
-    fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    if (repo_connect_remote(rem, GIT_DIRECTION_FETCH, &fo.callbacks) < 0) {
-        rc = mt_git_fail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, git_remote_url(rem));
-        goto out;
-    }
     if (git_remote_ls(&heads, &nheads, rem) < 0) {
         rc = mt_git_fail(err, repo_net_error() ? MT_REPO_UNREACHABLE : MT_REPO_ERR, "%s: list remote refs", op);
         goto out;

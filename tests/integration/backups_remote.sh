@@ -25,7 +25,6 @@ for line in open(sys.argv[1], encoding="utf-8"):
 sys.exit(1)
 EOF
 }
-rmain() { git --git-dir="$T/remote.git" rev-parse main; }
 rbackups() { git --git-dir="$T/remote.git" for-each-ref --format='%(refname) %(objectname)' refs/memtui/backups/; }
 
 git init -q --bare "$T/remote.git"
@@ -34,20 +33,9 @@ for e in a b c; do expect_rc 0 mt $e init "$T/remote.git" >/dev/null; done
 for e in a b c a; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
 
 # ---- a's push is rejected: a backup branch, pushed to the remote ---------------
-fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 2
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromA thing "a's"; } >"$T/a.json"
-log=$T/clone-a/.git/memtui.log
-off=$(size_of "$log")
-mt_bg a "$T/a.out" "$T/a.err" --lock-timeout 60 sync
-apid=$MT_PID
-wait_event "$log" lease wait 30 "$off" || fail "a did not wait for the lease: $(cat "$T/a.err")"
-h0=$(rmain)
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromC thing "c's"; } >"$T/c.json"
-expect_rc 0 mt c export >/dev/null 2>&1
-[ "$(rmain)" != "$h0" ] || fail "c's export did not move main"
-reap "$apid"
-[ "$REAP_RC" = 0 ] || fail "a's sync exited $REAP_RC: $(cat "$T/a.err")"
-grep -q 'rejected' "$T/a.err" || fail "a's push was not rejected: $(cat "$T/a.err")"
+rejected_sync a c
 git -C "$T/clone-a" for-each-ref --format='%(refname) %(objectname)' refs/heads/memtui/backup/a/ >"$T/local.txt"
 [ "$(wc -l <"$T/local.txt")" = 1 ] || fail "a has not one backup branch: $(cat "$T/local.txt")"
 tail=$(cut -d' ' -f1 "$T/local.txt" | sed 's,^refs/heads/memtui/backup/,,')
