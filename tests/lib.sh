@@ -411,3 +411,15 @@ rejected_sync() {
     [ "$REAP_RC" = 0 ] || fail "$1's sync exited $REAP_RC: $(cat "$T/$1.err")"
     grep -q 'rejected' "$T/$1.err" || fail "$1's push was not rejected: the remote did not move in time: $(cat "$T/$1.err")"
 }
+# has_entity FILE NAME [OBS]: FILE (JSONL) has entity NAME (with observation OBS)
+has_entity() {
+    python3 - "$@" <<'EOF'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip():
+        o = json.loads(line)
+        if o.get("type") == "entity" and o["name"] == sys.argv[2]:
+            sys.exit(0 if len(sys.argv) < 4 or sys.argv[3] in o["observations"] else 1)
+sys.exit(1)
+EOF
+}

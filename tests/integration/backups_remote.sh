@@ -14,17 +14,6 @@ ent() {
     o=""; for x in "$@"; do o="$o${o:+,}\"$x\""; done
     printf '{"type":"entity","name":"%s","entityType":"%s","observations":[%s]}\n' "$n" "$ty" "$o"
 }
-has_entity() {
-    python3 - "$@" <<'EOF'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.strip():
-        o = json.loads(line)
-        if o.get("type") == "entity" and o["name"] == sys.argv[2]:
-            sys.exit(0)
-sys.exit(1)
-EOF
-}
 rbackups() { git --git-dir="$T/remote.git" for-each-ref --format='%(refname) %(objectname)' refs/memtui/backups/; }
 
 git init -q --bare "$T/remote.git"

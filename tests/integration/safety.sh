@@ -33,18 +33,6 @@ scenario() {
 rgd() { echo "$T/remote.git"; }
 rmain() { git --git-dir="$T/remote.git" rev-parse main; }
 rgraph() { git --git-dir="$T/remote.git" show main:memory.json >"$T/rg.json"; }
-# has_entity FILE NAME [OBS]: FILE (JSONL) has entity NAME (with observation OBS)
-has_entity() {
-    python3 - "$@" <<'EOF'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.strip():
-        o = json.loads(line)
-        if o.get("type") == "entity" and o["name"] == sys.argv[2]:
-            sys.exit(0 if len(sys.argv) < 4 or sys.argv[3] in o["observations"] else 1)
-sys.exit(1)
-EOF
-}
 
 # ---- 1. a dirty work tree survives a sync ------------------------------------
 (
