@@ -27,7 +27,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     int namew = 12;  /* as wide as the longest name, so the counts stay in view */
     for (size_t i = 0; i < s->nbackups; i++) {
         int w = (int)strlen(s->backups[i].name) + 2;
-        if (w > namew) namew = w > 44 ? 44 : w;
+        if (w > namew) namew = w > 60 ? 60 : w;
     }
     for (size_t i = 0; i < s->nbackups; i++) {
         const struct mt_backup *b = &s->backups[i];

@@ -27,14 +27,14 @@ git --git-dir="$T/remote.git" update-ref refs/memtui/backups/c/20260101T000000Z 
 HEAD0=$(git -C "$T/clone-a" rev-parse HEAD)
 keys R
 screen_has 'origin/main: 1 behind, 0 ahead'
-[ "$(git -C "$T/clone-a" for-each-ref --format='%(refname)' refs/memtui/)" = refs/memtui/remote-backups/c/20260101T000000Z ] ||
-    fail "R did not fetch the remote's backup: $(git -C "$T/clone-a" for-each-ref refs/memtui/)"
-keys 5; screen_has '^remote .*remote .*refs/memtui/remote-backups/c/20260101T000000Z'
-keys 1
 screen_has '^c  *2 entities, 0 relations  new on the remote'
 screen_has 'fetched origin: [1-9][0-9]*/[1-9][0-9]* objects; 1 behind, 0 ahead'
 [ "$(git -C "$T/clone-a" rev-parse HEAD main)" = "$(printf '%s\n%s' "$HEAD0" "$HEAD0")" ] || fail "R moved HEAD or main"
 [ "$(git -C "$T/clone-a" rev-parse origin/main)" = "$(git -C "$T/remote.git" rev-parse main)" ] || fail "R did not fetch"
+[ "$(git -C "$T/clone-a" for-each-ref --format='%(refname)' refs/memtui/)" = refs/memtui/remote-backups/c/20260101T000000Z ] ||
+    fail "R did not fetch the remote's backup: $(git -C "$T/clone-a" for-each-ref refs/memtui/)"
+keys 5; screen_has '^remote .*remote .*refs/memtui/remote-backups/c/20260101T000000Z'
+keys 1
 
 # a remote that answers slowly (accepts, says nothing for 6 s, closes): the
 # fetch shows in the status line while the keys still switch panels
