@@ -112,11 +112,9 @@ int mt_backup_refs_push(struct mt_repo *r, const char *remote, size_t *pushed, s
         int prc = mt_repo_push_cas(r, remote, hex, dst, "", &e);
         if (prc == 0) {
             (*pushed)++;
+            set_mirror(g, local.v[i], &id);
             mt_audit("backup", NULL, "pushed backup branch memtui/backup/%s to %s as %s", local.v[i], remote, dst);
-        }
-        /* Rejected: the remote has that name already (a fetch mirrors it). */
-        if (prc == 0) set_mirror(g, local.v[i], &id);
-        else if (prc != MT_REPO_REJECTED && !rc) {
+        } else if (!rc) {   /* the first failure is said; a refused name is tried again next time */
             rc = prc;
             mt_error_set(err, "%s", e.msg ? e.msg : "push failed");
         }

@@ -1,6 +1,7 @@
 # Backups every operator can see (DESIGN 3.3, 3.5, 4): a backup branch
 # made by a rejected push is pushed to the remote as
-# refs/memtui/backups/<env>/<time>, which a plain `git clone` does not
+# refs/memtui/backups/<env>/<time> (a push that fails is a warning, and a
+# later run pushes it), which a plain `git clone` does not
 # fetch; another machine lists it with `backups` (human and --json, where
 # it is: local, remote, both), restores an entity from it, and gc prunes it
 # on the remote only when main holds all it holds (kept before the
@@ -24,7 +25,15 @@ for e in a b c a; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
 # ---- a's push is rejected: a backup branch, pushed to the remote ---------------
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromA thing "a's"; } >"$T/a.json"
 { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromC thing "c's"; } >"$T/c.json"
+# a peer's ref refs/memtui/backups/a stands where a's backup would go: the
+# push of the backup fails, the sync does not (a warning), the branch stays
+git --git-dir="$T/remote.git" update-ref refs/memtui/backups/a main
 rejected_sync a c
+grep -q 'backup branches not pushed to origin (they stay here; a later run pushes them)' "$T/a.err" ||
+    fail "no warning for the failed push of the backup: $(cat "$T/a.err")"
+[ "$(rbackups | cut -d' ' -f1)" = refs/memtui/backups/a ] || fail "a backup reached the remote through a blocked name"
+git --git-dir="$T/remote.git" update-ref -d refs/memtui/backups/a
+expect_rc 0 mt a sync >/dev/null 2>&1   # a later run pushes it
 git -C "$T/clone-a" for-each-ref --format='%(refname) %(objectname)' refs/heads/memtui/backup/a/ >"$T/local.txt"
 [ "$(wc -l <"$T/local.txt")" = 1 ] || fail "a has not one backup branch: $(cat "$T/local.txt")"
 tail=$(cut -d' ' -f1 "$T/local.txt" | sed 's,^refs/heads/memtui/backup/,,')

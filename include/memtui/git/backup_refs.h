@@ -40,8 +40,10 @@ struct mt_backup_fetch {
 };
 
 /* Push each local backup branch that has no mirror ref yet; each one the
- * remote accepted (or already had) gets its mirror ref. *pushed counts the
- * ones pushed. Stops at the first remote that cannot be reached. */
+ * remote accepted gets its mirror ref. *pushed counts them. Returns 0, or
+ * the code of the first failure (a name the remote refused, or holds
+ * already, is tried again at the next run until a fetch mirrors it); stops
+ * when the remote cannot be reached. */
 int mt_backup_refs_push(struct mt_repo *r, const char *remote, size_t *pushed, struct mt_error *err);
 
 /* The same, a failure said as a warning (mt_warn); how many were pushed. */
