@@ -5,7 +5,8 @@
 # fetch; another machine lists it with `backups` (human and --json, where
 # it is: local, remote, both), restores an entity from it, and gc prunes it
 # on the remote only when main holds all it holds (kept before the
-# restore, pruned after it; --dry-run changes nothing).
+# restore, pruned after it; --dry-run changes nothing); push, list and
+# prune over git:// too.
 . "$TESTS_DIR/lib.sh"
 suppress_libgit2_leaks   # rejected pushes: see lib.sh
 trap hard_cleanup EXIT INT TERM
@@ -97,4 +98,27 @@ expect_rc 0 mt b gc --min-age 0 --json >"$T/gc3.json"
 [ -z "$(rbackups)" ] || fail "the remote backup is still there: $(rbackups)"
 [ -z "$(git -C "$T/clone-b" for-each-ref refs/memtui/remote-backups/)" ] || fail "b's mirror ref stayed"
 git -C "$T/clone-b" cat-file -e "$bcommit" || fail "gc deleted the commit"
+
+# ---- the same over git:// (push negotiation, the server's own checks) ------------
+mkdir -p "$T/srv"; git init -q --bare "$T/srv/r.git"
+start_git_daemon "$T/srv"
+URL="git://127.0.0.1:$GIT_DAEMON_PORT/r.git"
+for e in x y; do expect_rc 0 mt $e init "$URL" >/dev/null; done
+ent Held thing "main has it" >"$T/x.json"
+cp "$T/x.json" "$T/y.json"
+for e in x y; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
+git -C "$T/clone-x" branch memtui/backup/x/20260102T030405Z main   # main holds all it holds
+expect_rc 0 mt x backups >/dev/null 2>"$T/x.err"
+[ "$(git --git-dir="$T/srv/r.git" rev-parse refs/memtui/backups/x/20260102T030405Z)" = "$(git -C "$T/clone-x" rev-parse main)" ] ||
+    fail "git://: the backup was not pushed: $(cat "$T/x.err")"
+expect_rc 0 mt y --json backups >"$T/y.json"
+[ "$(json "$T/y.json" "[x['where'] for x in j['backups'] if x['name'] == 'refs/memtui/remote-backups/x/20260102T030405Z']")" = "['remote']" ] ||
+    fail "git://: y does not list it: $(cat "$T/y.json")"
+expect_rc 0 mt y gc --min-age 0 --json >"$T/ygc.json"
+[ "$(json "$T/ygc.json" "[p['ref'] for p in j['remote_backups']['pruned']]")" = "['refs/memtui/backups/x/20260102T030405Z']" ] ||
+    fail "git://: gc did not prune it: $(cat "$T/ygc.json")"
+! git --git-dir="$T/srv/r.git" rev-parse -q --verify refs/memtui/backups/x/20260102T030405Z >/dev/null ||
+    fail "git://: the pruned backup is still on the remote"
+git -C "$T/clone-x" rev-parse -q --verify refs/heads/memtui/backup/x/20260102T030405Z >/dev/null ||
+    fail "git://: y's gc touched x's local branch"
 echo "backups_remote: ok"
