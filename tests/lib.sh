@@ -392,3 +392,34 @@ mt_bg() {
 # reap PID: wait for a background child (not inside $(...): only this shell
 # may wait for it), leave its exit code in REAP_RC, forget it.
 reap() { set +e; wait "$1"; REAP_RC=$?; set -e; forget_pid "$1"; }
+# rejected_sync A C: A's sync waits for a lease held elsewhere while C
+# exports (A's and C's files are the caller's), so A's push of main is
+# rejected: A keeps its commit on a backup branch, rebuilds and pushes.
+# Fails unless it went so. Leaves log (A's audit log) and off (its size
+# before). Needs $T/remote.git and the clones of mt.
+rejected_sync() {
+    fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 2
+    log=$T/clone-$1/.git/memtui.log
+    off=$(size_of "$log")
+    mt_bg "$1" "$T/$1.out" "$T/$1.err" --lock-timeout 60 sync
+    _pid=$MT_PID
+    wait_event "$log" lease wait 30 "$off" || fail "$1 did not wait for the lease: $(cat "$T/$1.err")"
+    _h0=$(git --git-dir="$T/remote.git" rev-parse main)
+    expect_rc 0 mt "$2" export >/dev/null 2>&1
+    [ "$(git --git-dir="$T/remote.git" rev-parse main)" != "$_h0" ] || fail "$2's export did not move main"
+    reap "$_pid"
+    [ "$REAP_RC" = 0 ] || fail "$1's sync exited $REAP_RC: $(cat "$T/$1.err")"
+    grep -q 'rejected' "$T/$1.err" || fail "$1's push was not rejected: the remote did not move in time: $(cat "$T/$1.err")"
+}
+# has_entity FILE NAME [OBS]: FILE (JSONL) has entity NAME (with observation OBS)
+has_entity() {
+    python3 - "$@" <<'EOF'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip():
+        o = json.loads(line)
+        if o.get("type") == "entity" and o["name"] == sys.argv[2]:
+            sys.exit(0 if len(sys.argv) < 4 or sys.argv[3] in o["observations"] else 1)
+sys.exit(1)
+EOF
+}

@@ -88,6 +88,7 @@ void mt_app_free(struct mt_app *a)
     free(a->filter);
     free(a->message);
     free(a->confirm_arg);
+    free(a->rediff);
     free(a->edit_path);
     free(a->edit_key);
 }
@@ -196,6 +197,7 @@ bool mt_app_poll(struct mt_app *a)
             adopt(a, a->job.result);
             a->job.result = NULL;
             if (kind->fetches) mt_app_fetch_message(a);
+            mt_app_rediff(a);
             break;
         case MT_JOB_GIVES_DIFF:
             mt_app_show_diff(a, a->job.result);
@@ -337,6 +339,8 @@ static void confirmed(struct mt_app *a)
         char **names = mt_view_text_marked(a, &n);
         mt_intent_set_restore(&args->intent, a->confirm_arg ? a->confirm_arg : "", names, n);
         free(names);
+        free(a->rediff);   /* the diff shown is made again against the new HEAD */
+        a->rediff = a->view == MT_VIEW_TEXT && a->confirm_arg ? xstrdup(a->confirm_arg) : NULL;
         start_write(a, MT_JOB_RESTORE, mt_ui_restore_job, args);
         break;
     }

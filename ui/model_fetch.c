@@ -1,8 +1,11 @@
 /* model_fetch.c: R's fetch, in the load job (curses-free): remote-tracking
- * refs only, with libgit2's objects received/total as the job's progress. */
+ * refs, with libgit2's objects received/total as the job's progress; then
+ * the backups on the remote into their mirror (backup_refs.h). */
 #include <stdio.h>
 #include <string.h>
 
+#include "memtui/base/audit.h"
+#include "memtui/git/backup_refs.h"
 #include "memtui/ui/app.h"
 #include "memtui/ui/model.h"
 
@@ -25,7 +28,13 @@ void mt_ui_fetch_remote(struct mt_job *j, struct mt_ui_snap *s, const struct mt_
     struct fetch_ctx c = {j, s, cfg->remote};
     mt_job_progress(j, 0, 0, "fetching %s", cfg->remote);
     s->have_remote = true;
-    mt_remote_view_fetch(s->s.repo, cfg->remote, on_progress, &c, &s->remote);
+    if (mt_remote_view_fetch(s->s.repo, cfg->remote, on_progress, &c, &s->remote)) return;
+    mt_job_progress(j, 0, 0, "fetching the backups on %s", cfg->remote);
+    struct mt_error e = {0};
+    if (mt_backup_refs_sync(s->s.repo, cfg->remote, false, &e))
+        mt_warn("backups on %s not fetched (the panel shows them as last fetched): %s", cfg->remote,
+                e.msg ? e.msg : "?");
+    mt_error_clear(&e);
 }
 
 void mt_app_fetch_message(struct mt_app *a)

@@ -460,38 +460,7 @@ static int cmd_verify(struct run *x)
     return ok ? MT_EXIT_OK : MT_EXIT_VERIFY;
 }
 
-/* ---- backups, restore -------------------------------------------------------- */
-
-static const char *backup_kind(enum mt_backup_kind k)
-{
-    return k == MT_BACKUP_STASH ? "stash" : k == MT_BACKUP_BRANCH ? "branch" : "remote-branch";
-}
-
-static int cmd_backups(struct run *x)
-{
-    struct mt_backup *b;
-    size_t n;
-    if (mt_backups_list(x->s.repo, &b, &n, &x->err)) return MT_EXIT_VERIFY;
-    struct json_object *list = json_object_new_array();
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "kind", json_object_new_string(backup_kind(b[i].kind)));
-        json_object_object_add(o, "name", json_object_new_string(b[i].name));
-        json_object_object_add(o, "commit", json_object_new_string(b[i].oid));
-        json_object_object_add(o, "message", json_object_new_string(b[i].message ? b[i].message : ""));
-        put_int(o, "time", b[i].time);
-        put_int(o, "entities", (long long)b[i].entities);
-        put_int(o, "relations", (long long)b[i].relations);
-        put_int(o, "missing_at_head", (long long)b[i].missing_at_head);
-        json_object_array_add(list, o);
-        say(x, "%-13s %-48s %.12s  %zu entities, %zu relations, %zu not at HEAD\n    %s\n", backup_kind(b[i].kind),
-            b[i].name, b[i].oid, b[i].entities, b[i].relations, b[i].missing_at_head, b[i].message ? b[i].message : "");
-    }
-    if (!n) say(x, "no stashes and no backup branches\n");
-    json_object_object_add(x->r, "backups", list);
-    mt_backups_free(b, n);
-    return MT_EXIT_OK;
-}
+/* ---- restore -------------------------------------------------------- */
 
 static int cmd_restore(struct run *x)
 {
@@ -554,7 +523,7 @@ int mt_cmd_sync(struct mt_batch_run *b) { return cmd_sync(b->x); }
 int mt_cmd_status(struct mt_batch_run *b) { return cmd_status(b->x, false); }
 int mt_cmd_diff(struct mt_batch_run *b) { return cmd_status(b->x, true); }
 int mt_cmd_verify(struct mt_batch_run *b) { return cmd_verify(b->x); }
-int mt_cmd_backups(struct mt_batch_run *b) { return cmd_backups(b->x); }
+int mt_cmd_backups(struct mt_batch_run *b) { return mt_batch_backups(b->x->cfg, &b->x->s, b->x->r, &b->x->err); }
 int mt_cmd_restore(struct mt_batch_run *b) { return cmd_restore(b->x); }
 int mt_cmd_lease(struct mt_batch_run *b) { return mt_batch_lease(b->x->cfg, &b->x->s, b->x->r, &b->x->err); }
 int mt_cmd_gc(struct mt_batch_run *b) { return mt_batch_gc(b->x->cfg, &b->x->s, b->x->r, &b->x->err); }

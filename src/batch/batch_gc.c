@@ -43,6 +43,23 @@ static const char *str(struct json_object *o, const char *k)
     return json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : "";
 }
 
+static void print_remote(struct json_object *rb, const char *would)
+{
+    struct json_object *a;
+    if (json_object_object_get_ex(rb, "pruned", &a))
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+            struct json_object *o = json_object_array_get_idx(a, i);
+            mt_safe_printf(stdout, "%spruned on the remote: %s (%s): main holds all it held\n", would,
+                           str(o, "ref"), str(o, "commit"));
+        }
+    if (json_object_object_get_ex(rb, "kept", &a))
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+            struct json_object *o = json_object_array_get_idx(a, i);
+            mt_safe_printf(stdout, "kept on the remote: %s: %s\n", str(o, "ref"), str(o, "reason"));
+        }
+    if (*str(rb, "error")) mt_safe_printf(stdout, "backups on the remote: not pruned: %s\n", str(rb, "error"));
+}
+
 static void print_report(struct json_object *r)
 {
     struct json_object *a, *rp;
@@ -66,6 +83,7 @@ static void print_report(struct json_object *r)
             struct json_object *o = json_object_array_get_idx(a, i);
             mt_safe_printf(stdout, "kept %s: %s\n", str(o, "branch"), str(o, "reason"));
         }
+    if (json_object_object_get_ex(r, "remote_backups", &rp)) print_remote(rp, would);
     if (json_object_object_get_ex(r, "repack", &rp)) {
         if (json_object_get_boolean(json_object_object_get(rp, "ran")))
             mt_safe_printf(stdout, "repacked: %lld loose objects and %lld packs before, %lld and %lld after\n",
@@ -86,7 +104,8 @@ int mt_batch_gc(const struct mt_config *cfg, struct mt_session *s, struct json_o
     struct mt_lock *l = NULL;
     int rc = take_lock(cfg, s, cfg->lock_timeout, &l, err);
     if (rc) return rc;
-    struct mt_gc_options o = {.dry_run = cfg->dry_run, .min_age_days = cfg->min_age_days, .repack = true};
+    struct mt_gc_options o = {.dry_run = cfg->dry_run, .min_age_days = cfg->min_age_days, .repack = true,
+                              .remote = cfg->remote};
     struct json_object *rep = json_object_new_object();
     int grc = mt_gc_run(s->repo, cfg->env, &o, rep, err);
     mt_lock_release(l);

@@ -36,8 +36,11 @@ const struct mt_command MT_COMMANDS[] = {
      {{"", "recompute the manifest's checksums and counts at HEAD"}},
      MT_CMD_READ_ONLY, MT_MEMORY_UNUSED, mt_cmd_verify},
     {"backups",
-     {{"", "stashes and backup branches, with counts"}},
-     MT_CMD_READ_ONLY, MT_MEMORY_UNUSED, mt_cmd_backups},
+     {{"[--offline]", "stashes and backup branches (local, on the remote, both),\n"
+                      "with counts; pushes the local ones the remote lacks and\n"
+                      "fetches its ones first (--offline: neither; a failed\n"
+                      "fetch: the ones as last fetched, exit 5)"}},
+     MT_CMD_OFFLINE_OK, MT_MEMORY_UNUSED, mt_cmd_backups},
     {"config",
      {{"", "every effective setting and where it came from"}},
      MT_CMD_NO_SESSION | MT_CMD_READ_ONLY, MT_MEMORY_UNUSED, mt_cmd_config},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/git/backup_refs.h"
 #include "memtui/git/git_error.h"
 #include "memtui/graph/fragment.h"
 
@@ -46,11 +47,91 @@ static void add_branches(git_repository *g, struct list *l, git_branch_t type, c
             struct mt_backup *b = push(l);
             b->kind = type == GIT_BRANCH_REMOTE ? MT_BACKUP_REMOTE_BRANCH : MT_BACKUP_BRANCH;
             b->name = xstrdup(name);
+            const char *tail = bare + strlen(prefix), *s = strchr(tail, '/');
+            b->env = s ? xstrndup(tail, (size_t)(s - tail)) : NULL;
             git_oid_tostr(b->oid, sizeof b->oid, git_reference_target(ref));
         }
         git_reference_free(ref);
     }
     git_branch_iterator_free(it);
+}
+
+const char *mt_backup_where_name(enum mt_backup_where w)
+{
+    return w == MT_BACKUP_THERE ? "remote" : w == MT_BACKUP_BOTH ? "both" : "local";
+}
+
+/* The local branch of the same name tail, or NULL. */
+static struct mt_backup *local_twin(struct list *l, const char *tail)
+{
+    size_t plen = strlen("memtui/backup/");
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].kind == MT_BACKUP_BRANCH && strcmp(l->items[i].name + plen, tail) == 0) return &l->items[i];
+    return NULL;
+}
+
+static int mirror_cb(const char *name, void *payload)
+{
+    struct list *l = payload;
+    size_t plen = strlen(MT_BACKUP_MIRROR_PREFIX);
+    if (strncmp(name, MT_BACKUP_MIRROR_PREFIX, plen) != 0 || !mt_backup_tail_valid(name + plen)) return 0;
+    struct mt_backup *b = push(l);
+    b->kind = MT_BACKUP_REMOTE_BACKUP;
+    b->where = MT_BACKUP_THERE;
+    b->name = xstrdup(name);
+    b->env = xstrndup(name + plen, (size_t)(strchr(name + plen, '/') - (name + plen)));
+    return 0;
+}
+
+/* The mirror refs (as last fetched); one that a local branch has with the
+ * same commit marks that branch as on both sides instead. */
+static void add_mirrors(git_repository *g, struct list *l)
+{
+    size_t first = l->n, plen = strlen(MT_BACKUP_MIRROR_PREFIX);
+    git_reference_foreach_name(g, mirror_cb, l);
+    git_error_clear();
+    size_t kept = first;
+    for (size_t i = first; i < l->n; i++) {
+        struct mt_backup *b = &l->items[i], *twin;
+        git_oid id;
+        if (git_reference_name_to_id(&id, g, b->name) == 0) git_oid_tostr(b->oid, sizeof b->oid, &id);
+        git_error_clear();
+        if (b->oid[0] && (twin = local_twin(l, b->name + plen)) && strcmp(twin->oid, b->oid) == 0) {
+            twin->where = MT_BACKUP_BOTH;
+            free(b->name);
+            free(b->env);
+            continue;
+        }
+        l->items[kept++] = *b;
+    }
+    l->n = kept;
+}
+
+/* Backup branches by env, then newest first (the time is in the name). */
+static int by_env_newest(const void *a, const void *b)
+{
+    const struct mt_backup *x = a, *y = b;
+    int c = strcmp(x->env ? x->env : "", y->env ? y->env : "");
+    if (c) return c;
+    const char *tx = strrchr(x->name, '/'), *ty = strrchr(y->name, '/');
+    c = strcmp(ty ? ty : "", tx ? tx : "");
+    return c ? c : (int)x->kind - (int)y->kind;
+}
+
+/* Counts of an earlier entry with the same commit (a peer may point
+ * many names at one commit: it is read once). */
+static bool same_commit_counted(const struct list *l, size_t i)
+{
+    for (size_t k = 0; k < i; k++) {
+        const struct mt_backup *o = &l->items[k];
+        if (strcmp(o->oid, l->items[i].oid) != 0) continue;
+        l->items[i].has_graph = o->has_graph;
+        l->items[i].entities = o->entities;
+        l->items[i].relations = o->relations;
+        l->items[i].missing_at_head = o->missing_at_head;
+        return true;
+    }
+    return false;
 }
 
 static void count_graph(struct mt_repo *r, struct mt_backup *b, const struct mt_fragment_index *head)
@@ -89,8 +170,11 @@ int mt_backups_list(struct mt_repo *r, struct mt_backup **out, size_t *n, struct
     if (git_stash_foreach(g, stash_cb, &l) < 0 && git_error_last() && git_error_last()->klass != GIT_ERROR_NONE) {
         /* no stash is not an error */
     }
+    size_t nstash = l.n;   /* they stay first, in git's order */
     add_branches(g, &l, GIT_BRANCH_LOCAL, "memtui/backup/");
     add_branches(g, &l, GIT_BRANCH_REMOTE, "memtui/backup/");
+    add_mirrors(g, &l);
+    if (l.n > nstash) qsort(l.items + nstash, l.n - nstash, sizeof(*l.items), by_env_newest);
     /* HEAD's graph, to tell what each backup holds that HEAD lacks. */
     char *text = NULL;
     size_t len = 0;
@@ -112,7 +196,7 @@ int mt_backups_list(struct mt_repo *r, struct mt_backup **out, size_t *n, struct
             if (!b->message) b->message = xstrdup(git_commit_summary(c) ? git_commit_summary(c) : "");
             git_commit_free(c);
         }
-        count_graph(r, b, have_head ? &hix : NULL);
+        if (!same_commit_counted(&l, i)) count_graph(r, b, have_head ? &hix : NULL);
     }
     if (have_head) {
         mt_fragment_index_free(&hix);
@@ -128,6 +212,7 @@ void mt_backups_free(struct mt_backup *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(b[i].name);
+        free(b[i].env);
         free(b[i].message);
     }
     free(b);

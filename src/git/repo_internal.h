@@ -53,6 +53,10 @@ int repo_connect_remote(git_remote *rem, git_direction dir, const git_remote_cal
 char *repo_remote_config(git_repository *g, const char *name, const char *key);
 int repo_open_remote(git_repository *g, const char *name, git_remote **out, const char *op,
                      struct xfer *x, bool push, struct mt_error *err);
+/* Open remote `remote` for a fetch of chosen refs and connect: fo gets
+ * memtui's callbacks, no redirect, no FETCH_HEAD, no tags. */
+int repo_fetch_connect(git_repository *g, const char *remote, git_remote **rem, git_fetch_options *fo,
+                       struct xfer *x, const char *op, struct mt_error *err);
 int repo_checkout_commit(struct mt_repo *r, const git_oid *id, const char *op, struct mt_error *err);
 
 /* repo_push.c */

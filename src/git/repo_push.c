@@ -396,6 +396,18 @@ out:
     return rc;
 }
 
+/* A full ref name ("refs/...") git takes, else MT_REPO_ERR. */
+static int check_remote_ref(const char *remote_ref, const char *op, struct mt_error *err)
+{
+    int valid = 0;
+    if (remote_ref && strncmp(remote_ref, "refs/", 5) == 0 && git_reference_name_is_valid(&valid, remote_ref) == 0 &&
+        valid)
+        return 0;
+    git_error_clear();
+    mt_error_set(err, "%s: invalid remote ref name", op);
+    return MT_REPO_ERR;
+}
+
 static int push_cas(struct mt_repo *r, const char *remote, const char *local_oid_hex, const char *remote_ref,
                     const char *expect_old_hex, bool rewrite, struct mt_error *err)
 {
@@ -409,18 +421,12 @@ static int push_cas(struct mt_repo *r, const char *remote, const char *local_oid
     char *op = xasprintf("push %.12s to %s %s", local_oid_hex ? local_oid_hex : "(null)", remote,
                          remote_ref ? remote_ref : "(null)");
     char *src = NULL, *spec = NULL, *lpath = NULL;
-    int valid = 0, rc;
+    int rc;
     memset(&expect, 0, sizeof(expect));
 
     if ((rc = repo_parse_oid(&id, local_oid_hex, op, err)) < 0) goto out;
     if (has_expect && (rc = repo_parse_oid(&expect, expect_old_hex, op, err)) < 0) goto out;
-    if (!remote_ref || strncmp(remote_ref, "refs/", 5) != 0 ||
-        git_reference_name_is_valid(&valid, remote_ref) < 0 || !valid) {
-        git_error_clear();
-        mt_error_set(err, "%s: invalid remote ref name", op);
-        rc = MT_REPO_ERR;
-        goto out;
-    }
+    if ((rc = check_remote_ref(remote_ref, op, err)) < 0) goto out;
     if ((rc = git_commit_lookup(&c, r->git, &id)) < 0) {
         rc = mt_git_fail(err, repo_code_of(rc, MT_REPO_ERR), "%s: no such commit here", op);
         goto out;
@@ -480,6 +486,70 @@ int mt_repo_push_cas_rewrite(struct mt_repo *r, const char *remote, const char *
     return push_cas(r, remote, local_oid_hex, remote_ref, expect_old_hex, true, err);
 }
 
+/* Deletion over a plain path: the ref file goes under its own lock only
+ * while it still names `expect` (git_reference_delete checks the value it
+ * was looked up with). */
+static int local_delete(git_repository *rr, const char *remote_ref, const git_oid *expect, const char *op,
+                        struct mt_error *err)
+{
+    git_reference *ref = NULL;
+    int rc = git_reference_lookup(&ref, rr, remote_ref);
+    if (rc == GIT_ENOTFOUND) {
+        git_error_clear();
+        return 0;   /* gone already: what was asked holds */
+    }
+    if (rc < 0) return mt_git_fail(err, MT_REPO_ERR, "%s: read %s", op, remote_ref);
+    if (!git_reference_target(ref) || !git_oid_equal(git_reference_target(ref), expect)) {
+        git_reference_free(ref);
+        mt_error_set(err, "%s: rejected: %s moved on the remote", op, remote_ref);
+        return MT_REPO_REJECTED;
+    }
+    rc = git_reference_delete(ref);
+    git_reference_free(ref);
+    if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED)
+        return mt_git_fail(err, MT_REPO_REJECTED, "%s: rejected: %s moved or is locked on the remote", op, remote_ref);
+    return rc < 0 ? mt_git_fail(err, MT_REPO_ERR, "%s: delete %s", op, remote_ref) : 0;
+}
+
+int mt_repo_push_delete(struct mt_repo *r, const char *remote, const char *remote_ref, const char *expect_old_hex,
+                        struct mt_error *err)
+{
+    git_remote *rem = NULL;
+    git_repository *rr = NULL;
+    struct xfer x = {.git = r->git};
+    git_oid expect;
+    char *op = xasprintf("delete %s on %s", remote_ref ? remote_ref : "(null)", remote);
+    char *spec = NULL, *lpath = NULL;
+    int rc;
+    if ((rc = repo_parse_oid(&expect, expect_old_hex, op, err)) < 0) goto out;
+    if ((rc = check_remote_ref(remote_ref, op, err)) < 0) goto out;
+    if ((rc = repo_open_remote(r->git, remote, &rem, op, &x, true, err)) < 0) goto out;
+    const char *url = git_remote_pushurl(rem) ? git_remote_pushurl(rem) : git_remote_url(rem);
+    if (url && (lpath = repo_local_remote_path(url))) {
+        if (git_repository_open(&rr, lpath) < 0)
+            rc = mt_git_fail(err, MT_REPO_UNREACHABLE, "%s: open remote repository %s", op, lpath);
+        else
+            rc = local_delete(rr, remote_ref, &expect, op, err);
+    } else {
+        /* The negotiation refuses when the ref is not at `expect`; the
+         * server checks the old value again under its lock. */
+        spec = xasprintf(":%s", remote_ref);
+        x.want = remote_ref;
+        x.check_old = true;
+        git_oid_cpy(&x.expect, &expect);
+        rc = push_one(rem, url, spec, &x, op, err);
+    }
+out:
+    git_repository_free(rr);
+    git_remote_free(rem);
+    repo_xfer_end(&x, rc);
+    repo_xfer_free(&x);
+    free(lpath);
+    free(spec);
+    free(op);
+    return rc;
+}
+
 int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote_ref,
                        char oid[MT_OID_HEX], struct mt_error *err)
 {
@@ -502,18 +572,7 @@ int mt_repo_remote_ref(struct mt_repo *r, const char *remote, const char *remote
         rc = MT_REPO_ERR;
         goto out;
     }
-    if ((rc = repo_open_remote(r->git, remote, &rem, op, &x, false, err)) < 0) goto out;
-    if (git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0) {
-        rc = mt_git_fail(err, MT_REPO_ERR, "%s", op);
-        goto out;
-    }
-    repo_set_callbacks(&fo.callbacks, &x);
-    fo.follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see repo_connect_remote */
-    fo.update_fetchhead = 0;
-    if (repo_connect_remote(rem, GIT_DIRECTION_FETCH, &fo.callbacks) < 0) {
-        rc = mt_git_fail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, git_remote_url(rem));
-        goto out;
-    }
+    if ((rc = repo_fetch_connect(r->git, remote, &rem, &fo, &x, op, err)) < 0) goto out;
     if (git_remote_ls(&heads, &nheads, rem) < 0) {
         rc = mt_git_fail(err, repo_net_error() ? MT_REPO_UNREACHABLE : MT_REPO_ERR, "%s: list remote refs", op);
         goto out;

@@ -170,6 +170,21 @@ out:
 
 /* ---- fetch / fast-forward -------------------------------------------- */
 
+int repo_fetch_connect(git_repository *g, const char *remote, git_remote **rem, git_fetch_options *fo,
+                       struct xfer *x, const char *op, struct mt_error *err)
+{
+    int rc = repo_open_remote(g, remote, rem, op, x, false, err);
+    if (rc < 0) return rc;
+    if (git_fetch_options_init(fo, GIT_FETCH_OPTIONS_VERSION) < 0) return mt_git_fail(err, MT_REPO_ERR, "%s", op);
+    repo_set_callbacks(&fo->callbacks, x);
+    fo->follow_redirects = GIT_REMOTE_REDIRECT_NONE;   /* see repo_connect_remote */
+    fo->update_fetchhead = 0;
+    fo->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    if (repo_connect_remote(*rem, GIT_DIRECTION_FETCH, &fo->callbacks) < 0)
+        return mt_git_fail(err, MT_REPO_UNREACHABLE, "%s: cannot reach %s", op, git_remote_url(*rem));
+    return 0;
+}
+
 static int fetch_progress_cb(const git_indexer_progress *st, void *payload)
 {
     struct xfer *x = payload;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "memtui/git/backups.h"
+#include "memtui/git/repo.h"
 #include "memtui/graph/fragment.h"
 #include "memtui/ops/session.h"
 
@@ -81,27 +82,75 @@ void mt_backup_diff_texts(const char *backup_text, size_t backup_len, const char
     compare(d);
 }
 
-int mt_backup_diff(const struct mt_config *cfg, const char *ref, struct mt_backup_diff *d, struct mt_error *err)
+static bool is_fragment(const char *name)
 {
-    struct mt_session s;
-    char *bt = NULL, *ht = NULL;
+    size_t n = strlen(name);
+    return strncmp(name, "memory-", 7) == 0 && n > 12 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* One file of the backup against HEAD's file of that name (memory.json
+ * when HEAD has none: the fragment's data goes there on a restore). */
+static void add_part(struct mt_repo *r, const char *oid, bool have_head, const char *name,
+                     struct mt_backup_diffs *out)
+{
+    out->parts = xrealloc(out->parts, (out->n + 1) * sizeof(*out->parts));
+    struct mt_backup_part *p = &out->parts[out->n++];
+    char blob[MT_OID_HEX], *bt = NULL, *ht = NULL;
     size_t bl = 0, hl = 0;
-    char blob[MT_OID_HEX];
-    struct mt_error head_err = {0};
-    if (mt_session_open(&s, cfg, err) || mt_backup_graph_text(s.repo, ref, &bt, &bl, err)) {
-        mt_session_close(&s);
-        free(bt);
-        init(d);
-        return MT_EXIT_USAGE;
-    }
-    bool head_read = s.head[0] && !mt_repo_read_path(s.repo, NULL, "memory.json", &ht, &hl, blob, &head_err);
-    mt_session_close(&s);
-    mt_backup_diff_texts(bt, bl, head_read ? ht : NULL, hl, d);
-    if (head_err.msg) d->bad_head.what = xasprintf("HEAD's memory.json: %s", head_err.msg);
-    mt_error_clear(&head_err);
+    struct mt_error be = {0}, he = {0};
+    p->path = xstrdup(name);
+    bool head_has = have_head && mt_repo_path_kind(r, NULL, name) != MT_PATH_ABSENT;
+    p->against = xstrdup(head_has ? name : "memory.json");
+    const char *odd = mt_repo_not_regular(r, oid, name);
+    bool backup_read = !odd && mt_repo_read_path(r, oid, name, &bt, &bl, blob, &be) == 0;
+    bool head_read = have_head && mt_repo_read_path(r, NULL, p->against, &ht, &hl, blob, &he) == 0;
+    mt_backup_diff_texts(backup_read ? bt : "", backup_read ? bl : 0, head_read ? ht : NULL, hl, &p->d);
+    if (odd) p->d.bad_backup.what = xasprintf("%s is %s: not read", name, odd);
+    else if (be.msg) p->d.bad_backup.what = xasprintf("%s: %s", name, be.msg);
+    if (he.msg && !mt_repo_not_regular(r, NULL, p->against)) p->d.bad_head.what = xasprintf("HEAD's %s: %s", p->against, he.msg);
+    mt_error_clear(&be);
+    mt_error_clear(&he);
     free(bt);
     free(ht);
+}
+
+int mt_backup_diff(const struct mt_config *cfg, const char *ref, struct mt_backup_diffs *out, struct mt_error *err)
+{
+    struct mt_session s;
+    char oid[MT_OID_HEX];
+    char **names = NULL;
+    size_t n = 0;
+    memset(out, 0, sizeof(*out));
+    if (mt_session_open(&s, cfg, err)) return MT_EXIT_USAGE;
+    if (mt_backup_commit(s.repo, ref, oid, err) || mt_repo_list_top(s.repo, oid, &names, &n, err)) {
+        mt_session_close(&s);
+        return MT_EXIT_USAGE;
+    }
+    bool have_head = s.head[0] != '\0';
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], "memory.json") == 0) add_part(s.repo, oid, have_head, names[i], out);
+    for (size_t i = 0; i < n; i++)
+        if (is_fragment(names[i])) add_part(s.repo, oid, have_head, names[i], out);
+    if (!out->n) {   /* nothing to compare: said, not an empty screen */
+        add_part(s.repo, oid, have_head, "memory.json", out);
+        free(out->parts[0].d.bad_backup.what);
+        out->parts[0].d.bad_backup.what = xstrdup("the backup holds no memory.json and no memory-<env>.json");
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    mt_session_close(&s);
     return MT_EXIT_OK;
+}
+
+void mt_backup_diffs_free(struct mt_backup_diffs *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->parts[i].path);
+        free(d->parts[i].against);
+        mt_backup_diff_free(&d->parts[i].d);
+    }
+    free(d->parts);
+    memset(d, 0, sizeof(*d));
 }
 
 static void unreadable_free(struct mt_unreadable *u)

@@ -20,6 +20,7 @@ int mt_gc_run(struct mt_repo *r, const char *env, const struct mt_gc_options *o,
     json_object_object_add(report, "leftovers", left);
     json_object_object_add(report, "pruned", pruned);
     json_object_object_add(report, "kept", kept);
+    if (o->remote && rc == 0) json_object_object_add(report, "remote_backups", mt_gc_prune_remote_backups(r, o));
 
     struct mt_gc_counts c;
     mt_gc_count_objects(r, &c);

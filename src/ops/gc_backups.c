@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "memtui/base/audit.h"
+#include "memtui/git/backup_refs.h"
 #include "memtui/git/backups.h"
 #include "memtui/git/git_error.h"
 #include "memtui/graph/fragment.h"
@@ -21,10 +22,16 @@ struct branch {
     git_oid id;
 };
 
+struct branches {
+    struct branch *items;
+    size_t n, cap;
+    const char *prefix;
+};
+
 static int collect(const char *name, void *payload)
 {
-    struct { struct branch *items; size_t n, cap; } *l = payload;
-    if (strncmp(name, BACKUP_PREFIX, strlen(BACKUP_PREFIX)) != 0) return 0;
+    struct branches *l = payload;
+    if (strncmp(name, l->prefix, strlen(l->prefix)) != 0) return 0;
     MT_GROW(l->items, l->cap, l->n + 1);
     l->items[l->n].ref = xstrdup(name);
     memset(&l->items[l->n].id, 0, sizeof(git_oid));
@@ -32,21 +39,31 @@ static int collect(const char *name, void *payload)
     return 0;
 }
 
-static size_t list_branches(git_repository *g, struct branch **out)
+static size_t list_refs(git_repository *g, const char *prefix, struct branch **out)
 {
-    struct { struct branch *items; size_t n, cap; } l = {0};
+    struct branches l = {.prefix = prefix};
     git_reference_foreach_name(g, collect, &l);
     git_error_clear();
     *out = l.items;
     return l.n;
 }
 
+static size_t list_branches(git_repository *g, struct branch **out)
+{
+    return list_refs(g, BACKUP_PREFIX, out);
+}
+
+static void free_refs(struct branch *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(b[i].ref);
+    free(b);
+}
+
 size_t mt_gc_count_backups(struct mt_repo *r)
 {
     struct branch *b;
     size_t n = list_branches(mt_repo_git(r), &b);
-    for (size_t i = 0; i < n; i++) free(b[i].ref);
-    free(b);
+    free_refs(b, n);
     return n;
 }
 
@@ -225,6 +242,27 @@ static int delete_if_at(git_repository *g, const char *ref, const git_oid *id)
     return rc;
 }
 
+/* Why the backup at ref must stay (NULL: it may go); oid receives its tip. */
+static char *judge(struct mt_repo *r, const struct mt_graph *main, const char *ref, git_oid *id,
+                   char oid[MT_OID_HEX], const struct mt_gc_options *o, double start)
+{
+    git_repository *g = mt_repo_git(r);
+    git_commit *c = NULL;
+    char *why = NULL;
+    if (git_reference_name_to_id(id, g, ref) || git_commit_lookup(&c, g, id)) {
+        git_error_clear();
+        why = xstrdup("its tip is not a readable commit");
+    } else {
+        git_oid_tostr(oid, MT_OID_HEX, id);
+    }
+    if (!why && o->budget_s > 0 && mt_monotonic() - start > o->budget_s) why = xstrdup("not checked: time budget spent");
+    if (!why) why = too_young(c, o->min_age_days);
+    if (!why) why = commit_missing(r, main, oid);
+    if (!why) why = other_files_missing(g, oid);
+    git_commit_free(c);
+    return why;
+}
+
 int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct json_object *pruned,
                         struct json_object *kept, struct mt_error *err)
 {
@@ -237,8 +275,7 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
         return 0;
     }
     if (main_graph(r, &main, err)) {
-        for (size_t i = 0; i < n; i++) free(b[i].ref);
-        free(b);
+        free_refs(b, n);
         char *m = mt_error_format(err);
         mt_error_clear(err);
         mt_error_set(err, "main's memory.json cannot be read, so no backup branch is pruned: %s", m);
@@ -249,19 +286,7 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
     for (size_t i = 0; i < n; i++) {
         const char *name = b[i].ref + strlen("refs/heads/");
         char oid[MT_OID_HEX] = "";
-        git_commit *c = NULL;
-        char *why = NULL;
-        if (git_reference_name_to_id(&b[i].id, g, b[i].ref) || git_commit_lookup(&c, g, &b[i].id)) {
-            git_error_clear();
-            why = xstrdup("its tip is not a readable commit");
-        } else {
-            git_oid_tostr(oid, sizeof oid, &b[i].id);
-        }
-        if (!why && o->budget_s > 0 && mt_monotonic() - start > o->budget_s) why = xstrdup("not checked: time budget spent");
-        if (!why) why = too_young(c, o->min_age_days);
-        if (!why) why = commit_missing(r, &main, oid);
-        if (!why) why = other_files_missing(g, oid);
-        git_commit_free(c);
+        char *why = judge(r, &main, b[i].ref, &b[i].id, oid, o, start);
         if (why) {
             json_object_array_add(kept, entry(name, oid, why));
             free(why);
@@ -285,8 +310,75 @@ int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct
         }
         json_object_array_add(pruned, entry(name, oid, NULL));
     }
-    for (size_t i = 0; i < n; i++) free(b[i].ref);
-    free(b);
+    free_refs(b, n);
     mt_graph_free(&main);
     return 0;
+}
+
+/* ---- backups on the remote -------------------------------------------- */
+
+static struct json_object *remote_entry(const char *tail, const char *oid, const char *reason)
+{
+    struct json_object *o = entry(tail, oid, reason);
+    char *ref = xasprintf("%s%s", MT_BACKUP_REMOTE_PREFIX, tail);
+    json_object_object_add(o, "ref", json_object_new_string(ref));
+    free(ref);
+    return o;
+}
+
+/* Prune one mirrored backup: the same checks as a local branch, then its
+ * deletion pushed (only while the remote still has that commit). */
+static void prune_remote_one(struct mt_repo *r, const struct mt_graph *main, const struct mt_gc_options *o,
+                             struct branch *b, double start, struct json_object *pruned, struct json_object *kept)
+{
+    const char *tail = b->ref + strlen(MT_BACKUP_MIRROR_PREFIX);
+    char oid[MT_OID_HEX] = "";
+    char *why = judge(r, main, b->ref, &b->id, oid, o, start);
+    struct mt_error e = {0};
+    if (!why && !o->dry_run && mt_backup_refs_delete(r, o->remote, tail, oid, &e))
+        why = xasprintf("could not delete it on %s: %s", o->remote, e.msg ? e.msg : "?");
+    mt_error_clear(&e);
+    if (why) {
+        json_object_array_add(kept, remote_entry(tail, oid, why));
+        free(why);
+        return;
+    }
+    if (!o->dry_run) {
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "ref", json_object_new_string(b->ref + strlen("refs/memtui/remote-")));
+        json_object_object_add(f, "commit", json_object_new_string(oid));
+        mt_audit_record("gc", f,
+                        "pruned backup %s%s on %s at %s: main holds all it held (the commit stays in this "
+                        "clone's object store)", MT_BACKUP_REMOTE_PREFIX, tail, o->remote, oid);
+    }
+    json_object_array_add(pruned, remote_entry(tail, oid, NULL));
+}
+
+struct json_object *mt_gc_prune_remote_backups(struct mt_repo *r, const struct mt_gc_options *o)
+{
+    struct json_object *rep = json_object_new_object(), *pruned = json_object_new_array(),
+                       *kept = json_object_new_array();
+    struct mt_error e = {0};
+    size_t pushed = o->dry_run ? 0 : mt_backup_refs_push_warn(r, o->remote);
+    struct mt_backup_fetch f;
+    bool fetched = mt_backup_refs_fetch(r, o->remote, &f, &e) == 0;
+    json_object_object_add(rep, "remote", json_object_new_string(o->remote));
+    json_object_object_add(rep, "fetched", json_object_new_boolean(fetched));
+    json_object_object_add(rep, "pushed", json_object_new_int64((int64_t)pushed));
+    json_object_object_add(rep, "ignored", json_object_new_int64((int64_t)f.ignored));
+    struct mt_graph main;
+    if (fetched && main_graph(r, &main, &e) == 0) {
+        struct branch *b;
+        size_t n = list_refs(mt_repo_git(r), MT_BACKUP_MIRROR_PREFIX, &b);
+        double start = mt_monotonic();
+        for (size_t i = 0; i < n; i++) prune_remote_one(r, &main, o, &b[i], start, pruned, kept);
+        free_refs(b, n);
+        mt_graph_free(&main);
+    }
+    if (e.msg) mt_warn("no backup on %s is pruned: %s", o->remote, e.msg);
+    json_object_object_add(rep, "error", e.msg ? json_object_new_string(e.msg) : NULL);
+    json_object_object_add(rep, "pruned", pruned);
+    json_object_object_add(rep, "kept", kept);
+    mt_error_clear(&e);
+    return rep;
 }

@@ -11,6 +11,7 @@
 #include "memtui/base/fsutil.h"
 #include "memtui/base/util.h"
 #include "memtui/config/settings.h"
+#include "memtui/git/backup_refs.h"
 #include "memtui/coord/pending.h"
 #include "memtui/coord/publish.h"
 #include "memtui/coord/txn.h"
@@ -350,7 +351,18 @@ static void settle(struct mt_session *s)
     mt_error_clear(&e);
 }
 
-int mt_op_run(struct mt_session *s, const struct mt_op_request *rq, struct mt_op_result *res, struct mt_error *err)
+/* Backup branches this clone made (now or in an earlier run) go to the
+ * remote after the run, best effort: the run's result and exit code stay
+ * as they are, a failure is a warning and the branch stays here. */
+static void push_backups(struct mt_session *s, const struct mt_op_request *rq, int rc)
+{
+    if (rq->kind == MT_OP_IMPORT || rq->dry_run || s->cfg->no_push || (rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED))
+        return;
+    mt_backup_refs_push_warn(s->repo, s->cfg->remote);
+}
+
+static int run_op(struct mt_session *s, const struct mt_op_request *rq, struct mt_op_result *res,
+                  struct mt_error *err)
 {
     memset(res, 0, sizeof(*res));
     res->read_ms = res->resolve_ms = res->write_ms = -1;
@@ -383,6 +395,13 @@ int mt_op_run(struct mt_session *s, const struct mt_op_request *rq, struct mt_op
     default:
         return publish(&o, err);
     }
+}
+
+int mt_op_run(struct mt_session *s, const struct mt_op_request *rq, struct mt_op_result *res, struct mt_error *err)
+{
+    int rc = run_op(s, rq, res, err);
+    push_backups(s, rq, rc);
+    return rc;
 }
 
 void mt_op_result_free(struct mt_op_result *res)

@@ -80,9 +80,9 @@ refused "$T/out" "$T/err" "$MEMTUI" frobnicate
 grep -qF "'frobnicate': batch commands need --batch" "$T/err" || fail "a command without --batch: $(cat "$T/err")"
 
 # ---- what the table says a command takes --------------------------------------------
-for c in init export merge import sync verify backups restore lease schedule config gc; do
+for c in init export merge import sync verify restore lease schedule config gc; do
     refused "$T/out" "$T/err" mt a --offline "$c"
-    grep -qF -- "--offline is for status and diff only" "$T/err" || fail "$c --offline: $(cat "$T/err")"
+    grep -qF -- "--offline is for status, diff and backups only" "$T/err" || fail "$c --offline: $(cat "$T/err")"
 done
 for c in export merge import sync status diff verify backups schedule config gc; do
     refused "$T/out" "$T/err" mt a "$c" extra-argument

@@ -33,18 +33,6 @@ scenario() {
 rgd() { echo "$T/remote.git"; }
 rmain() { git --git-dir="$T/remote.git" rev-parse main; }
 rgraph() { git --git-dir="$T/remote.git" show main:memory.json >"$T/rg.json"; }
-# has_entity FILE NAME [OBS]: FILE (JSONL) has entity NAME (with observation OBS)
-has_entity() {
-    python3 - "$@" <<'EOF'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.strip():
-        o = json.loads(line)
-        if o.get("type") == "entity" and o["name"] == sys.argv[2]:
-            sys.exit(0 if len(sys.argv) < 4 or sys.argv[3] in o["observations"] else 1)
-sys.exit(1)
-EOF
-}
 
 # ---- 1. a dirty work tree survives a sync ------------------------------------
 (
@@ -119,20 +107,9 @@ rejected() {
     scenario "$name" "$url"
     # a lease held elsewhere keeps a's sync waiting after its fetch; meanwhile
     # c publishes (export takes no lease): main moves before a's push
-    fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 2
     { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromA thing "a's"; } >"$T/a.json"
-    log=$T/clone-a/.git/memtui.log
-    off=$(size_of "$log")
-    mt_bg a "$T/a.out" "$T/a.err" --lock-timeout 60 sync
-    apid=$MT_PID
-    wait_event "$log" lease wait 30 "$off" || fail "$name: a did not wait for the lease: $(cat "$T/a.err")"
-    h0=$(rmain)
     { ent Precious treasure "kept in the vault" "worth a lot"; ent Keep thing "stays"; ent FromC thing "c's"; } >"$T/c.json"
-    expect_rc 0 mt c export >/dev/null 2>&1
-    [ "$(rmain)" != "$h0" ] || fail "$name: c's export did not move main"
-    reap "$apid"
-    [ "$REAP_RC" = 0 ] || fail "$name: a's sync exited $REAP_RC: $(cat "$T/a.err")"
-    grep -q 'rejected' "$T/a.err" || fail "$name: a's push was not rejected: the remote did not move in time: $(cat "$T/a.err")"
+    rejected_sync a c
     tail -c +$((off + 1)) "$log" | grep '"event":"push"' | grep -q rejected || fail "$name: no rejected push in the audit log"
     git -C "$T/clone-a" for-each-ref --format='%(refname:short) %(objectname)' 'refs/heads/memtui/backup/a/' >"$T/backups.txt"
     [ -s "$T/backups.txt" ] || fail "$name: no memtui/backup/a/... branch after the rejected push"

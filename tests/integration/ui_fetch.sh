@@ -1,7 +1,8 @@
 # R in the workstation (DESIGN 5) fetches in the background, then reloads:
 # another machine exports a new env; R shows it in the Envs panel as new on
 # the remote with the behind line, and the status line tells the objects
-# received; nothing local moves (HEAD, main). While a slow fetch runs the
+# received, and the remote's backups reach the Backups panel; nothing
+# local moves (HEAD, main). While a slow fetch runs the
 # keys still switch panels. A fetch that fails says why, with the URL's
 # password redacted, and the workstation stays usable.
 . "$TESTS_DIR/lib.sh"
@@ -21,6 +22,8 @@ grep -q 'origin/main' "$T/pane.txt" && fail "a remote line before any R"
 # another machine pushes a new fragment
 printf '{"type":"entity","name":"C1","entityType":"thing","observations":["y"]}\n{"type":"entity","name":"C2","entityType":"thing","observations":["z"]}\n' >"$T/c.json"
 expect_rc 0 mt c export >/dev/null 2>&1
+# and a backup on the remote (DESIGN 3.3): R brings it into the mirror and the Backups panel
+git --git-dir="$T/remote.git" update-ref refs/memtui/backups/c/20260101T000000Z main
 HEAD0=$(git -C "$T/clone-a" rev-parse HEAD)
 keys R
 screen_has 'origin/main: 1 behind, 0 ahead'
@@ -28,6 +31,10 @@ screen_has '^c  *2 entities, 0 relations  new on the remote'
 screen_has 'fetched origin: [1-9][0-9]*/[1-9][0-9]* objects; 1 behind, 0 ahead'
 [ "$(git -C "$T/clone-a" rev-parse HEAD main)" = "$(printf '%s\n%s' "$HEAD0" "$HEAD0")" ] || fail "R moved HEAD or main"
 [ "$(git -C "$T/clone-a" rev-parse origin/main)" = "$(git -C "$T/remote.git" rev-parse main)" ] || fail "R did not fetch"
+[ "$(git -C "$T/clone-a" for-each-ref --format='%(refname)' refs/memtui/)" = refs/memtui/remote-backups/c/20260101T000000Z ] ||
+    fail "R did not fetch the remote's backup: $(git -C "$T/clone-a" for-each-ref refs/memtui/)"
+keys 5; screen_has '^remote .*remote .*refs/memtui/remote-backups/c/20260101T000000Z'
+keys 1
 
 # a remote that answers slowly (accepts, says nothing for 6 s, closes): the
 # fetch shows in the status line while the keys still switch panels

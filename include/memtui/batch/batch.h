@@ -27,6 +27,11 @@ int mt_batch_config(const struct mt_config *cfg, struct json_object *r);
 /* The memory file and its source, for status: memory_file,
  * memory_file_source, memory_file_detail in r; a line on stdout when print. */
 void mt_batch_memory_file(const struct mt_config *cfg, struct json_object *r, bool print);
+/* `backups [--offline]` (batch_backups.c): pushes the backup branches the
+ * remote lacks and fetches those it has (not with --offline; a fetch that
+ * fails still lists, with exit 5), then lists stashes and backup branches
+ * into r ("backups", "remote") and on stdout. */
+int mt_batch_backups(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
 /* `gc [--dry-run] [--min-age DAYS]` under the local lock (batch_gc.c). */
 int mt_batch_gc(const struct mt_config *cfg, struct mt_session *s, struct json_object *r, struct mt_error *err);
 /* After a sync or merge that succeeded: gc's cheap parts when a limit is

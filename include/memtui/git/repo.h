@@ -175,6 +175,14 @@ int mt_repo_push_cas(struct mt_repo *r, const char *remote, const char *local_oi
 int mt_repo_push_cas_rewrite(struct mt_repo *r, const char *remote, const char *local_oid_hex,
                              const char *remote_ref, const char *expect_old_hex, struct mt_error *err);
 
+/* Delete `remote_ref` ("refs/...") on `remote`, only while it names
+ * `expect_old_hex` (over the network: push negotiation and the server's
+ * own old-value check; over a plain path: under the ref's lock). 0 also
+ * when the ref is gone already; MT_REPO_REJECTED when it names something
+ * else; MT_REPO_UNREACHABLE, MT_REPO_ERR as above. */
+int mt_repo_push_delete(struct mt_repo *r, const char *remote, const char *remote_ref, const char *expect_old_hex,
+                        struct mt_error *err);
+
 /* Fetch one branch: the current tip of `remote_ref` ("refs/heads/X") on
  * `remote`, with its objects in the local repository, and
  * refs/remotes/<remote>/X set to it (best effort). MT_REPO_NOTFOUND with oid

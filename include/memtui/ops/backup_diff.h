@@ -2,6 +2,12 @@
  * against HEAD, entity by entity, for the workstation's Backups panel.
  *
  * Promises:
+ * - Every graph file the backup holds is compared: its memory.json and each
+ *   of its memory-<env>.json fragments (an export backup keeps its data in
+ *   the fragment), one part each, memory.json first; each against HEAD's
+ *   file of the same name, or HEAD's memory.json when HEAD has no such
+ *   fragment (a restore brings entities back into memory.json). A file of
+ *   the backup that is not a regular file is named and not read.
  * - Blocks come in the backup's order, one per entity the backup holds and
  *   HEAD lacks or holds otherwise (observations compared as sets), with the
  *   lines of entity_diff.h from HEAD's version to the backup's: '+' is what
@@ -47,7 +53,19 @@ struct mt_backup_diff {
     struct mt_unreadable bad_backup, bad_head;
 };
 
-int mt_backup_diff(const struct mt_config *cfg, const char *ref, struct mt_backup_diff *d, struct mt_error *err);
+struct mt_backup_part {
+    char *path;       /* the backup's file */
+    char *against;    /* HEAD's file it is compared with */
+    struct mt_backup_diff d;
+};
+
+struct mt_backup_diffs {
+    struct mt_backup_part *parts;
+    size_t n;
+};
+
+int mt_backup_diff(const struct mt_config *cfg, const char *ref, struct mt_backup_diffs *out, struct mt_error *err);
+void mt_backup_diffs_free(struct mt_backup_diffs *d);
 /* The same on texts already read (head_text NULL: HEAD has no graph). */
 void mt_backup_diff_texts(const char *backup_text, size_t backup_len, const char *head_text, size_t head_len,
                           struct mt_backup_diff *d);

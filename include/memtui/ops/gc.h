@@ -17,6 +17,11 @@
  *   or an old pack is deleted only once the new pack's index holds each of
  *   its objects; .keep packs stay. Remotes are never repacked (another
  *   machine may push into one at the same time).
+ * - with a remote: the backup branches the remote lacks are pushed
+ *   (backup_refs.h), its refs/memtui/backups/ fetched, and each one pruned
+ *   there (its deletion pushed, only while it names the commit checked;
+ *   then the mirror ref) when the same checks as above pass; a fetch that
+ *   fails prunes nothing there. --dry-run pushes and deletes nothing.
  * Call with the local lock held. Remote-tracking backup branches are left. */
 #ifndef MEMTUI_GC_H
 #define MEMTUI_GC_H
@@ -47,6 +52,7 @@ struct mt_gc_options {
     double budget_s;          /* 0: none; else stop pruning once spent */
     bool repack;              /* repack when a limit is passed */
     bool force_repack;        /* repack whatever the counts */
+    const char *remote;       /* NULL: the clone only; else its backups too */
 };
 
 struct mt_gc_counts {
@@ -63,6 +69,9 @@ int mt_gc_run(struct mt_repo *r, const char *env, const struct mt_gc_options *o,
 int mt_gc_prune_backups(struct mt_repo *r, const struct mt_gc_options *o, struct json_object *pruned,
                         struct json_object *kept, struct mt_error *err);
 size_t mt_gc_count_backups(struct mt_repo *r);
+/* The remote's part: {remote, fetched, pushed, ignored, error, pruned, kept}
+ * (entries: branch "<env>/<time>", ref, commit, reason). */
+struct json_object *mt_gc_prune_remote_backups(struct mt_repo *r, const struct mt_gc_options *o);
 int mt_gc_leftover_refs(struct mt_repo *r, const char *env, bool dry_run, struct json_object *removed,
                         size_t *count);
 void mt_gc_count_objects(struct mt_repo *r, struct mt_gc_counts *c);

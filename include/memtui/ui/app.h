@@ -63,6 +63,9 @@ void mt_ui_page_free(struct mt_ui_page *pg);
  * after); busy: a message, and pg is freed. */
 void mt_app_page_job(struct mt_app *a, struct mt_ui_page *pg, int (*fn)(struct mt_job *));
 void mt_app_show_page(struct mt_app *a, struct mt_ui_page *pg);
+/* After a reload: the diff a->rediff names is made again (against the new
+ * HEAD), once; nothing without it. */
+void mt_app_rediff(struct mt_app *a);
 /* Append a segment to a row (printf-style). */
 void mt_row_seg(struct mt_row *r, enum mt_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Append a segment cut or padded to exactly cols columns. */
@@ -161,6 +164,7 @@ struct mt_app {
     size_t line_len;
     enum mt_confirm confirm;
     char *confirm_arg;
+    char *rediff;                     /* a backup whose diff is made again when the reload after its restore ends */
     uint64_t confirm_token;
     char *message;
     bool message_error;
