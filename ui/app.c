@@ -282,7 +282,7 @@ bool mt_app_sliced(struct mt_app *a)
     return a->snap && (a->snap->open || a->view >= MT_PANELS) && VIEWS[a->view]->count && VIEWS[a->view]->slice;
 }
 
-static size_t nrows(struct mt_app *a)
+size_t mt_app_nrows(struct mt_app *a)
 {
     if (mt_app_sliced(a)) return VIEWS[a->view]->count(a, a->width);
     struct mt_rows rs = {0};
@@ -398,7 +398,7 @@ static void search_step(struct mt_app *a, int dir)
     struct mt_rows rs = {0};
     size_t first = 0;
     if (!sl) mt_app_body_rows(a, &rs);
-    size_t n = sl ? nrows(a) : rs.n, c = a->cursor[a->view];
+    size_t n = sl ? mt_app_nrows(a) : rs.n, c = a->cursor[a->view];
     for (size_t k = 1; k <= n; k++) {
         size_t i = (c + n + (size_t)((long)k * dir)) % n;
         if (i < first || i >= first + rs.n) {
@@ -422,7 +422,7 @@ static void search_step(struct mt_app *a, int dir)
 
 static void move(struct mt_app *a, long delta, bool absolute)
 {
-    size_t n = nrows(a);
+    size_t n = mt_app_nrows(a);
     long c = absolute ? delta : (long)a->cursor[a->view] + delta;
     if (c >= (long)n) c = (long)n - 1;
     long first = (long)VIEWS[a->view]->header_rows;

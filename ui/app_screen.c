@@ -136,14 +136,19 @@ static void message_rows(struct mt_app *a, struct mt_screen *scr)
     if (scr->lines.n > 1 && a->body_height > (int)scr->lines.n) a->body_height -= (int)scr->lines.n - 1;
 }
 
+void mt_app_tabs(struct mt_app *a, struct mt_row *tabs)
+{
+    mt_row_seg(tabs, MT_ROLE_TITLE, " memtui ");
+    for (int i = 0; i < MT_PANELS; i++)
+        mt_row_seg(tabs, i == (int)a->panel ? MT_ROLE_TAB_ACTIVE : MT_ROLE_TAB, " %d %s ", i + 1, mt_app_view_ops(i)->name);
+    if (a->view >= MT_PANELS) mt_row_seg(tabs, MT_ROLE_TITLE, " > %s ", mt_app_view_ops(a->view)->name);
+}
+
 void mt_app_screen(struct mt_app *a, struct mt_screen *scr)
 {
     memset(scr, 0, sizeof(*scr));
     message_rows(a, scr);
-    mt_row_seg(&scr->tabs, MT_ROLE_TITLE, " memtui ");
-    for (int i = 0; i < MT_PANELS; i++)
-        mt_row_seg(&scr->tabs, i == (int)a->panel ? MT_ROLE_TAB_ACTIVE : MT_ROLE_TAB, " %d %s ", i + 1, mt_app_view_ops(i)->name);
-    if (a->view >= MT_PANELS) mt_row_seg(&scr->tabs, MT_ROLE_TITLE, " > %s ", mt_app_view_ops(a->view)->name);
+    mt_app_tabs(a, &scr->tabs);
     bool slices = mt_app_sliced(a);
     if (!a->snap) {
         char prog[256];

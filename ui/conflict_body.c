@@ -204,14 +204,48 @@ static void relations(const struct mt_plan *p, const struct mt_conflict *c, bool
     if (out->n == first + 1) mt_rows_line(out, MT_ROLE_DIM, "  none");
 }
 
+/* The columns (every side, then the result) as laid out at width: side
+ * by side colw wide with a blank between, or stacked (colw 0). */
+static struct column *layout(struct mt_app *a, const struct mt_conflict *c, const struct mt_conflict_body *b,
+                             size_t width, size_t *colw)
+{
+    size_t ncols = c->nsides + 1;
+    *colw = width > ncols - 1 ? (width - (ncols - 1)) / ncols : 0;
+    if (*colw < MT_CONFLICT_MIN_COLUMN) *colw = 0;
+    struct column *cols = xcalloc(ncols, sizeof *cols);
+    for (size_t i = 0; i < ncols; i++) column_of(a, c, b, i, *colw ? *colw : width, &cols[i]);
+    return cols;
+}
+
+static void columns_free(struct column *cols, size_t ncols)
+{
+    for (size_t i = 0; i < ncols; i++) column_free(&cols[i]);
+    free(cols);
+}
+
+size_t mt_conflict_body_column_at(struct mt_app *a, const struct mt_conflict *c, const struct mt_conflict_body *b,
+                                  size_t width, size_t line, size_t x)
+{
+    size_t ncols = c->nsides + 1, colw, hit = SIZE_MAX, first = 0;
+    struct column *cols = layout(a, c, b, width, &colw);
+    for (size_t i = 0; i < ncols && hit == SIZE_MAX; i++) {
+        if (colw) {   /* side by side: every column starts on line 0 */
+            if (line < cols[i].n && x / (colw + 1) == i && x % (colw + 1) < colw) hit = i;
+        } else {      /* stacked: its lines, then a blank */
+            if (line >= first && line < first + cols[i].n) hit = i;
+            first += cols[i].n + 1;
+        }
+    }
+    columns_free(cols, ncols);
+    return hit;
+}
+
 void mt_conflict_body_rows(struct mt_app *a, const struct mt_conflict *c, struct mt_conflict_body *b, size_t width,
                            struct mt_rows *out)
 {
-    size_t ncols = c->nsides + 1;
-    size_t colw = width > ncols - 1 ? (width - (ncols - 1)) / ncols : 0;
-    bool stacked = colw < MT_CONFLICT_MIN_COLUMN;
-    struct column *cols = xcalloc(ncols, sizeof *cols);
-    for (size_t i = 0; i < ncols; i++) column_of(a, c, b, i, stacked ? width : colw, &cols[i]);
+    size_t ncols = c->nsides + 1, colw;
+    struct column *cols = layout(a, c, b, width, &colw);
+    bool stacked = !colw;
     b->selected_line = SIZE_MAX;   /* side by side every header is on the first row: nothing to bring in */
     if (stacked) {
         for (size_t i = 0; i < ncols; i++) {
@@ -223,7 +257,6 @@ void mt_conflict_body_rows(struct mt_app *a, const struct mt_conflict *c, struct
         side_by_side(cols, ncols, colw, out);
         mt_rows_line(out, MT_ROLE_DEFAULT, "%s", "");
     }
-    for (size_t i = 0; i < ncols; i++) column_free(&cols[i]);
-    free(cols);
+    columns_free(cols, ncols);
     relations(mt_app_plan(a), c, !b->result, width, out);
 }

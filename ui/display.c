@@ -345,9 +345,34 @@ static void run_editor(struct mt_app *a)
     }
 }
 
+/* Clicks and the wheel as KEY_MOUSE. No interval: a click is reported
+ * at once, never held back to see whether a double click follows (a
+ * second click on the selected row opens it anyway). */
+static void enable_mouse(void)
+{
+    mmask_t want = BUTTON1_PRESSED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+    want |= BUTTON5_PRESSED;
+#endif
+    mousemask(want, NULL);
+    mouseinterval(0);
+}
+
+/* A KEY_MOUSE event to the app, hit-tested there (mt_app_click). */
+static void take_mouse(struct mt_app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return;
+    if (ev.bstate & BUTTON1_PRESSED) mt_app_click(a, ev.y, ev.x, MT_MOUSE_CLICK);
+    else if (ev.bstate & BUTTON4_PRESSED) mt_app_click(a, ev.y, ev.x, MT_MOUSE_WHEEL_UP);
+#ifdef BUTTON5_PRESSED
+    else if (ev.bstate & BUTTON5_PRESSED) mt_app_click(a, ev.y, ev.x, MT_MOUSE_WHEEL_DOWN);
+#endif
+}
+
 /* newterm on the terminal (or /dev/null headless), signals, stderr away
- * from the screen, input modes and colours. */
-static int open_terminal(const struct mt_theme *theme, bool headless)
+ * from the screen, input modes, the mouse and colours. */
+static int open_terminal(const struct mt_theme *theme, bool headless, bool mouse)
 {
     if (headless) {
         term_out = fopen("/dev/null", "w");
@@ -378,6 +403,7 @@ static int open_terminal(const struct mt_theme *theme, bool headless)
     set_escdelay(25);
     curs_set(0);
     timeout(100);   /* poll: background work reports progress between keys */
+    if (mouse) enable_mouse();
     const char *nc = getenv("NO_COLOR");
     bool colour = has_colors() && !(nc && *nc) && !(theme->name && strcmp(theme->name, "mono") == 0);
     mt_draw_init_colours(theme, colour);
@@ -433,6 +459,12 @@ static void key_turn(struct mt_app *a, bool *dirty)
         *dirty = true;
         return;
     }
+    if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+        take_mouse(a);
+        run_editor(a);
+        *dirty = true;
+        return;
+    }
     int key = map_key(ch, r);
     if (key < 0) return;
     log_key_read(a, key);
@@ -454,7 +486,7 @@ int mt_display_run(const struct mt_config *cfg, const struct mt_theme *theme)
         script_free(&sc);
         return MT_EXIT_USAGE;
     }
-    if (open_terminal(theme, headless)) {
+    if (open_terminal(theme, headless, cfg->mouse)) {
         script_free(&sc);
         return MT_EXIT_USAGE;
     }

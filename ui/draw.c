@@ -20,12 +20,6 @@ static attr_t attrs_of(unsigned a)
     return r;
 }
 
-/* Colours the terminal lacks are folded onto its first 8. */
-static short fold(short c)
-{
-    return c < 0 || c < COLORS ? c : mt_theme_fold8(c);
-}
-
 void mt_draw_init_colours(const struct mt_theme *theme, bool colour)
 {
     if (colour) {
@@ -36,7 +30,7 @@ void mt_draw_init_colours(const struct mt_theme *theme, bool colour)
         const struct mt_style *s = &theme->role[i];
         role_attr[i] = attrs_of(s->attrs);
         if (colour && i + 1 < COLOR_PAIRS) {
-            init_pair((short)(i + 1), fold(s->fg), fold(s->bg));
+            init_pair((short)(i + 1), mt_theme_fold(s->fg, COLORS), mt_theme_fold(s->bg, COLORS));
             role_attr[i] |= COLOR_PAIR(i + 1);
         } else if (!colour && i == MT_ROLE_SELECTION && !(s->attrs & MT_ATTR_REVERSE)) {
             role_attr[i] |= A_REVERSE;   /* the cursor must show without colour */

@@ -120,6 +120,17 @@ int mt_theme_parse(struct mt_theme *t, const char *text, const char *file, struc
         }
         *eq = '\0';
         char *name = strtok(s, " \t");
+        if (name && strcmp(name, "background") == 0) {
+            char *v = strtok(eq + 1, " \t\r");
+            if (!v || (strcmp(v, "light") != 0 && strcmp(v, "dark") != 0) || strtok(NULL, " \t\r")) {
+                mt_error_at(err, file, lineno, 0, "expected: background = light|dark");
+                free(line);
+                return -1;
+            }
+            t->light = strcmp(v, "light") == 0;
+            free(line);
+            continue;
+        }
         int role = -1;
         for (int i = 0; name && i < MT_ROLE_COUNT; i++)
             if (strcmp(name, ROLE_NAMES[i]) == 0) role = i;
@@ -246,4 +257,9 @@ short mt_theme_fold8(short c)
     int m = r > g ? (r > b ? r : b) : (g > b ? g : b);
     if (m == 0) return 0;
     return (short)((2 * r >= m + 1 ? 1 : 0) | (2 * g >= m + 1 ? 2 : 0) | (2 * b >= m + 1 ? 4 : 0));
+}
+
+short mt_theme_fold(short c, int colours)
+{
+    return c < 0 || c < colours ? c : mt_theme_fold8(c);
 }

@@ -83,6 +83,13 @@ static const struct mt_entity *shown_result(const struct mt_conflict *c)
     return c->decided ? c->result : c->preserve;
 }
 
+/* What the body shows of c: the selected column and the result. */
+static struct mt_conflict_body body_of(struct mt_app *a, const struct mt_conflict *c)
+{
+    return (struct mt_conflict_body){.selected = selected(a, c), .result = shown_result(c),
+                                     .result_title = c->decided ? "result (decided)" : "result (preserve rule)"};
+}
+
 /* Rows [from, from + n) of body go to out, the rest is freed. */
 static void move_rows(struct mt_rows *out, struct mt_rows *body, size_t from, size_t n)
 {
@@ -128,8 +135,7 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
     }
     struct mt_plan *p = mt_app_plan(a);
     size_t w = width > 0 ? (size_t)width : 80;
-    struct mt_conflict_body b = {.selected = selected(a, c), .result = shown_result(c),
-                                 .result_title = c->decided ? "result (decided)" : "result (preserve rule)"};
+    struct mt_conflict_body b = body_of(a, c);
     struct mt_rows body = {0}, hints = {0};
     mt_conflict_body_rows(a, c, &b, w, &body);
     hint_rows(&hints, w);
@@ -411,6 +417,19 @@ static void select_side(struct mt_app *a, const struct mt_conflict *c, bool righ
     cs(a)->reveal = true;
 }
 
+/* A click on a side's column (or its lines, stacked) selects it as h/l
+ * do; row 0 is the title, the body's lines follow from the scroll. */
+static void click(struct mt_app *a, size_t row, size_t x)
+{
+    struct mt_conflict *c = current(a);
+    struct conflict_state *st = cs(a);
+    if (!c || row == 0 || row > st->page) return;
+    struct mt_conflict_body b = body_of(a, c);
+    size_t col = mt_conflict_body_column_at(a, c, &b, a->width > 0 ? (size_t)a->width : 80, st->scroll + row - 1, x);
+    if (col == SIZE_MAX) return;
+    st->side = col;   /* in view already: nothing to reveal */
+}
+
 /* j/k and pages: by lines, within what the last frame had. */
 static void scroll(struct mt_app *a, long by)
 {
@@ -470,4 +489,5 @@ static unsigned key(struct mt_app *a, enum mt_action act)
     }
 }
 
-const struct mt_view_ops mt_view_conflict = {.name = "Conflict", .rows = rows, .key = key, .init = init, .free = release};
+const struct mt_view_ops mt_view_conflict = {
+    .name = "Conflict", .rows = rows, .key = key, .click = click, .init = init, .free = release};

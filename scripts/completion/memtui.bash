@@ -7,7 +7,7 @@ _memtui()
     prev=
     [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
     local global="--batch --repo --env --memory-file --remote --lock-file --lock-timeout
-        --lease-ttl --json --claim-env --offline --theme --help --version"
+        --lease-ttl --json --claim-env --offline --theme --no-mouse --help --version"
     local commands="init export merge import sync status diff verify backups restore lease schedule config gc"
 
     # the value of an option

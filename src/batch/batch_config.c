@@ -18,6 +18,7 @@ static struct json_object *value_json(const struct mt_config *cfg, enum mt_setti
     case MT_SET_THEME: return json_object_new_string(cfg->theme ? cfg->theme : "default");
     case MT_SET_LOCK_TIMEOUT: return json_object_new_double(cfg->lock_timeout);
     case MT_SET_LEASE_TTL: return json_object_new_double(cfg->lease_ttl);
+    case MT_SET_MOUSE: return json_object_new_boolean(cfg->mouse);
     default: return NULL;
     }
 }
@@ -26,6 +27,7 @@ static char *value_text(const struct mt_config *cfg, enum mt_setting k)
 {
     if (k == MT_SET_LOCK_TIMEOUT) return xasprintf("%g", cfg->lock_timeout);
     if (k == MT_SET_LEASE_TTL) return xasprintf("%g", cfg->lease_ttl);
+    if (k == MT_SET_MOUSE) return xstrdup(cfg->mouse ? "yes" : "no");
     struct json_object *v = value_json(cfg, k);
     char *t = xstrdup(v ? json_object_get_string(v) : "(none)");
     json_object_put(v);

@@ -13,7 +13,7 @@
 #include "memtui/config/settings.h"
 
 static const char USAGE[] =
-    "usage: memtui [--repo DIR] [--env NAME] [--theme NAME]\n"
+    "usage: memtui [--repo DIR] [--env NAME] [--theme NAME] [--no-mouse]\n"
     "       memtui --batch [options] COMMAND [command options]\n";
 
 void mt_usage(FILE *to)
@@ -38,7 +38,7 @@ enum {
     OPT_REPO = 256, OPT_ENV, OPT_MEMORY_FILE, OPT_REMOTE, OPT_LOCK_FILE, OPT_LOCK_TIMEOUT, OPT_LEASE_TTL,
     OPT_JSON, OPT_THEME, OPT_BATCH, OPT_POLICY, OPT_DRY_RUN, OPT_NO_PUSH, OPT_ALLOW_MASS, OPT_FROM, OPT_TO,
     OPT_ENTITY, OPT_VERSION, OPT_CLAIM_ENV, OPT_LIMIT, OPT_TOKEN, OPT_OFFLINE,
-    OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND, OPT_MIN_AGE,
+    OPT_PRINT, OPT_INSTALL, OPT_FORCE, OPT_EVERY, OPT_KIND, OPT_MIN_AGE, OPT_NO_MOUSE,
 };
 
 static const struct option OPTIONS[] = {
@@ -51,6 +51,7 @@ static const struct option OPTIONS[] = {
     {"lease-ttl", required_argument, NULL, OPT_LEASE_TTL},
     {"json", no_argument, NULL, OPT_JSON},
     {"theme", required_argument, NULL, OPT_THEME},
+    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {"batch", no_argument, NULL, OPT_BATCH},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
@@ -135,6 +136,7 @@ static int take_option(struct mt_config *c, int o, char **argv)
         break;
     case OPT_JSON: c->json = true; break;
     case OPT_THEME: set(&c->theme, optarg); break;
+    case OPT_NO_MOUSE: c->no_mouse = true; break;
     case OPT_BATCH: c->batch = true; break;
     case OPT_POLICY:
         if (strcmp(optarg, "preserve") == 0) c->policy = MT_POLICY_PRESERVE;

@@ -72,6 +72,16 @@ static void fill_seconds(struct mt_settings *s, const struct mt_settings_file *f
     }
 }
 
+/* On unless --no-mouse or "mouse = no" turns it off. */
+static void fill_mouse(struct mt_settings *s, const struct mt_settings_file *f, struct mt_config *c)
+{
+    const char *v = f->value[MT_SET_MOUSE];
+    c->mouse = !c->no_mouse && (!v || strcmp(v, "yes") == 0);
+    if (c->no_mouse) mark(s, MT_SET_MOUSE, MT_SOURCE_OPTION, NULL);
+    else if (v) mark(s, MT_SET_MOUSE, MT_SOURCE_FILE, xasprintf("%s:%d", f->path, f->line[MT_SET_MOUSE]));
+    else mark(s, MT_SET_MOUSE, MT_SOURCE_DEFAULT, NULL);
+}
+
 /* Nothing else names the memory file: the MCP clients' configurations. */
 static void discover(struct mt_config *c, struct mt_settings *s)
 {
@@ -116,6 +126,7 @@ int mt_settings_resolve(struct mt_config *c, struct mt_error *err)
     if (s->source[MT_SET_THEME] == MT_SOURCE_NONE) s->source[MT_SET_THEME] = MT_SOURCE_DEFAULT;
     fill_seconds(s, &f, MT_SET_LOCK_TIMEOUT, &c->lock_timeout, 30);
     fill_seconds(s, &f, MT_SET_LEASE_TTL, &c->lease_ttl, 60);
+    fill_mouse(s, &f, c);
     fill(s, &f, MT_SET_MEMORY_FILE, &c->memory_file, "MEMORY_FILE_PATH", NULL);
     if (!c->memory_file) discover(c, s);
     mt_settings_file_free(&f);

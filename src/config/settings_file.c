@@ -9,7 +9,7 @@
 #include "memtui/coord/lease.h"
 
 static const char *const NAMES[MT_SET_COUNT] = {"repo", "env", "memory-file", "remote", "theme", "lock-timeout",
-                                                "lease-ttl"};
+                                                "lease-ttl", "mouse"};
 
 const char *mt_setting_name(enum mt_setting k)
 {
@@ -55,6 +55,8 @@ static char *check(enum mt_setting k, const char *v, double *seconds)
         return mt_seconds_parse(v, 1, (double)MT_LEASE_TTL_MAX + 0.49, seconds)
                    ? NULL
                    : xasprintf("lease-ttl wants seconds from 1 to 3600, not '%s'", v);
+    case MT_SET_MOUSE:
+        return strcmp(v, "yes") == 0 || strcmp(v, "no") == 0 ? NULL : xasprintf("mouse is yes or no, not '%s'", v);
     default:
         return *v ? NULL : xasprintf("%s wants a value", NAMES[k]);
     }
@@ -84,7 +86,7 @@ int mt_settings_file_parse(const char *path, const char *text, struct mt_setting
         char *why = NULL;
         if (k == MT_SET_COUNT)
             why = xasprintf("unknown key '%s' (known: repo, env, memory-file, remote, theme, lock-timeout, "
-                            "lease-ttl)", key);
+                            "lease-ttl, mouse)", key);
         else if (f->value[k])
             why = xasprintf("%s given twice (first at line %d)", key, f->line[k]);
         else

@@ -151,12 +151,22 @@ grep -q -- "--memory-file" "$T/conflict.err" || fail "the conflict does not say 
 mkdir -p "$HOME/.config/memtui"
 printf '# memtui\n\nmemory-file = ~/chosen.json\nlock-timeout = 7\nlease-ttl=12\n' >"$HOME/.config/memtui/config"
 cfg
+[ "$(get mouse value)" = True ] && [ "$(get mouse source)" = default ] || fail "the mouse is not on by default"
 [ "$(get memory-file value)" = "$HOME/chosen.json" ] || fail "the config file's memory-file (with ~) is not used"
 [ "$(get memory-file source)" = "config file" ] || fail "memory-file source is not the config file"
 [ "$(get memory-file detail)" = "$HOME/.config/memtui/config:3" ] || fail "detail is not PATH:LINE"
 [ "$(get lock-timeout value)" = 7.0 ] || fail "lock-timeout from the file"
 [ "$(get lock-timeout source)" = "config file" ] || fail "lock-timeout source"
 [ "$(get lease-ttl value)" = 12.0 ] || fail "lease-ttl from the file"
+printf 'mouse = no\n' >>"$HOME/.config/memtui/config"
+cfg
+[ "$(get mouse value)" = False ] || fail "mouse = no in the file"
+[ "$(get mouse detail)" = "$HOME/.config/memtui/config:6" ] || fail "mouse: detail is not PATH:LINE"
+M config >"$T/cfg.txt"
+grep -q '^mouse  *no$' "$T/cfg.txt" || fail "config does not print mouse no: $(cat "$T/cfg.txt")"
+sed -i '$d' "$HOME/.config/memtui/config"
+cfg --no-mouse
+[ "$(get mouse value)" = False ] && [ "$(get mouse source)" = option ] || fail "--no-mouse"
 export MEMORY_FILE_PATH="$T/env.json"
 cfg
 [ "$(get memory-file value)" = "$T/env.json" ] || fail "the environment does not beat the config file"
@@ -173,7 +183,7 @@ printf 'remote = upstream\n' >"$T/xdg/memtui/config"
 XDG_CONFIG_HOME=$T/xdg cfg
 [ "$(get remote value)" = upstream ] || fail "XDG_CONFIG_HOME is not used"
 # bad lines: exit 2 naming file:line
-for bad in 'colour = red' 'lock-timeout = 1e9' 'lease-ttl = 0' 'env = a/b' 'no equals sign' 'repo = /a
+for bad in 'colour = red' 'mouse = off' 'lock-timeout = 1e9' 'lease-ttl = 0' 'env = a/b' 'no equals sign' 'repo = /a
 repo = /b'; do
     printf '# x\n%s\n' "$bad" >"$HOME/.config/memtui/config"
     expect_rc 2 M config >/dev/null 2>"$T/bad.err"

@@ -82,6 +82,7 @@ START_TEST(test_bad_lines_name_the_line)
         {"memory-file =\n", "cfg:1: memory-file wants a value"},
         {"# x\nremote = a\nremote = b\n", "cfg:3: remote given twice (first at line 2)"},
         {"lock-file = /x\n", "cfg:1: unknown key 'lock-file'"},
+        {"mouse = maybe\n", "cfg:1: mouse is yes or no, not 'maybe'"},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         struct mt_settings_file f;
@@ -144,6 +145,8 @@ START_TEST(test_precedence)
     ck_assert_int_eq(c.settings->source[MT_SET_LEASE_TTL], MT_SOURCE_FILE);
     ck_assert(c.lock_timeout == 30);
     ck_assert_int_eq(c.settings->source[MT_SET_LOCK_TIMEOUT], MT_SOURCE_DEFAULT);
+    ck_assert(c.mouse);   /* on unless turned off */
+    ck_assert_int_eq(c.settings->source[MT_SET_MOUSE], MT_SOURCE_DEFAULT);
     ck_assert_int_eq(c.settings->source[MT_SET_REMOTE], MT_SOURCE_DEFAULT);
     mt_config_free(&c);
     /* the environment beats the config file */
@@ -161,6 +164,17 @@ START_TEST(test_precedence)
     ck_assert_int_eq(c.settings->source[MT_SET_MEMORY_FILE], MT_SOURCE_OPTION);
     ck_assert(c.lease_ttl == 5);
     ck_assert_int_eq(c.settings->source[MT_SET_LEASE_TTL], MT_SOURCE_OPTION);
+    mt_config_free(&c);
+    /* the mouse: off in the file, and off by --no-mouse over a file that wants it */
+    write_file(".config/memtui/config", "mouse = no\n");
+    ck_assert_int_eq(parse_argv(&c, NULL, NULL), 0);
+    ck_assert(!c.mouse);
+    ck_assert_int_eq(c.settings->source[MT_SET_MOUSE], MT_SOURCE_FILE);
+    mt_config_free(&c);
+    write_file(".config/memtui/config", "mouse = yes\n");
+    ck_assert_int_eq(parse_argv(&c, "--no-mouse", NULL), 0);
+    ck_assert(!c.mouse);
+    ck_assert_int_eq(c.settings->source[MT_SET_MOUSE], MT_SOURCE_OPTION);
     mt_config_free(&c);
     /* with neither, discovery */
     unsetenv("MEMORY_FILE_PATH");

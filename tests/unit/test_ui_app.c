@@ -304,6 +304,133 @@ START_TEST(conflict_sides_scroll_redo)
 }
 END_TEST
 
+/* A frame: what display does before it draws (cursor and top settle). */
+static void frame(struct mt_app *a)
+{
+    struct mt_screen scr;
+    mt_app_screen(a, &scr);
+    mt_screen_free(&scr);
+}
+
+/* The mouse on the tab line and on rows: a tab opens its panel, a row gets
+ * the cursor (never the heading row), a click on the selected row opens
+ * it; the wheel scrolls three rows a notch, the cursor kept on screen;
+ * nothing is clicked while a question waits. */
+START_TEST(mouse_tabs_rows_wheel)
+{
+    struct ws w;
+    open_ws(&w);
+    struct mt_app *a = &w.app;
+    frame(a);
+    /* " memtui " then " 1 Environments " " 2 Locks " " 3 Plan " ... */
+    mt_app_click(a, 0, 35, MT_MOUSE_CLICK);
+    ck_assert_int_eq(a->view, MT_VIEW_PLAN);
+    mt_app_click(a, 0, 2, MT_MOUSE_CLICK);                  /* the title: nothing */
+    ck_assert_int_eq(a->view, MT_VIEW_PLAN);
+    mt_app_click(a, 0, 8, MT_MOUSE_CLICK);
+    ck_assert_int_eq(a->view, MT_VIEW_ENVS);
+    frame(a);
+    mt_app_click(a, 1, 3, MT_MOUSE_CLICK);                  /* the column titles */
+    ck_assert_uint_eq(a->cursor[MT_VIEW_ENVS], 1);
+    mt_app_click(a, 15, 3, MT_MOUSE_CLICK);                 /* below the last row */
+    ck_assert_uint_eq(a->cursor[MT_VIEW_ENVS], 1);
+    /* the merge menu: a click moves, a second one on that row chooses */
+    mt_app_key(a, 'm');
+    frame(a);
+    mt_app_click(a, 2, 5, MT_MOUSE_CLICK);
+    ck_assert_uint_eq(a->cursor[MT_VIEW_MENU], 1);
+    ck_assert_int_eq(a->input, MT_INPUT_NONE);
+    frame(a);
+    mt_app_click(a, 2, 5, MT_MOUSE_CLICK);
+    ck_assert_int_eq(a->input, MT_INPUT_CONFIRM);
+    ck_assert_int_eq(a->confirm, MT_CONFIRM_ABORT);
+    mt_app_click(a, 0, 35, MT_MOUSE_CLICK);                 /* the question waits for y/N */
+    ck_assert_int_eq(a->view, MT_VIEW_MENU);
+    ck_assert_int_eq(a->input, MT_INPUT_CONFIRM);
+    press(a, "n");
+    /* the wheel, in the help overlay: rows scroll by three */
+    press(a, "?");
+    a->body_height = 5;
+    frame(a);
+    mt_app_click(a, 3, 5, MT_MOUSE_CLICK);
+    ck_assert_uint_eq(a->cursor[MT_VIEW_HELP], 2);
+    mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_DOWN);
+    frame(a);
+    ck_assert_uint_eq(a->top[MT_VIEW_HELP], 3);
+    ck_assert_uint_eq(a->cursor[MT_VIEW_HELP], 3);            /* dragged onto the screen */
+    mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_DOWN);
+    frame(a);
+    ck_assert_uint_eq(a->top[MT_VIEW_HELP], 6);
+    mt_app_click(a, 5, 5, MT_MOUSE_CLICK);
+    ck_assert_uint_eq(a->cursor[MT_VIEW_HELP], 10);
+    mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_UP);
+    frame(a);
+    ck_assert_uint_eq(a->top[MT_VIEW_HELP], 3);
+    ck_assert_uint_eq(a->cursor[MT_VIEW_HELP], 7);            /* the bottom row */
+    for (int i = 0; i < 5; i++) mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_UP);
+    frame(a);
+    ck_assert_uint_eq(a->top[MT_VIEW_HELP], 0);
+    struct mt_screen scr;
+    mt_app_screen(a, &scr);
+    size_t total = scr.total;
+    mt_screen_free(&scr);
+    for (size_t i = 0; i < total; i++) mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_DOWN);
+    frame(a);
+    ck_assert_uint_eq(a->top[MT_VIEW_HELP], total - 5);       /* the last page, no further */
+    /* a click on the one conflict (already selected) opens it */
+    a->body_height = 20;
+    press(a, "4");
+    frame(a);
+    mt_app_click(a, 1, 5, MT_MOUSE_CLICK);
+    ck_assert_int_eq(a->view, MT_VIEW_CONFLICT);
+    close_ws(&w);
+}
+END_TEST
+
+/* The conflict view: a click on a side's column selects it, side by side
+ * (columns of 24 at width 100: memory.json, a, b, the result) and stacked;
+ * the wheel scrolls its lines. */
+START_TEST(mouse_conflict_sides)
+{
+    struct ws w;
+    char *key = open_conflict(&w);
+    struct mt_app *a = &w.app;
+    frame(a);
+    screen_has(a, "> result (preserve rule)");
+    mt_app_click(a, 2, 30, MT_MOUSE_CLICK);                 /* the second column, a */
+    screen_has(a, "> a @ ");
+    mt_app_click(a, 3, 55, MT_MOUSE_CLICK);
+    screen_has(a, "> b @ ");
+    mt_app_click(a, 2, 49, MT_MOUSE_CLICK);                 /* between two columns: nothing */
+    screen_has(a, "> b @ ");
+    mt_app_click(a, 2, 2, MT_MOUSE_CLICK);
+    screen_has(a, "> memory.json");
+    mt_app_click(a, 1, 30, MT_MOUSE_CLICK);                 /* the title: nothing */
+    screen_has(a, "> memory.json");
+    ck_assert_ptr_null(mt_intent_decision(&mt_app_plan(a)->intent, key));   /* a click never decides */
+    a->body_height = 8;                                     /* a page of 4 body lines out of 7 */
+    screen_has(a, "lines 1-4 of 7");
+    mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_DOWN);
+    screen_has(a, "lines 4-7 of 7");
+    mt_app_click(a, 3, 5, MT_MOUSE_WHEEL_UP);
+    screen_has(a, "lines 1-4 of 7");
+    /* stacked at width 60: memory.json's lines first, then a's ... */
+    a->width = 60;
+    a->body_height = 40;
+    frame(a);
+    char *t = screen_text(a);
+    const char *b_at = strstr(t, "  b @ ");
+    ck_assert_ptr_nonnull(b_at);
+    int line = 0;
+    for (const char *q = t; q < b_at; q++) line += *q == '\n';
+    free(t);
+    mt_app_click(a, 1 + line, 50, MT_MOUSE_CLICK);          /* b's header line */
+    screen_has(a, "> b @ ");
+    free(key);
+    close_ws(&w);
+}
+END_TEST
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -504,6 +631,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, panels_and_overlays);
     tcase_add_test(tc, decide_and_undo);
     tcase_add_test(tc, conflict_sides_scroll_redo);
+    tcase_add_test(tc, mouse_tabs_rows_wheel);
+    tcase_add_test(tc, mouse_conflict_sides);
     tcase_add_test(tc, conflict_edit_invalid_then_valid);
     tcase_add_test(tc, conflict_edit_empty_aborts);
     tcase_add_test(tc, envs_keys);

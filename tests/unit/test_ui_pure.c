@@ -1,6 +1,7 @@
 /* test_ui_pure.c: the curses-free parts of the workstation: action table
  * and key names, width-aware truncation, theme parsing,
  * plan-to-rows formatting, what a conflict choice keeps and loses. */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,14 @@ START_TEST(theme_parsing)
     ck_assert_int_eq(t.role[MT_ROLE_OURS].fg, 22);
     ck_assert_int_eq(t.role[MT_ROLE_OURS].bg, 0);
     ck_assert_uint_eq(t.role[MT_ROLE_SELECTION].attrs, MT_ATTR_REVERSE);
+    /* the background a theme is made for: dark unless it says light */
+    ck_assert(!t.light);
+    ck_assert_int_eq(mt_theme_parse(&t, "background = light\n", "x", &err), 0);
+    ck_assert(t.light);
+    ck_assert_int_eq(mt_theme_parse(&t, "background = dark\n", "x", &err), 0);
+    ck_assert(!t.light);
+    ck_assert_int_eq(mt_theme_parse(&t, "background = grey\n", "f.theme", &err), -1);
+    mt_error_clear(&err);
     ck_assert_int_eq(mt_theme_parse(&t, "ours = green\nnosuch = red red\n", "f.theme", &err), -1);
     ck_assert_int_eq(err.line, 2);
     mt_error_clear(&err);
@@ -184,28 +193,67 @@ START_TEST(theme_parsing)
 }
 END_TEST
 
-/* Two sides of a conflict never share a colour within six, in every
- * shipped theme and on 8-colour terminals too (mono: never the same
- * attributes). */
-START_TEST(side_roles_distinct)
+/* A colour as a terminal of depth colours shows it, the default (-1)
+ * taken as the theme means it: light text on a dark background, or black
+ * on a light one for a light theme. Bright and plain look alike. */
+static short shown(short c, bool fg, bool light, int depth)
+{
+    if (c < 0) c = fg != light ? 7 : 0;
+    c = mt_theme_fold(c, depth);
+    return c < 16 ? (short)(c % 8) : c;
+}
+
+static bool same_look(const struct mt_style *a, const struct mt_style *b, bool light, int depth)
+{
+    return shown(a->fg, true, light, depth) == shown(b->fg, true, light, depth) &&
+           shown(a->bg, false, light, depth) == shown(b->bg, false, light, depth) && a->attrs == b->attrs;
+}
+
+/* Every theme file in themes/, on 8 and on 256 colours: no role draws its
+ * text in its background's colour (the default background being the one
+ * the theme says it is made for), the cursor never looks like plain text,
+ * and two sides of a conflict never share a colour within six (mono:
+ * never the same attributes). */
+START_TEST(themes_legible)
 {
     const char *td = getenv("TESTS_DIR");
     char *themes = td ? xasprintf("%s/../themes", td) : xstrdup("themes");
     setenv("MEMTUI_THEMES", themes, 1);
-    const char *names[] = {"default", "light", "mono"};
-    for (int n = 0; n < 3; n++) {
+    DIR *d = opendir(themes);
+    ck_assert_ptr_nonnull(d);
+    int nthemes = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        size_t len = strlen(de->d_name);
+        if (len < 7 || strcmp(de->d_name + len - 6, ".theme") != 0) continue;
+        char *name = xstrndup(de->d_name, len - 6);
         struct mt_theme t;
         struct mt_error err = {0};
-        ck_assert_msg(mt_theme_load(&t, names[n], &err) == 0, "%s: %s", names[n], err.msg);
-        for (int i = 0; i < MT_SIDE_ROLES; i++)
-            for (int j = i + 1; j < MT_SIDE_ROLES; j++) {
-                const struct mt_style *a = &t.role[MT_ROLE_SIDE1 + i], *b = &t.role[MT_ROLE_SIDE1 + j];
-                bool same = a->fg >= 0 && b->fg >= 0 ? mt_theme_fold8(a->fg) == mt_theme_fold8(b->fg)
-                                                     : a->fg == b->fg && a->attrs == b->attrs;
-                ck_assert_msg(!same, "%s: side%d and side%d look the same", names[n], i + 1, j + 1);
+        ck_assert_msg(mt_theme_load(&t, name, &err) == 0, "%s: %s", name, err.msg);
+        for (int depth = 8; depth <= 256; depth *= 32) {
+            for (int r = 0; r < MT_ROLE_COUNT; r++) {
+                const struct mt_style *s = &t.role[r];
+                ck_assert_msg(shown(s->fg, true, t.light, depth) != shown(s->bg, false, t.light, depth),
+                              "%s on %d colours: %s has its text in its background's colour", name, depth,
+                              mt_role_name((enum mt_role)r));
             }
+            ck_assert_msg(!same_look(&t.role[MT_ROLE_SELECTION], &t.role[MT_ROLE_DEFAULT], t.light, depth),
+                          "%s on %d colours: the cursor looks like plain text", name, depth);
+            for (int i = 0; i < MT_SIDE_ROLES; i++)
+                for (int j = i + 1; j < MT_SIDE_ROLES; j++) {
+                    const struct mt_style *a = &t.role[MT_ROLE_SIDE1 + i], *b = &t.role[MT_ROLE_SIDE1 + j];
+                    bool same = a->fg >= 0 && b->fg >= 0
+                                    ? shown(a->fg, true, t.light, depth) == shown(b->fg, true, t.light, depth)
+                                    : a->fg == b->fg && a->attrs == b->attrs;
+                    ck_assert_msg(!same, "%s on %d colours: side%d and side%d look the same", name, depth, i + 1,
+                                  j + 1);
+                }
+        }
         mt_theme_free(&t);
+        free(name);
+        nthemes++;
     }
+    closedir(d);
+    ck_assert_int_ge(nthemes, 3);
     unsetenv("MEMTUI_THEMES");
     free(themes);
 }
@@ -227,6 +275,11 @@ START_TEST(colour_folding)
     ck_assert_int_eq(mt_theme_fold8(16), 0);    /* black */
     ck_assert_int_eq(mt_theme_fold8(235), 0);   /* dark grey */
     ck_assert_int_eq(mt_theme_fold8(252), 7);   /* light grey */
+    /* folded only where the terminal lacks the colour */
+    ck_assert_int_eq(mt_theme_fold(124, 256), 124);
+    ck_assert_int_eq(mt_theme_fold(124, 8), 1);
+    ck_assert_int_eq(mt_theme_fold(12, 16), 12);
+    ck_assert_int_eq(mt_theme_fold(-1, 8), -1);
 }
 END_TEST
 
@@ -444,7 +497,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, truncation_of_controls);
     tcase_add_test(tc, theme_parsing);
     tcase_add_test(tc, colour_folding);
-    tcase_add_test(tc, side_roles_distinct);
+    tcase_add_test(tc, themes_legible);
     tcase_add_test(tc, plan_rows);
     tcase_add_test(tc, choice_type_keeps_observations);
     tcase_add_test(tc, choice_drop_question);

@@ -40,6 +40,8 @@ struct mt_config {
     double lock_timeout;
     double lease_ttl;
     char *theme;
+    bool mouse;               /* the workstation takes clicks and the wheel */
+    bool no_mouse;            /* --no-mouse given (settings.c makes mouse of it) */
     enum mt_policy policy;
     bool dry_run, no_push, allow_mass_delete;
     bool claim_env;           /* take the env name over from another machine */

@@ -2,7 +2,7 @@
  *
  * Promises: `key = value` lines, `#` comments and blank lines; keys are the
  * long options' names (repo, env, memory-file, remote, theme, lock-timeout,
- * lease-ttl), each at most once; values are checked exactly as the options
+ * lease-ttl) and mouse (yes or no: --no-mouse), each at most once; values are checked exactly as the options
  * are (config.h), and a leading `~` in a path is $HOME. A missing file is
  * no error. Any other problem is one error naming PATH:LINE. */
 #ifndef MEMTUI_SETTINGS_FILE_H
@@ -14,7 +14,7 @@
 
 enum mt_setting {
     MT_SET_REPO, MT_SET_ENV, MT_SET_MEMORY_FILE, MT_SET_REMOTE, MT_SET_THEME, MT_SET_LOCK_TIMEOUT,
-    MT_SET_LEASE_TTL, MT_SET_COUNT,
+    MT_SET_LEASE_TTL, MT_SET_MOUSE, MT_SET_COUNT,
 };
 
 struct mt_settings_file {

@@ -128,6 +128,9 @@ struct mt_view_ops {
     /* Leading rows that head the view (column titles): the cursor never
      * rests on them. */
     size_t header_rows;
+    /* Optional, for a view without a cursor (the conflict view): a click
+     * on row `row` of what rows() built, at column x. */
+    void (*click)(struct mt_app *a, size_t row, size_t x);
 };
 extern const struct mt_view_ops mt_view_envs, mt_view_locks, mt_view_plan, mt_view_conflicts, mt_view_backups,
     mt_view_log, mt_view_conflict, mt_view_help, mt_view_menu, mt_view_text, mt_view_messages;
@@ -217,6 +220,17 @@ void mt_app_open_messages(struct mt_app *a);
  * the decision asked about is taken. */
 const char *mt_app_ask_question(struct mt_app *a);
 void mt_app_ask_confirmed(struct mt_app *a);
+
+/* The mouse (ui/mouse.c), at screen row y and column x as display draws
+ * the screen (tabs on row 0, the body from row 1): a click on a tab opens
+ * that panel; on a body row it moves the cursor there, or opens the row
+ * as Enter does when the cursor is already on it (so a double click
+ * opens); the view's own click otherwise (the conflict view selects the
+ * side clicked). The wheel scrolls WHEEL_ROWS a notch. Ignored while a
+ * question or a search is being typed. */
+enum mt_mouse { MT_MOUSE_CLICK, MT_MOUSE_WHEEL_UP, MT_MOUSE_WHEEL_DOWN };
+#define MT_WHEEL_ROWS 3
+void mt_app_click(struct mt_app *a, int y, int x, enum mt_mouse kind);
 
 /* What display draws: the tab line, the body (scrolled), status, message. */
 struct mt_screen {

@@ -34,6 +34,11 @@ enum mt_role mt_conflict_side_role(size_t side);
 /* Append c's body at width columns to out (b->selected_line set). */
 void mt_conflict_body_rows(struct mt_app *a, const struct mt_conflict *c, struct mt_conflict_body *b, size_t width,
                            struct mt_rows *out);
+/* The column (a side, or c->nsides: the result) that body line `line`
+ * shows at column x, laid out at width as mt_conflict_body_rows does;
+ * SIZE_MAX for none (between columns, below them, the relations). */
+size_t mt_conflict_body_column_at(struct mt_app *a, const struct mt_conflict *c, const struct mt_conflict_body *b,
+                                  size_t width, size_t line, size_t x);
 /* Append text wrapped in width columns, as one row per line: prefix on
  * the first, blanks of its width on the next ones. */
 void mt_rows_wrapped(struct mt_rows *out, enum mt_role role, const char *prefix, const char *text, size_t width);

@@ -4,7 +4,9 @@
  *     role = FG BG [bold] [reverse] [underline] [dim]
  * colours: default, black, red, green, yellow, blue, magenta, cyan, white,
  * bright-<colour> (8-15) or a number 0-255. Roles not named keep the
- * built-in default. display.c turns styles into curses pairs, folding
+ * built-in default. A line "background = light" (or dark, the default)
+ * says which terminal background the theme is made for: its "default"
+ * colours rely on it. display.c turns styles into curses pairs, folding
  * colours above 7 on 8-colour terminals and keeping only attributes on
  * monochrome ones or under NO_COLOR. */
 #ifndef MEMTUI_UI_THEME_H
@@ -65,6 +67,7 @@ struct mt_style {
 
 struct mt_theme {
     char *name;
+    bool light;            /* made for a light background (dark text) */
     struct mt_style role[MT_ROLE_COUNT];
 };
 
@@ -84,5 +87,8 @@ void mt_theme_free(struct mt_theme *t);
  * half as strong as its strongest (124 dark red: red, 28 dark green:
  * green), greys become black or white. */
 short mt_theme_fold8(short c);
+/* c as a terminal of that many colours shows it: the default (-1) and
+ * what it has stay, the rest folded onto the first 8. */
+short mt_theme_fold(short c, int colours);
 
 #endif
