@@ -43,12 +43,32 @@ static void heading(struct mt_rows *out, const struct mt_history_entry *l)
                l->m.run_host ? l->m.run_host : "?", l->m.run_pid, l->m.lease_token);
 }
 
-static void summary(struct mt_rows *out, const struct mt_history_entry *l)
+/* "(1 entity fewer, 2 observations more)" than the merge before (NULL:
+ * none recorded): where a deletion happened shows in the list itself. */
+static void growth(char *buf, size_t size, const struct mt_history_entry *l, const struct mt_history_entry *before)
 {
-    char h[128], cnt[96];
+    buf[0] = '\0';
+    if (!before) return;
+    long long de = (long long)l->m.out_entities - (long long)before->m.out_entities;
+    long long dobs = (long long)l->m.out_observations - (long long)before->m.out_observations;
+    if (!de && !dobs) return;
+    int n = snprintf(buf, size, " (");
+    if (de && n > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "%lld %s %s", llabs(de), llabs(de) == 1 ? "entity" : "entities",
+                      de < 0 ? "fewer" : "more");
+    if (dobs && n > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "%s%lld %s %s", de ? ", " : "", llabs(dobs),
+                      llabs(dobs) == 1 ? "observation" : "observations", dobs < 0 ? "fewer" : "more");
+    if (n > 0 && (size_t)n < size) snprintf(buf + n, size - (size_t)n, ")");
+}
+
+static void summary(struct mt_rows *out, const struct mt_history_entry *l, const struct mt_history_entry *before)
+{
+    char h[128], cnt[96], grew[96];
     how(&l->m, h, sizeof h);
-    mt_rows_line(out, MT_ROLE_DIM, "    %s; %zu %s; %s",
-                 mt_counts_text(cnt, sizeof cnt, l->m.out_entities, l->m.out_relations, l->m.out_observations),
+    growth(grew, sizeof grew, l, before);
+    mt_rows_line(out, MT_ROLE_DIM, "    %s%s; %zu %s; %s",
+                 mt_counts_text(cnt, sizeof cnt, l->m.out_entities, l->m.out_relations, l->m.out_observations), grew,
                  l->m.nfrags, mt_plural(l->m.nfrags, "fragment", "fragments"), h);
     char *restore = mt_ui_log_restore_text(&l->m);
     if (restore) mt_rows_line(out, MT_ROLE_CHANGED, "    %s", restore);
@@ -62,26 +82,32 @@ static void summary(struct mt_rows *out, const struct mt_history_entry *l)
     }
 }
 
+/* Each merge's lines, wrapped to the screen (a long resolution is read in
+ * full), every row carrying the merge's index for Enter. */
 static void rows(struct mt_app *a, struct mt_rows *out, int width)
 {
-    (void)width;
     struct mt_ui_snap *s = a->snap;
     if (!s || !s->open) return;
     if (!s->nlog) mt_rows_line(out, MT_ROLE_DIM, "no merges yet");
     for (size_t i = 0; i < s->nlog; i++) {
-        size_t first = out->n;
-        heading(out, &s->log[i]);
-        summary(out, &s->log[i]);
-        for (size_t k = first; k < out->n; k++) out->v[k].idx = i;
+        struct mt_rows lines = {0};
+        heading(&lines, &s->log[i]);
+        summary(&lines, &s->log[i], i + 1 < s->nlog ? &s->log[i + 1] : NULL);
+        for (size_t k = 0; k < lines.n; k++) {
+            size_t first = out->n;
+            mt_row_wrap(out, &lines.v[k], width > 40 ? (size_t)width : 80, 8, 6);
+            for (size_t r = first; r < out->n; r++) out->v[r].idx = i;
+        }
+        mt_rows_clear(&lines);
     }
 }
 
 /* The page's top, from the manifest (made on the input loop: the job must
  * not read the snapshot, which a reload may free). */
-static void manifest_rows(struct mt_rows *out, const struct mt_history_entry *l)
+static void manifest_rows(struct mt_rows *out, const struct mt_history_entry *l, const struct mt_history_entry *before)
 {
     heading(out, l);
-    summary(out, l);
+    summary(out, l, before);
     mt_rows_line(out, MT_ROLE_DEFAULT, "commit %s: %s", l->commit, l->summary ? l->summary : "");
     mt_rows_line(out, MT_ROLE_HEADER, "Fragments as merged");
     for (size_t k = 0; k < l->m.nfrags; k++) {
@@ -131,7 +157,7 @@ static void enter(struct mt_app *a, const struct mt_row *r)
     pg->cfg = a->cfg;
     pg->subject = xstrdup(l->commit);
     pg->title = xasprintf("%s %.10s (Esc goes back)", l->m.restore ? "Restore" : "Merge", l->commit);
-    manifest_rows(&pg->rows, l);
+    manifest_rows(&pg->rows, l, r->idx + 1 < s->nlog ? &s->log[r->idx + 1] : NULL);
     mt_app_page_job(a, pg, detail_job);
 }
 

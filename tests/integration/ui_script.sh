@@ -71,7 +71,8 @@ has help_end "^Space  *conflict view: keep the result, or the side's type with e
 has confirm 'Finish the merge: 1 decision, 2 entities change and 0 relation changes; verify, commit, push main to origin? \[y/N\]'
 has merged 'merged: 3 entities, 0 relations, 1 conflict resolved (exit 0)'
 has log2 'type Orion: operator: type of a, observations of all sides kept'
-has log2 '1 conflict decided by an operator$'
+has log2 '(1 entity more, 3 observations more); 2 fragments; 1 conflict decided by an$'
+has log2 '^      operator$'
 has log2 'type Orion: operator: type of a, observations of all sides kept  (by the operator)'
 grep -q 'fail$' "$T/log2.txt" && fail "log: a merge the operator finished reads as policy fail"
 # the engine made the commit: verified, pushed, the decision in the manifest
