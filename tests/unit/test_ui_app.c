@@ -622,6 +622,37 @@ START_TEST(help_messages_interrupt)
 }
 END_TEST
 
+/* Backups: Enter on an older merge diffs it against HEAD in a job; r asks
+ * before a restore, n keeps everything. The merge menu will not finish
+ * with a conflict undecided, and says so. */
+START_TEST(backups_and_menu_keys)
+{
+    struct ws w;
+    open_ws(&w);
+    struct mt_app *a = &w.app;
+    press(a, "5");
+    screen_has(a, "Recent merge commits");
+    press(a, "G");
+    press(a, "Enter");
+    settle(a);
+    ck_assert_int_eq(a->view, MT_VIEW_TEXT);
+    screen_has(a, "against HEAD");
+    press(a, "r");
+    ck_assert_int_eq(a->input, MT_INPUT_CONFIRM);
+    ck_assert_int_eq(a->confirm, MT_CONFIRM_RESTORE);
+    press(a, "n");
+    ck_assert_int_eq(a->input, MT_INPUT_NONE);
+    ck_assert(mt_app_idle(a));                              /* n: no restore started */
+    press(a, "Esc");
+    press(a, "m");
+    ck_assert_int_eq(a->view, MT_VIEW_MENU);
+    press(a, "Enter");                                      /* finish the merge: refused, a conflict is open */
+    ck_assert_int_eq(a->input, MT_INPUT_NONE);
+    ck_assert_ptr_nonnull(strstr(a->message, "1 conflict is undecided"));
+    close_ws(&w);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ui_app");
@@ -639,6 +670,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, plan_keys);
     tcase_add_test(tc, log_keys);
     tcase_add_test(tc, help_messages_interrupt);
+    tcase_add_test(tc, backups_and_menu_keys);
     suite_add_tcase(s, tc);
     return s;
 }
