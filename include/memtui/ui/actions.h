@@ -30,7 +30,7 @@
     A(PANEL_CONFLICTS, "4", "panel 4: conflicts")                                    \
     A(PANEL_BACKUPS, "5", "panel 5: stashes and backup branches")                    \
     A(PANEL_LOG, "6", "panel 6: merges from the manifests")                          \
-    A(ENTER, "Enter", "open the selected row (conflict view: as Space)")             \
+    A(ENTER, "Enter", "open the selected row: its details, its conflict or its diff (conflict view: as Space)") \
     A(REFRESH, "R", "fetch the remote, then reload everything (background)")           \
     A(SEARCH, "/", "filter rows (plan: by entity)")                                  \
     A(SEARCH_NEXT, "n", "next match")                                                \
