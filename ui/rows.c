@@ -138,6 +138,16 @@ size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, si
     return lines;
 }
 
+size_t mt_text_wrap(struct mt_rows *out, enum mt_role role, const char *text, size_t width, size_t max_lines)
+{
+    struct mt_row r = {0};
+    mt_row_seg(&r, role, "%s", text);
+    size_t n = mt_row_wrap(out, &r, width, max_lines, 0);
+    free(r.segs[0].text);
+    free(r.segs);
+    return n;
+}
+
 const char *mt_fmt_time(long long t, char *buf, size_t size)
 {
     if (t <= 0) {

@@ -9,17 +9,7 @@
 
 static void wrapped(struct mt_rows *out, enum mt_role role, const char *text, int width)
 {
-    struct mt_row r = {0};
-    mt_row_seg(&r, role, "%s", text);
-    struct mt_rows lines = {0};
-    mt_row_wrap(&lines, &r, width > 10 ? (size_t)width : 80, 12, 0);
-    for (size_t i = 0; i < lines.n; i++) {
-        *mt_rows_add(out) = lines.v[i];
-        memset(&lines.v[i], 0, sizeof lines.v[i]);   /* moved */
-    }
-    mt_rows_clear(&lines);
-    for (size_t k = 0; k < r.nsegs; k++) free(r.segs[k].text);
-    free(r.segs);
+    mt_text_wrap(out, role, text, width > 10 ? (size_t)width : 80, 12);
 }
 
 /* No folder, or a folder that is not a clone: nothing was ever set up. */

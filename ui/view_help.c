@@ -28,18 +28,14 @@ static bool names_view(const struct mt_action_info *i, enum mt_view_id v)
 static void key_row(struct mt_rows *out, const struct mt_action_info *i, int width)
 {
     enum { KEYS = 16 };
-    struct mt_row help = {0};
     struct mt_rows lines = {0};
-    mt_row_seg(&help, MT_ROLE_DEFAULT, "%s", i->help);
-    mt_row_wrap(&lines, &help, width > KEYS + 20 ? (size_t)(width - KEYS) : 20, 6, 0);
+    mt_text_wrap(&lines, MT_ROLE_DEFAULT, i->help, width > KEYS + 20 ? (size_t)(width - KEYS) : 20, 6);
     for (size_t k = 0; k < lines.n; k++) {
         struct mt_row *r = mt_rows_add(out);
         mt_row_col(r, MT_ROLE_CHANGED, KEYS, k ? "" : i->keys);
         for (size_t j = 0; j < lines.v[k].nsegs; j++) mt_row_seg(r, lines.v[k].segs[j].role, "%s", lines.v[k].segs[j].text);
     }
     mt_rows_clear(&lines);
-    for (size_t j = 0; j < help.nsegs; j++) free(help.segs[j].text);
-    free(help.segs);
 }
 
 static void rows(struct mt_app *a, struct mt_rows *out, int width)

@@ -30,10 +30,8 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
         localtime_r(&m.when, &tm);
         strftime(when, sizeof when, "%H:%M:%S", &tm);
         /* in full: a long message wraps under its text, never cut */
-        struct mt_row text = {0};
         struct mt_rows lines = {0};
-        mt_row_seg(&text, role_of(m.kind), "%s", m.text);
-        mt_row_wrap(&lines, &text, width > INDENT + 20 ? (size_t)(width - INDENT) : 20, 50, 0);
+        mt_text_wrap(&lines, role_of(m.kind), m.text, width > INDENT + 20 ? (size_t)(width - INDENT) : 20, 50);
         for (size_t k = 0; k < lines.n; k++) {
             struct mt_row *r = mt_rows_add(out);
             if (k) {
@@ -45,8 +43,6 @@ static void rows(struct mt_app *a, struct mt_rows *out, int width)
             mt_row_seg(r, lines.v[k].segs[0].role, "%s", lines.v[k].segs[0].text);
         }
         mt_rows_clear(&lines);
-        free(text.segs[0].text);
-        free(text.segs);
         free(m.text);
     }
 }

@@ -131,6 +131,12 @@ static void press(struct mt_app *a, const char *name)
     mt_app_key(a, key);
 }
 
+/* Text typed at a prompt, a key a character. */
+static void type(struct mt_app *a, const char *text)
+{
+    for (const char *c = text; *c; c++) mt_app_key(a, *c);
+}
+
 START_TEST(panels_and_overlays)
 {
     struct ws w;
@@ -550,13 +556,13 @@ START_TEST(plan_keys)
     press(a, "3");
     screen_has(a, "@ Orion  [a]  created");
     press(a, "/");
-    for (const char *c = "orion"; *c; c++) mt_app_key(a, *c);
+    type(a, "orion");
     press(a, "Enter");
     screen_has(a, "filter: orion");
     screen_has(a, "@ Orion  [b]  created");
     press(a, "Esc");
     press(a, "/");
-    for (const char *c = "ORION"; *c; c++) mt_app_key(a, *c);
+    type(a, "ORION");
     press(a, "Enter");
     screen_has(a, "no match for 'ORION'");
     press(a, "Esc");

@@ -79,6 +79,8 @@ void mt_rows_clear(struct mt_rows *rs);
  * (the last keeps the rest, cut when drawn); rows after the first start
  * with indent spaces. Returns how many. */
 size_t mt_row_wrap(struct mt_rows *out, const struct mt_row *r, size_t width, size_t max_lines, size_t indent);
+/* The same for plain text in one role: rows of one segment each. */
+size_t mt_text_wrap(struct mt_rows *out, enum mt_role role, const char *text, size_t width, size_t max_lines);
 /* The row's text, segments joined (caller frees). */
 char *mt_row_text(const struct mt_row *r);
 
