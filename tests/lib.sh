@@ -392,21 +392,29 @@ mt_bg() {
 # reap PID: wait for a background child (not inside $(...): only this shell
 # may wait for it), leave its exit code in REAP_RC, forget it.
 reap() { set +e; wait "$1"; REAP_RC=$?; set -e; forget_pid "$1"; }
-# rejected_sync A C: A's sync waits for a lease held elsewhere while C
-# exports (A's and C's files are the caller's), so A's push of main is
-# rejected: A keeps its commit on a backup branch, rebuilds and pushes.
-# Fails unless it went so. Leaves log (A's audit log) and off (its size
-# before). Needs $T/remote.git and the clones of mt.
+# rejected_sync A C: A's sync waits for a lease held elsewhere, so once it
+# takes it over it fetches main again (DESIGN 3.2); it is stopped right after
+# that fetch while C exports (A's and C's files are the caller's), so A's
+# push of main is rejected: A keeps its commit on a backup branch, rebuilds
+# and pushes. Fails unless it went so. Leaves log (A's audit log) and off
+# (its size before). Needs $T/remote.git and the clones of mt.
 rejected_sync() {
-    fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 2
+    fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 1
     log=$T/clone-$1/.git/memtui.log
     off=$(size_of "$log")
+    rm -f "$T/$1.pid"
+    stop_at_event "$log" "$off" "$T/$1.pid" lease refetched 60 &
+    _w=$!
+    PIDS="$PIDS $_w"
     mt_bg "$1" "$T/$1.out" "$T/$1.err" --lock-timeout 60 sync
     _pid=$MT_PID
-    wait_event "$log" lease wait 30 "$off" || fail "$1 did not wait for the lease: $(cat "$T/$1.err")"
+    echo "$_pid" >"$T/$1.pid"
+    reap "$_w"
+    [ "$REAP_RC" = 0 ] || fail "$1's sync was not stopped after fetching main again: $(cat "$T/$1.err")"
     _h0=$(git --git-dir="$T/remote.git" rev-parse main)
     expect_rc 0 mt "$2" export >/dev/null 2>&1
     [ "$(git --git-dir="$T/remote.git" rev-parse main)" != "$_h0" ] || fail "$2's export did not move main"
+    kill -CONT "$_pid"
     reap "$_pid"
     [ "$REAP_RC" = 0 ] || fail "$1's sync exited $REAP_RC: $(cat "$T/$1.err")"
     grep -q 'rejected' "$T/$1.err" || fail "$1's push was not rejected: the remote did not move in time: $(cat "$T/$1.err")"

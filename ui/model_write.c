@@ -66,6 +66,13 @@ static void say_done(struct mt_job *j, const struct mt_ui_write_args *a, enum mt
         mt_error_set(err, "%zu conflict%s undecided in the newest plan (the remote moved?): refresh with R "
                           "and decide", mt_plan_pending(p), mt_plan_pending(p) == 1 ? " is" : "s are");
     }
+    if (rc == MT_EXIT_OK && res->handed_off) {
+        free(j->message);
+        j->message = xasprintf("%s; the lease is held%s%s, whose merge folds it in; import at the next sync",
+                               res->pushed ? "export published" : "nothing new to export",
+                               res->holder[0] ? " by " : "", res->holder);
+        return;
+    }
     if ((rc != MT_EXIT_OK && rc != MT_EXIT_DEGRADED) || !res->has_plan) return;
     free(j->message);
     if (kind == MT_OP_RESTORE)

@@ -179,7 +179,13 @@ static int merge_result(struct run *x, int rc, const struct mt_op_result *res, b
         if (!x->cfg->json) mt_print_plan(stdout, p);
         return rc;
     }
-    if (res->idle) {
+    if (res->handed_off) {
+        say(x, "%s; the lease is held%s%s: its holder's merge (or the next one) folds it in, and the import "
+               "follows at the next run\n", res->pushed ? "exported and published" : "nothing new to export",
+            res->holder[0] ? " by " : "", res->holder);
+        put_bool(x->r, "handed_off", true);
+        json_object_object_add(x->r, "handed_to", res->holder[0] ? json_object_new_string(res->holder) : NULL);
+    } else if (res->idle) {
         say(x, "nothing to merge: %zu entities, %zu relations, %zu observations; the lease was not needed\n",
             p->entities, p->relations, p->observations);
         put_bool(x->r, "nothing_to_merge", true);

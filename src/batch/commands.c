@@ -22,7 +22,8 @@ const struct mt_command MT_COMMANDS[] = {
      {{"[--to FILE]", "write memory.json into the local MCP file (old file kept)"}},
      0, MT_MEMORY_UNLESS_TO, mt_cmd_import},
     {"sync",
-     {{"", "export, merge, import: what cron runs"}},
+     {{"", "export, merge, import: what cron runs (lease held past\n"
+           "--lock-timeout: the export alone is pushed, exit 0)"}},
      0, MT_MEMORY_ALWAYS, mt_cmd_sync},
     {"status",
      {{"[--offline]", "fetch, then: fragments, counts, checksums, pending plan,\n"

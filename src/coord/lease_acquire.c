@@ -138,6 +138,7 @@ static int wait_for_holder(struct acquire *a, double now, struct mt_error *err)
 {
     const struct mt_lease_info *cur = &a->cur;
     char *h = lease_holder_str(cur);
+    if (a->o->waited) *a->o->waited = true;
     if (!a->waited_for || strcmp(a->waited_for, h) != 0) {
         lease_log("wait", "%s: held by %s, ttl %ld s%s%s", a->op, h, lease_held_for(cur), cur->valid ? "" : ": ",
                   cur->valid ? "" : cur->error);
@@ -147,6 +148,7 @@ static int wait_for_holder(struct acquire *a, double now, struct mt_error *err)
         free(h);
     }
     if (now >= a->deadline) {
+        if (a->o->holder) *a->o->holder = xstrdup(a->waited_for);
         if (cur->valid)
             mt_error_set(err, "%s: timed out after %.1f s: held by %s (since %s, ttl %ld s)", a->op,
                          now - a->start, a->waited_for, cur->time, lease_held_for(cur));
@@ -182,6 +184,7 @@ static int after_failed_push(struct acquire *a, int rc, uint64_t token, double p
         mt_error_move(err, &a->e);
         return rc;
     }
+    if (a->o->waited) *a->o->waited = true;
     if (rc == MT_REPO_REJECTED) {
         lease_log("race-lost", "%s: %s", a->op, a->e.msg ? a->e.msg : "rejected");
     } else {
@@ -200,6 +203,7 @@ static int after_failed_push(struct acquire *a, int rc, uint64_t token, double p
         lease_read_entry(a->repo, a->tip, &a->cur, &e2) == 0 && a->cur.valid) {
         char *who = lease_holder_str(&a->cur);
         h = xasprintf("%s by %s", a->cur.state == MT_LEASE_HELD ? "held" : "last released", who);
+        if (a->o->holder && a->cur.state == MT_LEASE_HELD) *a->o->holder = xstrdup(who);
         free(who);
     }
     mt_error_clear(&e2);
@@ -276,6 +280,8 @@ int mt_lease_acquire(struct mt_repo *repo, const struct mt_lease_acquire_opts *o
 {
     struct acquire a;
     *out = NULL;
+    if (opts->waited) *opts->waited = false;
+    if (opts->holder) *opts->holder = NULL;
     int rc = acquire_begin(&a, repo, opts, err);
     if (rc == 0) {
         do rc = acquire_try(&a, out, err);

@@ -1,7 +1,10 @@
 /* publish.c: the publishing loop shared by every writing command. */
 #include "memtui/coord/publish.h"
 
+#include <json-c/json.h>
 #include <string.h>
+
+#include "memtui/base/audit.h"
 
 #include "memtui/coord/txn.h"
 
@@ -22,6 +25,52 @@ static bool nothing_to_push(const struct mt_txn *t)
     return same;
 }
 
+/* How long a handed-off sync keeps trying to land its export on a main
+ * that others keep moving, beyond --lock-timeout. */
+#define HAND_OFF_SECONDS 10.0
+
+/* sync could not take the lease in time. Its part is its export: publish
+ * that (compare-and-swap; on rejection follow the remote, export again and
+ * retry) and leave the merge to the holder. MT_EXIT_OK when the export is
+ * on the remote (or there was none to publish); else the lease timeout,
+ * err saying why the export did not land either. */
+static int hand_off(struct mt_txn *t, const struct mt_publish_ops *ops, struct mt_publish_result *res,
+                    struct mt_error *err)
+{
+    struct mt_error why = {0};
+    mt_error_move(&why, err);
+    snprintf(res->holder, sizeof res->holder, "%s", t->holder ? t->holder : "");
+    double until = mt_monotonic() + HAND_OFF_SECONDS;
+    int rc = MT_EXIT_OK;
+    while (!nothing_to_push(t)) {
+        note(ops, "the lease is held: publishing the export alone", t->attempts + 1);
+        rc = mt_txn_push(t, err);
+        if (rc == MT_EXIT_OK) {
+            res->pushed = true;
+            break;
+        }
+        if (rc != 1) break;
+        if (mt_monotonic() >= until) {
+            mt_error_set(err, "main kept moving for %.0f s", HAND_OFF_SECONDS);
+            break;
+        }
+        mt_txn_backoff_for(t, until);
+        if ((rc = mt_txn_follow_remote(t, err)) || (rc = ops->prepare(ops->ctx, t->s, err))) break;
+    }
+    if (rc == MT_EXIT_OK) {
+        res->handed_off = true;
+        mt_audit("lease", NULL, "%s; the export is on the remote, and the merge is left to the lease holder "
+                 "(or the next merge); the import follows at the next run", why.msg ? why.msg : "the lease is held");
+        mt_error_clear(&why);
+        return MT_EXIT_OK;
+    }
+    mt_error_set(&why, "%s; the export could not be published either: %s", why.msg ? why.msg : "lease timeout",
+                 err->msg ? err->msg : "?");
+    mt_error_clear(err);
+    mt_error_move(err, &why);
+    return MT_EXIT_LOCK;
+}
+
 int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt_publish_result *res,
                struct mt_error *err)
 {
@@ -31,11 +80,15 @@ int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt
     note(ops, "taking the local lock", 0);
     int rc = mt_txn_begin(&t, s, err);
     if (rc) return rc;
-    bool online = !cfg->no_push;
+    bool online = !cfg->no_push, refetch = false;
     for (;;) {
         if (online) {
-            note(ops, "fetching main", t.attempts + 1);
+            note(ops, refetch ? "the lease was held: fetching main again" : "fetching main", t.attempts + 1);
             if ((rc = mt_txn_follow_remote(&t, err))) break;
+            if (refetch)
+                mt_audit("lease", json_object_new_string("refetched"), "waited for the lease: main fetched again "
+                         "before building, at %.12s", t.remote_tip[0] ? t.remote_tip : "(none)");
+            refetch = false;
         }
         if (ops->prepare && (rc = ops->prepare(ops->ctx, s, err))) break;
         if (online && ops->build && ops->idle && nothing_to_push(&t)) {
@@ -49,8 +102,18 @@ int mt_publish(struct mt_session *s, const struct mt_publish_ops *ops, struct mt
         } else {
             /* The lease guards merges; offline there is nobody to fence. */
             if (online) {
+                bool taking = t.lease == NULL;
                 note(ops, "taking the lease", t.attempts + 1);
-                if ((rc = mt_txn_lease(&t, err))) break;
+                rc = mt_txn_lease(&t, err);
+                if (rc == MT_EXIT_LOCK && taking && ops->hand_off) {
+                    rc = hand_off(&t, ops, res, err);
+                    break;
+                }
+                if (rc) break;
+                if (taking && t.lease_waited) {
+                    refetch = true;
+                    continue;
+                }
             }
             note(ops, "building", t.attempts + 1);
             mt_error_clear(err);  /* a degraded earlier attempt's message is not this one's */

@@ -255,7 +255,11 @@ int mt_txn_lease(struct mt_txn *t, struct mt_error *err)
                                          .env = cfg->env,
                                          .host = s->host,
                                          .ttl_seconds = (long)(cfg->lease_ttl + 0.5),
-                                         .timeout_seconds = left};
+                                         .timeout_seconds = left,
+                                         .waited = &t->lease_waited,
+                                         .holder = &t->holder};
+    free(t->holder);
+    t->holder = NULL;
     int rc = mt_lease_acquire(s->repo, &opts, &t->lease, err);
     if (rc == MT_LEASE_TIMEOUT) return MT_EXIT_LOCK;
     if (rc == MT_REPO_UNREACHABLE) return MT_EXIT_REMOTE;
@@ -385,7 +389,12 @@ int mt_txn_push(struct mt_txn *t, struct mt_error *err)
 
 bool mt_txn_backoff(struct mt_txn *t)
 {
-    double left = t->s->cfg->lock_timeout - (mt_monotonic() - t->start);
+    return mt_txn_backoff_for(t, t->start + t->s->cfg->lock_timeout);
+}
+
+bool mt_txn_backoff_for(struct mt_txn *t, double deadline)
+{
+    double left = deadline - mt_monotonic();
     if (left <= 0) return false;
     double d = 0.05 * (1 << (t->attempts < 5 ? t->attempts : 5));
     d *= 0.5 + (double)rand() / RAND_MAX;  /* jitter: racing machines spread out */
@@ -437,5 +446,7 @@ int mt_txn_end(struct mt_txn *t)
         t->lock = NULL;
     }
     mt_lease_set_log(NULL, NULL);
+    free(t->holder);
+    t->holder = NULL;
     return rc;
 }

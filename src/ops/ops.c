@@ -315,7 +315,7 @@ static int publish(struct op *o, struct mt_error *err)
 {
     bool builds = o->rq->kind != MT_OP_EXPORT;
     struct mt_publish_ops ops = {.ctx = o, .prepare = prepare, .build = builds ? build : NULL,
-                                 .idle = idle_look, .note = note};
+                                 .idle = idle_look, .note = note, .hand_off = o->rq->kind == MT_OP_SYNC};
     struct mt_publish_result pr;
     int rc = mt_publish(o->s, &ops, &pr, err);
     o->res->pushed = pr.pushed;
@@ -323,6 +323,8 @@ static int publish(struct op *o, struct mt_error *err)
     o->res->leased = pr.leased;
     o->res->token = pr.token;
     o->res->stash_kept = pr.stash_kept;
+    o->res->handed_off = pr.handed_off;
+    memcpy(o->res->holder, pr.holder, sizeof o->res->holder);
     return rc;
 }
 

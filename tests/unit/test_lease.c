@@ -299,11 +299,18 @@ START_TEST(test_timeout_names_holder)
     ck_assert_msg(took >= 0.29 && took < 2.0, "took %.2f s", took);
     ck_assert_msg(has(events, "wait: ") && has(events, "alpha@hostA"), "%s", events);
 
-    /* timeout 0: one look */
+    /* timeout 0: one look; the outputs say it waited and for whom */
     t0 = now_s();
-    ck_assert_int_eq(mt_lease_acquire(b, OPTS("beta", "hostB", 30, 0), &l2, &e),
-                     MT_LEASE_TIMEOUT);
+    bool waited = false;
+    char *holder = NULL;
+    struct mt_lease_acquire_opts o = *OPTS("beta", "hostB", 30, 0);
+    o.waited = &waited;
+    o.holder = &holder;
+    ck_assert_int_eq(mt_lease_acquire(b, &o, &l2, &e), MT_LEASE_TIMEOUT);
     ck_assert(now_s() - t0 < 1.0);
+    ck_assert(waited);
+    ck_assert_str_eq(holder, "alpha@hostA pid 1 token 1");
+    free(holder);
 
     /* The holder's pid is alive on the acquirer's host: it waits too. */
     ck_assert_int_eq(mt_lease_release(l, &e), 0);
@@ -318,6 +325,17 @@ START_TEST(test_timeout_names_holder)
     ck_assert_str_eq(tip, mt_lease_tip(l));
     free(tip);
     ck_assert_int_eq(mt_lease_release(l, &e), 0);
+    /* released: taken at once, without waiting, and no holder named */
+    char sentinel[] = "left from before";
+    waited = true;
+    holder = sentinel;
+    o = *OPTS("beta", "hostB", 30, 2);
+    o.waited = &waited;
+    o.holder = &holder;
+    ck_assert_int_eq(mt_lease_acquire(b, &o, &l2, &e), 0);
+    ck_assert(!waited);
+    ck_assert_ptr_null(holder);
+    ck_assert_int_eq(mt_lease_release(l2, &e), 0);
 
     free(events);
     events = NULL;

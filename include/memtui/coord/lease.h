@@ -131,6 +131,12 @@ struct mt_lease_acquire_opts {
     long pid;                /* 0: this process */
     long ttl_seconds;        /* 1 to MT_LEASE_TTL_MAX */
     double timeout_seconds;  /* 0: one attempt */
+    /* Outputs, each may be NULL. *waited: the lease was seen held by
+     * another or a race for it was lost, so others may have published
+     * meanwhile. *holder (to free): on MT_LEASE_TIMEOUT, who holds it, as
+     * mt_lease_describe says it; NULL when that is not known. */
+    bool *waited;
+    char **holder;
 };
 
 /* Take the lease on opts->branch of opts->remote, as env/host/pid.

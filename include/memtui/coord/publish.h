@@ -5,6 +5,11 @@
  * by compare-and-swap; when the push is rejected, back up, rebuild on the
  * new main and push again until --lock-timeout.
  *
+ * The lease is taken after the fetch; when taking it had to wait, main is
+ * fetched again before building, since the holder waited for has likely
+ * published meanwhile (else the first push would be rejected and the work
+ * done twice).
+ *
  * Callers say what to build; the protocol lives only here. Offline
  * (--no-push) the loop runs once, without the remote and without a lease. */
 #ifndef MEMTUI_PUBLISH_H
@@ -32,6 +37,10 @@ struct mt_publish_ops {
     int (*idle)(void *ctx, struct mt_session *s, bool *idle, struct mt_error *err);
     /* What the loop is doing now, for progress displays. May be NULL. */
     void (*note)(void *ctx, const char *what, int attempt);
+    /* sync: when the lease cannot be taken in time, publish what prepare
+     * committed (the export) and leave the merge to the holder (DESIGN
+     * 4, exit codes) instead of stopping with MT_EXIT_LOCK. */
+    bool hand_off;
 };
 
 struct mt_publish_result {
@@ -41,6 +50,8 @@ struct mt_publish_result {
     long long token;
     bool stash_kept;         /* the stash did not re-apply and was kept */
     bool idle;               /* nothing to build: no lease taken (ops->idle) */
+    bool handed_off;         /* the lease was held: the export published, the merge left to the holder */
+    char holder[256];        /* when handed off: who held the lease ("" if not known) */
 };
 
 /* Returns the build's code (MT_EXIT_OK, MT_EXIT_DEGRADED) when published,

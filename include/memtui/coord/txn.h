@@ -29,6 +29,8 @@ struct mt_txn {
     int attempts;
     bool stash_kept;               /* re-applying failed: the stash stays */
     char published[MT_OID_HEX];    /* what the push put on main ("" if nothing) */
+    bool lease_waited;             /* taking the lease waited: main may have moved since the fetch */
+    char *holder;                  /* after MT_EXIT_LOCK from mt_txn_lease: who holds it (or NULL) */
 };
 
 /* Take the local lock (timeout --lock-timeout), clear stale git lock files,
@@ -39,7 +41,9 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err);
  * remote cannot be reached. */
 int mt_txn_follow_remote(struct mt_txn *t, struct mt_error *err);
 /* Take (or renew) the git lease within what is left of --lock-timeout
- * (its token: mt_lease_token(t->lease), for the merge commit). */
+ * (its token: mt_lease_token(t->lease), for the merge commit). Sets
+ * t->lease_waited when taking it had to wait for another holder; on
+ * MT_EXIT_LOCK, t->holder names who holds it when that is known. */
 int mt_txn_lease(struct mt_txn *t, struct mt_error *err);
 /* Just before publishing: renew the lease whatever time is left, so that
  * a lease broken by an operator or taken over meanwhile is found lost (the
@@ -57,6 +61,8 @@ int mt_txn_lease_confirm(struct mt_txn *t, struct mt_error *err);
 int mt_txn_push(struct mt_txn *t, struct mt_error *err);
 /* Sleep a jittered, growing delay; false when the push deadline passed. */
 bool mt_txn_backoff(struct mt_txn *t);
+/* The same, against another monotonic deadline. */
+bool mt_txn_backoff_for(struct mt_txn *t, double deadline);
 /* Release the lease, re-apply the stash, drop the lock. Returns
  * MT_EXIT_DEGRADED when the stash could not be re-applied (it is kept). */
 int mt_txn_end(struct mt_txn *t);

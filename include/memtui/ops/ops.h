@@ -54,6 +54,8 @@ struct mt_op_result {
     bool repairing;                  /* the plan was built over a broken HEAD (trust.h) ... */
     struct mt_trust repair;          /* ... that one, as the plan saw it */
     bool memory_file_missing;        /* sync: nothing to export, the result is imported */
+    bool handed_off;                 /* sync: the lease was held; the export is published and the */
+    char holder[256];                /* merge left to this holder ("" if not known) */
     /* the last build's phases in milliseconds (-1: not reached) */
     long long read_ms, resolve_ms, write_ms;
 };
