@@ -1,11 +1,12 @@
 #!/bin/sh
-# Install what memtui needs to build and test on Debian, only when missing.
+# Install what memtui needs to build, test and benchmark on Debian, only when
+# missing (jq: a peer in the merge benchmark).
 # (clang and libclang-rt-14-dev, which ships libFuzzer on bookworm: the
 # fuzz harnesses.)
 # Runs as root (CI, fresh machines) or through sudo when available.
 set -eu
 pkgs="build-essential pkg-config libncurses-dev libjson-c-dev libgit2-dev libssh2-1-dev libssl-dev check
-      git python3 nodejs npm tmux strace valgrind lighttpd openssh-server openssh-client
+      git python3 nodejs npm tmux strace valgrind lighttpd openssh-server openssh-client jq
       clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

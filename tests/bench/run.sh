@@ -25,6 +25,13 @@
 #                     --repo clone-p --env env0 --memory-file env0.json merge --no-push
 #   BENCH_STRICT=1  exit 1 when a target is missed (default: report only)
 #
+# Peers, on the same N changed fragments, in the same run (BENCH_PEERS=0
+# skips them), each under peakrss: `cat` (the read floor), Python's json
+# module doing the obvious union by name (peer_union.py: what the original
+# scripts did), and jq doing the same (peer_union.jq). They read only the
+# changed fragments; memtui's merge also reads memory.json and the
+# fragments as last merged, and writes, verifies and commits the result.
+#
 # Then, in the same run, tests/bench/sync_bench.sh: syncs per second with 1,
 # 4 and 8 contending environments and lease acquire latency, through a real
 # git daemon (its SYNC_BENCH_* and LEASE_BENCH_* variables; see its header).
@@ -126,6 +133,29 @@ mrc=$?
 set -e
 "$B/jsonc_parse" "$T"/changed/*.json >"$T/jsonc.out" || die "jsonc_parse failed"
 
+# peer NAME CMD...: CMD under peakrss, its wall time and peak RSS into peers.txt
+peer() {
+    n=$1; shift
+    step "peer: $n"
+    if "$B/peakrss" "$@" >"$T/peer-$n.out" 2>"$T/peer-$n.err"; then
+        pl=$(grep '^peakrss: ' "$T/peer-$n.err" | tail -n 1)
+        echo "$n $(echo "$pl" | sed 's/.*wall=\([0-9.]*\)s.*/\1/') $(echo "$pl" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')" \
+            "$(head -c 200 "$T/peer-$n.out" | tr '\n' ' ')" >>"$T/peers.txt"
+    else
+        echo "$n - - failed: $(tail -n 1 "$T/peer-$n.err")" >>"$T/peers.txt"
+    fi
+}
+: >"$T/peers.txt"
+if [ "${BENCH_PEERS:-1}" != 0 ]; then
+    peer cat cat "$T"/changed/*.json
+    peer python-json python3 "$ROOT/tests/bench/peer_union.py" "$T"/changed/*.json
+    if command -v jq >/dev/null 2>&1; then
+        peer jq jq -n -r -f "$ROOT/tests/bench/peer_union.jq" "$T"/changed/*.json
+    else
+        echo "jq - - not installed (sh scripts/install-deps.sh)" >>"$T/peers.txt"
+    fi
+fi
+
 line=$(grep '^peakrss: ' "$T/merge.err" | tail -n 1)
 [ -n "$line" ] || { cat "$T/merge.err" >&2; die "no peakrss line"; }
 merge_s=$(echo "$line" | sed 's/.*wall=\([0-9.]*\)s.*/\1/')
@@ -180,6 +210,17 @@ BEGIN {
     if (strict == 1 && (tr > 1.0 || mr > 1.5)) exit 1
 }'
 merge_rc=$?
+if [ -s "$T/peers.txt" ]; then
+    echo "  peers on the same $ENVS changed fragments (time / json-c parse; memtui merge / peer; peak RSS / changed bytes):"
+    awk -v ps="$parse_s" -v ms="$merge_s" -v frag="$frag_bytes" -v rss="$rss_kib" '
+    BEGIN { printf "    %-12s %9s %8s %8s %10s %8s\n", "peer", "wall s", "/parse", "merge/", "peak MB", "/bytes"
+            printf "    %-12s %9.3f %8.2f %8.2f %10s %8s\n", "json-c parse", ps, 1, (ps > 0 ? ms / ps : 0), "-", "-"
+            printf "    %-12s %9.3f %8.2f %8.2f %10.1f %8.2f\n", "memtui merge", ms, (ps > 0 ? ms / ps : 0), 1,
+                   rss * 1024 / 1e6, rss * 1024 / frag }
+    $2 == "-" { printf "    %-12s %s\n", $1, substr($0, index($0, $4)); next }
+    { printf "    %-12s %9.3f %8.2f %8.2f %10.1f %8.2f\n", $1, $2, (ps > 0 ? $2 / ps : 0), ($2 > 0 ? ms / $2 : 0),
+             $3 * 1024 / 1e6, $3 * 1024 / frag }' "$T/peers.txt"
+fi
 set -e
 
 # ---- then the sync and lease benchmark (git daemon, contending envs) -----
