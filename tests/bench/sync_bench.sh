@@ -61,9 +61,9 @@ B="$ROOT/build/bench"
 mkdir -p "$B"
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -I"$ROOT/include" \
-    $(pkg-config --cflags libgit2 json-c openssl) -o "$B/lease_bench" \
-    "$ROOT/tests/bench/lease_bench.c" $(ls "$ROOT"/src/*.c | grep -v '/main\.c$') \
-    $(pkg-config --libs libgit2 json-c openssl) -pthread
+    $(pkg-config --cflags libgit2 libssh2 json-c openssl) -o "$B/lease_bench" \
+    "$ROOT/tests/bench/lease_bench.c" $(find "$ROOT/src" -name "*.c" ! -name main.c | sort) \
+    $(pkg-config --libs libgit2 libssh2 json-c openssl) -pthread
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/memtui-syncbench-XXXXXX")
 GITD_PID=      # the daemon, from its --pid-file
