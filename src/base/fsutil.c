@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -500,6 +501,30 @@ int mt_file_write_in(const char *root, const char *rel, const void *data, size_t
     return rc;
 }
 
+/* root/rel opened for reading: only a regular file reached without
+ * following any symlink. The fd (and *st), or -1 with err set. */
+static int open_regular_in(const char *root, const char *rel, const char *label, struct stat *st, bool *missing,
+                           struct mt_error *err)
+{
+    const char *base;
+    int dfd = open_parent_in(root, rel, false, &base);
+    /* O_NONBLOCK: a FIFO put there must not hang the read; it is refused below. */
+    int fd = dfd < 0 ? -1 : open_at(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0), e = errno;
+    if (dfd >= 0) close(dfd);
+    if (fd < 0) {
+        if (missing) *missing = e == ENOENT;
+        mt_error_set(err, "cannot read %s: %s", label,
+                     e == ELOOP ? "it is a symlink (or lies behind one): never followed" : strerror(e));
+        return -1;
+    }
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+        mt_error_set(err, "cannot read %s: not a regular file: never read", label);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int mt_file_read_in(const char *root, const char *rel, char **data, size_t *len, bool *missing,
                     struct mt_error *err)
 {
@@ -508,25 +533,46 @@ int mt_file_read_in(const char *root, const char *rel, char **data, size_t *len,
     if (missing) *missing = false;
     if (refuse_rel("read", root, rel, err)) return -1;
     char *label = path_in(root, rel);
-    const char *base;
-    int dfd = open_parent_in(root, rel, false, &base);
-    /* O_NONBLOCK: a FIFO put there must not hang the read; it is refused below. */
-    int fd = dfd < 0 ? -1 : open_at(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0), e = errno;
-    if (dfd >= 0) close(dfd);
     struct stat st;
-    int rc = -1;
+    int fd = open_regular_in(root, rel, label, &st, missing, err);
+    int rc = fd < 0 ? -1 : read_fd(fd, label, data, len, err);
+    free(label);
+    return rc;
+}
+
+int mt_file_map_in(const char *root, const char *rel, size_t want, struct mt_file_map *m, struct mt_error *err)
+{
+    memset(m, 0, sizeof(*m));
+    if (refuse_rel("read", root, rel, err)) return -1;
+    char *label = path_in(root, rel);
+    struct stat st;
+    int fd = open_regular_in(root, rel, label, &st, NULL, err), rc = -1;
+    long page = sysconf(_SC_PAGESIZE);
     if (fd < 0) {
-        if (missing) *missing = e == ENOENT;
-        mt_error_set(err, "cannot read %s: %s", label,
-                     e == ELOOP ? "it is a symlink (or lies behind one): never followed" : strerror(e));
-    } else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        mt_error_set(err, "cannot read %s: not a regular file: never read", label);
+        /* err says why */
+    } else if ((size_t)st.st_size != want || want == 0 || (page > 0 && want % (size_t)page == 0)) {
+        /* not the size asked for; or no byte after the end to stop a reader that looks one past it */
+        mt_error_set(err, "%s: not mapped (%lld bytes, %zu wanted)", label, (long long)st.st_size, want);
         close(fd);
     } else {
-        rc = read_fd(fd, label, data, len, err);
+        void *p = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        close(fd);
+        if (p == MAP_FAILED) {
+            mt_error_set(err, "cannot map %s: %s", label, strerror(errno));
+        } else {
+            m->data = p;
+            m->len = want;
+            rc = 0;
+        }
     }
     free(label);
     return rc;
+}
+
+void mt_file_unmap(struct mt_file_map *m)
+{
+    if (m->data) munmap((void *)m->data, m->len);
+    memset(m, 0, sizeof(*m));
 }
 
 int mt_file_remove_in(const char *root, const char *rel, struct mt_error *err)

@@ -1,8 +1,8 @@
 /* repo_fastread.c: reading a fragment's bytes as cheaply as is safe.
  * A blob that is also a clean regular file in the work tree (same blob at
  * HEAD, git's status says the file matches, no symlink on the way, same
- * size) is read from the file: no inflating. Otherwise the bytes are lent straight from libgit2's blob,
- * without a copy. */
+ * size) is mapped from the file: no inflating, no copy. Otherwise the bytes
+ * are lent straight from libgit2's blob, without a copy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
@@ -31,10 +31,18 @@ static bool clean_in_worktree(struct mt_repo *r, const char *blob, const char *p
     return git_status_file(&flags, mt_repo_git(r), path) == 0 && flags == GIT_STATUS_CURRENT;
 }
 
-/* The clean file, read only as a regular file reached without following a
- * symlink, and only if it has the blob's size (a file swapped in since git
- * looked is not taken for the blob). */
-static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len)
+static void unmap_file(void *hold)
+{
+    mt_file_unmap(hold);
+    free(hold);
+}
+
+/* The clean file, taken only as a regular file reached without following
+ * a symlink, and only if it has the blob's size (a file swapped in since
+ * git looked is not taken for the blob). Mapped, not copied: the clone's
+ * files are memtui's, written only by renaming new ones into place. */
+static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,
+                               void (**release)(void *), void **hold)
 {
     git_odb *odb = NULL;
     git_oid id;
@@ -44,7 +52,21 @@ static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *
                  git_odb_read_header(&want, &type, odb, &id) == 0;
     git_odb_free(odb);
     git_error_clear();
-    if (!sized || mt_file_read_in(mt_repo_workdir(r), path, data, len, NULL, NULL)) return false;
+    if (!sized) return false;
+    struct mt_file_map m;
+    struct mt_error e = {0};
+    if (mt_file_map_in(mt_repo_workdir(r), path, want, &m, &e) == 0) {
+        mt_error_clear(&e);
+        struct mt_file_map *h = xmalloc(sizeof(*h));
+        *h = m;
+        *data = (char *)m.data;
+        *len = m.len;
+        *release = unmap_file;
+        *hold = h;
+        return true;
+    }
+    mt_error_clear(&e);
+    if (mt_file_read_in(mt_repo_workdir(r), path, data, len, NULL, NULL)) return false;
     if (*len == want) return true;
     free(*data);
     *data = NULL;
@@ -57,7 +79,7 @@ int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path
     *release = NULL;
     *hold = NULL;
     if (path && git_repository_workdir(mt_repo_git(r)) && clean_in_worktree(r, blob, path) &&
-        read_worktree_copy(r, blob, path, data, len))
+        read_worktree_copy(r, blob, path, data, len, release, hold))
         return 0;
     git_oid id;
     git_blob *b;

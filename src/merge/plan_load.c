@@ -59,6 +59,21 @@ struct loader {
     struct mt_error err;
 };
 
+struct lent {
+    struct loader *L;
+    void (*release)(void *);
+    void *hold;
+};
+
+static void give_back(void *p)
+{
+    struct lent *l = p;
+    pthread_mutex_lock(&l->L->io);
+    l->release(l->hold);
+    pthread_mutex_unlock(&l->L->io);
+    free(l);
+}
+
 static int read_fragment(struct loader *L, const char *blob, const char *path, const char *file,
                          struct mt_fragment *f, char sha[MT_SHA256_HEX], struct mt_error *err)
 {
@@ -76,14 +91,13 @@ static int read_fragment(struct loader *L, const char *blob, const char *path, c
     pthread_mutex_unlock(&L->io);
     if (rc) return -1;
     if (sha) mt_sha256_hex(data, len, sha);
-    if (release) {  /* libgit2 objects are let go under the same lock */
-        rc = mt_fragment_load_lazy(f, file, xstrndup(data, len), len, NULL, NULL, err);
-        pthread_mutex_lock(&L->io);
-        release(hold);
-        pthread_mutex_unlock(&L->io);
-        return rc;
-    }
-    return mt_fragment_load_lazy(f, file, data, len, NULL, NULL, err);
+    if (!release) return mt_fragment_load_lazy(f, file, data, len, NULL, NULL, err);
+    /* Lent bytes (a libgit2 blob, a mapped file) are used where they are,
+     * and let go under the source's lock when the fragment is freed, which
+     * is always before the loader ends. */
+    struct lent *l = xmalloc(sizeof(*l));
+    *l = (struct lent){L, release, hold};
+    return mt_fragment_load_lazy(f, file, data, len, give_back, l, err);
 }
 
 static int fill_slot(struct loader *L, struct m_slot *s, const char *blob, struct mt_error *err)

@@ -35,6 +35,7 @@
 # Then, in the same run, tests/bench/sync_bench.sh: syncs per second with 1,
 # 4 and 8 contending environments and lease acquire latency, through a real
 # git daemon (its SYNC_BENCH_* and LEASE_BENCH_* variables; see its header).
+# SYNC_BENCH=0 skips it.
 #
 # Last, tests/bench/ui_bench.sh on this run's clone, put back to the commit
 # before the timed merge (the churn exported, not merged; with BENCH_KEEP=1
@@ -224,11 +225,14 @@ fi
 set -e
 
 # ---- then the sync and lease benchmark (git daemon, contending envs) -----
-echo
-set +e
-"$ROOT/tests/bench/sync_bench.sh" "$MEMTUI"
-sync_rc=$?
-set -e
+sync_rc=0
+if [ "${SYNC_BENCH:-1}" != 0 ]; then
+    echo
+    set +e
+    "$ROOT/tests/bench/sync_bench.sh" "$MEMTUI"
+    sync_rc=$?
+    set -e
+fi
 
 # ---- then the workstation on this clone, its churn not merged -----------
 ui_rc=0

@@ -445,6 +445,50 @@ START_TEST(read_in_never_follows)
 }
 END_TEST
 
+START_TEST(map_in_takes_what_read_in_takes)
+{
+    char *secret, *root = make_root(&secret), *link = pathf("root/memory-x.json");
+    ck_assert_int_eq(symlink(secret, link), 0);
+    struct mt_error err = {0};
+    struct mt_file_map m = {(const char *)"x", 1};
+    /* a symlink is never followed, whatever the size asked for */
+    ck_assert_int_eq(mt_file_map_in(root, "memory-x.json", 6, &m, &err), -1);
+    ck_assert_ptr_null(m.data);
+    ck_assert_ptr_nonnull(strstr(err.msg, "symlink"));
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_file_map_in(root, "../outside/secret.json", 6, &m, &err), -1);
+    mt_error_clear(&err);
+    /* a plain file of the size asked for: its bytes, mapped */
+    const char *text = "{\"type\":\"entity\"}\n";
+    ck_assert_int_eq(mt_file_write_in(root, "plain.json", text, strlen(text), 0644, &err), 0);
+    ck_assert_int_eq(mt_file_map_in(root, "plain.json", strlen(text), &m, &err), 0);
+    ck_assert_uint_eq(m.len, strlen(text));
+    ck_assert(memcmp(m.data, text, m.len) == 0);
+    ck_assert_int_eq(m.data[m.len], '\0');   /* the page's rest: a reader may look one past the end */
+    mt_file_unmap(&m);
+    ck_assert_ptr_null(m.data);
+    /* another size (a file swapped in since git looked), an empty file, or
+     * a whole number of pages (no byte after the last): not mapped */
+    ck_assert_int_eq(mt_file_map_in(root, "plain.json", strlen(text) + 1, &m, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not mapped"));
+    mt_error_clear(&err);
+    ck_assert_int_eq(mt_file_write_in(root, "empty.json", "", 0, 0644, &err), 0);
+    ck_assert_int_eq(mt_file_map_in(root, "empty.json", 0, &m, &err), -1);
+    mt_error_clear(&err);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *pages = xmalloc(page);
+    memset(pages, 'x', page);
+    ck_assert_int_eq(mt_file_write_in(root, "page.json", pages, page, 0644, &err), 0);
+    ck_assert_int_eq(mt_file_map_in(root, "page.json", page, &m, &err), -1);
+    ck_assert_ptr_null(m.data);
+    mt_error_clear(&err);
+    free(pages);
+    free(link);
+    free(root);
+    free(secret);
+}
+END_TEST
+
 START_TEST(remove_in_removes_only_the_link)
 {
     char *secret, *root = make_root(&secret), *link = pathf("root/memory.json");
@@ -495,6 +539,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, write_in_replaces_a_symlinked_folder);
     tcase_add_test(tc, write_in_refuses_paths_that_leave_the_root);
     tcase_add_test(tc, read_in_never_follows);
+    tcase_add_test(tc, map_in_takes_what_read_in_takes);
     tcase_add_test(tc, remove_in_removes_only_the_link);
     suite_add_tcase(s, tc);
     return s;

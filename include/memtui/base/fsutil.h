@@ -58,6 +58,19 @@ int mt_file_write_in(const char *root, const char *rel, const void *data, size_t
  * error naming the path. */
 int mt_file_read_in(const char *root, const char *rel, char **data, size_t *len, bool *missing,
                     struct mt_error *err);
+/* A regular file under root, taken as mt_file_read_in takes it, mapped
+ * read-only instead of read, when it has exactly `want` bytes (0: never).
+ * For large files memtui alone writes, under its lock, and only ever by
+ * renaming a new file into place: a file cut short in place by another
+ * process while mapped would fault, as it would for git. A size that is a
+ * multiple of the page size is not mapped (nothing would follow the last
+ * byte): the caller reads instead. */
+struct mt_file_map {
+    const char *data;
+    size_t len;
+};
+int mt_file_map_in(const char *root, const char *rel, size_t want, struct mt_file_map *m, struct mt_error *err);
+void mt_file_unmap(struct mt_file_map *m);
 /* Remove the file or symlink at rel (never what a link points to); nothing
  * there, or a symlink in place of a folder on the way, is no error. */
 int mt_file_remove_in(const char *root, const char *rel, struct mt_error *err);

@@ -1,7 +1,7 @@
 /* repo_fastread.h: lend a blob's bytes without copying, or read them from a
  * clean work-tree file when the blob is what HEAD has at `path` (no
- * inflating): only a regular file of the blob's size, reached without
- * following a symlink, is read. The bytes are let go with release(hold)
+ * inflating; mapped, see mt_file_map_in): only a regular file of the blob's
+ * size, reached without following a symlink, is taken. The bytes are let go with release(hold)
  * (NULL: free(data)). */
 #ifndef MEMTUI_REPO_FASTREAD_H
 #define MEMTUI_REPO_FASTREAD_H
