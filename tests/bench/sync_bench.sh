@@ -4,7 +4,8 @@
 #   tests/bench/sync_bench.sh MEMTUI
 #
 # Starts a real `git daemon --enable=receive-pack` on 127.0.0.1 (stopped by
-# its pid at the end), then:
+# its pid at the end; no connection limit, as a hosted remote would not cap
+# 100 clients at git daemon's default of 32), then:
 #
 # 1. Syncs per second with 1, 10 and 100 contending environments. For each N a
 #    fresh bare repo behind the daemon; N environments, each with its own
@@ -84,7 +85,7 @@ cd "$T"
 
 # ---- git daemon ----------------------------------------------------------
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-git daemon --export-all --enable=receive-pack --reuseaddr --base-path="$T/base" \
+git daemon --export-all --enable=receive-pack --reuseaddr --max-connections=0 --base-path="$T/base" \
     --listen=127.0.0.1 --port="$PORT" --pid-file="$T/gitd.pid" "$T/base" 2>"$T/gitd.err" &
 GIT_PID=$!
 python3 - "$PORT" <<'EOF' || { cat "$T/gitd.err" >&2; die "git daemon did not start"; }
