@@ -55,7 +55,8 @@ static int hand_off(struct mt_txn *t, const struct mt_publish_ops *ops, struct m
             break;
         }
         mt_txn_backoff_for(t, until);
-        if ((rc = mt_txn_follow_remote(t, err)) || (rc = ops->prepare(ops->ctx, t->s, err))) break;
+        if ((rc = mt_txn_follow_remote(t, err)) || (ops->prepare && (rc = ops->prepare(ops->ctx, t->s, err))))
+            break;
     }
     if (rc == MT_EXIT_OK) {
         res->handed_off = true;

@@ -330,9 +330,10 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
     pthread_mutex_init(&L.io, NULL);
     pthread_cond_init(&L.loaded, NULL);
     /* A helper thread starts on the environments (and M_e) while this one
-     * reads U; then both share the rest. */
+     * reads U; then both share the rest. One environment too: its diff
+     * (and its M_e) costs about what U does. */
     pthread_t helper;
-    bool threaded = p->nenvs > 1 && pthread_create(&helper, NULL, env_worker, &L) == 0;
+    bool threaded = p->nenvs > 0 && pthread_create(&helper, NULL, env_worker, &L) == 0;
     int rc = load_base(&L, err);
     mt_trace("memory.json read");
     if (rc) {
