@@ -575,6 +575,39 @@ void mt_file_unmap(struct mt_file_map *m)
     memset(m, 0, sizeof(*m));
 }
 
+static void unmap_view(void *hold)
+{
+    mt_file_unmap(hold);
+    free(hold);
+}
+
+int mt_file_view_in(const char *root, const char *rel, size_t want, char **data, size_t *len,
+                    void (**release)(void *), void **hold, struct mt_error *err)
+{
+    *release = NULL;
+    *hold = NULL;
+    struct mt_file_map m;
+    struct mt_error e = {0};
+    if (mt_file_map_in(root, rel, want, &m, &e) == 0) {
+        struct mt_file_map *h = xmalloc(sizeof(*h));
+        *h = m;
+        *data = (char *)m.data;
+        *len = m.len;
+        *release = unmap_view;
+        *hold = h;
+        return 0;
+    }
+    mt_error_clear(&e);
+    if (mt_file_read_in(root, rel, data, len, NULL, err)) return -1;
+    if (*len == want) return 0;
+    char *label = path_in(root, rel);
+    mt_error_set(err, "%s has %zu bytes, %zu expected", label, *len, want);
+    free(label);
+    free(*data);
+    *data = NULL;
+    return -1;
+}
+
 int mt_file_remove_in(const char *root, const char *rel, struct mt_error *err)
 {
     if (refuse_rel("remove", root, rel, err)) return -1;

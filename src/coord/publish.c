@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "memtui/base/audit.h"
-
 #include "memtui/coord/txn.h"
 
 static void note(const struct mt_publish_ops *ops, const char *what, int attempt)

@@ -31,16 +31,11 @@ static bool clean_in_worktree(struct mt_repo *r, const char *blob, const char *p
     return git_status_file(&flags, mt_repo_git(r), path) == 0 && flags == GIT_STATUS_CURRENT;
 }
 
-static void unmap_file(void *hold)
-{
-    mt_file_unmap(hold);
-    free(hold);
-}
-
 /* The clean file, taken only as a regular file reached without following
  * a symlink, and only if it has the blob's size (a file swapped in since
- * git looked is not taken for the blob). Mapped, not copied: the clone's
- * files are memtui's, written only by renaming new ones into place. */
+ * git looked is not taken for the blob). Mapped, not copied, where it can
+ * be: the clone's files are memtui's, written only by renaming new ones
+ * into place. */
 static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,
                                void (**release)(void *), void **hold)
 {
@@ -52,25 +47,10 @@ static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *
                  git_odb_read_header(&want, &type, odb, &id) == 0;
     git_odb_free(odb);
     git_error_clear();
-    if (!sized) return false;
-    struct mt_file_map m;
     struct mt_error e = {0};
-    if (mt_file_map_in(mt_repo_workdir(r), path, want, &m, &e) == 0) {
-        mt_error_clear(&e);
-        struct mt_file_map *h = xmalloc(sizeof(*h));
-        *h = m;
-        *data = (char *)m.data;
-        *len = m.len;
-        *release = unmap_file;
-        *hold = h;
-        return true;
-    }
+    bool ok = sized && mt_file_view_in(mt_repo_workdir(r), path, want, data, len, release, hold, &e) == 0;
     mt_error_clear(&e);
-    if (mt_file_read_in(mt_repo_workdir(r), path, data, len, NULL, NULL)) return false;
-    if (*len == want) return true;
-    free(*data);
-    *data = NULL;
-    return false;
+    return ok;
 }
 
 int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,

@@ -324,7 +324,7 @@ static int publish(struct op *o, struct mt_error *err)
     o->res->token = pr.token;
     o->res->stash_kept = pr.stash_kept;
     o->res->handed_off = pr.handed_off;
-    memcpy(o->res->holder, pr.holder, sizeof o->res->holder);
+    snprintf(o->res->holder, sizeof o->res->holder, "%s", pr.holder);
     return rc;
 }
 

@@ -27,26 +27,35 @@
 
 /* Re-read memory.json from disk: it must hash to what was written and hold
  * the counts the plan promised. */
-static int verify_written(struct mt_session *s, const char *want_sha, const struct mt_plan *p,
+static int verify_written(struct mt_session *s, const char *want_sha, size_t want_len, const struct mt_plan *p,
                           struct mt_error *err)
 {
     const char *path = "memory.json";
     char *data;
     size_t len;
-    if (mt_file_read_in(mt_repo_workdir(s->repo), path, &data, &len, NULL, err)) return -1;
+    void (*release)(void *) = NULL;
+    void *hold = NULL;
+    struct mt_error e = {0};
+    if (mt_file_view_in(mt_repo_workdir(s->repo), path, want_len, &data, &len, &release, &hold, &e)) {
+        mt_error_set(err, "verification failed: %s", e.msg ? e.msg : "memory.json cannot be read back");
+        mt_error_clear(&e);
+        return -1;
+    }
     char sha[MT_SHA256_HEX];
     mt_sha256_hex(data, len, sha);
     if (strcmp(sha, want_sha)) {
-        free(data);
+        if (release) release(hold);
+        else free(data);
         mt_error_set(err, "verification failed: %s does not hash to what was written", path);
         return -1;
     }
     /* The bytes are what was written from the result graph (its keys are
      * distinct), so counting the lines of each kind checks the counts. */
     struct mt_fragment f;
-    if (mt_fragment_load(&f, path, data, len, err)) return -1;  /* it let go of data */
+    if (mt_fragment_load_lazy(&f, path, data, len, release, hold, err)) return -1;  /* it let go of data */
     size_t ents = 0, rels = 0;
     for (size_t i = 0; i < f.nlines; i++) {
+        mt_fragment_key_line(&f, i);
         ents += f.lines[i].kind == MT_LINE_ENTITY;
         rels += f.lines[i].kind == MT_LINE_RELATION;
     }
@@ -551,7 +560,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
     const char *wip[] = {"memory.json", MT_MANIFEST_PATH, c.own_name};
     mt_session_wip_begin(s, wip, 3);
     if (mt_session_work_write(s, "memory.json", c.out.data ? c.out.data : "", c.out.len, err) ||
-        verify_written(s, c.sha, p, err)) {
+        verify_written(s, c.sha, c.out.len, p, err)) {
         mt_audit("verify", NULL, "memory.json not committed, put back as it was: %s", err->msg ? err->msg : "?");
         mt_session_restore_from_head(s, "memory.json");
         rc = MT_EXIT_VERIFY;
