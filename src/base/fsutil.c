@@ -581,14 +581,14 @@ static void unmap_view(void *hold)
     free(hold);
 }
 
-int mt_file_view_in(const char *root, const char *rel, size_t want, char **data, size_t *len,
+int mt_file_view_in(const char *root, const char *rel, size_t want, bool map, char **data, size_t *len,
                     void (**release)(void *), void **hold, struct mt_error *err)
 {
     *release = NULL;
     *hold = NULL;
     struct mt_file_map m;
     struct mt_error e = {0};
-    if (mt_file_map_in(root, rel, want, &m, &e) == 0) {
+    if (map && mt_file_map_in(root, rel, want, &m, &e) == 0) {
         struct mt_file_map *h = xmalloc(sizeof(*h));
         *h = m;
         *data = (char *)m.data;

@@ -43,6 +43,7 @@ int mt_txn_begin(struct mt_txn *t, struct mt_session *s, struct mt_error *err)
         return MT_EXIT_USAGE;
     }
     mt_audit("lock", NULL, "acquired the local lock %s", path);
+    s->clone_locked = true;
     mt_trace("locked");
     free(path);
     mt_lease_set_log(lease_log, NULL);
@@ -441,6 +442,7 @@ int mt_txn_end(struct mt_txn *t)
         t->stashed = false;
     }
     if (t->lock) {
+        t->s->clone_locked = false;
         mt_lock_release(t->lock);
         mt_audit("lock", NULL, "released the local lock");
         t->lock = NULL;

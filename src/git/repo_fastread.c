@@ -33,11 +33,10 @@ static bool clean_in_worktree(struct mt_repo *r, const char *blob, const char *p
 
 /* The clean file, taken only as a regular file reached without following
  * a symlink, and only if it has the blob's size (a file swapped in since
- * git looked is not taken for the blob). Mapped, not copied, where it can
- * be: the clone's files are memtui's, written only by renaming new ones
- * into place. */
-static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,
-                               void (**release)(void *), void **hold)
+ * git looked is not taken for the blob). Mapped, not copied, where it may
+ * and can be. */
+static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
+                               size_t *len, void (**release)(void *), void **hold)
 {
     git_odb *odb = NULL;
     git_oid id;
@@ -48,18 +47,18 @@ static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *
     git_odb_free(odb);
     git_error_clear();
     struct mt_error e = {0};
-    bool ok = sized && mt_file_view_in(mt_repo_workdir(r), path, want, data, len, release, hold, &e) == 0;
+    bool ok = sized && mt_file_view_in(mt_repo_workdir(r), path, want, may_map, data, len, release, hold, &e) == 0;
     mt_error_clear(&e);
     return ok;
 }
 
-int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, char **data, size_t *len,
-                           void (**release)(void *), void **hold, struct mt_error *err)
+int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
+                           size_t *len, void (**release)(void *), void **hold, struct mt_error *err)
 {
     *release = NULL;
     *hold = NULL;
     if (path && git_repository_workdir(mt_repo_git(r)) && clean_in_worktree(r, blob, path) &&
-        read_worktree_copy(r, blob, path, data, len, release, hold))
+        read_worktree_copy(r, blob, path, may_map, data, len, release, hold))
         return 0;
     git_oid id;
     git_blob *b;

@@ -139,6 +139,7 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
  * to be checked against the manifest. */
 struct u_reader {
     struct mt_repo *repo;
+    bool may_map;           /* the clone is locked: clean work-tree files may be mapped */
     const char *u_blob;
     char u_sha[MT_SHA256_HEX];
 };
@@ -147,7 +148,7 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
                           void (**release)(void *), void **hold, struct mt_error *err)
 {
     struct u_reader *u = ctx;
-    if (mt_repo_blob_read_fast(u->repo, blob, path, data, len, release, hold, err)) return -1;
+    if (mt_repo_blob_read_fast(u->repo, blob, path, u->may_map, data, len, release, hold, err)) return -1;
     if (!u->u_sha[0] && strcmp(blob, u->u_blob) == 0) mt_sha256_hex(*data, *len, u->u_sha);
     return 0;
 }
@@ -201,7 +202,7 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
         size_t n;
         int rc = mt_session_frag_refs(s, &refs, &n, err);
         if (rc) return rc;
-        struct u_reader u = {.repo = s->repo, .u_blob = s->trust.u_blob};
+        struct u_reader u = {.repo = s->repo, .may_map = s->clone_locked, .u_blob = s->trust.u_blob};
         struct mt_blob_source src = {repo_blob_read, &u};
         rc = mt_plan_load(p, s->trust.u_blob, refs, n, opt, &src, err);
         free(refs);

@@ -36,7 +36,8 @@ static int verify_written(struct mt_session *s, const char *want_sha, size_t wan
     void (*release)(void *) = NULL;
     void *hold = NULL;
     struct mt_error e = {0};
-    if (mt_file_view_in(mt_repo_workdir(s->repo), path, want_len, &data, &len, &release, &hold, &e)) {
+    if (mt_file_view_in(mt_repo_workdir(s->repo), path, want_len, s->clone_locked, &data, &len, &release, &hold,
+                        &e)) {
         mt_error_set(err, "verification failed: %s", e.msg ? e.msg : "memory.json cannot be read back");
         mt_error_clear(&e);
         return -1;

@@ -488,18 +488,23 @@ START_TEST(map_in_takes_what_read_in_takes)
     size_t n = 0;
     void (*release)(void *) = NULL;
     void *hold = NULL;
-    ck_assert_int_eq(mt_file_view_in(root, "plain.json", strlen(text), &d, &n, &release, &hold, &err), 0);
+    ck_assert_int_eq(mt_file_view_in(root, "plain.json", strlen(text), true, &d, &n, &release, &hold, &err), 0);
     ck_assert_ptr_nonnull(release);
     ck_assert(n == strlen(text) && memcmp(d, text, n) == 0);
     release(hold);
-    ck_assert_int_eq(mt_file_view_in(root, "page.json", page, &d, &n, &release, &hold, &err), 0);
+    /* not allowed to map: read */
+    ck_assert_int_eq(mt_file_view_in(root, "plain.json", strlen(text), false, &d, &n, &release, &hold, &err), 0);
+    ck_assert_ptr_null(release);
+    ck_assert(n == strlen(text) && memcmp(d, text, n) == 0);
+    free(d);
+    ck_assert_int_eq(mt_file_view_in(root, "page.json", page, true, &d, &n, &release, &hold, &err), 0);
     ck_assert_ptr_null(release);
     ck_assert(n == page && d[0] == 'x' && d[page - 1] == 'x');
     free(d);
-    ck_assert_int_eq(mt_file_view_in(root, "page.json", page - 1, &d, &n, &release, &hold, &err), -1);
+    ck_assert_int_eq(mt_file_view_in(root, "page.json", page - 1, true, &d, &n, &release, &hold, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.msg, "expected"));
     mt_error_clear(&err);
-    ck_assert_int_eq(mt_file_view_in(root, "memory-x.json", 6, &d, &n, &release, &hold, &err), -1);
+    ck_assert_int_eq(mt_file_view_in(root, "memory-x.json", 6, true, &d, &n, &release, &hold, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.msg, "symlink"));
     mt_error_clear(&err);
     free(pages);

@@ -71,10 +71,10 @@ struct mt_file_map {
 };
 int mt_file_map_in(const char *root, const char *rel, size_t want, struct mt_file_map *m, struct mt_error *err);
 void mt_file_unmap(struct mt_file_map *m);
-/* root/rel's `want` bytes as cheaply as is safe: mapped (mt_file_map_in)
- * when it can be, else read (mt_file_read_in); a file of another size is an
+/* root/rel's `want` bytes: mapped (mt_file_map_in) when `map` allows it and
+ * it can be, else read (mt_file_read_in); a file of another size is an
  * error. The bytes are let go with release(hold) (NULL: free(data)). */
-int mt_file_view_in(const char *root, const char *rel, size_t want, char **data, size_t *len,
+int mt_file_view_in(const char *root, const char *rel, size_t want, bool map, char **data, size_t *len,
                     void (**release)(void *), void **hold, struct mt_error *err);
 /* Remove the file or symlink at rel (never what a link points to); nothing
  * there, or a symlink in place of a folder on the way, is no error. */

@@ -30,6 +30,9 @@ struct mt_session {
     char imported_sha[MT_SHA256_HEX];
     size_t imported_len;
     unsigned long long imported_ino, imported_mtime_ns;
+    /* This process holds the clone's local lock (txn.h): no other memtui
+     * writes its work tree meanwhile, so clean files may be mapped. */
+    bool clone_locked;
 };
 
 int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err);
