@@ -419,6 +419,45 @@ rejected_sync() {
     [ "$REAP_RC" = 0 ] || fail "$1's sync exited $REAP_RC: $(cat "$T/$1.err")"
     grep -q 'rejected' "$T/$1.err" || fail "$1's push was not rejected: the remote did not move in time: $(cat "$T/$1.err")"
 }
+# daemon_remote: a bare repo R=$T/srv/r.git served by a real git daemon
+# (stopped by its pid at exit), reached at URL.
+daemon_remote() {
+    mkdir -p "$T/srv"
+    git init -q --bare "$T/srv/r.git"
+    R=$T/srv/r.git
+    start_git_daemon "$T/srv"
+    URL="git://127.0.0.1:$GIT_DAEMON_PORT/r.git"
+}
+# stop_holding_lease ENV EDIT: ENV's sync against $R, stopped (SIGSTOP) as
+# soon as it took the lease, before its push. EDIT TRY (a command) first
+# changes ENV's local file; a sync that pushed before the stop landed is let
+# finish and another try made (TRY 0, 1, 2). Leaves the stopped process in
+# HOLDER_PID (output in $T/ENV.out, $T/ENV.err), main's tip before it in H0
+# and the try in TRIES. Use with trap hard_cleanup.
+stop_holding_lease() {
+    _e=$1 _edit=$2 _log="$T/clone-$1/.git/memtui.log"
+    TRIES=0
+    while :; do
+        "$_edit" "$TRIES"
+        H0=$(git --git-dir="$R" rev-parse main)
+        rm -f "$T/$_e.pid"
+        stop_at_event "$_log" "$(size_of "$_log")" "$T/$_e.pid" lease acquired 60 &
+        _w=$!
+        PIDS="$PIDS $_w"
+        mt_bg "$_e" "$T/$_e.out" "$T/$_e.err" --lock-timeout 60 sync
+        HOLDER_PID=$MT_PID
+        echo "$HOLDER_PID" >"$T/$_e.pid"
+        reap "$_w"
+        [ "$REAP_RC" = 0 ] || fail "$_e's sync ended before it could be stopped holding the lease: $(cat "$T/$_e.err")"
+        [ "$(git --git-dir="$R" rev-parse main)" = "$H0" ] && break
+        kill -CONT "$HOLDER_PID"   # it pushed before the stop landed: let it finish, once more
+        reap "$HOLDER_PID"
+        TRIES=$((TRIES + 1))
+        [ "$TRIES" -lt 3 ] || fail "could not stop $_e's sync before its push"
+    done
+    [ "$(lease_field "$R" 'j["state"] + " " + j["env"]')" = "held $_e" ] ||
+        fail "$_e does not hold the lease while stopped: $(git --git-dir="$R" show memtui/lease:lease.json)"
+}
 # has_entity FILE NAME [OBS]: FILE (JSONL) has entity NAME (with observation OBS)
 has_entity() {
     python3 - "$@" <<'EOF'

@@ -35,7 +35,7 @@ static bool clean_in_worktree(struct mt_repo *r, const char *blob, const char *p
  * a symlink, and only if it has the blob's size (a file swapped in since
  * git looked is not taken for the blob). Mapped, not copied, where it may
  * and can be. */
-static bool read_worktree_copy(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
+static bool worktree_bytes(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
                                size_t *len, void (**release)(void *), void **hold)
 {
     git_odb *odb = NULL;
@@ -58,7 +58,7 @@ int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path
     *release = NULL;
     *hold = NULL;
     if (path && git_repository_workdir(mt_repo_git(r)) && clean_in_worktree(r, blob, path) &&
-        read_worktree_copy(r, blob, path, may_map, data, len, release, hold))
+        worktree_bytes(r, blob, path, may_map, data, len, release, hold))
         return 0;
     git_oid id;
     git_blob *b;

@@ -19,11 +19,7 @@ mt_rc() {
     [ "$_got" -eq "$_want" ] || fail "expected exit $_want, got $_got: mt $*: $(cat "$_err")"
 }
 
-mkdir -p "$T/srv"
-git init -q --bare "$T/srv/r.git"
-R=$T/srv/r.git
-start_git_daemon "$T/srv"
-URL="git://127.0.0.1:$GIT_DAEMON_PORT/r.git"
+daemon_remote
 for e in a b ops; do expect_rc 0 mt $e init "$URL" >/dev/null; done
 python3 "$TESTS_DIR/tools/gen-fragments.py" --out "$T/gen" --envs 1 --entities 2000 --seed 11 >/dev/null
 cp "$T/gen/base.json" "$T/a.json"
@@ -33,27 +29,10 @@ mt_rc 0 /dev/null "$T/x.err" b sync
 
 # ---- a holder stopped in the middle of its merge --------------------------
 log_a="$T/clone-a/.git/memtui.log"
-h0=$(git --git-dir="$R" rev-parse main)
-tries=0
-while :; do
-    graph_add "$T/a.json" a $((tries + 1)) "$T/added-a.jsonl"
-    rm -f "$T/a.pid"
-    stop_at_event "$log_a" "$(size_of "$log_a")" "$T/a.pid" lease acquired 60 &
-    watcher=$!; PIDS="$PIDS $watcher"
-    mt_bg a "$T/a.out" "$T/a.err" --lock-timeout 60 sync
-    apid=$MT_PID
-    echo "$apid" >"$T/a.pid"
-    reap "$watcher"
-    [ "$REAP_RC" = 0 ] || fail "a's sync ended before it could be stopped holding the lease: $(cat "$T/a.err")"
-    [ "$(git --git-dir="$R" rev-parse main)" = "$h0" ] && break
-    # it pushed before the stop landed: let it finish, try once more
-    kill -CONT "$apid"; reap "$apid"
-    tries=$((tries + 1))
-    [ $tries -lt 3 ] || fail "could not stop a's sync before its push"
-    h0=$(git --git-dir="$R" rev-parse main)
-done
-[ "$(lease_field "$R" 'j["state"]')" = held ] && [ "$(lease_field "$R" 'j["env"]')" = a ] ||
-    fail "a does not hold the lease while stopped: $(git --git-dir="$R" show memtui/lease:lease.json)"
+edit_a() { graph_add "$T/a.json" a $(($1 + 1)) "$T/added-a.jsonl"; }
+stop_holding_lease a edit_a
+apid=$HOLDER_PID
+h0=$H0
 tok=$(lease_field "$R" 'j["token"]')
 host=$(lease_field "$R" 'j["host"]')
 tip0=$(git --git-dir="$R" rev-parse memtui/lease)

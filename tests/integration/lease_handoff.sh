@@ -16,40 +16,17 @@
 trap hard_cleanup EXIT INT TERM
 suppress_libgit2_leaks   # rejected pushes: see lib.sh
 
-mkdir -p "$T/srv"
-git init -q --bare "$T/srv/r.git"
-R=$T/srv/r.git
-start_git_daemon "$T/srv"
-URL="git://127.0.0.1:$GIT_DAEMON_PORT/r.git"
+daemon_remote
 for e in a b c; do expect_rc 0 mt $e init "$URL" >/dev/null; done
 ent Seed thing "first" >"$T/a.json"
 for e in a b c; do expect_rc 0 mt $e sync >/dev/null 2>&1; done
 remote_has() { git --git-dir="$R" show "main:$1" | grep -q "\"$2\""; }
 
 # ---- 1. a holds the lease, stopped before its push ------------------------
-log_a="$T/clone-a/.git/memtui.log"
-tries=0
-while :; do
-    { ent Seed thing "first"; ent "FromA$tries" thing "a's"; } >"$T/a.json"
-    h0=$(git --git-dir="$R" rev-parse main)
-    rm -f "$T/a.pid"
-    stop_at_event "$log_a" "$(size_of "$log_a")" "$T/a.pid" lease acquired 60 &
-    watcher=$!
-    PIDS="$PIDS $watcher"
-    mt_bg a "$T/a.out" "$T/a.err" --lock-timeout 60 sync
-    apid=$MT_PID
-    echo "$apid" >"$T/a.pid"
-    reap "$watcher"
-    [ "$REAP_RC" = 0 ] || fail "a's sync ended before it could be stopped holding the lease: $(cat "$T/a.err")"
-    [ "$(git --git-dir="$R" rev-parse main)" = "$h0" ] && break
-    kill -CONT "$apid"   # it pushed before the stop landed: let it finish, once more
-    reap "$apid"
-    tries=$((tries + 1))
-    [ $tries -lt 3 ] || fail "could not stop a's sync before its push"
-done
-FROM_A="FromA$tries"
-[ "$(lease_field "$R" 'j["state"] + " " + j["env"]')" = "held a" ] ||
-    fail "a does not hold the lease while stopped: $(git --git-dir="$R" show memtui/lease:lease.json)"
+edit_a() { { ent Seed thing "first"; ent "FromA$1" thing "a's"; } >"$T/a.json"; }
+stop_holding_lease a edit_a
+apid=$HOLDER_PID
+FROM_A="FromA$TRIES"
 
 # ---- 2. b hands its export off; merge alone still times out ---------------
 { ent Seed thing "first"; ent Bee thing "b's"; } >"$T/b.json"
