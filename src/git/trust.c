@@ -122,12 +122,11 @@ static int read_graph(struct mt_repo *r, const char *blob, char sha[MT_SHA256_HE
     return mt_graph_from_text(g, "memory.json", data, len, err);
 }
 
-char *mt_trust_check_u(const struct mt_manifest *m, const char u_sha[MT_SHA256_HEX], const struct mt_graph *u)
+char *mt_trust_check_u(const struct mt_manifest *m, const char u_sha[MT_SHA256_HEX], size_t e, size_t rl, size_t o)
 {
     if (!m->out_sha256[0]) return NULL;
     if (strcmp(u_sha, m->out_sha256) != 0)
         return xasprintf("memory.json's SHA-256 is %.16s..., the manifest recorded %.16s...", u_sha, m->out_sha256);
-    size_t e = mt_graph_count_entities(u), rl = mt_graph_count_relations(u), o = mt_graph_count_observations(u);
     if (e != m->out_entities || rl != m->out_relations || o != m->out_observations)
         return xasprintf("memory.json holds %zu/%zu/%zu entities/relations/observations, the manifest recorded "
                          "%zu/%zu/%zu", e, rl, o, m->out_entities, m->out_relations, m->out_observations);
@@ -147,7 +146,8 @@ static char *check_full(struct mt_repo *r, const struct merge_files *f, struct m
         why = xasprintf("memory.json does not parse: %s", e.msg);
         mt_error_clear(&e);
     } else {
-        why = mt_trust_check_u(m, sha, &g);
+        why = mt_trust_check_u(m, sha, mt_graph_count_entities(&g), mt_graph_count_relations(&g),
+                               mt_graph_count_observations(&g));
     }
     mt_graph_free(&g);
     if (why) mt_manifest_free(m);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "memtui/merge/plan.h"
+#include "plan_base.h"
 
 const char *mt_frag_status_name(enum mt_frag_status s)
 {
@@ -54,6 +55,8 @@ struct loader {
     pthread_mutex_t io;          /* the blob source is not shared between threads */
     struct m_slot slot[M_CACHE];
     unsigned long tick;
+    struct m_slot *u;            /* U's slot, held to the end when U is kept as lines */
+    size_t u_counts[3];
     size_t next, done;
     bool failed;
     struct mt_error err;
@@ -65,12 +68,13 @@ struct lent {
     void *hold;
 };
 
+/* L is NULL once the loader is gone (U kept by the plan): one thread then. */
 static void give_back(void *p)
 {
     struct lent *l = p;
-    pthread_mutex_lock(&l->L->io);
+    if (l->L) pthread_mutex_lock(&l->L->io);
     l->release(l->hold);
-    pthread_mutex_unlock(&l->L->io);
+    if (l->L) pthread_mutex_unlock(&l->L->io);
     free(l);
 }
 
@@ -185,15 +189,50 @@ static void loader_free(struct loader *L)
 }
 
 /* U must be readable: a memory.json that memtui cannot read is not
- * something to merge over. */
+ * something to merge over. After a sync U is also every environment's M_e,
+ * so it is read and indexed once, in the cache the environments share.
+ * When its lines are all canonical it stays as lines (plan_base.c);
+ * otherwise it is parsed into the base graph. */
 static int load_base(struct loader *L, struct mt_error *err)
 {
     struct mt_plan *p = L->p;
-    struct mt_fragment u;
-    if (read_fragment(L, p->u_blob, "memory.json", "memory.json", &u, NULL, err)) return -1;
-    int rc = mt_fragment_to_graph(&u, &p->base, err);
-    mt_fragment_free(&u);
+    if (!p->u_blob[0]) return 0;  /* no memory.json: an empty base */
+    struct m_slot *s = acquire_m(L, p->u_blob, err);
+    if (!s) {
+        if (err->file) {  /* its content, not the blob: name it as U */
+            free(err->file);
+            err->file = xstrdup("memory.json");
+        }
+        return -1;
+    }
+    if (mt_plan_u_scan(&s->f, &s->ix, L->u_counts)) {
+        L->u = s;  /* held until the load ends, then adopted */
+        mt_trace("memory.json indexed, kept as lines");
+        return 0;
+    }
+    struct mt_fragment as_u = s->f;
+    as_u.file = (char *)"memory.json";
+    int rc = mt_fragment_to_graph(&as_u, &p->base, err);
+    release_m(L, s);
     return rc;
+}
+
+/* The plan takes U's lines from the cache; their lent bytes are let go of
+ * without the loader's lock from now on. */
+static void adopt_u(struct loader *L)
+{
+    struct m_slot *s = L->u;
+    L->u = NULL;
+    if (s->f.release == give_back) ((struct lent *)s->f.hold)->L = NULL;
+    mt_plan_u_adopt(L->p, &s->f, &s->ix, L->u_counts);
+    if (s->private_copy) {
+        free(s);
+        return;
+    }
+    pthread_mutex_lock(&L->mu);
+    s->users = 0;
+    s->state = SLOT_EMPTY;
+    pthread_mutex_unlock(&L->mu);
 }
 
 static void quarantine(struct mt_env_plan *e, struct mt_error *why)
@@ -348,6 +387,8 @@ int mt_plan_load(struct mt_plan *p, const char *u_blob, const struct mt_frag_ref
         mt_error_move(err, &L.err);
         rc = -1;
     }
+    if (L.u && !rc) adopt_u(&L);
+    else if (L.u) release_m(&L, L.u);
     loader_free(&L);
     if (!rc && opt && opt->intent) mt_plan_set_intent(p, opt->intent);
     return rc;

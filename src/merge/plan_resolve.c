@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "memtui/merge/plan.h"
+#include "plan_base.h"
 
 /* Everything the deltas say about one entity, envs in name order. */
 struct side {
@@ -516,6 +517,7 @@ static void reset_result(struct mt_plan *p)
 int mt_plan_resolve(struct mt_plan *p)
 {
     reset_result(p);
+    if (p->u) mt_plan_u_cover(p);
     struct work w = {.p = p};
     mt_strmap_init(&w.tindex);
     mt_strmap_init(&w.rindex);
@@ -563,9 +565,7 @@ int mt_plan_resolve(struct mt_plan *p)
             else if (t->deleted) mark_removed(p, t->key);
         }
         build_relations(&w);
-        p->entities = mt_graph_count_entities(&p->result);
-        p->relations = mt_graph_count_relations(&p->result);
-        p->observations = mt_graph_count_observations(&p->result);
+        mt_plan_count_result(p);
         p->resolved = true;
     }
     for (size_t i = 0; i < w.nt; i++) {
@@ -604,11 +604,13 @@ void mt_plan_free(struct mt_plan *p)
     free(p->envs);
     mt_intent_free(&p->intent);
     mt_graph_free(&p->base);
+    mt_plan_u_free(p);
     mt_restore_record_free(p->restore);
     memset(p, 0, sizeof(*p));
 }
 
 void mt_plan_write_result(const struct mt_plan *p, struct mt_buf *out)
 {
-    mt_graph_write(out, &p->result);
+    if (p->u) mt_plan_u_write(p, out);
+    else mt_graph_write(out, &p->result);
 }

@@ -1,6 +1,7 @@
 /* plan_verify.c: an independent check that the result lost nothing.
  * It reads the result back through the key indexes only, so a mistake in
  * the resolve code cannot hide itself. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "memtui/merge/plan.h"
@@ -62,10 +63,40 @@ int mt_plan_check_nothing_lost(const struct mt_plan *p, struct mt_error *err)
                 return missing(err, "relation", x->rel->key, ep->ref.env);
         }
     }
-    if (p->entities != mt_graph_count_entities(&p->result) ||
-        p->relations != mt_graph_count_relations(&p->result)) {
+    size_t kept_e = 0, kept_r = 0;   /* U's lines the result kept as they were */
+    if (p->u) {
+        kept_e = p->u->entities - mt_graph_count_entities(&p->base);
+        kept_r = p->u->relations - mt_graph_count_relations(&p->base);
+    }
+    if (p->entities != kept_e + mt_graph_count_entities(&p->result) ||
+        p->relations != kept_r + mt_graph_count_relations(&p->result)) {
         mt_error_set(err, "verification failed: counts differ from the plan");
         return -1;
     }
     return 0;
+}
+
+int mt_plan_check_u_kept(const struct mt_plan *p, const struct mt_fragment *out, struct mt_error *err)
+{
+    if (!p->u) return 0;
+    const struct mt_fragment *u = &p->u->f;
+    const struct mt_fragment_index *ix = &p->u->ix;
+    unsigned char *seen = xcalloc(u->nlines ? u->nlines : 1, 1);
+    for (size_t i = 0; i < out->nlines; i++) {
+        const struct mt_line *l = &out->lines[i];
+        size_t at;
+        const struct mt_strmap *keys = l->kind == MT_LINE_ENTITY ? &ix->ent_keys
+                                     : l->kind == MT_LINE_RELATION ? &ix->rel_keys : NULL;
+        if (keys && mt_strmap_get(keys, l->key, l->key_len, &at)) seen[at] = 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < u->nlines && !rc; i++) {
+        const struct mt_line *l = &u->lines[i];
+        if (seen[i] || mt_strmap_get(&p->removed, l->key, l->key_len, NULL)) continue;
+        char *k = xstrndup(l->key, l->key_len);
+        rc = missing(err, l->kind == MT_LINE_ENTITY ? "entity" : "relation", k, "memory.json");
+        free(k);
+    }
+    free(seen);
+    return rc;
 }

@@ -114,7 +114,9 @@ static int main_graph(struct mt_repo *r, struct mt_graph *g, struct mt_error *er
         rc = -1;
         goto out;
     }
-    char *why = rc ? NULL : mt_trust_check_u(&m, sha, g);
+    char *why = rc ? NULL
+                   : mt_trust_check_u(&m, sha, mt_graph_count_entities(g), mt_graph_count_relations(g),
+                                      mt_graph_count_observations(g));
     if (why) {
         mt_error_set(err, "memory.json on main waits for its repair by the next merge (%s)", why);
         free(why);

@@ -190,7 +190,10 @@ static char *base_wanting(const struct mt_session *s, const struct mt_plan *p, i
 {
     if (load_rc)  /* only U makes the load fail by its content */
         return err->file && strcmp(err->file, "memory.json") == 0 ? mt_error_format(err) : NULL;
-    return p->u_blob[0] ? mt_trust_check_u(&s->manifest, u->u_sha, &p->base) : NULL;
+    if (!p->u_blob[0]) return NULL;
+    size_t e, r, o;
+    mt_plan_u_counts(p, &e, &r, &o);
+    return mt_trust_check_u(&s->manifest, u->u_sha, e, r, o);
 }
 
 int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct mt_plan_options *opt,

@@ -66,6 +66,7 @@ static int verify_written(struct mt_session *s, const char *want_sha, size_t wan
                      path, ents, rels, p->entities, p->relations);
         rc = -1;
     }
+    if (!rc) rc = mt_plan_check_u_kept(p, &f, err);
     mt_fragment_free(&f);
     return rc ? -1 : mt_plan_check_nothing_lost(p, err);
 }

@@ -8,7 +8,9 @@
  * graph.h, fragment.h and item_fast.h promise:
  * - a line that parses is keyed as what it is, with the item's key;
  * - the fast path for canonical lines gives what the general reader gives;
- * - what the writers print reads back to the same bytes (a line, a graph).
+ * - what the writers print reads back to the same bytes (a line, a graph);
+ * - a line mt_line_canonical takes reads without error and is written back
+ *   byte for byte, with the observations it counted (line_canon.h).
  * A broken promise aborts with what broke. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +22,7 @@
 #include "memtui/graph/graph.h"
 #include "memtui/graph/item_fast.h"
 #include "memtui/graph/json_check.h"
+#include "memtui/graph/line_canon.h"
 #include "memtui/graph/jsontext.h"
 #include "memtui/base/utf8.h"
 
@@ -95,12 +98,38 @@ static void check_fast_path(const char *p, size_t len)
     mt_error_clear(&err);
 }
 
+/* A line called canonical is what the writer writes for it: a merge keeps
+ * such a line's bytes instead of rewriting them. */
+static void check_canonical(const struct mt_line *l)
+{
+    size_t nobs;
+    enum mt_line_kind kind = l->kind;
+    if (kind != MT_LINE_ENTITY && kind != MT_LINE_RELATION) kind = MT_LINE_ENTITY;
+    if (!mt_line_canonical(l->p, l->len, kind, &nobs) &&
+        !mt_line_canonical(l->p, l->len, MT_LINE_RELATION, &nobs))
+        return;
+    struct mt_item it;
+    struct mt_error err = {0};
+    if (mt_item_parse(l->p, l->len, "fuzz", l->lineno, &it, &err))
+        broken("a canonical line does not read", l->p, l->len, err.msg ? err.msg : "", err.msg ? strlen(err.msg) : 0);
+    struct mt_buf b;
+    mt_buf_init(&b);
+    write_item(&b, &it);
+    if (!same(l->p, l->len, b.data, b.len)) broken("a canonical line is written back different", l->p, l->len, b.data, b.len);
+    if (it.kind == MT_ITEM_ENTITY && it.entity->obs.n != nobs)
+        broken("a canonical line's observations are miscounted", l->p, l->len, "", 0);
+    mt_buf_free(&b);
+    mt_item_clear(&it);
+    mt_error_clear(&err);
+}
+
 /* A line that parses is keyed as what it is, with the item's key. */
 static void check_line(const struct mt_line *l)
 {
     struct mt_item it;
     struct mt_error err = {0};
     check_fast_path(l->p, l->len);
+    check_canonical(l);
     if (mt_item_parse(l->p, l->len, "fuzz", l->lineno, &it, &err) == 0) {
         enum mt_line_kind want = it.kind == MT_ITEM_ENTITY     ? MT_LINE_ENTITY
                                  : it.kind == MT_ITEM_RELATION ? MT_LINE_RELATION

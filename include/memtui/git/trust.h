@@ -51,9 +51,10 @@ void mt_trust_head(struct mt_repo *r, const char *head, struct mt_manifest *m, s
 void mt_trust_fall_back(struct mt_repo *r, const char *head, const char *why, bool u_unreadable,
                         struct mt_manifest *m, struct mt_trust *t);
 
-/* U as the merge read it (its SHA-256, its graph) against the output m
- * recorded: NULL when they agree (or m records none), else why not
- * (caller frees). */
-char *mt_trust_check_u(const struct mt_manifest *m, const char u_sha[MT_SHA256_HEX], const struct mt_graph *u);
+/* U as the merge read it (its SHA-256; its entities, relations and
+ * observations) against the output m recorded: NULL when they agree (or m
+ * records none), else why not (caller frees). */
+char *mt_trust_check_u(const struct mt_manifest *m, const char u_sha[MT_SHA256_HEX], size_t entities,
+                       size_t relations, size_t observations);
 
 #endif

@@ -133,10 +133,24 @@ struct mt_plan_options {
     const struct mt_intent *intent;
 };
 
+/* U indexed by line instead of parsed (plan_base.c). When every line of
+ * memory.json is one memtui would write back byte for byte (line_canon.h)
+ * and no key repeats, the plan's base holds only the entities and
+ * relations the deltas touch (and the relations that touch those), and the
+ * result keeps the bytes of every other line: a merge then costs what
+ * changed, not the size of memory.json. */
+struct mt_plan_u {
+    struct mt_fragment f;
+    struct mt_fragment_index ix;
+    size_t entities, relations, observations;   /* of all of U */
+    size_t covered;                     /* environments whose keys base holds */
+};
+
 struct mt_plan {
     struct mt_plan_options opt;
     char u_blob[MT_OID_HEX];
-    struct mt_graph base;                /* U */
+    struct mt_graph base;                /* U, or the part the deltas touch when u is set */
+    struct mt_plan_u *u;                 /* NULL: base holds all of U */
     struct mt_env_plan *envs;            /* sorted by env name */
     size_t nenvs;
     struct mt_intent intent;             /* decisions, deletions let through */
@@ -204,10 +218,16 @@ size_t mt_plan_unresolved(const struct mt_plan *p);
 bool mt_plan_has_quarantine(const struct mt_plan *p);   /* quarantined or held */
 /* The result as JSONL. */
 void mt_plan_write_result(const struct mt_plan *p, struct mt_buf *out);
+/* How many entities, relations and observations U holds. */
+void mt_plan_u_counts(const struct mt_plan *p, size_t *entities, size_t *relations, size_t *observations);
 /* Verification (DESIGN 2), recomputed independently of resolve: every
  * entity and relation of U, and every one a valid delta created or added,
  * is in the result unless a delta removed it, and every observation a delta
  * added is on its entity. Returns 0, or -1 with err naming what is missing. */
 int mt_plan_check_nothing_lost(const struct mt_plan *p, struct mt_error *err);
+/* The same for the lines of U the result kept as they were, read off the
+ * result as written (out, every line keyed): every key of U is in out
+ * unless a delta removed it. Nothing to do when U was parsed whole. */
+int mt_plan_check_u_kept(const struct mt_plan *p, const struct mt_fragment *out, struct mt_error *err);
 
 #endif

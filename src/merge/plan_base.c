@@ -1,0 +1,210 @@
+/* plan_base.c: U indexed by line, parsed only where the deltas touch it.
+ * After a sync memory.json is memtui's own output, so its lines are the
+ * bytes the writer would print again; the ones no delta touches go into
+ * the result as they are. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtui/base/audit.h"
+#include "memtui/graph/line_canon.h"
+#include "plan_base.h"
+
+bool mt_plan_u_scan(const struct mt_fragment *f, const struct mt_fragment_index *ix, size_t counts[3])
+{
+    if (f->legacy || ix->other_lines || ix->entity_lines + ix->relation_lines != f->nlines ||
+        ix->entities != ix->entity_lines || ix->relations != ix->relation_lines)
+        return false;
+    size_t obs = 0;
+    for (size_t i = 0; i < f->nlines; i++) {
+        size_t n;
+        if (!mt_line_canonical(f->lines[i].p, f->lines[i].len, f->lines[i].kind, &n)) return false;
+        obs += n;
+    }
+    counts[0] = ix->entities;
+    counts[1] = ix->relations;
+    counts[2] = obs;
+    return true;
+}
+
+void mt_plan_u_adopt(struct mt_plan *p, struct mt_fragment *f, struct mt_fragment_index *ix, const size_t counts[3])
+{
+    struct mt_plan_u *u = xcalloc(1, sizeof(*u));
+    u->f = *f;
+    u->ix = *ix;
+    memset(f, 0, sizeof(*f));
+    memset(ix, 0, sizeof(*ix));
+    u->entities = counts[0];
+    u->relations = counts[1];
+    u->observations = counts[2];
+    u->covered = SIZE_MAX;  /* nothing covered yet */
+    p->u = u;
+}
+
+void mt_plan_u_free(struct mt_plan *p)
+{
+    if (!p->u) return;
+    mt_fragment_index_free(&p->u->ix);
+    mt_fragment_free(&p->u->f);
+    free(p->u);
+    p->u = NULL;
+}
+
+static bool u_line_of(const struct mt_strmap *keys, const char *key, size_t len, size_t *at)
+{
+    return mt_strmap_get(keys, key, len, at);
+}
+
+/* The ends of a relation key: from and to, as entity keys (slices). */
+static void rel_ends(const char *key, size_t len, const char *end[2], size_t elen[2])
+{
+    const char *a = memchr(key, '\x01', len);
+    const char *b = a ? memchr(a + 1, '\x01', len - (size_t)(a + 1 - key)) : NULL;
+    end[0] = key;
+    elen[0] = a ? (size_t)(a - key) : len;
+    end[1] = a ? a + 1 : key + len;
+    elen[1] = b ? (size_t)(b - a - 1) : 0;
+}
+
+/* Entities named by a delta (changed, deleted, or an end of a relation it
+ * adds) and relations it adds or removes: marked in want, with the
+ * entity keys in ents. */
+static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt_strmap *ents)
+{
+    const struct mt_plan_u *u = p->u;
+    size_t at;
+    for (size_t e = 0; e < p->nenvs; e++) {
+        const struct mt_delta *d = &p->envs[e].delta;
+        for (size_t i = 0; i < d->nents; i++) {
+            const char *k = d->ents[i].key;
+            size_t n = strlen(k);
+            mt_strmap_put(ents, k, n, 0, NULL);
+            if (u_line_of(&u->ix.ent_keys, k, n, &at)) want[at] = 1;
+        }
+        for (size_t i = 0; i < d->nrels; i++) {
+            const char *k = d->rels[i].rel->key;
+            size_t n = strlen(k);
+            if (u_line_of(&u->ix.rel_keys, k, n, &at)) want[at] = 1;
+            if (!d->rels[i].added) continue;
+            const char *end[2];
+            size_t elen[2];
+            rel_ends(k, n, end, elen);
+            for (int j = 0; j < 2; j++) {
+                mt_strmap_put(ents, end[j], elen[j], 0, NULL);
+                if (u_line_of(&u->ix.ent_keys, end[j], elen[j], &at)) want[at] = 1;
+            }
+        }
+    }
+}
+
+void mt_plan_u_cover(struct mt_plan *p)
+{
+    struct mt_plan_u *u = p->u;
+    if (u->covered == p->nenvs) return;
+    const struct mt_fragment *f = &u->f;
+    unsigned char *want = xcalloc(f->nlines ? f->nlines : 1, 1);
+    struct mt_strmap ents;
+    mt_strmap_init(&ents);
+    mark_touched(p, want, &ents);
+    /* A relation of U with a touched end may be cut with it (a deletion),
+     * and the workstation shows it beside its conflict. */
+    for (size_t i = 0; i < f->nlines; i++) {
+        const struct mt_line *l = &f->lines[i];
+        if (l->kind != MT_LINE_RELATION || want[i]) continue;
+        const char *end[2];
+        size_t elen[2];
+        rel_ends(l->key, l->key_len, end, elen);
+        want[i] = mt_strmap_get(&ents, end[0], elen[0], NULL) || mt_strmap_get(&ents, end[1], elen[1], NULL);
+    }
+    mt_strmap_free(&ents);
+    mt_graph_free(&p->base);
+    mt_graph_init(&p->base);
+    for (size_t i = 0; i < f->nlines; i++) {
+        if (!want[i]) continue;
+        struct mt_item it;
+        struct mt_error err = {0};
+        /* The scan found the line canonical: it reads (fuzz_memory holds
+         * line_canon.h to that). */
+        if (mt_item_parse(f->lines[i].p, f->lines[i].len, f->file, f->lines[i].lineno, &it, &err)) {
+            mt_warn("bug: memory.json line %ld passed the canonical check but does not read: %s",
+                    f->lines[i].lineno, err.msg);
+            abort();  /* nothing is written yet: stopping loses nothing, going on could */
+        }
+        if (it.kind == MT_ITEM_ENTITY) mt_graph_add_entity(&p->base, it.entity);
+        else mt_graph_add_relation(&p->base, it.relation);
+        it.entity = NULL;
+        it.relation = NULL;
+        mt_item_clear(&it);
+    }
+    free(want);
+    u->covered = p->nenvs;
+}
+
+static void put_line(struct mt_buf *out, const struct mt_line *l)
+{
+    mt_buf_add(out, l->p, l->len);
+    mt_buf_addc(out, '\n');
+}
+
+void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out)
+{
+    const struct mt_fragment *f = &p->u->f;
+    const struct mt_graph *b = &p->base, *r = &p->result;
+    size_t at;
+    mt_buf_reserve(out, f->size + f->size / 8);
+    for (size_t i = 0; i < f->nlines; i++) {
+        const struct mt_line *l = &f->lines[i];
+        if (l->kind != MT_LINE_ENTITY) continue;
+        if (!mt_strmap_get(&b->ent_index, l->key, l->key_len, NULL)) {
+            put_line(out, l);
+        } else if (mt_strmap_get(&r->ent_index, l->key, l->key_len, &at)) {
+            mt_entity_write(out, r->ents[at]);
+            mt_buf_addc(out, '\n');
+        }
+    }
+    for (size_t i = 0; i < r->nents; i++) {
+        if (mt_strmap_get(&b->ent_index, r->ents[i]->key, strlen(r->ents[i]->key), NULL)) continue;
+        mt_entity_write(out, r->ents[i]);
+        mt_buf_addc(out, '\n');
+    }
+    for (size_t i = 0; i < f->nlines; i++) {
+        const struct mt_line *l = &f->lines[i];
+        if (l->kind != MT_LINE_RELATION) continue;
+        if (!mt_strmap_get(&b->rel_index, l->key, l->key_len, NULL)) {
+            put_line(out, l);
+        } else if (mt_strmap_get(&r->rel_index, l->key, l->key_len, &at)) {
+            mt_relation_write(out, r->rels[at]);
+            mt_buf_addc(out, '\n');
+        }
+    }
+    for (size_t i = 0; i < r->nrels; i++) {
+        if (mt_strmap_get(&b->rel_index, r->rels[i]->key, strlen(r->rels[i]->key), NULL)) continue;
+        mt_relation_write(out, r->rels[i]);
+        mt_buf_addc(out, '\n');
+    }
+}
+
+void mt_plan_count_result(struct mt_plan *p)
+{
+    p->entities = mt_graph_count_entities(&p->result);
+    p->relations = mt_graph_count_relations(&p->result);
+    p->observations = mt_graph_count_observations(&p->result);
+    if (!p->u) return;
+    /* the lines kept as they were: all of U but the part in base */
+    p->entities += p->u->entities - mt_graph_count_entities(&p->base);
+    p->relations += p->u->relations - mt_graph_count_relations(&p->base);
+    p->observations += p->u->observations - mt_graph_count_observations(&p->base);
+}
+
+void mt_plan_u_counts(const struct mt_plan *p, size_t *entities, size_t *relations, size_t *observations)
+{
+    if (p->u) {
+        *entities = p->u->entities;
+        *relations = p->u->relations;
+        *observations = p->u->observations;
+        return;
+    }
+    *entities = mt_graph_count_entities(&p->base);
+    *relations = mt_graph_count_relations(&p->base);
+    *observations = mt_graph_count_observations(&p->base);
+}
