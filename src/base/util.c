@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "memtui/base/url.h"
@@ -231,12 +233,31 @@ void mt_trace(const char *what)
     fprintf(stderr, "trace: %8.3f %s\n", (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, what);
 }
 
+/* The hash starts from a value drawn when the process starts. Peers write
+ * the lines and names that fill memtui's tables; from a known start they
+ * could build inputs that collide and turn every lookup into a walk of one
+ * long chain. Nothing memtui writes depends on a hash value or on the
+ * order of a table, so results are the same from run to run. */
+static uint64_t hash_start = 0xcbf29ce484222325ULL;
+
+__attribute__((constructor)) static void hash_start_draw(void)
+{
+    uint64_t r;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r) {
+        hash_start ^= r;
+    } else {  /* no entropy yet (early boot): the clock still differs per run */
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        hash_start ^= ((uint64_t)t.tv_nsec << 32) ^ (uint64_t)t.tv_sec ^ ((uint64_t)getpid() << 16);
+    }
+}
+
 uint64_t mt_hash(const void *data, size_t n)
 {
     /* FNV-1a over 8-byte words, then a murmur-style finaliser: fast enough to
-     * hash every line of a large fragment, stable so results are repeatable. */
+     * hash every line of a large fragment. */
     const unsigned char *p = data;
-    uint64_t h = 0xcbf29ce484222325ULL ^ (n * 0x9e3779b97f4a7c15ULL);
+    uint64_t h = hash_start ^ (n * 0x9e3779b97f4a7c15ULL);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;

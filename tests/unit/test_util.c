@@ -342,7 +342,7 @@ START_TEST(test_hash_stable)
     }
     free(buf);
     ck_assert(mt_hash("", 0) == mt_hash(NULL, 0));
-    /* Stable across runs: a child process (fresh address space) agrees. */
+    /* A child process (a fork: the same start) agrees. */
     int fd[2];
     ck_assert_int_eq(pipe(fd), 0);
     pid_t pid = fork();
@@ -379,6 +379,40 @@ START_TEST(test_hash_sensitive)
     unsigned char zeros[64] = {0};
     for (size_t a = 0; a <= 64; a++)
         for (size_t b = a + 1; b <= 64; b++) ck_assert(mt_hash(zeros, a) != mt_hash(zeros, b));
+}
+END_TEST
+
+/* The hash as it would be with a start everybody knows (the FNV offset
+ * basis): a peer could then build lines that collide. */
+static uint64_t known_start_state(const unsigned char *p, size_t words, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (n * 0x9e3779b97f4a7c15ULL);
+    for (size_t i = 0; i < words; i++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+/* Two 16-byte inputs built to collide for a known start: the second word
+ * of b cancels the difference the first word made. A fleet's peer writes
+ * the lines memtui hashes into its tables; were such pairs possible, it
+ * could make every lookup walk one long chain and stall the merge. With a
+ * start drawn at random in each process they do not collide. */
+START_TEST(test_hash_unpredictable)
+{
+    unsigned char a[16], b[16];
+    memcpy(a, "entity-A""payload!", 16);
+    memcpy(b, "entity-B""payload!", 16);
+    uint64_t ha = known_start_state(a, 1, 16), hb = known_start_state(b, 1, 16), w;
+    memcpy(&w, b + 8, 8);
+    w ^= ha ^ hb;
+    memcpy(b + 8, &w, 8);
+    ck_assert(known_start_state(a, 2, 16) == known_start_state(b, 2, 16));  /* the pair is real */
+    ck_assert(memcmp(a, b, 16) != 0);
+    ck_assert(mt_hash(a, 16) != mt_hash(b, 16));
 }
 END_TEST
 
@@ -491,6 +525,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_error_setv_and_move);
     tcase_add_test(tc, test_hash_stable);
     tcase_add_test(tc, test_hash_sensitive);
+    tcase_add_test(tc, test_hash_unpredictable);
     tcase_add_test(tc, test_hash_spread);
     tcase_add_test(tc, test_trace);
     suite_add_tcase(s, tc);

@@ -70,7 +70,9 @@ char *mt_error_format(const struct mt_error *e);
  * stderr: where the time of a long run goes. */
 void mt_trace(const char *what);
 
-/* 64-bit hash of bytes (FNV-1a folded with a final mix); stable across runs. */
+/* 64-bit hash of bytes (FNV-1a folded with a final mix). The same within
+ * one process; each process starts it from a random value, so a peer
+ * cannot choose inputs that collide (nothing may depend on its value). */
 uint64_t mt_hash(const void *data, size_t n);
 
 #endif
