@@ -394,6 +394,11 @@ static void presize(struct mt_strmap *m, size_t n)
 
 void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix)
 {
+    mt_fragment_index_build_by(f, ix, true);
+}
+
+void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index *ix, bool bytes)
+{
     memset(ix, 0, sizeof(*ix));
     mt_strmap_init(&ix->by_bytes);
     mt_strmap_init(&ix->ent_keys);
@@ -404,21 +409,21 @@ void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix
         nent += f->lines[i].kind == MT_LINE_ENTITY;
         nrel += f->lines[i].kind == MT_LINE_RELATION;
     }
-    presize(&ix->by_bytes, f->nlines);
+    if (bytes) presize(&ix->by_bytes, f->nlines);
     presize(&ix->ent_keys, nent);
     presize(&ix->rel_keys, nrel);
     ix->entity_lines = nent;
     ix->relation_lines = nrel;
     ix->next = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
-    ix->rep = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
+    if (bytes) ix->rep = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
     /* Chains are built back to front so they run in file order, and each
      * map ends up pointing at the first line with its bytes or key. */
     for (size_t i = f->nlines; i-- > 0;) {
         const struct mt_line *l = &f->lines[i];
         ix->next[i] = SIZE_MAX;
         size_t prev;
-        ix->rep[i] = i;
-        if (!mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, &prev)) {
+        if (bytes) ix->rep[i] = i;
+        if (bytes && !mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, &prev)) {
             mt_strmap_set(&ix->by_bytes, l->p, l->len, i);
             ix->rep[prev] = SIZE_MAX;  /* has an earlier twin: resolved below */
         }
@@ -436,7 +441,7 @@ void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix
     ix->entities = ix->ent_keys.count;
     ix->relations = ix->rel_keys.count;
     /* Now the map holds the first line of each distinct text. */
-    for (size_t i = 0; i < f->nlines; i++) {
+    for (size_t i = 0; bytes && i < f->nlines; i++) {
         const struct mt_line *l = &f->lines[i];
         if (ix->rep[i] == SIZE_MAX) mt_strmap_get_h(&ix->by_bytes, l->hash, l->p, l->len, &ix->rep[i]);
     }

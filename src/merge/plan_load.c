@@ -104,11 +104,20 @@ static int read_fragment(struct loader *L, const char *blob, const char *path, c
     return mt_fragment_load_lazy(f, file, data, len, give_back, l, err);
 }
 
+/* Whether some environment diffs against blob (its M_e): only then are
+ * its lines looked up by their bytes. */
+static bool is_some_m(const struct mt_plan *p, const char *blob)
+{
+    for (size_t i = 0; i < p->nenvs; i++)
+        if (strcmp(p->envs[i].ref.m_blob, blob) == 0) return true;
+    return false;
+}
+
 static int fill_slot(struct loader *L, struct m_slot *s, const char *blob, struct mt_error *err)
 {
     /* After a sync, M_e is memory.json itself: a clean work-tree file. */
     if (read_fragment(L, blob, "memory.json", "memory (as last merged)", &s->f, NULL, err)) return -1;
-    mt_fragment_index_build(&s->f, &s->ix);
+    mt_fragment_index_build_by(&s->f, &s->ix, is_some_m(L->p, blob));
     return 0;
 }
 

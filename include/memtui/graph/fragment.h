@@ -97,6 +97,9 @@ struct mt_fragment_index {
 
 /* Keys every line that is not keyed yet, then indexes. */
 void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix);
+/* The same; without bytes, by_bytes stays empty and rep NULL (a file only
+ * ever looked up by key: memory.json when no environment diffs against it). */
+void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index *ix, bool bytes);
 void mt_fragment_index_free(struct mt_fragment_index *ix);
 
 #endif
