@@ -50,11 +50,6 @@ void mt_plan_u_free(struct mt_plan *p)
     p->u = NULL;
 }
 
-static bool u_line_of(const struct mt_strmap *keys, const char *key, size_t len, size_t *at)
-{
-    return mt_strmap_get(keys, key, len, at);
-}
-
 /* The ends of a relation key: from and to, as entity keys (slices). */
 static void rel_ends(const char *key, size_t len, const char *end[2], size_t elen[2])
 {
@@ -79,19 +74,19 @@ static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt
             const char *k = d->ents[i].key;
             size_t n = strlen(k);
             mt_strmap_put(ents, k, n, 0, NULL);
-            if (u_line_of(&u->ix.ent_keys, k, n, &at)) want[at] = 1;
+            if (mt_strmap_get(&u->ix.ent_keys, k, n, &at)) want[at] = 1;
         }
         for (size_t i = 0; i < d->nrels; i++) {
             const char *k = d->rels[i].rel->key;
             size_t n = strlen(k);
-            if (u_line_of(&u->ix.rel_keys, k, n, &at)) want[at] = 1;
+            if (mt_strmap_get(&u->ix.rel_keys, k, n, &at)) want[at] = 1;
             if (!d->rels[i].added) continue;
             const char *end[2];
             size_t elen[2];
             rel_ends(k, n, end, elen);
             for (int j = 0; j < 2; j++) {
                 mt_strmap_put(ents, end[j], elen[j], 0, NULL);
-                if (u_line_of(&u->ix.ent_keys, end[j], elen[j], &at)) want[at] = 1;
+                if (mt_strmap_get(&u->ix.ent_keys, end[j], elen[j], &at)) want[at] = 1;
             }
         }
     }
