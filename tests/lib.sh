@@ -402,15 +402,8 @@ rejected_sync() {
     fake_lease "$T/remote.git" held elsewhere-env elsewhere 4242 1
     log=$T/clone-$1/.git/memtui.log
     off=$(size_of "$log")
-    rm -f "$T/$1.pid"
-    stop_at_event "$log" "$off" "$T/$1.pid" lease refetched 60 &
-    _w=$!
-    PIDS="$PIDS $_w"
-    mt_bg "$1" "$T/$1.out" "$T/$1.err" --lock-timeout 60 sync
-    _pid=$MT_PID
-    echo "$_pid" >"$T/$1.pid"
-    reap "$_w"
-    [ "$REAP_RC" = 0 ] || fail "$1's sync was not stopped after fetching main again: $(cat "$T/$1.err")"
+    sync_stopped_at "$1" refetched
+    _pid=$STOPPED_PID
     _h0=$(git --git-dir="$T/remote.git" rev-parse main)
     expect_rc 0 mt "$2" export >/dev/null 2>&1
     [ "$(git --git-dir="$T/remote.git" rev-parse main)" != "$_h0" ] || fail "$2's export did not move main"
@@ -418,6 +411,22 @@ rejected_sync() {
     reap "$_pid"
     [ "$REAP_RC" = 0 ] || fail "$1's sync exited $REAP_RC: $(cat "$T/$1.err")"
     grep -q 'rejected' "$T/$1.err" || fail "$1's push was not rejected: the remote did not move in time: $(cat "$T/$1.err")"
+}
+# sync_stopped_at ENV DETAIL: ENV's sync (--lock-timeout 60), stopped
+# (SIGSTOP) at its audit event "lease DETAIL"; its pid in STOPPED_PID (and
+# $T/ENV.pid), its output in $T/ENV.out and $T/ENV.err. Fails when the sync
+# ended before it got there.
+sync_stopped_at() {
+    _sl=$T/clone-$1/.git/memtui.log
+    rm -f "$T/$1.pid"
+    stop_at_event "$_sl" "$(size_of "$_sl")" "$T/$1.pid" lease "$2" 60 &
+    _sw=$!
+    PIDS="$PIDS $_sw"
+    mt_bg "$1" "$T/$1.out" "$T/$1.err" --lock-timeout 60 sync
+    STOPPED_PID=$MT_PID
+    echo "$STOPPED_PID" >"$T/$1.pid"
+    reap "$_sw"
+    [ "$REAP_RC" = 0 ] || fail "$1's sync ended before it was stopped at lease $2: $(cat "$T/$1.err")"
 }
 # daemon_remote: a bare repo R=$T/srv/r.git served by a real git daemon
 # (stopped by its pid at exit), reached at URL.
@@ -435,20 +444,13 @@ daemon_remote() {
 # HOLDER_PID (output in $T/ENV.out, $T/ENV.err), main's tip before it in H0
 # and the try in TRIES. Use with trap hard_cleanup.
 stop_holding_lease() {
-    _e=$1 _edit=$2 _log="$T/clone-$1/.git/memtui.log"
+    _e=$1 _edit=$2
     TRIES=0
     while :; do
         "$_edit" "$TRIES"
         H0=$(git --git-dir="$R" rev-parse main)
-        rm -f "$T/$_e.pid"
-        stop_at_event "$_log" "$(size_of "$_log")" "$T/$_e.pid" lease acquired 60 &
-        _w=$!
-        PIDS="$PIDS $_w"
-        mt_bg "$_e" "$T/$_e.out" "$T/$_e.err" --lock-timeout 60 sync
-        HOLDER_PID=$MT_PID
-        echo "$HOLDER_PID" >"$T/$_e.pid"
-        reap "$_w"
-        [ "$REAP_RC" = 0 ] || fail "$_e's sync ended before it could be stopped holding the lease: $(cat "$T/$_e.err")"
+        sync_stopped_at "$_e" acquired
+        HOLDER_PID=$STOPPED_PID
         [ "$(git --git-dir="$R" rev-parse main)" = "$H0" ] && break
         kill -CONT "$HOLDER_PID"   # it pushed before the stop landed: let it finish, once more
         reap "$HOLDER_PID"
