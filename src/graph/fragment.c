@@ -1,4 +1,4 @@
-/* fragment.c: split, hash and key the lines of a graph file. */
+/* fragment.c: split and key the lines of a graph file, and index them. */
 #include "memtui/graph/fragment.h"
 
 #include <stdlib.h>
@@ -181,7 +181,7 @@ static void split_lines(struct mt_fragment *f)
             l->p = p;
             l->len = len;
             l->lineno = lineno;
-            l->hash = mt_hash(p, len);
+            l->hash = 0;  /* hashed only when indexed by bytes (mt_fragment_index_build_by) */
             l->key = NULL;
             l->key_len = 0;
             l->kind = MT_LINE_UNKEYED;
@@ -409,7 +409,10 @@ void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index 
         nent += f->lines[i].kind == MT_LINE_ENTITY;
         nrel += f->lines[i].kind == MT_LINE_RELATION;
     }
-    if (bytes) presize(&ix->by_bytes, f->nlines);
+    if (bytes) {
+        presize(&ix->by_bytes, f->nlines);
+        for (size_t i = 0; i < f->nlines; i++) f->lines[i].hash = mt_hash(f->lines[i].p, f->lines[i].len);
+    }
     presize(&ix->ent_keys, nent);
     presize(&ix->rel_keys, nrel);
     ix->entity_lines = nent;

@@ -1,9 +1,10 @@
-/* delta.c: diff(M_e, F_e) by line hashes first, JSON only where needed.
+/* delta.c: diff(M_e, F_e) by line bytes first, JSON only where needed.
  *
  * M_e comes indexed (it is often shared: after a sync every environment's
- * last merged fragment is the same memory.json). F_e is only split and
- * hashed; a line of F whose bytes are a line of M is unchanged and never
- * keyed nor parsed. Only the changed lines of F, and the lines that share
+ * last merged fragment is the same memory.json). F_e is only split; a line
+ * of F whose bytes are a line of M is unchanged and never keyed nor parsed,
+ * and most are found by comparing with the line after the last match,
+ * without hashing. Only the changed lines of F, and the lines that share
  * a key with a changed line, are looked at closely. */
 #include "memtui/merge/delta.h"
 
@@ -84,6 +85,25 @@ static bool m_line_kept(const struct diff *x, size_t j)
     return x->f_of_m[m_rep(x, j)] != SIZE_MAX;
 }
 
+/* The M line with the bytes of F's line i: first the line after the last
+ * match (F is mostly M in M's order, since the server rewrites its file in
+ * place), then the index. Either way the answer is the first M line with
+ * those bytes, as the index alone would give. */
+static bool find_in_m(const struct diff *x, size_t i, size_t *next, size_t *j)
+{
+    const struct mt_fragment *m = x->m;
+    const struct mt_line *l = &x->f->lines[i];
+    size_t n = *next;
+    if (n < m->nlines && m->lines[n].len == l->len && memcmp(m->lines[n].p, l->p, l->len) == 0) {
+        *j = m_rep(x, n);
+        *next = n + 1;
+        return true;
+    }
+    if (!mt_strmap_get_h(&x->mx->by_bytes, mt_hash(l->p, l->len), l->p, l->len, j)) return false;
+    *next = *j + 1;
+    return true;
+}
+
 static void match_lines(struct diff *x)
 {
     const struct mt_fragment *m = x->m;
@@ -91,10 +111,10 @@ static void match_lines(struct diff *x)
     x->f_of_m = xmalloc((m->nlines ? m->nlines : 1) * sizeof(size_t));
     for (size_t j = 0; j < m->nlines; j++) x->f_of_m[j] = SIZE_MAX;
     x->changed = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
+    size_t next = 0;
     for (size_t i = 0; i < f->nlines; i++) {
-        const struct mt_line *l = &f->lines[i];
         size_t j;
-        if (mt_strmap_get_h(&x->mx->by_bytes, l->hash, l->p, l->len, &j)) {
+        if (find_in_m(x, i, &next, &j)) {
             if (x->f_of_m[j] == SIZE_MAX) x->f_of_m[j] = i;
         } else {
             x->changed[x->nchanged++] = i;

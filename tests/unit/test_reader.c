@@ -1235,6 +1235,82 @@ static const struct mt_ent_delta *find_ent(const struct mt_delta *d, const char 
     return NULL;
 }
 
+/* The lines of text, last first. */
+static char *reversed_lines(const char *text, size_t len)
+{
+    struct mt_buf b;
+    mt_buf_init(&b);
+    for (size_t end = len; end > 0;) {
+        size_t start = end - 1;  /* end is just past a '\n' */
+        while (start > 0 && text[start - 1] != '\n') start--;
+        mt_buf_add(&b, text + start, end - start);
+        end = start;
+    }
+    size_t n;
+    return mt_buf_detach(&b, &n);
+}
+
+/* The diff finds most unchanged lines by walking F beside M; F in another
+ * order, or M with repeated lines, must give the same delta as the index. */
+START_TEST(delta_independent_of_line_order)
+{
+    struct mt_buf mb, fb;
+    mt_buf_init(&mb);
+    mt_buf_init(&fb);
+    thousand(&mb, false);
+    thousand(&fb, true);
+    /* M repeats a line and an entity name: each is still one thing */
+    mt_buf_addf(&mb, "{\"type\":\"entity\",\"name\":\"E%04d\",\"entityType\":\"t\",\"observations\":[\"o%d\"]}\n", 20, 20);
+    mt_buf_addf(&mb, "{\"type\":\"entity\",\"name\":\"E%04d\",\"entityType\":\"t\",\"observations\":[\"o%d\"]}\n", 30, 30);
+    char *back = reversed_lines(fb.data, fb.len), *mback = reversed_lines(mb.data, mb.len);
+    /* F with E0020's line only where M repeats it, further down */
+    struct mt_buf moved;
+    mt_buf_init(&moved);
+    const char *e20 = strstr(fb.data, "{\"type\":\"entity\",\"name\":\"E0020\"");
+    const char *after = strchr(e20, '\n') + 1;
+    mt_buf_add(&moved, fb.data, (size_t)(e20 - fb.data));
+    mt_buf_add(&moved, after, strlen(after));
+    const char *tail = mb.data + mb.len;
+    for (int nl = 0; nl < 3;) nl += *--tail == '\n';  /* M's last two lines */
+    mt_buf_add(&moved, tail + 1, strlen(tail + 1));
+    struct mt_fragment m, f;
+    load_ok(&m, mb.data, mb.len);
+    const char *forms[] = {fb.data, back, moved.data};
+    for (int k = 0; k < 3; k++) {
+        load_ok(&f, forms[k], strlen(forms[k]));
+        struct mt_delta d;
+        struct mt_error err = {0};
+        ck_assert_int_eq(mt_delta_compute(&m, &f, 1002, &d, &err), 0);
+        ck_assert_uint_eq(d.nents, 4);
+        ck_assert_uint_eq(d.nrels, 0);
+        ck_assert_uint_eq(d.deletions, 1);
+        ck_assert_uint_eq(d.f_entities, 1000);
+        ck_assert_uint_le(d.parsed_lines, 12);
+        ck_assert_uint_eq(find_ent(&d, "E0010")->obs_add.n, 1);
+        ck_assert(mt_ent_delta_retypes(find_ent(&d, "E0500")));
+        ck_assert_ptr_null(find_ent(&d, "N0900")->m);
+        ck_assert_ptr_null(find_ent(&d, "E0900")->f);
+        mt_delta_free(&d);
+        mt_fragment_free(&f);
+    }
+    /* M itself, reversed: no change at all */
+    load_ok(&f, mback, strlen(mback));
+    struct mt_delta d;
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_delta_compute(&m, &f, 1002, &d, &err), 0);
+    ck_assert_uint_eq(d.nents + d.nrels, 0);
+    ck_assert_uint_eq(d.parsed_lines, 0);
+    mt_delta_free(&d);
+    mt_fragment_free(&f);
+    mt_fragment_free(&m);
+    free(back);
+    free(mback);
+    mt_buf_free(&moved);
+    mt_buf_free(&mb);
+    mt_buf_free(&fb);
+}
+END_TEST
+
 START_TEST(unchanged_lines_not_parsed)
 {
     struct mt_buf mb, fb;
@@ -1419,6 +1495,7 @@ static Suite *make_suite(void)
 
     tc = tcase_create("diff");
     tcase_add_test(tc, unchanged_lines_not_parsed);
+    tcase_add_test(tc, delta_independent_of_line_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,7 @@
 /* fragment.h: a graph file indexed by line, for diffing without parsing.
  *
  * Promises: mt_fragment_load splits the bytes into non-blank lines (LF or
- * CRLF, with or without a final newline), hashes each line, and finds each
+ * CRLF, with or without a final newline) and finds each
  * line's key (see graph.h) straight from the bytes when the line has the
  * server's canonical shape, parsing JSON only for lines that do not. Legacy
  * JSON documents ({"entities":[...],"relations":[...]} or a bare array) are
@@ -31,7 +31,7 @@ enum mt_line_kind {
 struct mt_line {
     const char *p;      /* bytes, without CR/LF */
     size_t len;
-    uint64_t hash;      /* mt_hash of the bytes */
+    uint64_t hash;      /* mt_hash of the bytes, once indexed by them (else 0) */
     const char *key;    /* for ENTITY/RELATION (not NUL-terminated) */
     size_t key_len;
     long lineno;        /* 1-based line in the file as read */
@@ -58,7 +58,7 @@ struct mt_fragment {
 int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t size,
                      struct mt_error *err);
 /* An empty fragment (a new environment's base, an absent memory.json). */
-/* Same, but lines are only split and hashed: keys are found on demand with
+/* Same, but lines are only split: keys are found on demand with
  * mt_fragment_key_line (a delta needs them for changed lines only). data is
  * not copied; release(hold) is called when the fragment is freed (NULL
  * release: data is free()d). */

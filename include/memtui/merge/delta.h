@@ -1,7 +1,7 @@
 /* delta.h: what one environment changed: diff(M_e, F_e) (DESIGN 2).
  *
  * Promises: lines whose bytes are identical in M and F are recognised by
- * hash and never parsed; only changed lines (and the lines that share a key
+ * their bytes and never parsed; only changed lines (and the lines that share a key
  * with them, to fold duplicate names) are parsed. Every changed line of F is
  * validated: if one is bad, mt_delta_compute fails with err naming the file,
  * line and column, and F's changes must not be used (quarantine). */
