@@ -94,7 +94,7 @@ static int read_fragment(struct loader *L, const char *blob, const char *path, c
     int rc = L->src->read(L->src->ctx, blob, path, &data, &len, &release, &hold, err);
     pthread_mutex_unlock(&L->io);
     if (rc) return -1;
-    if (sha) mt_sha256_hex(data, len, sha);
+    if (sha) mt_digests_sha256(L->src->digests, blob, data, len, sha);
     if (!release) return mt_fragment_load_lazy(f, file, data, len, NULL, NULL, err);
     /* Lent bytes (a libgit2 blob, a mapped file) are used where they are,
      * and let go under the source's lock when the fragment is freed, which

@@ -47,7 +47,7 @@ int mt_rebase_apply(const char *onto, size_t onto_len, const char *base, size_t 
     snprintf(ref.blob, sizeof ref.blob, "local");
     snprintf(ref.m_blob, sizeof ref.m_blob, "base");
     struct mt_plan_options opt = {.policy = MT_POLICY_PRESERVE, .allow_mass_delete = true};
-    struct mt_blob_source bs = {mem_read, &src};
+    struct mt_blob_source bs = {mem_read, &src, NULL};
     struct mt_plan p;
     if (mt_plan_load(&p, "onto", &ref, 1, &opt, &bs, err)) return -1;
     int rc = 0;

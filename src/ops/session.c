@@ -72,6 +72,7 @@ int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt
     free(branch);
     char *dir = mt_session_state_path(s, "");
     mt_mkdirs(dir, 0700, NULL);
+    mt_digests_load(&s->digests, dir, "digests");
     free(dir);
     return mt_session_refresh(s, err);
 }
@@ -80,6 +81,8 @@ void mt_session_close(struct mt_session *s)
 {
     mt_manifest_free(&s->manifest);
     mt_trust_clear(&s->trust);
+    mt_digests_save(&s->digests, NULL);  /* a cache: not saved, it is only hashed again */
+    mt_digests_free(&s->digests);
     if (s->repo) mt_repo_close(s->repo);
     free(s->host);
     memset(s, 0, sizeof(*s));
@@ -139,6 +142,7 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
  * to be checked against the manifest. */
 struct u_reader {
     struct mt_repo *repo;
+    struct mt_digests *digests;
     bool may_map;           /* the clone is locked: clean work-tree files may be mapped */
     const char *u_blob;
     char u_sha[MT_SHA256_HEX];
@@ -149,7 +153,7 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
 {
     struct u_reader *u = ctx;
     if (mt_repo_blob_read_fast(u->repo, blob, path, u->may_map, data, len, release, hold, err)) return -1;
-    if (!u->u_sha[0] && strcmp(blob, u->u_blob) == 0) mt_sha256_hex(*data, *len, u->u_sha);
+    if (!u->u_sha[0] && strcmp(blob, u->u_blob) == 0) mt_digests_sha256(u->digests, blob, *data, *len, u->u_sha);
     return 0;
 }
 
@@ -205,8 +209,9 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
         size_t n;
         int rc = mt_session_frag_refs(s, &refs, &n, err);
         if (rc) return rc;
-        struct u_reader u = {.repo = s->repo, .may_map = s->clone_locked, .u_blob = s->trust.u_blob};
-        struct mt_blob_source src = {repo_blob_read, &u};
+        struct u_reader u = {.repo = s->repo, .digests = &s->digests, .may_map = s->clone_locked,
+                             .u_blob = s->trust.u_blob};
+        struct mt_blob_source src = {repo_blob_read, &u, &s->digests};
         rc = mt_plan_load(p, s->trust.u_blob, refs, n, opt, &src, err);
         free(refs);
         char *why = base_wanting(s, p, rc, &u, err);

@@ -170,6 +170,17 @@ static int note_exported(struct mt_session *s, const char *data, size_t len, con
     return mt_session_base_save(s, "pairs", &lb, err);
 }
 
+/* The fragment's SHA-256 by its blob id, computed from the same bytes, so
+ * the merge that folds it in need not hash it again (sha: known, or NULL). */
+static void note_digest(struct mt_session *s, const char *bytes, size_t len, const char *sha)
+{
+    char blob[MT_OID_HEX], own[MT_SHA256_HEX];
+    if (mt_repo_hash_bytes(bytes, len, blob, NULL)) return;
+    if (!sha) mt_sha256_hex(bytes, len, own);
+    mt_digests_put(&s->digests, blob, len, sha ? sha : own);
+    mt_digests_save(&s->digests, NULL);  /* a cache: when it cannot be saved, the merge hashes */
+}
+
 /* The value of the last "Key: value" trailer line of msg (caller frees). */
 static char *trailer(const char *msg, const char *key)
 {
@@ -292,6 +303,7 @@ int mt_session_export(struct mt_session *s, const char *from, bool *committed, s
         char sha[MT_SHA256_HEX];
         mt_sha256_hex(data, len, sha);
         mt_session_record_write(s, sha);
+        note_digest(s, frag ? frag : data, frag ? flen : len, frag ? NULL : sha);
         rc = mt_session_refresh(s, err);
     }
     free(frag);

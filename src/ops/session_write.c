@@ -495,6 +495,9 @@ static int commit_result(struct merge_commit *c, struct mt_error *err)
         if (mt_repo_commit_known(s->repo, paths, blobs, *c->imported ? 3 : 2, msg, c->committed, NULL, err)) {
             restore_written(c);
             rc = MT_EXIT_VERIFY;
+        } else {  /* the next merge's U: not hashed again */
+            mt_digests_put(&s->digests, jblob, c->out.len, c->sha);
+            mt_digests_save(&s->digests, NULL);
         }
         free(msg);
     }

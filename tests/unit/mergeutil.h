@@ -65,7 +65,7 @@ static inline int mu_merge(struct mt_plan *p, struct mu_store *s, const char *u,
         if (envs[i].m) mt_sha256_hex(envs[i].m, strlen(envs[i].m), refs[i].m_sha256);
     }
     struct mt_plan_options opt = {.policy = policy, .allow_mass_delete = allow_mass};
-    struct mt_blob_source src = {mu_read, s};
+    struct mt_blob_source src = {mu_read, s, NULL};
     struct mt_error err = {0};
     int rc = mt_plan_load(p, mu_put(s, u), refs, n, &opt, &src, &err);
     if (rc) ck_abort_msg("plan load: %s", err.msg);

@@ -94,7 +94,7 @@ static void load_fixture(struct fixture *fx, enum mt_policy policy)
     add_ref(fx, "beta", fx->id_beta, fx->id_u, fx->sha_u, 2, 1, 1);   /* changed */
     add_ref(fx, "alpha", fx->id_alpha, fx->id_u, fx->sha_u, 2, 1, 1); /* changed */
     struct mt_plan_options opt = {.policy = policy};
-    struct mt_blob_source src = {mu_read, &fx->s};
+    struct mt_blob_source src = {mu_read, &fx->s, NULL};
     struct mt_error err = {0};
     int rc = mt_plan_load(&fx->p, fx->id_u, fx->refs, fx->nrefs, &opt, &src, &err);
     ck_assert_msg(rc == 0, "plan load: %s", err.msg);

@@ -19,6 +19,7 @@
 #include "memtui/merge/intent.h"
 #include "memtui/graph/graph.h"
 #include "memtui/git/repo.h"
+#include "memtui/base/digests.h"
 #include "memtui/base/sha256.h"
 
 enum mt_policy { MT_POLICY_PRESERVE, MT_POLICY_FAIL };
@@ -41,6 +42,7 @@ struct mt_blob_source {
     int (*read)(void *ctx, const char *blob, const char *path, char **data, size_t *len,
                 void (**release)(void *hold), void **hold, struct mt_error *err);
     void *ctx;
+    struct mt_digests *digests;  /* SHA-256 known by blob id; NULL: hash every F */
 };
 
 /* One environment as the repo and the manifest know it. */
@@ -144,6 +146,7 @@ struct mt_plan_u {
     struct mt_fragment_index ix;
     size_t entities, relations, observations;   /* of all of U */
     size_t covered;                     /* environments whose keys base holds */
+    unsigned char *in_base;             /* per line of f: parsed into base (NULL: none yet) */
 };
 
 struct mt_plan {

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
+#include "memtui/base/digests.h"
 #include "memtui/config/config.h"
 #include "memtui/graph/manifest.h"
 #include "memtui/merge/plan.h"
@@ -33,6 +34,9 @@ struct mt_session {
     /* This process holds the clone's local lock (txn.h): no other memtui
      * writes its work tree meanwhile, so clean files may be mapped. */
     bool clone_locked;
+    /* SHA-256 of blobs hashed before (by an export or a merge): a fragment
+     * or memory.json is not hashed again (<git dir>/memtui/digests). */
+    struct mt_digests digests;
 };
 
 int mt_session_open(struct mt_session *s, const struct mt_config *cfg, struct mt_error *err);
