@@ -46,6 +46,7 @@ void mt_plan_u_free(struct mt_plan *p)
     if (!p->u) return;
     mt_fragment_index_free(&p->u->ix);
     mt_fragment_free(&p->u->f);
+    free(p->u->in_base);
     free(p->u);
     p->u = NULL;
 }
@@ -62,9 +63,11 @@ static void rel_ends(const char *key, size_t len, const char *end[2], size_t ele
 }
 
 /* Entities named by a delta (changed, deleted, or an end of a relation it
- * adds) and relations it adds or removes: marked in want, with the
- * entity keys in ents. */
-static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt_strmap *ents)
+ * adds) and relations it adds or removes: marked in want. The entities a
+ * delta deletes or retypes go into cut too: U's relations that touch them
+ * may be cut with them, and the workstation shows them beside a conflict
+ * (a conflict always has a deletion or a retyping in it). */
+static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt_strmap *cut)
 {
     const struct mt_plan_u *u = p->u;
     size_t at;
@@ -73,7 +76,7 @@ static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt
         for (size_t i = 0; i < d->nents; i++) {
             const char *k = d->ents[i].key;
             size_t n = strlen(k);
-            mt_strmap_put(ents, k, n, 0, NULL);
+            if (!d->ents[i].f || mt_ent_delta_retypes(&d->ents[i])) mt_strmap_put(cut, k, n, 0, NULL);
             if (mt_strmap_get(&u->ix.ent_keys, k, n, &at)) want[at] = 1;
         }
         for (size_t i = 0; i < d->nrels; i++) {
@@ -84,10 +87,8 @@ static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt
             const char *end[2];
             size_t elen[2];
             rel_ends(k, n, end, elen);
-            for (int j = 0; j < 2; j++) {
-                mt_strmap_put(ents, end[j], elen[j], 0, NULL);
+            for (int j = 0; j < 2; j++)
                 if (mt_strmap_get(&u->ix.ent_keys, end[j], elen[j], &at)) want[at] = 1;
-            }
         }
     }
 }
@@ -98,20 +99,18 @@ void mt_plan_u_cover(struct mt_plan *p)
     if (u->covered == p->nenvs) return;
     const struct mt_fragment *f = &u->f;
     unsigned char *want = xcalloc(f->nlines ? f->nlines : 1, 1);
-    struct mt_strmap ents;
-    mt_strmap_init(&ents);
-    mark_touched(p, want, &ents);
-    /* A relation of U with a touched end may be cut with it (a deletion),
-     * and the workstation shows it beside its conflict. */
-    for (size_t i = 0; i < f->nlines; i++) {
+    struct mt_strmap cut;
+    mt_strmap_init(&cut);
+    mark_touched(p, want, &cut);
+    for (size_t i = 0; cut.count && i < f->nlines; i++) {
         const struct mt_line *l = &f->lines[i];
         if (l->kind != MT_LINE_RELATION || want[i]) continue;
         const char *end[2];
         size_t elen[2];
         rel_ends(l->key, l->key_len, end, elen);
-        want[i] = mt_strmap_get(&ents, end[0], elen[0], NULL) || mt_strmap_get(&ents, end[1], elen[1], NULL);
+        want[i] = mt_strmap_get(&cut, end[0], elen[0], NULL) || mt_strmap_get(&cut, end[1], elen[1], NULL);
     }
-    mt_strmap_free(&ents);
+    mt_strmap_free(&cut);
     mt_graph_free(&p->base);
     mt_graph_init(&p->base);
     for (size_t i = 0; i < f->nlines; i++) {
@@ -131,7 +130,8 @@ void mt_plan_u_cover(struct mt_plan *p)
         it.relation = NULL;
         mt_item_clear(&it);
     }
-    free(want);
+    free(u->in_base);
+    u->in_base = want;
     u->covered = p->nenvs;
 }
 
@@ -144,13 +144,14 @@ static void put_line(struct mt_buf *out, const struct mt_line *l)
 void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out)
 {
     const struct mt_fragment *f = &p->u->f;
+    const unsigned char *in_base = p->u->in_base;
     const struct mt_graph *b = &p->base, *r = &p->result;
     size_t at;
     mt_buf_reserve(out, f->size + f->size / 8);
     for (size_t i = 0; i < f->nlines; i++) {
         const struct mt_line *l = &f->lines[i];
         if (l->kind != MT_LINE_ENTITY) continue;
-        if (!mt_strmap_get(&b->ent_index, l->key, l->key_len, NULL)) {
+        if (!in_base || !in_base[i]) {  /* not covered yet: base is empty */
             put_line(out, l);
         } else if (mt_strmap_get(&r->ent_index, l->key, l->key_len, &at)) {
             mt_entity_write(out, r->ents[at]);
@@ -165,7 +166,7 @@ void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out)
     for (size_t i = 0; i < f->nlines; i++) {
         const struct mt_line *l = &f->lines[i];
         if (l->kind != MT_LINE_RELATION) continue;
-        if (!mt_strmap_get(&b->rel_index, l->key, l->key_len, NULL)) {
+        if (!in_base || !in_base[i]) {
             put_line(out, l);
         } else if (mt_strmap_get(&r->rel_index, l->key, l->key_len, &at)) {
             mt_relation_write(out, r->rels[at]);

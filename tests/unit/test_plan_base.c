@@ -65,8 +65,9 @@ END_TEST
 static const char *U3 = ENT("A", "t", Q("a1")) NL ENT("B", "t", Q("b1")) NL ENT("C", "t", Q("c1")) NL
     REL("A", "B", "r") NL REL("B", "C", "r") NL;
 
-/* One env adds to B and deletes C: base holds B, C and the relations that
- * touch them, not A; the result keeps A's line and A->B as they were. */
+/* One env adds to B and deletes C: base holds B, C and the relation that
+ * touches C (it may be cut with C), not A nor A->B; the result keeps A's
+ * line and A->B as they were. */
 START_TEST(u_kept_as_lines)
 {
     const char *f = ENT("A", "t", Q("a1")) NL ENT("B", "t", Q("b1") "," Q("b2")) NL REL("A", "B", "r") NL;
@@ -81,7 +82,8 @@ START_TEST(u_kept_as_lines)
     ck_assert_ptr_null(mt_graph_entity(&p.base, "A"));
     ck_assert_ptr_nonnull(mt_graph_entity(&p.base, "B"));
     ck_assert_ptr_nonnull(mt_graph_entity(&p.base, "C"));
-    ck_assert_uint_eq(p.base.nrels, 2);  /* both touch B or C */
+    ck_assert_uint_eq(p.base.nrels, 1);
+    ck_assert_ptr_nonnull(mt_graph_relation(&p.base, "B\x01" "C\x01" "r"));
     char *out = mu_result(&p);
     ck_assert_str_eq(out, ENT("A", "t", Q("a1")) NL ENT("B", "t", Q("b1") "," Q("b2")) NL REL("A", "B", "r") NL);
     ck_assert_uint_eq(p.entities, 2);
@@ -90,6 +92,18 @@ START_TEST(u_kept_as_lines)
     struct mt_error err = {0};
     ck_assert_int_eq(mt_plan_check_nothing_lost(&p, &err), 0);
     free(out);
+    mt_plan_free(&p);
+
+    /* another env retypes A: A->B comes into base too (the workstation
+     * shows it beside a type conflict) */
+    const char *g = ENT("A", "u", Q("a1")) NL ENT("B", "t", Q("b1")) NL ENT("C", "t", Q("c1")) NL
+        REL("A", "B", "r") NL REL("B", "C", "r") NL;
+    struct mu_env two[] = {{"lap", U3, f}, {"desk", U3, g}};
+    struct mu_store s2 = {0};
+    ck_assert_int_eq(mu_merge(&p, &s2, U3, two, 2, MT_POLICY_PRESERVE, false), 0);
+    ck_assert_ptr_nonnull(p.u);
+    ck_assert_uint_eq(p.base.nrels, 2);
+    ck_assert_ptr_nonnull(mt_graph_relation(&p.base, "A\x01" "B\x01" "r"));
     mt_plan_free(&p);
 }
 END_TEST
