@@ -31,25 +31,40 @@ static bool clean_in_worktree(struct mt_repo *r, const char *blob, const char *p
     return git_status_file(&flags, mt_repo_git(r), path) == 0 && flags == GIT_STATUS_CURRENT;
 }
 
-/* The clean file, taken only as a regular file reached without following
- * a symlink, and only if it has the blob's size (a file swapped in since
- * git looked is not taken for the blob). Mapped, not copied, where it may
- * and can be. */
-static bool worktree_bytes(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
-                               size_t *len, void (**release)(void *), void **hold)
+bool mt_repo_blob_size(struct mt_repo *r, const char *blob, size_t *size)
 {
     git_odb *odb = NULL;
     git_oid id;
-    size_t want = 0;
     git_object_t type;
+    *size = 0;
     bool sized = git_oid_fromstr(&id, blob) == 0 && git_repository_odb(&odb, mt_repo_git(r)) == 0 &&
-                 git_odb_read_header(&want, &type, odb, &id) == 0;
+                 git_odb_read_header(size, &type, odb, &id) == 0 && type == GIT_OBJECT_BLOB;
     git_odb_free(odb);
     git_error_clear();
+    return sized;
+}
+
+/* rel under root, taken only as a regular file reached without following a
+ * symlink, and only if it has the blob's size (a file swapped in since git
+ * looked is not taken for the blob). Mapped, not copied, where it may and
+ * can be. */
+static bool file_bytes(struct mt_repo *r, const char *blob, const char *root, const char *rel, bool may_map,
+                       char **data, size_t *len, void (**release)(void *), void **hold)
+{
+    size_t want;
     struct mt_error e = {0};
-    bool ok = sized && mt_file_view_in(mt_repo_workdir(r), path, want, may_map, data, len, release, hold, &e) == 0;
+    bool ok = mt_repo_blob_size(r, blob, &want) &&
+              mt_file_view_in(root, rel, want, may_map, data, len, release, hold, &e) == 0;
     mt_error_clear(&e);
     return ok;
+}
+
+bool mt_repo_blob_read_copy(struct mt_repo *r, const char *blob, const char *dir, bool may_map, char **data,
+                            size_t *len, void (**release)(void *), void **hold)
+{
+    *release = NULL;
+    *hold = NULL;
+    return file_bytes(r, blob, dir, blob, may_map, data, len, release, hold);
 }
 
 int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
@@ -58,7 +73,7 @@ int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path
     *release = NULL;
     *hold = NULL;
     if (path && git_repository_workdir(mt_repo_git(r)) && clean_in_worktree(r, blob, path) &&
-        worktree_bytes(r, blob, path, may_map, data, len, release, hold))
+        file_bytes(r, blob, mt_repo_workdir(r), path, may_map, data, len, release, hold))
         return 0;
     git_oid id;
     git_blob *b;

@@ -1,5 +1,6 @@
 /* session.c: open the repo, read the manifest, build the plan from HEAD. */
 #include "memtui/ops/session.h"
+#include "memtui/ops/session_raw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,7 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
 /* The repo as the plan's blob source; U's bytes are hashed on the way,
  * to be checked against the manifest. */
 struct u_reader {
+    struct mt_session *s;
     struct mt_repo *repo;
     struct mt_digests *digests;
     bool may_map;           /* the clone is locked: clean work-tree files may be mapped */
@@ -152,7 +154,11 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
                           void (**release)(void *), void **hold, struct mt_error *err)
 {
     struct u_reader *u = ctx;
-    if (mt_repo_blob_read_fast(u->repo, blob, path, u->may_map, data, len, release, hold, err)) return -1;
+    /* memory.json is in the work tree; an older fragment may be kept unpacked */
+    bool is_u = strcmp(blob, u->u_blob) == 0;
+    if ((is_u || !mt_session_raw_read(u->s, blob, u->may_map, data, len, release, hold)) &&
+        mt_repo_blob_read_fast(u->repo, blob, path, u->may_map, data, len, release, hold, err))
+        return -1;
     if (!u->u_sha[0] && strcmp(blob, u->u_blob) == 0) mt_digests_sha256(u->digests, blob, *data, *len, u->u_sha);
     return 0;
 }
@@ -209,7 +215,7 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
         size_t n;
         int rc = mt_session_frag_refs(s, &refs, &n, err);
         if (rc) return rc;
-        struct u_reader u = {.repo = s->repo, .digests = &s->digests, .may_map = s->clone_locked,
+        struct u_reader u = {.s = s, .repo = s->repo, .digests = &s->digests, .may_map = s->clone_locked,
                              .u_blob = s->trust.u_blob};
         struct mt_blob_source src = {repo_blob_read, &u, &s->digests};
         rc = mt_plan_load(p, s->trust.u_blob, refs, n, opt, &src, err);

@@ -22,6 +22,7 @@
 #include "memtui/ops/session.h"
 
 #include "memtui/ops/session_local.h"
+#include "memtui/ops/session_raw.h"
 
 /* ---- the merge commit ---------------------------------------------------- */
 
@@ -574,6 +575,7 @@ int mt_session_commit_merge(struct mt_session *s, struct mt_plan *p, const struc
         audit_verified(p, c.sha);
         if (c.importing) import_result(&c, err);
         rc = finish_commit(&c, commit_result(&c, err), err);
+        if (*c.committed) mt_session_raw_keep(s);  /* the next merge's M_e, unpacked */
     }
     free(c.import_failed);
     free(c.own_name);

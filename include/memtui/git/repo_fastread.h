@@ -14,5 +14,13 @@
 int mt_repo_blob_read_fast(struct mt_repo *r, const char *blob, const char *path, bool may_map, char **data,
                            size_t *len,
                            void (**release)(void *), void **hold, struct mt_error *err);
+/* The size of blob, from its header (no inflating); false when it is not a
+ * blob of this repo. */
+bool mt_repo_blob_size(struct mt_repo *r, const char *blob, size_t *size);
+/* The bytes of dir/<blob id>, a copy of the blob kept outside git: taken
+ * the same way (a regular file of the blob's size, no symlink followed,
+ * mapped when may_map). Not checked further: the caller hashes them. */
+bool mt_repo_blob_read_copy(struct mt_repo *r, const char *blob, const char *dir, bool may_map, char **data,
+                            size_t *len, void (**release)(void *), void **hold);
 
 #endif
