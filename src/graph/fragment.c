@@ -73,10 +73,14 @@ static bool may_rekey(const char *p, const char *end, const char *const *fields,
         if (q[1] == 'u') return true;
     for (const char *q = p; (q = memchr(q, '"', (size_t)(end - q))); q++) {
         size_t left = (size_t)(end - q);
+        /* most quotes open or close text: the next byte tells them from
+         * the names looked for, which all start with t, n, f or r */
+        char c = left >= 4 ? q[1] : 0;
+        if (c != 't' && c != 'n' && c != 'f' && c != 'r') continue;
         if (left >= 6 && memcmp(q, "\"type\"", 6) == 0) return true;
         for (size_t i = 0; i < nfields; i++) {
             size_t fl = strlen(fields[i]);
-            if (left >= fl && memcmp(q, fields[i], fl) == 0) return true;
+            if (q[1] == fields[i][1] && left >= fl && memcmp(q, fields[i], fl) == 0) return true;
         }
     }
     return false;
@@ -151,11 +155,15 @@ static void slow_key(struct mt_fragment *f, struct mt_line *l)
     mt_item_clear(&it);
 }
 
-void mt_fragment_key_line(struct mt_fragment *f, size_t i)
+void mt_fragment_key(struct mt_fragment *f, struct mt_line *l)
 {
-    struct mt_line *l = &f->lines[i];
     if (l->kind != MT_LINE_UNKEYED) return;
     if (!fast_key(f, l)) slow_key(f, l);
+}
+
+void mt_fragment_key_line(struct mt_fragment *f, size_t i)
+{
+    mt_fragment_key(f, &f->lines[i]);
 }
 
 /* ---- splitting ------------------------------------------------------------ */
@@ -313,7 +321,7 @@ static bool looks_legacy(const char *d, size_t n)
            (n - j >= 11 && memcmp(d + j, "\"relations\"", 11) == 0);
 }
 
-int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, size_t size,
+int mt_fragment_load_text(struct mt_fragment *f, const char *file, char *data, size_t size,
                           void (*release)(void *hold), void *hold, struct mt_error *err)
 {
     memset(f, 0, sizeof(*f));
@@ -326,6 +334,13 @@ int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, s
         mt_fragment_free(f);  /* the fragment owned the bytes: let go of them */
         return -1;
     }
+    return 0;
+}
+
+int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, size_t size,
+                          void (*release)(void *hold), void *hold, struct mt_error *err)
+{
+    if (mt_fragment_load_text(f, file, data, size, release, hold, err)) return -1;
     split_lines(f);
     return 0;
 }
@@ -419,9 +434,18 @@ void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index 
     ix->relation_lines = nrel;
     ix->next = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
     if (bytes) ix->rep = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
+    /* the keys' hashes first, so each insert can ask for its slot early */
+    uint64_t *kh = xmalloc((f->nlines ? f->nlines : 1) * sizeof(*kh));
+    for (size_t i = 0; i < f->nlines; i++) kh[i] = f->lines[i].key ? mt_hash(f->lines[i].key, f->lines[i].key_len) : 0;
     /* Chains are built back to front so they run in file order, and each
      * map ends up pointing at the first line with its bytes or key. */
+    enum { AHEAD = 8 };
     for (size_t i = f->nlines; i-- > 0;) {
+        if (i >= AHEAD) {
+            const struct mt_line *a = &f->lines[i - AHEAD];
+            if (bytes) mt_strmap_prefetch(&ix->by_bytes, a->hash);
+            mt_strmap_prefetch(a->kind == MT_LINE_ENTITY ? &ix->ent_keys : &ix->rel_keys, kh[i - AHEAD]);
+        }
         const struct mt_line *l = &f->lines[i];
         ix->next[i] = SIZE_MAX;
         size_t prev;
@@ -435,12 +459,13 @@ void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index 
                             : l->kind == MT_LINE_RELATION ? &ix->rel_keys : NULL;
         if (!m) continue;
         size_t first;
-        if (!mt_strmap_put(m, l->key, l->key_len, i, &first)) {
+        if (!mt_strmap_put_h(m, kh[i], l->key, l->key_len, i, &first)) {
             ix->next[i] = first;
             mt_strmap_set(m, l->key, l->key_len, i);
             if (l->kind == MT_LINE_ENTITY) ix->duplicate_lines++;
         }
     }
+    free(kh);
     ix->entities = ix->ent_keys.count;
     ix->relations = ix->rel_keys.count;
     /* Now the map holds the first line of each distinct text. */

@@ -60,16 +60,18 @@ bool mt_ent_delta_modifies(const struct mt_ent_delta *d)
     return d->m->extras && strcmp(d->m->extras, d->f->extras) != 0;
 }
 
-/* What is known while diffing one F against one indexed M. */
+/* What is known while diffing one F against one indexed M. F is walked
+ * beside M, never split whole: only its changed lines get a line struct. */
 struct diff {
     const struct mt_fragment *m;
     const struct mt_fragment_index *mx;
     struct mt_fragment *f;
-    size_t *f_of_m;              /* per M line (first of equal bytes): an F line with those bytes, or SIZE_MAX */
-    size_t *changed;             /* F lines not in M, in F order */
-    size_t nchanged;
+    size_t *f_of_m;              /* per M line (first of equal bytes): the line number in F of a line
+                                    with those bytes, or SIZE_MAX */
+    struct mt_line *changed;     /* F's lines not in M, in F order */
+    size_t nchanged, changed_cap;
     struct mt_strmap f_ent, f_rel;   /* key -> first changed F line with it */
-    size_t *f_next;              /* per changed position: next changed F line (index into changed) */
+    size_t *f_next;              /* per changed line: the next changed line with its key, or SIZE_MAX */
     struct mt_delta *d;
     struct mt_error *err;
 };
@@ -85,47 +87,70 @@ static bool m_line_kept(const struct diff *x, size_t j)
     return x->f_of_m[m_rep(x, j)] != SIZE_MAX;
 }
 
-/* The M line with the bytes of F's line i: first the line after the last
- * match (F is mostly M in M's order, since the server rewrites its file in
- * place), then the index. Either way the answer is the first M line with
- * those bytes, as the index alone would give. */
-static bool find_in_m(const struct diff *x, size_t i, size_t *next, size_t *j)
+/* Is the line of F at p (up to its newline or the end, one CR before it
+ * left out, as mt_fragment_load splits) exactly M's line ml? *after: where
+ * the next line starts. */
+static bool same_line(const char *p, const char *end, const struct mt_line *ml, const char **after)
 {
-    const struct mt_fragment *m = x->m;
-    const struct mt_line *l = &x->f->lines[i];
-    size_t n = *next;
-    if (n < m->nlines && m->lines[n].len == l->len && memcmp(m->lines[n].p, l->p, l->len) == 0) {
-        *j = m_rep(x, n);
-        *next = n + 1;
+    size_t n = ml->len;
+    if ((size_t)(end - p) < n || memcmp(p, ml->p, n) != 0) return false;
+    const char *q = p + n;
+    if (q == end || *q == '\n') {  /* a CR at the end of F's line would be left out, not M's */
+        *after = q == end ? end : q + 1;
+        return n == 0 || ml->p[n - 1] != '\r';
+    }
+    if (*q == '\r' && (q + 1 == end || q[1] == '\n')) {
+        *after = q + 1 == end ? end : q + 2;
         return true;
     }
-    if (!mt_strmap_get_h(&x->mx->by_bytes, mt_hash(l->p, l->len), l->p, l->len, j)) return false;
-    *next = *j + 1;
+    return false;
+}
+
+static bool blank(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
     return true;
 }
 
+/* Walk F beside M. A line of F is first compared with the M line after the
+ * last match (the server rewrites its file in place, so most lines are
+ * where they were), and only when that fails split off, hashed and looked
+ * up. Either way a match is the first M line with those bytes, as the
+ * index alone would give. */
 static void match_lines(struct diff *x)
 {
     const struct mt_fragment *m = x->m;
     struct mt_fragment *f = x->f;
     x->f_of_m = xmalloc((m->nlines ? m->nlines : 1) * sizeof(size_t));
     for (size_t j = 0; j < m->nlines; j++) x->f_of_m[j] = SIZE_MAX;
-    x->changed = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
-    size_t next = 0;
-    for (size_t i = 0; i < f->nlines; i++) {
-        size_t j;
-        if (find_in_m(x, i, &next, &j)) {
-            if (x->f_of_m[j] == SIZE_MAX) x->f_of_m[j] = i;
+    const char *p = f->data, *end = f->data + f->size, *after;
+    size_t next = 0, j;
+    for (long lineno = 1; p < end; lineno++, p = after) {
+        if (next < m->nlines && same_line(p, end, &m->lines[next], &after)) {
+            j = m_rep(x, next++);
         } else {
-            x->changed[x->nchanged++] = i;
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t len = (size_t)((nl ? nl : end) - p);
+            if (len && p[len - 1] == '\r') len--;
+            after = nl ? nl + 1 : end;
+            if (blank(p, len)) continue;  /* blank lines are ignored, as the server does */
+            if (mt_strmap_get_h(&x->mx->by_bytes, mt_hash(p, len), p, len, &j)) {
+                next = j + 1;
+            } else {
+                MT_GROW(x->changed, x->changed_cap, x->nchanged + 1);
+                x->changed[x->nchanged++] = (struct mt_line){.p = p, .len = len, .lineno = lineno,
+                                                             .kind = MT_LINE_UNKEYED};
+                continue;
+            }
         }
+        if (x->f_of_m[j] == SIZE_MAX) x->f_of_m[j] = (size_t)lineno;
     }
     /* Key the changed lines and chain them by key. */
     x->f_next = xmalloc((x->nchanged ? x->nchanged : 1) * sizeof(size_t));
     for (size_t c = x->nchanged; c-- > 0;) {
-        size_t i = x->changed[c];
-        mt_fragment_key_line(f, i);
-        const struct mt_line *l = &f->lines[i];
+        struct mt_line *l = &x->changed[c];
+        mt_fragment_key(f, l);
         x->f_next[c] = SIZE_MAX;
         struct mt_strmap *map = l->kind == MT_LINE_ENTITY ? &x->f_ent : l->kind == MT_LINE_RELATION ? &x->f_rel : NULL;
         if (l->kind == MT_LINE_OTHER) x->d->other_lines++;
@@ -138,13 +163,13 @@ static void match_lines(struct diff *x)
     }
 }
 
-static int parse_fold(const struct mt_fragment *src, size_t i, struct mt_entity **into, struct mt_delta *d,
-                      struct mt_error *err)
+/* Parse bytes (a line of file at lineno) and fold the entity into *into. */
+static int parse_fold(const char *bytes, size_t len, const char *file, long lineno, struct mt_entity **into,
+                      struct mt_delta *d, struct mt_error *err)
 {
-    const struct mt_line *l = &src->lines[i];
     struct mt_item it;
     d->parsed_lines++;
-    if (mt_item_parse(l->p, l->len, src->file, l->lineno, &it, err)) return -1;
+    if (mt_item_parse(bytes, len, file, lineno, &it, err)) return -1;
     if (!*into) {
         *into = it.entity;
         it.entity = NULL;
@@ -155,9 +180,16 @@ static int parse_fold(const struct mt_fragment *src, size_t i, struct mt_entity 
     return 0;
 }
 
-static int cmp_size(const void *a, const void *b)
+/* A line of F with a given key: at its line number, with the bytes of a
+ * kept M line or of a changed line. */
+struct f_line {
+    size_t at;
+    const struct mt_line *l;
+};
+
+static int cmp_at(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    size_t x = ((const struct f_line *)a)->at, y = ((const struct f_line *)b)->at;
     return x < y ? -1 : x > y;
 }
 
@@ -166,34 +198,36 @@ static int cmp_size(const void *a, const void *b)
 static int versions(struct diff *x, const char *key, size_t klen, struct mt_entity **me, struct mt_entity **fe)
 {
     size_t j, c;
-    size_t *flines = NULL, nf = 0, cap = 0;
+    struct f_line *fl = NULL;
+    size_t nf = 0, cap = 0;
     *me = *fe = NULL;
     if (mt_strmap_get(&x->mx->ent_keys, key, klen, &j))
         for (; j != SIZE_MAX; j = x->mx->next[j]) {
-            if (parse_fold(x->m, j, me, x->d, x->err)) goto fail;
-            size_t fi = x->f_of_m[m_rep(x, j)];
-            if (fi != SIZE_MAX) {
-                MT_GROW(flines, cap, nf + 1);
-                flines[nf++] = fi;
+            const struct mt_line *ml = &x->m->lines[j];
+            if (parse_fold(ml->p, ml->len, x->m->file, ml->lineno, me, x->d, x->err)) goto fail;
+            size_t at = x->f_of_m[m_rep(x, j)];
+            if (at != SIZE_MAX) {
+                MT_GROW(fl, cap, nf + 1);
+                fl[nf++] = (struct f_line){at, ml};
             }
         }
     if (mt_strmap_get(&x->f_ent, key, klen, &c))
         for (; c != SIZE_MAX; c = x->f_next[c]) {
-            MT_GROW(flines, cap, nf + 1);
-            flines[nf++] = x->changed[c];
+            MT_GROW(fl, cap, nf + 1);
+            fl[nf++] = (struct f_line){(size_t)x->changed[c].lineno, &x->changed[c]};
         }
-    if (nf > 1) qsort(flines, nf, sizeof(size_t), cmp_size);
+    if (nf > 1) qsort(fl, nf, sizeof(*fl), cmp_at);
     size_t distinct = 0;
     for (size_t k = 0; k < nf; k++)
-        if (k == 0 || flines[k] != flines[k - 1]) {
-            distinct++;
-            if (parse_fold(x->f, flines[k], fe, x->d, x->err)) goto fail;
+        if (k == 0 || fl[k].at != fl[k - 1].at) {
+            distinct++;  /* a kept line has M's bytes; an error names F's line */
+            if (parse_fold(fl[k].l->p, fl[k].l->len, x->f->file, (long)fl[k].at, fe, x->d, x->err)) goto fail;
         }
     if (distinct > 1) x->d->duplicate_lines += distinct - 1;  /* folded, and reported */
-    free(flines);
+    free(fl);
     return 0;
 fail:
-    free(flines);
+    free(fl);
     mt_entity_free(*me);
     mt_entity_free(*fe);
     *me = *fe = NULL;
@@ -245,7 +279,7 @@ static int entity_changes(struct diff *x)
     long obs_change = 0;
     int rc = 0;
     for (size_t c = 0; c < x->nchanged && !rc; c++) {
-        const struct mt_line *l = &x->f->lines[x->changed[c]];
+        const struct mt_line *l = &x->changed[c];
         if (l->kind == MT_LINE_ENTITY) rc = touch_entity(x, &seen, l->key, l->key_len, &obs_change);
     }
     for (size_t j = 0; j < x->m->nlines && !rc; j++) {
@@ -281,8 +315,7 @@ static int relation_changes(struct diff *x)
 {
     struct mt_delta *d = x->d;
     for (size_t c = 0; c < x->nchanged; c++) {
-        size_t i = x->changed[c];
-        const struct mt_line *l = &x->f->lines[i];
+        const struct mt_line *l = &x->changed[c];
         if (l->kind != MT_LINE_RELATION) continue;
         struct mt_item it;
         d->parsed_lines++;  /* every changed line is validated */
@@ -353,7 +386,7 @@ static int relation_context(struct diff *x)
 static int check_bad_lines(struct diff *x)
 {
     for (size_t c = 0; c < x->nchanged; c++) {
-        const struct mt_line *l = &x->f->lines[x->changed[c]];
+        const struct mt_line *l = &x->changed[c];
         if (l->kind != MT_LINE_BAD) continue;
         struct mt_item it;
         if (mt_item_parse(l->p, l->len, x->f->file, l->lineno, &it, x->err)) return -1;

@@ -78,7 +78,8 @@ static void give_back(void *p)
     free(l);
 }
 
-static int read_fragment(struct loader *L, const char *blob, const char *path, const char *file,
+/* Read and split a blob (split: false leaves the lines to the delta's walk). */
+static int read_fragment(struct loader *L, const char *blob, const char *path, const char *file, bool split,
                          struct mt_fragment *f, char sha[MT_SHA256_HEX], struct mt_error *err)
 {
     if (!blob[0]) {
@@ -95,13 +96,15 @@ static int read_fragment(struct loader *L, const char *blob, const char *path, c
     pthread_mutex_unlock(&L->io);
     if (rc) return -1;
     if (sha) mt_digests_sha256(L->src->digests, blob, data, len, sha);
-    if (!release) return mt_fragment_load_lazy(f, file, data, len, NULL, NULL, err);
+    int (*load)(struct mt_fragment *, const char *, char *, size_t, void (*)(void *), void *, struct mt_error *) =
+        split ? mt_fragment_load_lazy : mt_fragment_load_text;
+    if (!release) return load(f, file, data, len, NULL, NULL, err);
     /* Lent bytes (a libgit2 blob, a mapped file) are used where they are,
      * and let go under the source's lock when the fragment is freed, which
      * is always before the loader ends. */
     struct lent *l = xmalloc(sizeof(*l));
     *l = (struct lent){L, release, hold};
-    return mt_fragment_load_lazy(f, file, data, len, give_back, l, err);
+    return load(f, file, data, len, give_back, l, err);
 }
 
 /* Whether some environment diffs against blob (its M_e): only then are
@@ -116,7 +119,7 @@ static bool is_some_m(const struct mt_plan *p, const char *blob)
 static int fill_slot(struct loader *L, struct m_slot *s, const char *blob, struct mt_error *err)
 {
     /* After a sync, M_e is memory.json itself: a clean work-tree file. */
-    if (read_fragment(L, blob, "memory.json", "memory (as last merged)", &s->f, NULL, err)) return -1;
+    if (read_fragment(L, blob, "memory.json", "memory (as last merged)", true, &s->f, NULL, err)) return -1;
     mt_fragment_index_build_by(&s->f, &s->ix, is_some_m(L->p, blob));
     return 0;
 }
@@ -279,7 +282,7 @@ static int load_env(struct loader *L, struct mt_env_plan *e, struct mt_error *er
     char *fname = xasprintf("memory-%s.json", r->env);
     struct mt_fragment f;
     struct mt_error why = {0};
-    int rc = read_fragment(L, r->blob, fname, fname, &f, e->sha256, &why);
+    int rc = read_fragment(L, r->blob, fname, fname, false, &f, e->sha256, &why);
     free(fname);
     if (rc) {
         if (!why.file) {  /* the blob itself could not be read: a real error */

@@ -1311,6 +1311,57 @@ START_TEST(delta_independent_of_line_order)
 }
 END_TEST
 
+/* F walked beside M takes its lines as mt_fragment_load splits them: CRLF
+ * or LF, one CR before the newline left out, blank and white lines skipped,
+ * with or without a final newline. The same graph written these ways is no
+ * change and nothing is parsed; a line that differs only by a CR that
+ * splitting keeps is a changed line (parsed, still no change). */
+START_TEST(delta_walk_line_ends)
+{
+#define LA "{\"type\":\"entity\",\"name\":\"A\",\"entityType\":\"t\",\"observations\":[\"a\"]}"
+#define LB "{\"type\":\"entity\",\"name\":\"B\",\"entityType\":\"t\",\"observations\":[\"b\"]}"
+#define LR "{\"type\":\"relation\",\"from\":\"A\",\"to\":\"B\",\"relationType\":\"r\"}"
+    static const char M[] = LA "\n" LB "\n" LR "\n";
+    static const char *const same[] = {
+        LA "\r\n" LB "\r\n" LR "\r\n",
+        LA "\n\n  \n\t\r\n" LB "\n" LR,
+        LA "\n" LB "\n" LR "\r",
+        "\n" LA "\r\n" LB "\n" LR "\n\n",
+    };
+    struct mt_fragment m, f;
+    load_ok(&m, M, strlen(M));
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+        load_ok(&f, same[k], strlen(same[k]));
+        struct mt_delta d;
+        struct mt_error err = {0};
+        ck_assert_int_eq(mt_delta_compute(&m, &f, 2, &d, &err), 0);
+        ck_assert_msg(d.nents + d.nrels == 0 && d.parsed_lines == 0, "form %zu: %zu changes, %zu parsed", k,
+                      d.nents + d.nrels, d.parsed_lines);
+        ck_assert_uint_eq(d.f_entities, 2);
+        ck_assert_uint_eq(d.f_relations, 1);
+        mt_delta_free(&d);
+        mt_fragment_free(&f);
+    }
+    mt_fragment_free(&m);
+    /* M's line ends with a CR that splitting kept ("\r\r\n"); F's does not */
+    static const char M2[] = LA "\r\r\n" LB "\n";
+    static const char F2[] = LA "\r\n" LB "\n";
+    load_ok(&m, M2, strlen(M2));
+    load_ok(&f, F2, strlen(F2));
+    struct mt_delta d;
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_delta_compute(&m, &f, 2, &d, &err), 0);
+    ck_assert_uint_eq(d.nents + d.nrels, 0);
+    ck_assert_uint_ge(d.parsed_lines, 1);
+    mt_delta_free(&d);
+    mt_fragment_free(&f);
+    mt_fragment_free(&m);
+#undef LA
+#undef LB
+#undef LR
+}
+END_TEST
+
 START_TEST(unchanged_lines_not_parsed)
 {
     struct mt_buf mb, fb;
@@ -1496,6 +1547,7 @@ static Suite *make_suite(void)
     tc = tcase_create("diff");
     tcase_add_test(tc, unchanged_lines_not_parsed);
     tcase_add_test(tc, delta_independent_of_line_order);
+    tcase_add_test(tc, delta_walk_line_ends);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,6 +34,13 @@ bool mt_strmap_put_h(struct mt_strmap *m, uint64_t h, const char *key, size_t le
 bool mt_strmap_get(const struct mt_strmap *m, const char *key, size_t len, size_t *value);
 bool mt_strmap_get_h(const struct mt_strmap *m, uint64_t h, const char *key, size_t len,
                      size_t *value);
+/* Start loading the slot where a key hashing to h would be probed first:
+ * lookups or inserts issued a few keys ahead of their use overlap their
+ * memory waits (a large table misses the cache on almost every key). */
+static inline void mt_strmap_prefetch(const struct mt_strmap *m, uint64_t h)
+{
+    if (m->cap) __builtin_prefetch(&m->slots[(size_t)h & (m->cap - 1)], 1);
+}
 /* Overwrite the value of an existing key; false if absent. */
 bool mt_strmap_set(struct mt_strmap *m, const char *key, size_t len, size_t v);
 

@@ -64,10 +64,16 @@ int mt_fragment_load(struct mt_fragment *f, const char *file, char *data, size_t
  * release: data is free()d). */
 int mt_fragment_load_lazy(struct mt_fragment *f, const char *file, char *data, size_t size,
                           void (*release)(void *hold), void *hold, struct mt_error *err);
+/* Same, but the lines are not split either (nlines is 0): for a reader
+ * that walks data itself (delta.c). Legacy documents are converted. */
+int mt_fragment_load_text(struct mt_fragment *f, const char *file, char *data, size_t size,
+                          void (*release)(void *hold), void *hold, struct mt_error *err);
 /* Key line i if it is not keyed yet. A key is a slice of the line when the
  * line has the canonical shape, else it lives in an arena whose blocks never
  * move, so key pointers stay valid. */
 void mt_fragment_key_line(struct mt_fragment *f, size_t i);
+/* The same for a line of f's bytes that is not in f->lines. */
+void mt_fragment_key(struct mt_fragment *f, struct mt_line *l);
 void mt_fragment_empty(struct mt_fragment *f, const char *file);
 /* Parse every line of f into g (duplicate names fold, lines of another
  * type are skipped); -1 with err at the first bad line. */

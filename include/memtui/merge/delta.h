@@ -53,8 +53,10 @@ void mt_delta_free(struct mt_delta *d);
  * small inputs and tests; also counts F's duplicate and other lines). */
 int mt_delta_compute(const struct mt_fragment *m, const struct mt_fragment *f,
                      size_t m_observations, struct mt_delta *d, struct mt_error *err);
-/* The fast path: M already indexed (and shareable between environments),
- * F loaded lazily (only its changed lines get keyed). */
+/* The fast path: M already indexed with its bytes (and shareable between
+ * environments); F's bytes are walked beside M's lines, so F need not be
+ * split (mt_fragment_load_text): only its changed lines are split off and
+ * keyed. f->lines is not used. */
 int mt_delta_compute_ix(const struct mt_fragment *m, const struct mt_fragment_index *mx,
                         struct mt_fragment *f, size_t m_observations, struct mt_delta *d,
                         struct mt_error *err);
