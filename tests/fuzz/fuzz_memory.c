@@ -10,7 +10,11 @@
  * - the fast path for canonical lines gives what the general reader gives;
  * - what the writers print reads back to the same bytes (a line, a graph);
  * - a line mt_line_canonical takes reads without error and is written back
- *   byte for byte, with the observations it counted (line_canon.h).
+ *   byte for byte, with the observations it counted (line_canon.h);
+ * - the delta, which walks F beside M without splitting it, sees the lines
+ *   mt_fragment_load splits (F against M as the first and second half of
+ *   the input: the same delta for F and for F's lines joined by LF), and
+ *   M against itself is no change (delta.h).
  * A broken promise aborts with what broke. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@
 #include "memtui/graph/line_canon.h"
 #include "memtui/graph/jsontext.h"
 #include "memtui/base/utf8.h"
+#include "memtui/merge/delta.h"
 
 static void broken(const char *what, const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -181,8 +186,85 @@ static char *copy_of(const uint8_t *data, size_t size)
     return p;
 }
 
+/* F's lines as mt_fragment_load_lazy splits them, joined by LF (legacy
+ * documents come out converted). */
+static char *lines_joined(const char *text, size_t len, size_t *out_len)
+{
+    struct mt_fragment f;
+    struct mt_error err = {0};
+    struct mt_buf b;
+    mt_buf_init(&b);
+    if (mt_fragment_load_lazy(&f, "F", xstrndup(text, len), len, NULL, NULL, &err)) {
+        mt_error_clear(&err);
+        return NULL;
+    }
+    for (size_t i = 0; i < f.nlines; i++) {
+        mt_buf_add(&b, f.lines[i].p, f.lines[i].len);
+        mt_buf_addc(&b, '\n');
+    }
+    mt_fragment_free(&f);
+    char *s = mt_buf_detach(&b, out_len);
+    return s ? s : xstrdup("");
+}
+
+static int delta_of(const struct mt_fragment *m, const struct mt_fragment_index *mx, const char *text, size_t len,
+                    struct mt_delta *d)
+{
+    struct mt_fragment f;
+    struct mt_error err = {0};
+    int rc = mt_fragment_load_text(&f, "F", copy_of((const uint8_t *)text, len), len, NULL, NULL, &err);
+    if (!rc) {
+        rc = mt_delta_compute_ix(m, mx, &f, 0, d, &err);
+        mt_fragment_free(&f);
+    }
+    mt_error_clear(&err);
+    return rc ? -1 : 0;
+}
+
+static void check_delta(const uint8_t *data, size_t size)
+{
+    size_t half = size / 2;
+    struct mt_fragment m;
+    struct mt_fragment_index mx;
+    struct mt_error err = {0};
+    if (mt_fragment_load(&m, "M", copy_of(data, half), half, &err)) {
+        mt_error_clear(&err);
+        return;
+    }
+    mt_fragment_index_build(&m, &mx);
+    const char *ftext = (const char *)data + half;
+    size_t flen = size - half, jlen = 0;
+    char *joined = lines_joined(ftext, flen, &jlen);
+    struct mt_delta a, b;
+    if (joined) {
+        int ra = delta_of(&m, &mx, ftext, flen, &a), rb = delta_of(&m, &mx, joined, jlen, &b);
+        if (ra != rb) broken("the walk and the split lines disagree on F being readable", ftext, flen, joined, jlen);
+        if (!ra) {
+            if (a.nents != b.nents || a.nrels != b.nrels || a.f_entities != b.f_entities ||
+                a.f_relations != b.f_relations || a.deletions != b.deletions || a.parsed_lines != b.parsed_lines)
+                broken("the walk and the split lines give different deltas", ftext, flen, joined, jlen);
+            for (size_t i = 0; i < a.nents; i++)
+                if (strcmp(a.ents[i].key, b.ents[i].key) || a.ents[i].obs_add.n != b.ents[i].obs_add.n ||
+                    a.ents[i].obs_del.n != b.ents[i].obs_del.n)
+                    broken("the walk and the split lines change different entities", ftext, flen, joined, jlen);
+            mt_delta_free(&a);
+            mt_delta_free(&b);
+        }
+        free(joined);
+    }
+    /* M against itself: nothing changed, nothing parsed */
+    if (delta_of(&m, &mx, (const char *)data, half, &a) == 0) {
+        if (a.nents || a.nrels || a.parsed_lines)
+            broken("M against itself is a change", (const char *)data, half, "", 0);
+        mt_delta_free(&a);
+    }
+    mt_fragment_index_free(&mx);
+    mt_fragment_free(&m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_delta(data, size);
     struct mt_fragment f;
     struct mt_fragment_index ix;
     struct mt_error err = {0};
