@@ -141,43 +141,43 @@ static void put_line(struct mt_buf *out, const struct mt_line *l)
     mt_buf_addc(out, '\n');
 }
 
-void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out)
+/* One kind of the result (entities or relations): U's lines of that kind
+ * in order, each kept as it is or replaced by the result's version or left
+ * out, then the result's new ones. */
+static void write_part(const struct mt_plan *p, enum mt_line_kind kind, struct mt_buf *out)
 {
     const struct mt_fragment *f = &p->u->f;
     const unsigned char *in_base = p->u->in_base;
     const struct mt_graph *b = &p->base, *r = &p->result;
-    size_t at;
-    mt_buf_reserve(out, f->size + f->size / 8);
+    bool ents = kind == MT_LINE_ENTITY;
+    const struct mt_strmap *rix = ents ? &r->ent_index : &r->rel_index, *bix = ents ? &b->ent_index : &b->rel_index;
+    size_t at, n = ents ? r->nents : r->nrels;
     for (size_t i = 0; i < f->nlines; i++) {
         const struct mt_line *l = &f->lines[i];
-        if (l->kind != MT_LINE_ENTITY) continue;
+        if (l->kind != kind) continue;
         if (!in_base || !in_base[i]) {  /* not covered yet: base is empty */
             put_line(out, l);
-        } else if (mt_strmap_get(&r->ent_index, l->key, l->key_len, &at)) {
-            mt_entity_write(out, r->ents[at]);
-            mt_buf_addc(out, '\n');
+            continue;
         }
-    }
-    for (size_t i = 0; i < r->nents; i++) {
-        if (mt_strmap_get(&b->ent_index, r->ents[i]->key, strlen(r->ents[i]->key), NULL)) continue;
-        mt_entity_write(out, r->ents[i]);
+        if (!mt_strmap_get(rix, l->key, l->key_len, &at)) continue;  /* removed */
+        if (ents) mt_entity_write(out, r->ents[at]);
+        else mt_relation_write(out, r->rels[at]);
         mt_buf_addc(out, '\n');
     }
-    for (size_t i = 0; i < f->nlines; i++) {
-        const struct mt_line *l = &f->lines[i];
-        if (l->kind != MT_LINE_RELATION) continue;
-        if (!in_base || !in_base[i]) {
-            put_line(out, l);
-        } else if (mt_strmap_get(&r->rel_index, l->key, l->key_len, &at)) {
-            mt_relation_write(out, r->rels[at]);
-            mt_buf_addc(out, '\n');
-        }
-    }
-    for (size_t i = 0; i < r->nrels; i++) {
-        if (mt_strmap_get(&b->rel_index, r->rels[i]->key, strlen(r->rels[i]->key), NULL)) continue;
-        mt_relation_write(out, r->rels[i]);
+    for (size_t i = 0; i < n; i++) {
+        const char *k = ents ? r->ents[i]->key : r->rels[i]->key;
+        if (mt_strmap_get(bix, k, strlen(k), NULL)) continue;
+        if (ents) mt_entity_write(out, r->ents[i]);
+        else mt_relation_write(out, r->rels[i]);
         mt_buf_addc(out, '\n');
     }
+}
+
+void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out)
+{
+    mt_buf_reserve(out, p->u->f.size + p->u->f.size / 8);
+    write_part(p, MT_LINE_ENTITY, out);
+    write_part(p, MT_LINE_RELATION, out);
 }
 
 void mt_plan_count_result(struct mt_plan *p)

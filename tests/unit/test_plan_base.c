@@ -193,6 +193,55 @@ START_TEST(restore_after_load_covered)
 }
 END_TEST
 
+/* A large U with half its entities changed, one deleted with its
+ * relations, one added: the result is U's order, every change in its place,
+ * the untouched lines as they were. */
+START_TEST(large_u_half_changed)
+{
+    enum { N = 6000, R = 3000 };
+    struct mt_buf u, f, want;
+    mt_buf_init(&u);
+    mt_buf_init(&f);
+    mt_buf_init(&want);
+    for (int i = 0; i < N; i++) {
+        mt_buf_addf(&u, ENT("E%d", "t", Q("o")) NL, i);
+        if (i == 1) continue;  /* F deletes E1, and with it E0->E1 and E1->E2 */
+        if (i % 2 == 0) {
+            mt_buf_addf(&f, ENT("E%d", "t", Q("o") "," Q("x")) NL, i);
+            mt_buf_addf(&want, ENT("E%d", "t", Q("o") "," Q("x")) NL, i);
+        } else {
+            mt_buf_addf(&f, ENT("E%d", "t", Q("o")) NL, i);
+            mt_buf_addf(&want, ENT("E%d", "t", Q("o")) NL, i);
+        }
+    }
+    mt_buf_addf(&f, ENT("New", "t", "") NL);
+    mt_buf_addf(&want, ENT("New", "t", "") NL);
+    for (int i = 0; i < R; i++) {
+        mt_buf_addf(&u, REL("E%d", "E%d", "next") NL, i, i + 1);
+        if (i == 0 || i == 1) continue;
+        mt_buf_addf(&f, REL("E%d", "E%d", "next") NL, i, i + 1);
+        mt_buf_addf(&want, REL("E%d", "E%d", "next") NL, i, i + 1);
+    }
+    mt_buf_addf(&f, REL("New", "E0", "first") NL);
+    mt_buf_addf(&want, REL("New", "E0", "first") NL);
+    struct mu_env envs[] = {{"lap", u.data, f.data}};
+    struct mu_store s = {0};
+    struct mt_plan p;
+    ck_assert_int_eq(mu_merge(&p, &s, u.data, envs, 1, MT_POLICY_PRESERVE, false), 0);
+    ck_assert_ptr_nonnull(p.u);
+    ck_assert_uint_ge(p.base.nents, N / 2);   /* the changed half, parsed */
+    char *out = mu_result(&p);
+    ck_assert_str_eq(out, want.data);
+    struct mt_error err = {0};
+    ck_assert_int_eq(mt_plan_check_nothing_lost(&p, &err), 0);
+    free(out);
+    mt_plan_free(&p);
+    mt_buf_free(&u);
+    mt_buf_free(&f);
+    mt_buf_free(&want);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("plan_base");
@@ -203,6 +252,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, odd_u_parsed_whole);
     tcase_add_test(tc, lost_kept_line_caught);
     tcase_add_test(tc, restore_after_load_covered);
+    tcase_add_test(tc, large_u_half_changed);
     suite_add_tcase(s, tc);
     return s;
 }
