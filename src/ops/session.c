@@ -82,7 +82,7 @@ void mt_session_close(struct mt_session *s)
 {
     mt_manifest_free(&s->manifest);
     mt_trust_clear(&s->trust);
-    mt_digests_save(&s->digests, NULL);  /* a cache: not saved, it is only hashed again */
+    mt_digests_save(&s->digests, NULL);  /* a cache: if it cannot be saved, blobs are hashed again */
     mt_digests_free(&s->digests);
     if (s->repo) mt_repo_close(s->repo);
     free(s->host);
@@ -159,7 +159,7 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
     if ((is_u || !mt_session_raw_read(u->s, blob, u->may_map, data, len, release, hold)) &&
         mt_repo_blob_read_fast(u->repo, blob, path, u->may_map, data, len, release, hold, err))
         return -1;
-    if (!u->u_sha[0] && strcmp(blob, u->u_blob) == 0) mt_digests_sha256(u->digests, blob, *data, *len, u->u_sha);
+    if (!u->u_sha[0] && is_u) mt_digests_sha256(u->digests, blob, *data, *len, u->u_sha);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "memtui/base/fsutil.h"
+#include "memtui/config/config.h"
 #include "memtui/git/repo_fastread.h"
 #include "memtui/ops/session_raw.h"
 
@@ -25,6 +26,14 @@ static bool bytes_are(struct mt_session *s, const char *blob, const char *data, 
     return mt_repo_hash_bytes(data, len, id, NULL) == 0 && strcmp(id, blob) == 0;
 }
 
+/* A blob id as a file name: 40 hex digits, nothing a peer's manifest could
+ * turn into a path. */
+static bool blob_name(const char *blob)
+{
+    size_t n = strspn(blob, "0123456789abcdef");
+    return n == 40 && blob[n] == '\0';
+}
+
 static bool something_at(const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -37,7 +46,12 @@ static bool something_at(const char *dir, const char *name)
 bool mt_session_raw_read(struct mt_session *s, const char *blob, bool may_map, char **data, size_t *len,
                          void (**release)(void *), void **hold)
 {
+    if (!blob_name(blob)) return false;
     char *dir = mt_session_state_path(s, "raw");
+    if (!something_at(dir, blob)) {  /* the usual case for a fragment being merged */
+        free(dir);
+        return false;
+    }
     bool ok = mt_repo_blob_read_copy(s->repo, blob, dir, may_map, data, len, release, hold);
     if (ok && !bytes_are(s, blob, *data, *len)) {
         if (*release) (*release)(*hold);
@@ -47,10 +61,10 @@ bool mt_session_raw_read(struct mt_session *s, const char *blob, bool may_map, c
         *hold = NULL;
         ok = false;
     }
-    if (!ok && something_at(dir, blob)) {  /* not the blob (any more): never used again */
+    if (!ok) {  /* not the blob (any more): never used again */
         mt_file_remove_in(dir, blob, NULL);
         mt_trace("a kept fragment did not hold: removed");
-    } else if (ok) {
+    } else {
         mt_trace("a fragment as last merged read from its kept copy");
     }
     free(dir);
@@ -71,6 +85,7 @@ static void link_fragment(struct mt_session *s, int wfd, int rfd, const char *en
 {
     struct stat st;
     size_t size;
+    if (!mt_env_name_valid(env)) return;  /* a peer's manifest names it: never a path */
     if (fstatat(rfd, blob, &st, AT_SYMLINK_NOFOLLOW) == 0) return;  /* kept already */
     char *name = xasprintf("memory-%s.json", env);
     if (fstatat(wfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
@@ -86,7 +101,7 @@ void mt_session_raw_keep(struct mt_session *s)
     size_t n = 0;
     for (size_t i = 0; i < m->nfrags; i++) {
         const char *b = m->frags[i].m_blob;
-        if (b[0] && strcmp(b, m->out_blob) != 0 && !kept(keep, n, b)) snprintf(keep[n++], MT_OID_HEX, "%s", b);
+        if (blob_name(b) && strcmp(b, m->out_blob) != 0 && !kept(keep, n, b)) snprintf(keep[n++], MT_OID_HEX, "%s", b);
     }
     char *dir = mt_session_state_path(s, "raw");
     mt_mkdirs(dir, 0700, NULL);

@@ -24,6 +24,9 @@
 #                   cp -a clone-before clone-p && perf record -g MEMTUI --batch \
 #                     --repo clone-p --env env0 --memory-file env0.json merge --no-push
 #   BENCH_STRICT=1  exit 1 when a target is missed (default: report only)
+#   BENCH_ROUNDS (3)  merge and json-c parse pairs timed, alternating, each
+#                 merge on a fresh copy of the clone; the ratio is of the
+#                 medians, peak RSS the largest
 #
 # Peers, on the same N changed fragments, in the same run (BENCH_PEERS=0
 # skips them), each under peakrss: `cat` (the read floor), Python's json
@@ -128,14 +131,41 @@ frag_bytes=$(cat "$T"/changed/*.json | wc -c)
 [ "${BENCH_KEEP:-0}" = 1 ] && cp -a "$T/clone" "$T/clone-before"
 
 # ---- the measurement -----------------------------------------------------
+# BENCH_ROUNDS pairs (merge, then json-c's parse), each merge on a fresh
+# copy of the clone as it stands now; the last pair on the clone itself.
+# The ratio is of the medians: a machine whose speed drifts between two
+# runs a few seconds apart moves both or neither.
 pre_merge=$(git -C "$T/clone" rev-parse HEAD)   # for ui_bench.sh at the end
-step "timing merge --no-push of $ENVS changed fragments ($(mb "$frag_bytes"))"
+ROUNDS=${BENCH_ROUNDS:-3}
+step "timing merge --no-push of $ENVS changed fragments ($(mb "$frag_bytes")), $ROUNDS rounds"
+wall_of() { grep '^peakrss: ' "$1" | tail -n 1 | sed 's/.*wall=\([0-9.]*\)s.*/\1/'; }
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+: >"$T/merge.times"
+: >"$T/parse.times"
+r=1
+while [ "$r" -lt "$ROUNDS" ]; do
+    rm -rf "$T/clone-round"
+    cp -a "$T/clone" "$T/clone-round"
+    cp "$T/env0.json" "$T/round-env0.json"
+    git -C "$T/clone-round" status >/dev/null   # the index's stat data, as after any sync
+    set +e
+    "$B/peakrss" "$MEMTUI" --batch --repo "$T/clone-round" --env env0 --memory-file "$T/round-env0.json" \
+        merge --no-push >/dev/null 2>"$T/round.err"
+    set -e
+    wall_of "$T/round.err" >>"$T/merge.times"
+    grep '^peakrss: ' "$T/round.err" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/' >>"$T/rss.round"
+    "$B/jsonc_parse" "$T"/changed/*.json | sed 's/.*parse_s=\([0-9.]*\).*/\1/' >>"$T/parse.times"
+    r=$((r + 1))
+done
+rm -rf "$T/clone-round" "$T/round-env0.json"
 set +e
 "$B/peakrss" "$MEMTUI" --batch --repo "$T/clone" --env env0 --memory-file "$T/env0.json" \
     --json merge --no-push >"$T/merge.json" 2>"$T/merge.err"
 mrc=$?
 set -e
 "$B/jsonc_parse" "$T"/changed/*.json >"$T/jsonc.out" || die "jsonc_parse failed"
+wall_of "$T/merge.err" >>"$T/merge.times"
+sed 's/.*parse_s=\([0-9.]*\).*/\1/' "$T/jsonc.out" >>"$T/parse.times"
 
 # peer NAME CMD...: CMD under peakrss, its wall time and peak RSS into peers.txt
 peer() {
@@ -162,9 +192,10 @@ fi
 
 line=$(grep '^peakrss: ' "$T/merge.err" | tail -n 1)
 [ -n "$line" ] || { cat "$T/merge.err" >&2; die "no peakrss line"; }
-merge_s=$(echo "$line" | sed 's/.*wall=\([0-9.]*\)s.*/\1/')
+merge_s=$(median <"$T/merge.times")
+parse_s=$(median <"$T/parse.times")
 rss_kib=$(echo "$line" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
-parse_s=$(sed 's/.*parse_s=\([0-9.]*\).*/\1/' "$T/jsonc.out")
+[ -s "$T/rss.round" ] && rss_kib=$( (cat "$T/rss.round"; echo "$rss_kib") | sort -n | tail -n 1)  # the largest
 parsed_bytes=$(sed 's/.*bytes=\([0-9]*\).*/\1/' "$T/jsonc.out")
 [ "$parsed_bytes" -eq "$frag_bytes" ] || die "jsonc_parse read $parsed_bytes bytes, want $frag_bytes"
 
@@ -195,7 +226,9 @@ fi
 set +e
 awk -v envs="$ENVS" -v ents="$ENTITIES" -v base="$base_bytes" -v frag="$frag_bytes" \
     -v outb="$out_bytes" -v ms="$merge_s" -v ps="$parse_s" -v rss="$rss_kib" \
-    -v mrc="$mrc" -v vrc="$vrc" -v summary="$summary" -v strict="${BENCH_STRICT:-0}" -v valid="$valid" '
+    -v mrc="$mrc" -v vrc="$vrc" -v summary="$summary" -v strict="${BENCH_STRICT:-0}" -v valid="$valid" \
+    -v rounds="$ROUNDS" -v mt="$(tr '\n' ' ' <"$T/merge.times" | sed 's/ $//')" \
+    -v pt="$(tr '\n' ' ' <"$T/parse.times" | sed 's/ $//')" '
 function yn(ok) { return ok ? "met" : "MISSED" }
 BEGIN {
     rssb = rss * 1024
@@ -205,8 +238,8 @@ BEGIN {
     printf "  data            %d envs x %d entities; base.json %.1f MB\n", envs, ents, base / 1e6
     printf "  changed frags   %d files, %.1f MB (%d bytes)\n", envs, frag / 1e6, frag
     printf "  result          memory.json %.1f MB; %s\n", outb / 1e6, summary
-    printf "  merge           %.3f s wall, exit %d; verify exit %d\n", ms, mrc, vrc
-    printf "  json-c parse    %.3f s (the %d changed fragments once, parse only, files read beforehand)\n", ps, envs
+    printf "  merge           %.3f s wall (median of %d rounds: %s), exit %d; verify exit %d\n", ms, rounds, mt, mrc, vrc
+    printf "  json-c parse    %.3f s (median of %s; the %d changed fragments once, parse only, files read beforehand)\n", ps, pt, envs
     printf "  time ratio      merge / parse = %.2f   (target <= 0.5: %s)\n", tr, yn(tr <= 0.5)
     printf "  peak RSS        %.1f MB (%d KiB)\n", rssb / 1e6, rss
     printf "  memory ratio    peak RSS / changed bytes = %.2f   (target <= 1.5: %s)\n", mr, yn(mr <= 1.5)
