@@ -424,19 +424,20 @@ void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index 
         nent += f->lines[i].kind == MT_LINE_ENTITY;
         nrel += f->lines[i].kind == MT_LINE_RELATION;
     }
-    if (bytes) {
-        presize(&ix->by_bytes, f->nlines);
-        for (size_t i = 0; i < f->nlines; i++) f->lines[i].hash = mt_hash(f->lines[i].p, f->lines[i].len);
-    }
+    if (bytes) presize(&ix->by_bytes, f->nlines);
     presize(&ix->ent_keys, nent);
     presize(&ix->rel_keys, nrel);
     ix->entity_lines = nent;
     ix->relation_lines = nrel;
     ix->next = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
     if (bytes) ix->rep = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
-    /* the keys' hashes first, so each insert can ask for its slot early */
+    /* the hashes first (bytes, keys), so each insert can ask for its slot early */
     uint64_t *kh = xmalloc((f->nlines ? f->nlines : 1) * sizeof(*kh));
-    for (size_t i = 0; i < f->nlines; i++) kh[i] = f->lines[i].key ? mt_hash(f->lines[i].key, f->lines[i].key_len) : 0;
+    for (size_t i = 0; i < f->nlines; i++) {
+        struct mt_line *l = &f->lines[i];
+        if (bytes) l->hash = mt_hash(l->p, l->len);
+        kh[i] = l->key ? mt_hash(l->key, l->key_len) : 0;
+    }
     /* Chains are built back to front so they run in file order, and each
      * map ends up pointing at the first line with its bytes or key. */
     enum { AHEAD = 8 };

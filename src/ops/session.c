@@ -143,8 +143,6 @@ int mt_session_frag_refs(struct mt_session *s, struct mt_frag_ref **refs, size_t
  * to be checked against the manifest. */
 struct u_reader {
     struct mt_session *s;
-    struct mt_repo *repo;
-    struct mt_digests *digests;
     bool may_map;           /* the clone is locked: clean work-tree files may be mapped */
     const char *u_blob;
     char u_sha[MT_SHA256_HEX];
@@ -157,9 +155,9 @@ static int repo_blob_read(void *ctx, const char *blob, const char *path, char **
     /* memory.json is in the work tree; an older fragment may be kept unpacked */
     bool is_u = strcmp(blob, u->u_blob) == 0;
     if ((is_u || !mt_session_raw_read(u->s, blob, u->may_map, data, len, release, hold)) &&
-        mt_repo_blob_read_fast(u->repo, blob, path, u->may_map, data, len, release, hold, err))
+        mt_repo_blob_read_fast(u->s->repo, blob, path, u->may_map, data, len, release, hold, err))
         return -1;
-    if (!u->u_sha[0] && is_u) mt_digests_sha256(u->digests, blob, *data, *len, u->u_sha);
+    if (!u->u_sha[0] && is_u) mt_digests_sha256(&u->s->digests, blob, *data, *len, u->u_sha);
     return 0;
 }
 
@@ -215,8 +213,7 @@ int mt_session_plan_load(struct mt_session *s, struct mt_plan *p, const struct m
         size_t n;
         int rc = mt_session_frag_refs(s, &refs, &n, err);
         if (rc) return rc;
-        struct u_reader u = {.s = s, .repo = s->repo, .digests = &s->digests, .may_map = s->clone_locked,
-                             .u_blob = s->trust.u_blob};
+        struct u_reader u = {.s = s, .may_map = s->clone_locked, .u_blob = s->trust.u_blob};
         struct mt_blob_source src = {repo_blob_read, &u, &s->digests};
         rc = mt_plan_load(p, s->trust.u_blob, refs, n, opt, &src, err);
         free(refs);
