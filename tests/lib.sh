@@ -210,7 +210,17 @@ while time.monotonic() < end:
                 os.kill(pid, signal.SIGSTOP)
             except ProcessLookupError:
                 sys.exit(1)
-            sys.exit(0)
+            # return only once it is stopped: callers inspect what it left
+            until = time.monotonic() + 5
+            while time.monotonic() < until:
+                try:
+                    st = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0]
+                except (OSError, IndexError):
+                    sys.exit(1)
+                if st in ("T", "t"):
+                    sys.exit(0)
+                time.sleep(0.0005)
+            sys.exit(1)
     if pid is not None and not os.path.exists("/proc/%d" % pid):
         sys.exit(1)
     time.sleep(0.0005)

@@ -38,12 +38,17 @@ paused() {
         reap "$watcher"
         [ "$REAP_RC" = 0 ] || fail "$name: the first sync ended before it could be stopped after taking the lease: $(cat "$T/a.err")"
         stopped_at=$(date +%s)
-        # stopped in time: nothing of its merge may be on the remote yet
-        if [ "$(git --git-dir="$rgd" rev-parse main)" = "$h0" ]; then break; fi
-        # too late (it pushed before the stop landed): let it finish, retry once
+        # stopped in time: nothing of its merge may be on the remote yet, and
+        # no push of it may be half done (over a plain path the pusher itself
+        # holds the remote's ref locks: stopped inside its renewal's push it
+        # would leave the lease ref locked for everyone, as git would)
+        if [ "$(git --git-dir="$rgd" rev-parse main)" = "$h0" ] &&
+           [ -z "$(find "$rgd" -maxdepth 4 -name '*.lock' 2>/dev/null)" ]; then break; fi
+        # too late (it pushed before the stop landed, or is pushing): let it
+        # finish, retry
         kill -CONT "$apid"; reap "$apid"
         tries=$((tries + 1))
-        [ $tries -lt 2 ] || fail "$name: could not stop the holder before its push"
+        [ $tries -lt 4 ] || fail "$name: could not stop the holder before its push"
         graph_add "$T/a.json" a 2 "$T/added-a.jsonl"
         h0=$(git --git-dir="$rgd" rev-parse main)
     done
