@@ -1,6 +1,7 @@
 /* plan_resolve.c: apply every delta to U, find and resolve conflicts
  * (DESIGN 2). The rules live here and nowhere else: batch and workstation
  * both come through mt_plan_resolve. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,33 @@ static void gather(struct work *w, char ***keep, size_t *nkeep, size_t *keepcap)
     }
 }
 
+struct gathering {
+    struct work *w;
+    char ***keep;
+    size_t *nkeep, *keepcap;
+};
+
+static void *gather_run(void *arg)
+{
+    struct gathering *g = arg;
+    gather(g->w, g->keep, g->nkeep, g->keepcap);
+    return NULL;
+}
+
+/* The touch index (gather) and U's touched lines, parsed (the cover), are
+ * built from the deltas and nothing of each other's: the index on a helper
+ * thread while this one parses. */
+static void gather_and_cover(struct work *w, char ***keep, size_t *nkeep, size_t *keepcap)
+{
+    struct mt_plan *p = w->p;
+    struct gathering g = {w, keep, nkeep, keepcap};
+    pthread_t helper;
+    bool threaded = p->u && pthread_create(&helper, NULL, gather_run, &g) == 0;
+    if (p->u) mt_plan_u_cover(p);
+    if (threaded) pthread_join(helper, NULL);
+    else gather(w, keep, nkeep, keepcap);
+}
+
 static const char *env_name(const struct mt_plan *p, size_t e)
 {
     return p->envs[e].ref.env;
@@ -165,11 +193,19 @@ static bool modify_delete_conflict(const struct touch *t, const struct mt_entity
     return deleter && other;
 }
 
-static void conflict_add(struct mt_plan *p, const struct touch *t, const struct mt_entity *ux,
-                         enum mt_conflict_kind kind, size_t *cap)
+/* What resolving a run of touches found: its conflicts, in touch order. */
+struct found {
+    struct mt_conflict *v;
+    size_t n, cap;
+    size_t ndeleted;             /* touches whose entity is gone */
+    bool pending;                /* a conflict is left undecided */
+};
+
+static void conflict_add(const struct mt_plan *p, struct found *fd, const struct touch *t,
+                         const struct mt_entity *ux, enum mt_conflict_kind kind)
 {
-    MT_GROW(p->conflicts, *cap, p->nconflicts + 1);
-    struct mt_conflict *c = &p->conflicts[p->nconflicts++];
+    MT_GROW(fd->v, fd->cap, fd->n + 1);
+    struct mt_conflict *c = &fd->v[fd->n++];
     memset(c, 0, sizeof(*c));
     c->key = xstrdup(t->key);
     const struct mt_entity *any = ux;
@@ -314,24 +350,26 @@ static struct mt_entity *preserve_version(const struct work *w, const struct tou
     return union_of_sides(w, t, md);
 }
 
-/* Decide one entity: returns false when a conflict is left pending. */
-static bool resolve_touch(struct work *w, struct touch *t, size_t *ccap)
+/* Decide one entity: returns false when a conflict is left pending. It
+ * reads the plan and writes only t and fd, so runs of touches can be
+ * resolved side by side. */
+static bool resolve_touch(const struct work *w, struct touch *t, struct found *fd)
 {
-    struct mt_plan *p = w->p;
+    const struct mt_plan *p = w->p;
     struct mt_entity *ux = mt_graph_entity(&p->base, t->key);
     bool tc = type_conflict(t, ux), md = modify_delete_conflict(t, ux);
     const struct mt_decision *dec = decision_for(p, t->key);
-    size_t first_conflict = p->nconflicts;
-    if (tc) conflict_add(p, t, ux, MT_CONFLICT_TYPE, ccap);
-    if (md) conflict_add(p, t, ux, MT_CONFLICT_MODIFY_DELETE, ccap);
+    size_t first_conflict = fd->n;
+    if (tc) conflict_add(p, fd, t, ux, MT_CONFLICT_TYPE);
+    if (md) conflict_add(p, fd, t, ux, MT_CONFLICT_MODIFY_DELETE);
 
     bool had = ux != NULL;
     for (size_t i = 0; i < t->nsides; i++) had |= t->sides[i].d->m != NULL;
     struct mt_entity *pres = preserve_version(w, t, ux, tc, md);
     /* Every conflict shows what the preserve rule gives, decided or not
      * and under any policy: the workstation offers it first. */
-    for (size_t c = first_conflict; c < p->nconflicts; c++)
-        p->conflicts[c].preserve = pres ? mt_entity_ref(pres) : NULL;
+    for (size_t c = first_conflict; c < fd->n; c++)
+        fd->v[c].preserve = pres ? mt_entity_ref(pres) : NULL;
 
     if (dec && (tc || md)) {
         t->final = dec->kind == MT_DECIDE_ENTITY ? mt_entity_clone(dec->entity) : NULL;
@@ -352,15 +390,52 @@ static bool resolve_touch(struct work *w, struct touch *t, size_t *ccap)
         t->final = mt_entity_ref(ux);
     }
     t->deleted = had && !t->final;
-    w->ndeleted += t->deleted;
-    for (size_t c = first_conflict; c < p->nconflicts; c++) {
-        struct mt_conflict *k = &p->conflicts[c];
+    fd->ndeleted += t->deleted;
+    for (size_t c = first_conflict; c < fd->n; c++) {
+        struct mt_conflict *k = &fd->v[c];
         k->result = t->final ? mt_entity_ref(t->final) : NULL;
         k->decided = dec != NULL;
         k->resolution = dec ? xstrdup(dec->label ? dec->label : "decided by the operator")
                             : describe(p, t, ux, t->final, k->kind);
     }
     return true;
+}
+
+struct touch_run {
+    const struct work *w;
+    size_t from, to;
+    struct found fd;
+};
+
+static void *resolve_run(void *arg)
+{
+    struct touch_run *r = arg;
+    for (size_t i = r->from; i < r->to; i++) r->fd.pending |= !resolve_touch(r->w, &r->w->t[i], &r->fd);
+    return NULL;
+}
+
+/* Every touch decided, the second half on a helper thread (from two touches
+ * on, so small plans, the property tests' among them, take the path large
+ * ones do); the conflicts go into the plan in touch order. Returns whether
+ * one is left pending. */
+static bool resolve_touches(struct work *w)
+{
+    struct mt_plan *p = w->p;
+    struct touch_run run[2] = {{.w = w, .to = w->nt / 2}, {.w = w, .from = w->nt / 2, .to = w->nt}};
+    pthread_t helper;
+    bool threaded = w->nt >= 2 && pthread_create(&helper, NULL, resolve_run, &run[1]) == 0;
+    if (!threaded) run[0].to = w->nt;
+    resolve_run(&run[0]);
+    if (threaded) pthread_join(helper, NULL);
+    size_t cap = 0;
+    for (int i = 0; i < 2; i++) {
+        MT_GROW(p->conflicts, cap, p->nconflicts + run[i].fd.n + 1);
+        if (run[i].fd.n) memcpy(p->conflicts + p->nconflicts, run[i].fd.v, run[i].fd.n * sizeof(*p->conflicts));
+        p->nconflicts += run[i].fd.n;
+        free(run[i].fd.v);
+        w->ndeleted += run[i].fd.ndeleted;
+    }
+    return run[0].fd.pending || run[1].fd.pending;
 }
 
 /* ---- relations ---------------------------------------------------------- */
@@ -517,16 +592,14 @@ static void reset_result(struct mt_plan *p)
 int mt_plan_resolve(struct mt_plan *p)
 {
     reset_result(p);
-    if (p->u) mt_plan_u_cover(p);
     struct work w = {.p = p};
     mt_strmap_init(&w.tindex);
     mt_strmap_init(&w.rindex);
     char **keep = NULL;
-    size_t nkeep = 0, keepcap = 0, ccap = 0, chcap = 0;
-    gather(&w, &keep, &nkeep, &keepcap);
+    size_t nkeep = 0, keepcap = 0, chcap = 0;
+    gather_and_cover(&w, &keep, &nkeep, &keepcap);
 
-    bool pending = false;
-    for (size_t i = 0; i < w.nt; i++) pending |= !resolve_touch(&w, &w.t[i], &ccap);
+    bool pending = resolve_touches(&w);
     if (!pending) {
         /* U's entities in U's order, then new ones by env then fragment order. */
         for (size_t i = 0; i < p->base.nents; i++) {
