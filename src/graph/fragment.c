@@ -1,6 +1,7 @@
 /* fragment.c: split and key the lines of a graph file, and index them. */
 #include "memtui/graph/fragment.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,24 @@ static char *arena_alloc(struct mt_arena **ap, size_t n)
     char *p = a->blocks[a->nblocks - 1] + a->used;
     a->used += n;
     return p;
+}
+
+/* from's blocks join into's (from's last block becomes the one in use). */
+static void arena_adopt(struct mt_arena **into, struct mt_arena *from)
+{
+    if (!from) return;
+    if (!*into) {
+        *into = from;
+        return;
+    }
+    struct mt_arena *a = *into;
+    MT_GROW(a->blocks, a->cap, a->nblocks + from->nblocks);
+    memcpy(a->blocks + a->nblocks, from->blocks, from->nblocks * sizeof(*a->blocks));
+    a->nblocks += from->nblocks;
+    a->used = from->used;
+    a->size = from->size;
+    free(from->blocks);
+    free(from);
 }
 
 static void arena_free(struct mt_arena *a)
@@ -412,68 +431,146 @@ void mt_fragment_index_build(struct mt_fragment *f, struct mt_fragment_index *ix
     mt_fragment_index_build_by(f, ix, true);
 }
 
+/* A large file indexed by its bytes too (some environment's M_e, which its
+ * delta waits for) is indexed on two threads: keyed and hashed in two
+ * halves (each keeping the keys it has to write out in its own arena), then
+ * the map by bytes is filled beside the maps by key. Every map gets the
+ * same inserts, in the same order, as on one thread. */
+enum { INDEX_SPLIT = 4096 };
+
+enum { MAP_BYTES = 1, MAP_ENTS = 2, MAP_RELS = 4 };
+
+struct index_share {
+    struct mt_fragment f;           /* the file's lines, this share's arena */
+    struct mt_fragment_index *ix;
+    uint64_t *kh;                   /* each line's key hash */
+    size_t from, to;                /* lines to key and hash */
+    unsigned maps;                  /* maps to fill */
+    bool bytes;
+    size_t ents, rels, other, duplicates;
+};
+
+static void key_and_hash(struct index_share *sh)
+{
+    struct mt_fragment *f = &sh->f;
+    for (size_t i = sh->from; i < sh->to; i++) {
+        mt_fragment_key_line(f, i);
+        struct mt_line *l = &f->lines[i];
+        if (sh->bytes) l->hash = mt_hash(l->p, l->len);
+        sh->kh[i] = l->key ? mt_hash(l->key, l->key_len) : 0;
+        sh->ix->next[i] = SIZE_MAX;
+        sh->ents += l->kind == MT_LINE_ENTITY;
+        sh->rels += l->kind == MT_LINE_RELATION;
+        sh->other += l->kind == MT_LINE_OTHER;
+    }
+}
+
+/* Chains are built back to front so they run in file order, and each map
+ * ends up pointing at the first line with its bytes or key. */
+static void fill_maps(struct index_share *sh)
+{
+    const struct mt_fragment *f = &sh->f;
+    struct mt_fragment_index *ix = sh->ix;
+    bool by_bytes = sh->maps & MAP_BYTES;
+    enum { AHEAD = 8 };  /* each insert asks for its slot early */
+    for (size_t i = f->nlines; i-- > 0;) {
+        if (i >= AHEAD) {
+            const struct mt_line *a = &f->lines[i - AHEAD];
+            if (by_bytes) mt_strmap_prefetch(&ix->by_bytes, a->hash);
+            if (a->kind == MT_LINE_ENTITY && (sh->maps & MAP_ENTS)) mt_strmap_prefetch(&ix->ent_keys, sh->kh[i - AHEAD]);
+            if (a->kind == MT_LINE_RELATION && (sh->maps & MAP_RELS)) mt_strmap_prefetch(&ix->rel_keys, sh->kh[i - AHEAD]);
+        }
+        const struct mt_line *l = &f->lines[i];
+        size_t prev;
+        if (by_bytes) {
+            ix->rep[i] = i;
+            if (!mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, &prev)) {
+                mt_strmap_set(&ix->by_bytes, l->p, l->len, i);
+                ix->rep[prev] = SIZE_MAX;  /* has an earlier twin: resolved below */
+            }
+        }
+        struct mt_strmap *m = l->kind == MT_LINE_ENTITY && (sh->maps & MAP_ENTS)     ? &ix->ent_keys
+                            : l->kind == MT_LINE_RELATION && (sh->maps & MAP_RELS) ? &ix->rel_keys
+                                                                                     : NULL;
+        if (!m) continue;
+        if (!mt_strmap_put_h(m, sh->kh[i], l->key, l->key_len, i, &prev)) {
+            ix->next[i] = prev;
+            mt_strmap_set(m, l->key, l->key_len, i);
+            sh->duplicates += l->kind == MT_LINE_ENTITY;
+        }
+    }
+    /* Now the map holds the first line of each distinct text. */
+    for (size_t i = 0; by_bytes && i < f->nlines; i++) {
+        const struct mt_line *l = &f->lines[i];
+        if (ix->rep[i] == SIZE_MAX) mt_strmap_get_h(&ix->by_bytes, l->hash, l->p, l->len, &ix->rep[i]);
+    }
+}
+
+static void *key_and_hash_run(void *arg)
+{
+    key_and_hash(arg);
+    return NULL;
+}
+
+static void *fill_maps_run(void *arg)
+{
+    fill_maps(arg);
+    return NULL;
+}
+
+/* run(b) on a helper thread while run(a) goes on here; false: no thread
+ * (the caller then runs b itself). */
+static bool side_by_side(void *(*run)(void *), struct index_share *a, struct index_share *b)
+{
+    pthread_t helper;
+    if (pthread_create(&helper, NULL, run, b)) return false;
+    run(a);
+    pthread_join(helper, NULL);
+    return true;
+}
+
 void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index *ix, bool bytes)
 {
     memset(ix, 0, sizeof(*ix));
     mt_strmap_init(&ix->by_bytes);
     mt_strmap_init(&ix->ent_keys);
     mt_strmap_init(&ix->rel_keys);
-    size_t nent = 0, nrel = 0;
-    for (size_t i = 0; i < f->nlines; i++) {
-        mt_fragment_key_line(f, i);
-        nent += f->lines[i].kind == MT_LINE_ENTITY;
-        nrel += f->lines[i].kind == MT_LINE_RELATION;
+    size_t n = f->nlines ? f->nlines : 1;
+    ix->next = xmalloc(n * sizeof(size_t));
+    if (bytes) ix->rep = xmalloc(n * sizeof(size_t));
+    uint64_t *kh = xmalloc(n * sizeof(*kh));
+    bool split = bytes && f->nlines >= INDEX_SPLIT;
+    struct index_share sh[2];
+    for (int t = 0; t < 2; t++) sh[t] = (struct index_share){.f = *f, .ix = ix, .kh = kh, .bytes = bytes};
+    sh[1].f.keys = NULL;  /* its own arena */
+    sh[0].to = split ? f->nlines / 2 : f->nlines;
+    sh[1].from = sh[0].to;
+    sh[1].to = f->nlines;
+    if (!split || !side_by_side(key_and_hash_run, &sh[0], &sh[1])) {
+        key_and_hash(&sh[0]);
+        key_and_hash(&sh[1]);
     }
+    f->keys = sh[0].f.keys;
+    arena_adopt(&f->keys, sh[1].f.keys);
+    for (int t = 0; t < 2; t++) sh[t].f.keys = NULL;
+
+    ix->entity_lines = sh[0].ents + sh[1].ents;
+    ix->relation_lines = sh[0].rels + sh[1].rels;
+    ix->other_lines = sh[0].other + sh[1].other;
     if (bytes) presize(&ix->by_bytes, f->nlines);
-    presize(&ix->ent_keys, nent);
-    presize(&ix->rel_keys, nrel);
-    ix->entity_lines = nent;
-    ix->relation_lines = nrel;
-    ix->next = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
-    if (bytes) ix->rep = xmalloc((f->nlines ? f->nlines : 1) * sizeof(size_t));
-    /* the hashes first (bytes, keys), so each insert can ask for its slot early */
-    uint64_t *kh = xmalloc((f->nlines ? f->nlines : 1) * sizeof(*kh));
-    for (size_t i = 0; i < f->nlines; i++) {
-        struct mt_line *l = &f->lines[i];
-        if (bytes) l->hash = mt_hash(l->p, l->len);
-        kh[i] = l->key ? mt_hash(l->key, l->key_len) : 0;
-    }
-    /* Chains are built back to front so they run in file order, and each
-     * map ends up pointing at the first line with its bytes or key. */
-    enum { AHEAD = 8 };
-    for (size_t i = f->nlines; i-- > 0;) {
-        if (i >= AHEAD) {
-            const struct mt_line *a = &f->lines[i - AHEAD];
-            if (bytes) mt_strmap_prefetch(&ix->by_bytes, a->hash);
-            mt_strmap_prefetch(a->kind == MT_LINE_ENTITY ? &ix->ent_keys : &ix->rel_keys, kh[i - AHEAD]);
-        }
-        const struct mt_line *l = &f->lines[i];
-        ix->next[i] = SIZE_MAX;
-        size_t prev;
-        if (bytes) ix->rep[i] = i;
-        if (bytes && !mt_strmap_put_h(&ix->by_bytes, l->hash, l->p, l->len, i, &prev)) {
-            mt_strmap_set(&ix->by_bytes, l->p, l->len, i);
-            ix->rep[prev] = SIZE_MAX;  /* has an earlier twin: resolved below */
-        }
-        if (l->kind == MT_LINE_OTHER) ix->other_lines++;
-        struct mt_strmap *m = l->kind == MT_LINE_ENTITY ? &ix->ent_keys
-                            : l->kind == MT_LINE_RELATION ? &ix->rel_keys : NULL;
-        if (!m) continue;
-        size_t first;
-        if (!mt_strmap_put_h(m, kh[i], l->key, l->key_len, i, &first)) {
-            ix->next[i] = first;
-            mt_strmap_set(m, l->key, l->key_len, i);
-            if (l->kind == MT_LINE_ENTITY) ix->duplicate_lines++;
-        }
+    presize(&ix->ent_keys, ix->entity_lines);
+    presize(&ix->rel_keys, ix->relation_lines);
+    /* split: by bytes beside by key */
+    sh[0].maps = split ? MAP_BYTES : (bytes ? MAP_BYTES : 0) | MAP_ENTS | MAP_RELS;
+    sh[1].maps = split ? MAP_ENTS | MAP_RELS : 0;
+    if (!split || !side_by_side(fill_maps_run, &sh[0], &sh[1])) {
+        fill_maps(&sh[0]);
+        if (split) fill_maps(&sh[1]);
     }
     free(kh);
+    ix->duplicate_lines = sh[0].duplicates + sh[1].duplicates;
     ix->entities = ix->ent_keys.count;
     ix->relations = ix->rel_keys.count;
-    /* Now the map holds the first line of each distinct text. */
-    for (size_t i = 0; bytes && i < f->nlines; i++) {
-        const struct mt_line *l = &f->lines[i];
-        if (ix->rep[i] == SIZE_MAX) mt_strmap_get_h(&ix->by_bytes, l->hash, l->p, l->len, &ix->rep[i]);
-    }
 }
 
 void mt_fragment_index_free(struct mt_fragment_index *ix)

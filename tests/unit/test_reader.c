@@ -405,6 +405,159 @@ START_TEST(hundred_thousand_lines)
 }
 END_TEST
 
+/* ---- the index, against a plain reading of what it promises ------------- */
+
+struct ix_order {
+    const struct mt_fragment *f;
+    bool by_key;
+};
+static struct ix_order ix_order;
+
+/* Lines in order of their text (or kind and key), then of position. */
+static int cmp_lines(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const struct mt_line *x = &ix_order.f->lines[i], *y = &ix_order.f->lines[j];
+    const char *xp = ix_order.by_key ? x->key : x->p, *yp = ix_order.by_key ? y->key : y->p;
+    size_t xn = ix_order.by_key ? x->key_len : x->len, yn = ix_order.by_key ? y->key_len : y->len;
+    if (ix_order.by_key && x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    int c = memcmp(xp, yp, xn < yn ? xn : yn);
+    if (c) return c;
+    if (xn != yn) return xn < yn ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+static bool same_text(const struct mt_fragment *f, size_t i, size_t j, bool by_key)
+{
+    const struct mt_line *x = &f->lines[i], *y = &f->lines[j];
+    if (by_key)
+        return x->kind == y->kind && x->key_len == y->key_len && memcmp(x->key, y->key, x->key_len) == 0;
+    return x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+}
+
+/* A file of n lines with every kind of line the index tells apart: entity
+ * and relation keys met again, lines met again byte for byte, keys behind
+ * escapes (keyed the slow way), other types, lines that do not parse. */
+static void mixed_lines(struct mt_buf *b, size_t n)
+{
+    uint32_t r = 12345;
+    for (size_t i = 0; i < n; i++) {
+        r = r * 1103515245u + 12345u;
+        unsigned v = (r >> 8) % 1000, name = (r >> 4) % 700, other = (r >> 12) % 700;
+        if (v < 420)
+            mt_buf_addf(b, "{\"type\":\"entity\",\"name\":\"N%u\",\"entityType\":\"t%u\",\"observations\":[\"o%u\"]}\n",
+                        name, v % 3, (unsigned)(i % 5));
+        else if (v < 470)
+            mt_buf_addf(b, "{\"type\":\"entity\",\"name\":\"N\\u0025%u\",\"entityType\":\"t\",\"observations\":[]}\n", name);
+        else if (v < 850)
+            mt_buf_addf(b, "{\"type\":\"relation\",\"from\":\"N%u\",\"to\":\"N%u\",\"relationType\":\"r%u\"}\n", name,
+                        other, v % 2);
+        else if (v < 880)
+            mt_buf_addf(b, "{\"type\":\"relation\",\"from\":\"N\\\"%u\",\"to\":\"N%u\",\"relationType\":\"r\"}\n", name,
+                        other);
+        else if (v < 940)
+            mt_buf_addf(b, "{\"type\":\"entity\",\"name\":\"N%u\",\"entityType\":\"t0\",\"observations\":[\"o0\"]}\n",
+                        name % 40);  /* often the same bytes again */
+        else if (v < 970)
+            mt_buf_addf(b, "{\"type\":\"note\",\"n\":%u}\n", name % 9);
+        else
+            mt_buf_addf(b, "not json %u\n", name % 9);
+    }
+}
+
+static void check_index(size_t n, bool bytes)
+{
+    struct mt_buf text;
+    mt_buf_init(&text);
+    mixed_lines(&text, n);
+    struct mt_fragment f;
+    struct mt_error err = {0};
+    char *d = xmalloc(text.len);
+    memcpy(d, text.data, text.len);
+    ck_assert_int_eq(mt_fragment_load_lazy(&f, "memory-x.json", d, text.len, NULL, NULL, &err), 0);
+    ck_assert_uint_eq(f.nlines, n);
+    struct mt_fragment_index ix;
+    mt_fragment_index_build_by(&f, &ix, bytes);
+
+    /* keys, as keying one line alone gives them */
+    size_t ent_lines = 0, rel_lines = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct mt_line alone = f.lines[i];
+        alone.kind = MT_LINE_UNKEYED;
+        alone.key = NULL;
+        alone.key_len = 0;
+        mt_fragment_key(&f, &alone);
+        ck_assert_int_eq(alone.kind, f.lines[i].kind);
+        ck_assert_uint_eq(alone.key_len, f.lines[i].key_len);
+        if (alone.key) ck_assert(memcmp(alone.key, f.lines[i].key, alone.key_len) == 0);
+        ent_lines += f.lines[i].kind == MT_LINE_ENTITY;
+        rel_lines += f.lines[i].kind == MT_LINE_RELATION;
+        other += f.lines[i].kind == MT_LINE_OTHER;
+    }
+    ck_assert_uint_eq(ix.entity_lines, ent_lines);
+    ck_assert_uint_eq(ix.relation_lines, rel_lines);
+    ck_assert_uint_eq(ix.other_lines, other);
+    if (n >= 300) {  /* the mix is there */
+        ck_assert_uint_gt(ent_lines, n / 3);
+        ck_assert_uint_gt(rel_lines, n / 3);
+        ck_assert_uint_gt(other, 0);
+    }
+
+    size_t *order = xmalloc(n * sizeof(*order));
+    for (int by_key = 0; by_key < 2; by_key++) {
+        if (!by_key && !bytes) continue;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!by_key || f.lines[i].kind == MT_LINE_ENTITY || f.lines[i].kind == MT_LINE_RELATION) order[m++] = i;
+        ix_order = (struct ix_order){&f, by_key};
+        qsort(order, m, sizeof(*order), cmp_lines);
+        size_t distinct[2] = {0, 0}, dup_entities = 0;
+        for (size_t a = 0; a < m;) {
+            size_t z = a + 1;
+            while (z < m && same_text(&f, order[a], order[z], by_key)) z++;
+            size_t first = order[a];  /* the group runs in file order */
+            const struct mt_line *l = &f.lines[first];
+            size_t at = SIZE_MAX;
+            if (by_key) {
+                const struct mt_strmap *map = l->kind == MT_LINE_ENTITY ? &ix.ent_keys : &ix.rel_keys;
+                ck_assert(mt_strmap_get(map, l->key, l->key_len, &at));
+                distinct[l->kind == MT_LINE_RELATION]++;
+                if (l->kind == MT_LINE_ENTITY) dup_entities += z - a - 1;
+                for (size_t k = a; k < z; k++)
+                    ck_assert_uint_eq(ix.next[order[k]], k + 1 < z ? order[k + 1] : SIZE_MAX);
+            } else {
+                ck_assert(mt_strmap_get(&ix.by_bytes, l->p, l->len, &at));
+                for (size_t k = a; k < z; k++) ck_assert_uint_eq(ix.rep[order[k]], first);
+            }
+            ck_assert_uint_eq(at, first);
+            a = z;
+        }
+        if (by_key) {
+            ck_assert_uint_eq(ix.entities, distinct[0]);
+            ck_assert_uint_eq(ix.relations, distinct[1]);
+            ck_assert_uint_eq(ix.duplicate_lines, dup_entities);
+            if (n >= 300) ck_assert_uint_gt(dup_entities, 0);
+        }
+    }
+    if (!bytes) ck_assert_ptr_null(ix.rep);
+    free(order);
+    mt_fragment_index_free(&ix);
+    mt_fragment_free(&f);
+    mt_buf_free(&text);
+}
+
+/* Small files and large ones (which may be indexed on two threads) alike;
+ * by bytes and keys, and by keys alone. */
+START_TEST(index_matches_plain_reading)
+{
+    static const size_t sizes[] = {7, 300, 20000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        check_index(sizes[s], true);
+        check_index(sizes[s], false);
+    }
+}
+END_TEST
+
 /* ---- 2. the writer ------------------------------------------------------ */
 
 static char *write_entity(const struct mt_entity *e)
@@ -1540,6 +1693,7 @@ static Suite *make_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("duplicates");
+    tcase_add_test(tc, index_matches_plain_reading);
     tcase_add_test(tc, duplicates_folded);
     tcase_add_test(tc, duplicate_added_to_unchanged);
     suite_add_tcase(s, tc);
