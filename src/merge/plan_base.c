@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "memtui/base/audit.h"
+#include "memtui/base/prefault.h"
 #include "memtui/graph/line_canon.h"
 #include "plan_base.h"
 
@@ -46,6 +47,7 @@ void mt_plan_u_free(struct mt_plan *p)
     if (!p->u) return;
     mt_fragment_index_free(&p->u->ix);
     mt_fragment_free(&p->u->f);
+    mt_prefault_drop(p->u->out_pages);
     free(p->u->in_base);
     free(p->u);
     p->u = NULL;
@@ -173,9 +175,26 @@ static void write_part(const struct mt_plan *p, enum mt_line_kind kind, struct m
     }
 }
 
+/* Room for the result: U's size and an eighth more. */
+static size_t out_room(const struct mt_plan_u *u)
+{
+    return u->f.size + u->f.size / 8 + 1;
+}
+
+void mt_plan_u_prepare_out(struct mt_plan *p)
+{
+    if (!p->u->out_pages) p->u->out_pages = mt_prefault_start(out_room(p->u));
+}
+
 void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out)
 {
-    mt_buf_reserve(out, p->u->f.size + p->u->f.size / 8);
+    if (p->u->out_pages && !out->data) {
+        out->data = mt_prefault_take(p->u->out_pages, &out->cap);
+        out->len = 0;
+        out->data[0] = '\0';
+        p->u->out_pages = NULL;
+    }
+    mt_buf_reserve(out, out_room(p->u) - 1);
     write_part(p, MT_LINE_ENTITY, out);
     write_part(p, MT_LINE_RELATION, out);
 }

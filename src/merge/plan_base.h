@@ -12,6 +12,10 @@ void mt_plan_u_adopt(struct mt_plan *p, struct mt_fragment *f, struct mt_fragmen
                      const size_t counts[3]);
 /* Make base hold every part of U the deltas of all environments touch. */
 void mt_plan_u_cover(struct mt_plan *p);
+/* Start making the result's buffer ready on a helper thread (once): the
+ * rest of the resolve runs on this one, and the write then finds the pages
+ * of its buffer already there. */
+void mt_plan_u_prepare_out(struct mt_plan *p);
 /* The result: U's lines in order, each kept as it is or replaced by the
  * result's version or left out, then what is new (mt_graph_write's order). */
 void mt_plan_u_write(const struct mt_plan *p, struct mt_buf *out);

@@ -600,6 +600,7 @@ int mt_plan_resolve(struct mt_plan *p)
     gather_and_cover(&w, &keep, &nkeep, &keepcap);
 
     bool pending = resolve_touches(&w);
+    if (p->u && !pending) mt_plan_u_prepare_out(p);  /* on the other core, while the rest runs here */
     if (!pending) {
         /* U's entities in U's order, then new ones by env then fragment order. */
         for (size_t i = 0; i < p->base.nents; i++) {

@@ -242,6 +242,44 @@ START_TEST(large_u_half_changed)
 }
 END_TEST
 
+/* The result's buffer is made ready while the plan resolves and taken by
+ * the first write, also when the result outgrows it; a plan left with a
+ * conflict pending prepares none. */
+START_TEST(result_buffer_prepared)
+{
+    struct mt_buf f;
+    mt_buf_init(&f);
+    mt_buf_adds(&f, U3);
+    for (int i = 0; i < 200; i++) mt_buf_addf(&f, ENT("New%d", "t", Q("a long observation, to outgrow memory.json")) NL, i);
+    struct mu_env envs[] = {{"lap", U3, f.data}};
+    struct mu_store s = {0};
+    struct mt_plan p;
+    ck_assert_int_eq(mu_merge(&p, &s, U3, envs, 1, MT_POLICY_PRESERVE, false), 0);
+    ck_assert_ptr_nonnull(p.u);
+    ck_assert_ptr_nonnull(p.u->out_pages);
+    char *first = mu_result(&p);
+    ck_assert_ptr_null(p.u->out_pages);
+    char *again = mu_result(&p);  /* a buffer of its own this time */
+    ck_assert_str_eq(first, again);
+    ck_assert_uint_gt(strlen(first), strlen(U3) * 2);
+    ck_assert(strstr(first, "New199") != NULL);
+    free(first);
+    free(again);
+    mt_plan_free(&p);
+
+    /* both envs retype A, differently: a conflict, left pending */
+    const char *a = ENT("A", "u", Q("a1")) NL ENT("B", "t", Q("b1")) NL ENT("C", "t", Q("c1")) NL;
+    const char *b = ENT("A", "v", Q("a1")) NL ENT("B", "t", Q("b1")) NL ENT("C", "t", Q("c1")) NL;
+    struct mu_env two[] = {{"lap", U3, a}, {"desk", U3, b}};
+    struct mu_store s2 = {0};
+    ck_assert_int_eq(mu_merge(&p, &s2, U3, two, 2, MT_POLICY_FAIL, false), 1);
+    ck_assert_ptr_nonnull(p.u);
+    ck_assert_ptr_null(p.u->out_pages);
+    mt_plan_free(&p);
+    mt_buf_free(&f);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("plan_base");
@@ -253,6 +291,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, lost_kept_line_caught);
     tcase_add_test(tc, restore_after_load_covered);
     tcase_add_test(tc, large_u_half_changed);
+    tcase_add_test(tc, result_buffer_prepared);
     suite_add_tcase(s, tc);
     return s;
 }

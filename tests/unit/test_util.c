@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
+#include "memtui/base/prefault.h"
 #include "memtui/base/util.h"
 
 /* ---- allocation ----------------------------------------------------------- */
@@ -483,6 +484,29 @@ static char *trace_in_child(bool on)
     return mt_buf_detach(&b, NULL);
 }
 
+/* A block made ready on a helper: the size asked, all zero, the caller's
+ * to write and free; dropped unused, or a NULL handle, without harm. */
+START_TEST(test_prefault)
+{
+    static const size_t sizes[] = {0, 1, 4095, 4096, (size_t)9 << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        struct mt_prefault *pf = mt_prefault_start(sizes[i]);
+        ck_assert_ptr_nonnull(pf);
+        size_t got = 0;
+        unsigned char *b = mt_prefault_take(pf, &got);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_uint_eq(got, sizes[i] ? sizes[i] : 1);
+        for (size_t k = 0; k < got; k++)
+            if (b[k]) ck_abort_msg("byte %zu of %zu is %u", k, got, b[k]);
+        memset(b, 0xab, got);  /* every byte is the caller's */
+        free(b);
+    }
+    mt_prefault_drop(mt_prefault_start((size_t)5 << 20));
+    mt_prefault_drop(NULL);
+    ck_assert_ptr_null(mt_prefault_take(NULL, NULL));
+}
+END_TEST
+
 START_TEST(test_trace)
 {
     char *off = trace_in_child(false);
@@ -528,6 +552,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_hash_unpredictable);
     tcase_add_test(tc, test_hash_spread);
     tcase_add_test(tc, test_trace);
+    tcase_add_test(tc, test_prefault);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -141,12 +141,15 @@ struct mt_plan_options {
  * relations the deltas touch (and the relations that touch those), and the
  * result keeps the bytes of every other line: a merge then costs what
  * changed, not the size of memory.json. */
+struct mt_prefault;
+
 struct mt_plan_u {
     struct mt_fragment f;
     struct mt_fragment_index ix;
     size_t entities, relations, observations;   /* of all of U */
     size_t covered;                     /* environments whose keys base holds */
     unsigned char *in_base;             /* per line of f: parsed into base (NULL: none yet) */
+    struct mt_prefault *out_pages;      /* the result's buffer, made ready as the plan resolves */
 };
 
 struct mt_plan {
