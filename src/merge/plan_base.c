@@ -95,6 +95,32 @@ static void mark_touched(const struct mt_plan *p, unsigned char *want, struct mt
     }
 }
 
+/* Wanted lines at[0..n) of f, parsed into items (a share of the cover's
+ * parsing: the two halves run side by side). */
+struct parse_share {
+    const struct mt_fragment *f;
+    const size_t *at;
+    size_t n;
+    struct mt_item *items;
+};
+
+static void *parse_share(void *arg)
+{
+    struct parse_share *sh = arg;
+    for (size_t k = 0; k < sh->n; k++) {
+        const struct mt_line *l = &sh->f->lines[sh->at[k]];
+        struct mt_error err = {0};
+        /* The scan found the line canonical: it reads (fuzz_memory holds
+         * line_canon.h to that). */
+        if (mt_item_parse(l->p, l->len, sh->f->file, l->lineno, &sh->items[k], &err)) {
+            mt_warn("bug: memory.json line %ld passed the canonical check but does not read: %s", l->lineno,
+                    err.msg);
+            abort();  /* nothing is written yet: stopping loses nothing, going on could */
+        }
+    }
+    return NULL;
+}
+
 void mt_plan_u_cover(struct mt_plan *p)
 {
     struct mt_plan_u *u = p->u;
@@ -104,34 +130,40 @@ void mt_plan_u_cover(struct mt_plan *p)
     struct mt_strmap cut;
     mt_strmap_init(&cut);
     mark_touched(p, want, &cut);
-    for (size_t i = 0; cut.count && i < f->nlines; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < f->nlines; i++) {
         const struct mt_line *l = &f->lines[i];
-        if (l->kind != MT_LINE_RELATION || want[i]) continue;
-        const char *end[2];
-        size_t elen[2];
-        rel_ends(l->key, l->key_len, end, elen);
-        want[i] = mt_strmap_get(&cut, end[0], elen[0], NULL) || mt_strmap_get(&cut, end[1], elen[1], NULL);
+        if (cut.count && l->kind == MT_LINE_RELATION && !want[i]) {
+            const char *end[2];
+            size_t elen[2];
+            rel_ends(l->key, l->key_len, end, elen);
+            want[i] = mt_strmap_get(&cut, end[0], elen[0], NULL) || mt_strmap_get(&cut, end[1], elen[1], NULL);
+        }
+        n += want[i];
     }
     mt_strmap_free(&cut);
+    size_t *at = xmalloc((n ? n : 1) * sizeof(*at)), k = 0;
+    for (size_t i = 0; i < f->nlines; i++)
+        if (want[i]) at[k++] = i;
+    struct mt_item *items = xmalloc((n ? n : 1) * sizeof(*items));
+    struct parse_share half[2] = {{f, at, n / 2, items}, {f, at + n / 2, n - n / 2, items + n / 2}};
+    pthread_t helper;
+    bool threaded = n >= 2 && pthread_create(&helper, NULL, parse_share, &half[1]) == 0;
+    parse_share(&half[0]);
+    if (threaded) pthread_join(helper, NULL);
+    else parse_share(&half[1]);
     mt_graph_free(&p->base);
     mt_graph_init(&p->base);
-    for (size_t i = 0; i < f->nlines; i++) {
-        if (!want[i]) continue;
-        struct mt_item it;
-        struct mt_error err = {0};
-        /* The scan found the line canonical: it reads (fuzz_memory holds
-         * line_canon.h to that). */
-        if (mt_item_parse(f->lines[i].p, f->lines[i].len, f->file, f->lines[i].lineno, &it, &err)) {
-            mt_warn("bug: memory.json line %ld passed the canonical check but does not read: %s",
-                    f->lines[i].lineno, err.msg);
-            abort();  /* nothing is written yet: stopping loses nothing, going on could */
-        }
-        if (it.kind == MT_ITEM_ENTITY) mt_graph_add_entity(&p->base, it.entity);
-        else mt_graph_add_relation(&p->base, it.relation);
-        it.entity = NULL;
-        it.relation = NULL;
-        mt_item_clear(&it);
+    for (k = 0; k < n; k++) {
+        struct mt_item *it = &items[k];
+        if (it->kind == MT_ITEM_ENTITY) mt_graph_add_entity(&p->base, it->entity);
+        else mt_graph_add_relation(&p->base, it->relation);
+        it->entity = NULL;
+        it->relation = NULL;
+        mt_item_clear(it);
     }
+    free(items);
+    free(at);
     free(u->in_base);
     u->in_base = want;
     u->covered = p->nenvs;
