@@ -24,9 +24,11 @@
 #                   cp -a clone-before clone-p && perf record -g MEMTUI --batch \
 #                     --repo clone-p --env env0 --memory-file env0.json merge --no-push
 #   BENCH_STRICT=1  exit 1 when a target is missed (default: report only)
-#   BENCH_ROUNDS (3)  merge and json-c parse pairs timed, alternating, each
+#   BENCH_ROUNDS (5)  merge and json-c parse pairs timed, alternating, each
 #                 merge on a fresh copy of the clone; the ratio is of the
-#                 medians, peak RSS the largest
+#                 medians (each round's own ratio is printed beside it: on
+#                 a virtual machine one parse can take half as long again
+#                 as the next), peak RSS the largest
 #
 # Peers, on the same N changed fragments, in the same run (BENCH_PEERS=0
 # skips them), each under peakrss: `cat` (the read floor), Python's json
@@ -136,7 +138,7 @@ frag_bytes=$(cat "$T"/changed/*.json | wc -c)
 # The ratio is of the medians: a machine whose speed drifts between two
 # runs a few seconds apart moves both or neither.
 pre_merge=$(git -C "$T/clone" rev-parse HEAD)   # for ui_bench.sh at the end
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 step "timing merge --no-push of $ENVS changed fragments ($(mb "$frag_bytes")), $ROUNDS rounds"
 wall_of() { grep '^peakrss: ' "$1" | tail -n 1 | sed 's/.*wall=\([0-9.]*\)s.*/\1/'; }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
@@ -241,6 +243,9 @@ BEGIN {
     printf "  merge           %.3f s wall (median of %d rounds: %s), exit %d; verify exit %d\n", ms, rounds, mt, mrc, vrc
     printf "  json-c parse    %.3f s (median of %s; the %d changed fragments once, parse only, files read beforehand)\n", ps, pt, envs
     printf "  time ratio      merge / parse = %.2f   (target <= 0.5: %s)\n", tr, yn(tr <= 0.5)
+    n = split(mt, m, " "); split(pt, q, " "); each = ""
+    for (i = 1; i <= n; i++) each = each sprintf("%s%.2f", i > 1 ? " " : "", q[i] > 0 ? m[i] / q[i] : 0)
+    printf "                  each round: %s\n", each
     printf "  peak RSS        %.1f MB (%d KiB)\n", rssb / 1e6, rss
     printf "  memory ratio    peak RSS / changed bytes = %.2f   (target <= 1.5: %s)\n", mr, yn(mr <= 1.5)
     if (!valid) exit 1
