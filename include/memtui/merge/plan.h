@@ -222,7 +222,9 @@ size_t mt_plan_pending(const struct mt_plan *p);
  * remain, the plan's result is nobody's decision. */
 size_t mt_plan_unresolved(const struct mt_plan *p);
 bool mt_plan_has_quarantine(const struct mt_plan *p);   /* quarantined or held */
-/* The result as JSONL. */
+/* The result as JSONL. The first write into an empty out takes the buffer
+ * the resolve made ready (u->out_pages), so a plan is written from one
+ * thread at a time. */
 void mt_plan_write_result(const struct mt_plan *p, struct mt_buf *out);
 /* How many entities, relations and observations U holds. */
 void mt_plan_u_counts(const struct mt_plan *p, size_t *entities, size_t *relations, size_t *observations);
