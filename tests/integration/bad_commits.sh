@@ -282,6 +282,17 @@ EOF
     attack manifest-counts manifest
 )
 
+(
+    # an environment that left, as no memtui names one: control bytes that
+    # would reach a terminal, and a path out of the folder
+    scenario manifest-envname
+    manifest_edit "f = dict(m['fragments'][0]); f['env'] = 'gone\x1b]0;PWNED\x07\x1b[2J/../../x'; m['fragments'].append(f)"
+    peer_push "a fragment that left"
+    attack manifest-envname manifest
+    esc=$(printf '\033')
+    ! grep -lF "$esc" "$T"/*.out "$T"/*.err "$T"/*.json >/dev/null 2>&1 || fail "manifest-envname: a raw ESC was printed"
+)
+
 # ---- no verified merge in the history ------------------------------------------
 (
     # a repo from before manifests: its memory.json is U, as it always was
