@@ -14,7 +14,8 @@
 # generator's churn: ENVS x ENTITIES x BENCH_CHURN), which stays flat when
 # the cost follows what changed.
 #
-# Environment: SCALE_CASES, BENCH_OBS, BENCH_CHURN, BENCH_SEED (run.sh's).
+# Environment: SCALE_CASES, SCALE_ROUNDS (3: run.sh's BENCH_ROUNDS for each
+# case), BENCH_OBS, BENCH_CHURN, BENCH_SEED (run.sh's).
 # Exit: 0 when every case ran valid (merge exit 0 or 6, verify passes).
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 MEMTUI" >&2; exit 2; }
@@ -31,7 +32,8 @@ for c in $CASES; do
     envs=${c%%:*} ents=${c#*:}
     echo "scale: $envs env(s) x $ents entities" >&2
     set +e
-    BENCH_ENVS=$envs BENCH_ENTITIES=$ents BENCH_PEERS=0 SYNC_BENCH=0 UI_BENCH=0 BENCH_SCALE=0 BENCH_KEEP=0 \
+    BENCH_ENVS=$envs BENCH_ENTITIES=$ents BENCH_ROUNDS=${SCALE_ROUNDS:-3} BENCH_PEERS=0 SYNC_BENCH=0 UI_BENCH=0 \
+        BENCH_SCALE=0 BENCH_KEEP=0 \
         "$ROOT/tests/bench/run.sh" "$1" >"$T/out" 2>"$T/err"
     rc=$?
     set -e
