@@ -218,6 +218,11 @@ char *mt_error_format(const struct mt_error *e)
     return mt_buf_detach(&b, NULL);
 }
 
+bool mt_hex_name(const char *s, size_t n)
+{
+    return strspn(s, "0123456789abcdef") == n && s[n] == '\0';
+}
+
 void mt_trace(const char *what)
 {
     static int on = -1;

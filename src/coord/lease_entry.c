@@ -97,11 +97,6 @@ static const char *get_uint(struct json_object *o, const char *key, bool *have, 
     return *out == UINT64_MAX ? "number too large" : NULL;  /* json-c saturates */
 }
 
-static bool is_oid_hex(const char *s)
-{
-    return strlen(s) == MT_OID_HEX - 1 && strspn(s, "0123456789abcdef") == MT_OID_HEX - 1;
-}
-
 /* The summary a chain root carries (o["chain"], when there) into info:
  * NULL, or why not. Its text is for people (the audit); only previous is
  * ever checked against anything (lease_read_entry). */
@@ -115,7 +110,7 @@ static const char *chain_fields(struct json_object *o, struct mt_lease_info *inf
     if ((why = get_string(c, "previous", &info->chain_previous)) || (why = get_string(c, "first", &info->chain_first)) ||
         (why = get_string(c, "last", &info->chain_last)) || (why = get_uint(c, "entries", &have, &info->chain_entries)))
         return why;
-    if (!info->chain_previous || !is_oid_hex(info->chain_previous) || !have || !info->chain_entries ||
+    if (!info->chain_previous || !mt_hex_name(info->chain_previous, MT_OID_HEX - 1) || !have || !info->chain_entries ||
         !info->chain_first || !info->chain_last)
         return "chain: previous (a commit id), entries (at least 1), first and last are required";
     if (!json_object_object_get_ex(c, "holders", &h) || !json_object_is_type(h, json_type_array))

@@ -1,13 +1,13 @@
 /* fragment.c: split and key the lines of a graph file, and index them. */
 #include "memtui/graph/fragment.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memtui/graph/graph.h"
 #include "memtui/graph/json_check.h"
 #include "memtui/graph/jsontext.h"
+#include "memtui/base/side_by_side.h"
 #include "memtui/base/utf8.h"
 
 /* ---- an arena whose blocks never move ----------------------------------- */
@@ -518,17 +518,6 @@ static void *fill_maps_run(void *arg)
     return NULL;
 }
 
-/* run(b) on a helper thread while run(a) goes on here; false: no thread
- * (the caller then runs b itself). */
-static bool side_by_side(void *(*run)(void *), struct index_share *a, struct index_share *b)
-{
-    pthread_t helper;
-    if (pthread_create(&helper, NULL, run, b)) return false;
-    run(a);
-    pthread_join(helper, NULL);
-    return true;
-}
-
 void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index *ix, bool bytes)
 {
     memset(ix, 0, sizeof(*ix));
@@ -546,10 +535,8 @@ void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index 
     sh[0].to = split ? f->nlines / 2 : f->nlines;
     sh[1].from = sh[0].to;
     sh[1].to = f->nlines;
-    if (!split || !side_by_side(key_and_hash_run, &sh[0], &sh[1])) {
-        key_and_hash(&sh[0]);
-        key_and_hash(&sh[1]);
-    }
+    if (split) mt_side_by_side(key_and_hash_run, &sh[0], key_and_hash_run, &sh[1]);
+    else key_and_hash(&sh[0]);
     f->keys = sh[0].f.keys;
     arena_adopt(&f->keys, sh[1].f.keys);
     for (int t = 0; t < 2; t++) sh[t].f.keys = NULL;
@@ -562,11 +549,9 @@ void mt_fragment_index_build_by(struct mt_fragment *f, struct mt_fragment_index 
     presize(&ix->rel_keys, ix->relation_lines);
     /* split: by bytes beside by key */
     sh[0].maps = split ? MAP_BYTES : (bytes ? MAP_BYTES : 0) | MAP_ENTS | MAP_RELS;
-    sh[1].maps = split ? MAP_ENTS | MAP_RELS : 0;
-    if (!split || !side_by_side(fill_maps_run, &sh[0], &sh[1])) {
-        fill_maps(&sh[0]);
-        if (split) fill_maps(&sh[1]);
-    }
+    sh[1].maps = MAP_ENTS | MAP_RELS;
+    if (split) mt_side_by_side(fill_maps_run, &sh[0], fill_maps_run, &sh[1]);
+    else fill_maps(&sh[0]);
     free(kh);
     ix->duplicate_lines = sh[0].duplicates + sh[1].duplicates;
     ix->entities = ix->ent_keys.count;

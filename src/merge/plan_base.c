@@ -8,6 +8,7 @@
 
 #include "memtui/base/audit.h"
 #include "memtui/base/prefault.h"
+#include "memtui/base/side_by_side.h"
 #include "memtui/graph/line_canon.h"
 #include "plan_base.h"
 
@@ -147,11 +148,7 @@ void mt_plan_u_cover(struct mt_plan *p)
         if (want[i]) at[k++] = i;
     struct mt_item *items = xmalloc((n ? n : 1) * sizeof(*items));
     struct parse_share half[2] = {{f, at, n / 2, items}, {f, at + n / 2, n - n / 2, items + n / 2}};
-    pthread_t helper;
-    bool threaded = n >= 2 && pthread_create(&helper, NULL, parse_share, &half[1]) == 0;
-    parse_share(&half[0]);
-    if (threaded) pthread_join(helper, NULL);
-    else parse_share(&half[1]);
+    mt_side_by_side(parse_share, &half[0], parse_share, &half[1]);
     mt_graph_free(&p->base);
     mt_graph_init(&p->base);
     for (k = 0; k < n; k++) {

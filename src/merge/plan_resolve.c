@@ -1,10 +1,10 @@
 /* plan_resolve.c: apply every delta to U, find and resolve conflicts
  * (DESIGN 2). The rules live here and nowhere else: batch and workstation
  * both come through mt_plan_resolve. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtui/base/side_by_side.h"
 #include "memtui/merge/plan.h"
 #include "plan_base.h"
 
@@ -130,18 +130,20 @@ static void *gather_run(void *arg)
     return NULL;
 }
 
+static void *cover_run(void *p)
+{
+    mt_plan_u_cover(p);
+    return NULL;
+}
+
 /* The touch index (gather) and U's touched lines, parsed (the cover), are
  * built from the deltas and nothing of each other's: the index on a helper
  * thread while this one parses. */
 static void gather_and_cover(struct work *w, char ***keep, size_t *nkeep, size_t *keepcap)
 {
-    struct mt_plan *p = w->p;
     struct gathering g = {w, keep, nkeep, keepcap};
-    pthread_t helper;
-    bool threaded = p->u && pthread_create(&helper, NULL, gather_run, &g) == 0;
-    if (p->u) mt_plan_u_cover(p);
-    if (threaded) pthread_join(helper, NULL);
-    else gather(w, keep, nkeep, keepcap);
+    if (w->p->u) mt_side_by_side(cover_run, w->p, gather_run, &g);
+    else gather_run(&g);
 }
 
 static const char *env_name(const struct mt_plan *p, size_t e)
@@ -414,19 +416,15 @@ static void *resolve_run(void *arg)
     return NULL;
 }
 
-/* Every touch decided, the second half on a helper thread (from two touches
- * on, so small plans, the property tests' among them, take the path large
- * ones do); the conflicts go into the plan in touch order. Returns whether
+/* Every touch decided, the second half on a helper thread (whatever the
+ * count, so small plans, the property tests' among them, take the path
+ * large ones do); the conflicts go into the plan in touch order. Returns whether
  * one is left pending. */
 static bool resolve_touches(struct work *w)
 {
     struct mt_plan *p = w->p;
     struct touch_run run[2] = {{.w = w, .to = w->nt / 2}, {.w = w, .from = w->nt / 2, .to = w->nt}};
-    pthread_t helper;
-    bool threaded = w->nt >= 2 && pthread_create(&helper, NULL, resolve_run, &run[1]) == 0;
-    if (!threaded) run[0].to = w->nt;
-    resolve_run(&run[0]);
-    if (threaded) pthread_join(helper, NULL);
+    mt_side_by_side(resolve_run, &run[0], resolve_run, &run[1]);
     size_t cap = 0;
     for (int i = 0; i < 2; i++) {
         MT_GROW(p->conflicts, cap, p->nconflicts + run[i].fd.n + 1);

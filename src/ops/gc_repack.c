@@ -26,14 +26,6 @@ size_t mt_gc_limit(const char *var, size_t dflt)
     return *end ? dflt : (size_t)n;
 }
 
-static bool hex_name(const char *s, size_t n)
-{
-    if (strlen(s) != n) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    return true;
-}
-
 /* Calls fn(path, oid hex) for each loose object file. */
 static void each_loose(const char *objdir, void (*fn)(const char *path, const char *hex, void *), void *ctx)
 {
@@ -43,9 +35,9 @@ static void each_loose(const char *objdir, void (*fn)(const char *path, const ch
         if (dh) {
             struct dirent *de;
             while ((de = readdir(dh))) {
-                if (!hex_name(de->d_name, 38)) continue;
+                if (!mt_hex_name(de->d_name, 38)) continue;
                 char hex[41];
-                snprintf(hex, sizeof hex, "%02x%s", d, de->d_name);
+                snprintf(hex, sizeof hex, "%02x%.38s", d, de->d_name);
                 char *path = xasprintf("%s/%s", dir, de->d_name);
                 fn(path, hex, ctx);
                 free(path);

@@ -26,14 +26,6 @@ static bool bytes_are(struct mt_session *s, const char *blob, const char *data, 
     return mt_repo_hash_bytes(data, len, id, NULL) == 0 && strcmp(id, blob) == 0;
 }
 
-/* A blob id as a file name: 40 hex digits, nothing a peer's manifest could
- * turn into a path. */
-static bool blob_name(const char *blob)
-{
-    size_t n = strspn(blob, "0123456789abcdef");
-    return n == 40 && blob[n] == '\0';
-}
-
 static bool something_at(const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -46,7 +38,7 @@ static bool something_at(const char *dir, const char *name)
 bool mt_session_raw_read(struct mt_session *s, const char *blob, bool may_map, char **data, size_t *len,
                          void (**release)(void *), void **hold)
 {
-    if (!blob_name(blob)) return false;
+    if (!mt_hex_name(blob, MT_OID_HEX - 1)) return false;  /* a peer's manifest names it: never a path */
     char *dir = mt_session_state_path(s, "raw");
     if (!something_at(dir, blob)) {  /* the usual case for a fragment being merged */
         free(dir);
@@ -101,7 +93,7 @@ void mt_session_raw_keep(struct mt_session *s)
     size_t n = 0;
     for (size_t i = 0; i < m->nfrags; i++) {
         const char *b = m->frags[i].m_blob;
-        if (blob_name(b) && strcmp(b, m->out_blob) != 0 && !kept(keep, n, b)) snprintf(keep[n++], MT_OID_HEX, "%s", b);
+        if (mt_hex_name(b, MT_OID_HEX - 1) && strcmp(b, m->out_blob) != 0 && !kept(keep, n, b)) snprintf(keep[n++], MT_OID_HEX, "%s", b);
     }
     char *dir = mt_session_state_path(s, "raw");
     mt_mkdirs(dir, 0700, NULL);

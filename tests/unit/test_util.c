@@ -507,6 +507,18 @@ START_TEST(test_prefault)
 }
 END_TEST
 
+START_TEST(test_hex_name)
+{
+    ck_assert(mt_hex_name("0123456789abcdef", 16));
+    ck_assert(mt_hex_name("", 0));
+    ck_assert(!mt_hex_name("0123456789abcdeF", 16));   /* lower case only */
+    ck_assert(!mt_hex_name("0123456789abcdef0", 16));  /* longer */
+    ck_assert(!mt_hex_name("0123456789abcde", 16));    /* shorter */
+    ck_assert(!mt_hex_name("../../etc/passwd", 16));
+    ck_assert(!mt_hex_name("01234567/9abcdef", 16));
+}
+END_TEST
+
 START_TEST(test_trace)
 {
     char *off = trace_in_child(false);
@@ -553,6 +565,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_hash_spread);
     tcase_add_test(tc, test_trace);
     tcase_add_test(tc, test_prefault);
+    tcase_add_test(tc, test_hex_name);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,6 +66,10 @@ void mt_error_move(struct mt_error *dst, struct mt_error *src);
 /* "file:line:col: msg" (parts that are unknown are left out); caller frees. */
 char *mt_error_format(const struct mt_error *e);
 
+/* Whether s is exactly n lowercase hex digits (a git object id or a part
+ * of one, safe to use as a file name). */
+bool mt_hex_name(const char *s, size_t n);
+
 /* With MEMTUI_TRACE set, print "trace: <seconds since start> <what>" on
  * stderr: where the time of a long run goes. */
 void mt_trace(const char *what);
